@@ -1,0 +1,234 @@
+"""The counterfactual engine: the model's equations in NumPy, evaluated on posterior draws.
+
+Everything downstream of a fit (contributions, ROAS, response curves, budgets,
+forecasts) goes through these functions, so the optimizer, the report and the
+tables agree with each other and with the model by construction.
+
+Conventions: ``sample`` is the stacked (chain, draw) dim; all returned values are in
+original units (currency for revenue outcomes, units for counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm.model.media import media_response
+
+PATHS = ("direct", "mediated")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Posterior draws as NumPy arrays, leading dim ``sample``.
+
+    Attributes
+    ----------
+    weights : (sample, channel, lag)
+    sat : dict of (sample, channel)
+    beta : (sample, outcome, geo, series)
+    gamma : (sample, geo, series) or None   (zeros for conversion series)
+    delta : (sample, outcome) or None
+    """
+
+    weights: np.ndarray
+    sat: dict
+    beta: np.ndarray
+    gamma: np.ndarray | None
+    delta: np.ndarray | None
+    index: np.ndarray  # which stacked draws were taken
+
+    @property
+    def n(self) -> int:
+        return self.weights.shape[0]
+
+
+def _stack(fit, var):
+    return np.asarray(fit.draws(var).values, dtype=float)
+
+
+def draw_index(fit, max_draws: int | None, seed: int = 0) -> np.ndarray:
+    """Indices of stacked posterior draws to use (all, or an evenly spaced thinning)."""
+    n = fit.posterior.sizes["chain"] * fit.posterior.sizes["draw"]
+    if max_draws is None or max_draws >= n:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_draws).round().astype(int))
+
+
+def posterior_params(fit, *, max_draws: int | None = None) -> Params:
+    """Extract the media parameters from a fit as :class:`Params`."""
+    from mmm.transforms import get_saturation
+
+    idx = draw_index(fit, max_draws)
+    sat = get_saturation(fit.spec.saturation)
+    sat_p = {p: _stack(fit, f"saturation_{p}")[idx] for p in sat.param_names}
+    gamma = delta = None
+    if fit.spec.mediator is not None and "gamma" in fit.posterior:
+        g_aw = _stack(fit, "gamma")[idx]  # (sample, geo, aw_series)
+        series = list(fit.dataset.series)
+        aw_labels = [str(s) for s in fit.posterior.coords["aw_series"].values]
+        gamma = np.zeros((len(idx), g_aw.shape[1], len(series)))
+        for j, lab in enumerate(aw_labels):
+            gamma[:, :, series.index(lab)] = g_aw[:, :, j]
+    if fit.spec.mediator is not None and "delta" in fit.posterior:
+        delta = _stack(fit, "delta")[idx]
+    return Params(
+        weights=_stack(fit, "adstock_weights")[idx],
+        sat=sat_p,
+        beta=_stack(fit, "beta")[idx],
+        gamma=gamma,
+        delta=delta,
+        index=idx,
+    )
+
+
+def channel_index(fit) -> np.ndarray:
+    """Channel position of each series, dims (series,)."""
+    channels = [str(c) for c in fit.posterior.coords["channel"].values]
+    return np.array([channels.index(str(c)) for c in fit.dataset.spend.coords["channel"].values])
+
+
+def response(fit, spend: np.ndarray, params: Params) -> np.ndarray:
+    """Adstocked, saturated media ``f`` per draw.
+
+    Parameters
+    ----------
+    spend : ndarray, dims (date, geo, series), currency
+    params : Params
+
+    Returns
+    -------
+    ndarray, dims (sample, date, geo, series)
+    """
+    ci = channel_index(fit)
+    x = np.asarray(spend, dtype=float) / fit.design.spend_scale
+    # date first, then sample: (date, 1, geo, series) broadcasts against (sample, 1, series, lag)
+    w = params.weights[:, ci, :][:, None, :, :]
+    sp = {k: v[:, ci][:, None, :] for k, v in params.sat.items()}
+    f = media_response(x[:, None, :, :], w, sp, fit.spec.saturation, xp=np)
+    return np.moveaxis(np.broadcast_to(f, (x.shape[0], params.n, *x.shape[1:])), 1, 0)
+
+
+def contributions_from_response(fit, f: np.ndarray, params: Params) -> np.ndarray:
+    """Contributions in original units, dims (sample, date, geo, outcome, series, path)."""
+    ys = fit.design.outcome_scale  # (geo, outcome)
+    beta = params.beta  # (sample, outcome, geo, series)
+    direct = f[:, :, :, None, :] * (np.transpose(beta, (0, 2, 1, 3)) * ys[None, :, :, None])[:, None]
+    if params.gamma is not None and params.delta is not None:
+        eff = params.delta[:, None, :, None] * params.gamma[:, :, None, :]  # (sample, geo, K, S)
+        mediated = f[:, :, :, None, :] * (eff * ys[None, :, :, None])[:, None]
+    else:
+        mediated = np.zeros_like(direct)
+    return np.stack([direct, mediated], axis=-1)
+
+
+def contributions(fit, *, spend=None, max_draws: int | None = 500, dates=None) -> xr.DataArray:
+    """Media contributions per draw.
+
+    Parameters
+    ----------
+    fit : FitResult
+    spend : ndarray, dims (date, geo, series), optional
+        Counterfactual spend in currency; defaults to the observed spend.
+    max_draws : int or None
+        Thin the posterior to at most this many draws (None: all).
+    dates : DatetimeIndex, optional
+        Labels of ``spend``'s dates (defaults to the data's dates).
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, date, geo, outcome, series, path)
+        Original units; ``path`` is ``direct`` or ``mediated`` (through the mediator).
+    """
+    params = posterior_params(fit, max_draws=max_draws)
+    sp = np.asarray(fit.dataset.spend.values if spend is None else spend, dtype=float)
+    f = response(fit, sp, params)
+    c = contributions_from_response(fit, f, params)
+    ds = fit.dataset
+    return xr.DataArray(
+        c,
+        dims=("sample", "date", "geo", "outcome", "series", "path"),
+        coords={
+            "sample": params.index,
+            "date": pd.DatetimeIndex(ds.dates if dates is None else dates),
+            "geo": list(ds.geos),
+            "outcome": list(fit.spec.outcome_names),
+            "series": list(ds.series),
+            "channel": ("series", [str(v) for v in ds.spend.coords["channel"].values]),
+            "audience": ("series", [str(v) for v in ds.spend.coords["audience"].values]),
+            "path": list(PATHS),
+        },
+        name="contribution",
+    )
+
+
+def baseline_scaled(fit, *, dates=None, controls: np.ndarray | None = None, max_draws=500):
+    """Non-media part of the scaled mean (intercept, trend, season, controls).
+
+    Returns ndarray dims (sample, date, geo, outcome). For the fitted dates the
+    mediator term ``delta * m_obs`` is added separately by :func:`expected`.
+    """
+    idx = draw_index(fit, max_draws)
+    de = fit.design
+    dts = pd.DatetimeIndex(fit.dataset.dates if dates is None else dates)
+    post = fit.posterior
+    n = len(idx)
+    mu = _stack(fit, "intercept")[idx][:, None]  # (s,1,G,K)
+    t = de.time_index(dts)
+    if "trend_slope" in post:
+        mu = mu + (t - 0.5)[None, :, None, None] * _stack(fit, "trend_slope")[idx][:, None]
+    if "trend_changes" in post:
+        tb = de.trend_basis(dts)  # (T, CP)
+        k = _stack(fit, "trend_changes")[idx]  # (s, K, CP)
+        mu = mu + np.einsum("tc,skc->stk", tb, k)[:, :, None, :]
+    if "season_coef" in post:
+        fo = de.fourier(dts)
+        co = _stack(fit, "season_coef")[idx]  # (s, K, F)
+        mu = mu + np.einsum("tf,skf->stk", fo, co)[:, :, None, :]
+    if "control_coef" in post and de.control_names:
+        if controls is None:
+            controls = fit.dataset.controls.sel(control=list(de.control_names)).values
+        z = de.scale_controls(np.asarray(controls, dtype=float))
+        co = _stack(fit, "control_coef")[idx]  # (s, K, J)
+        mu = mu + np.einsum("tgj,skj->stgk", z, co)
+    return np.broadcast_to(mu, (n, len(dts), mu.shape[2], mu.shape[3])).copy()
+
+
+def expected(fit, *, max_draws: int | None = 500) -> xr.DataArray:
+    """Posterior mean outcome on the fitted dates, original units, dims (sample, date, geo, outcome)."""
+    params = posterior_params(fit, max_draws=max_draws)
+    base = baseline_scaled(fit, max_draws=max_draws)
+    ys = fit.design.outcome_scale
+    f = response(fit, fit.dataset.spend.values, params)
+    direct = np.einsum("stgr,skgr->stgk", f, params.beta)
+    mu = base + direct
+    if params.delta is not None:
+        m = fit.dataset.outcomes.sel(outcome=fit.spec.mediator).values / fit.design.mediator_scale
+        mu = mu + m[None, :, :, None] * params.delta[:, None, None, :]
+    out = mu * ys[None, None]
+    ds = fit.dataset
+    return xr.DataArray(
+        out,
+        dims=("sample", "date", "geo", "outcome"),
+        coords={
+            "sample": params.index,
+            "date": pd.DatetimeIndex(ds.dates),
+            "geo": list(ds.geos),
+            "outcome": list(fit.spec.outcome_names),
+        },
+        name="expected",
+    )
+
+
+def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> xr.DataArray:
+    """Replicated outcomes (expected + observation noise), dims (sample, date, geo, outcome)."""
+    mu = expected(fit, max_draws=max_draws)
+    idx = draw_index(fit, max_draws)
+    sigma = _stack(fit, "sigma")[idx]  # (s, K) scaled
+    ys = fit.design.outcome_scale  # (G, K)
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(mu.shape) * sigma[:, None, None, :] * ys[None, None]
+    return (mu + noise).rename("posterior_predictive")

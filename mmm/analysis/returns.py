@@ -1,0 +1,148 @@
+"""Return on spend: ROAS, cost per unit and contribution totals, with intervals.
+
+ROAS of series ``s`` on outcome ``k`` over a date range is the contribution of the
+spend in the whole fitted history to the outcome inside the range, divided by the
+spend inside the range (the same definition the simulator's truth uses). For count
+outcomes (store visits) it is units per currency unit, and ``cost_per_unit`` is its
+inverse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm.analysis.engine import contributions
+
+PATHS_TOTAL = ("direct", "mediated", "total")
+
+
+def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
+    m = np.ones(len(dates), dtype=bool)
+    if start is not None:
+        m &= dates >= pd.Timestamp(start)
+    if end is not None:
+        m &= dates <= pd.Timestamp(end)
+    if not m.any():
+        raise ValueError(f"no dates between start={start} and end={end}.")
+    return m
+
+
+def contribution_totals(fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000):
+    """Contribution draws summed over a date range.
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, outcome, series, path[, geo])
+        Original units; ``path`` in (direct, mediated, total).
+    """
+    c = contributions(fit, max_draws=max_draws)
+    mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
+    tot = c.isel(date=mask).sum("date")
+    if not by_geo:
+        tot = tot.sum("geo")
+    total = tot.sum("path").expand_dims(path=["total"])
+    return xr.concat([tot, total], dim="path")
+
+
+def spend_totals(fit, *, start=None, end=None, by_geo: bool = False) -> xr.DataArray:
+    """Spend per series summed over the range, dims (series[, geo]), currency."""
+    sp = fit.dataset.spend
+    mask = _date_mask(pd.DatetimeIndex(sp["date"].values), start, end)
+    tot = sp.isel(date=mask).sum("date")
+    return tot if by_geo else tot.sum("geo")
+
+
+def roas_draws(fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000):
+    """Return per currency unit, dims (sample, outcome, series, path[, geo]).
+
+    Series with no spend in the range get NaN.
+    """
+    tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
+    sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
+    return tot / sp.where(sp > 0)
+
+
+def summarize_draws(draws: xr.DataArray, *, prob: float = 0.9, dim: str = "sample") -> pd.DataFrame:
+    """Mean, median and central interval of ``draws`` over ``dim`` as a tidy frame."""
+    if not 0 < prob < 1:
+        raise ValueError(f"prob={prob} must be in (0, 1).")
+    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+    stats = xr.Dataset(
+        {
+            "mean": draws.mean(dim),
+            "median": draws.median(dim),
+            "lower": draws.quantile(lo, dim=dim).drop_vars("quantile"),
+            "upper": draws.quantile(hi, dim=dim).drop_vars("quantile"),
+        }
+    )
+    df = stats.to_dataframe().reset_index()
+    df["interval"] = prob
+    return df
+
+
+def roas_table(
+    fit,
+    *,
+    prob: float = 0.9,
+    start=None,
+    end=None,
+    by_geo: bool = False,
+    max_draws: int | None = 1000,
+) -> pd.DataFrame:
+    """ROAS (or units per currency unit) per outcome, channel, audience and path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: outcome, kind, channel, audience, geo, path, spend, mean, median, lower,
+        upper, interval, and for count outcomes cost_per_unit (median) with
+        cost_per_unit_lower / cost_per_unit_upper (currency per unit; the interval
+        bounds of the inverse are the inverse of the bounds).
+    """
+    r = roas_draws(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
+    df = summarize_draws(r, prob=prob)
+    ds = fit.dataset
+    ch = dict(zip(ds.series, [str(v) for v in ds.spend.coords["channel"].values], strict=True))
+    au = dict(zip(ds.series, [str(v) for v in ds.spend.coords["audience"].values], strict=True))
+    for col in ("channel", "audience"):
+        if col in df:
+            df = df.drop(columns=col)
+    df.insert(1, "channel", df["series"].map(ch))
+    df.insert(2, "audience", df["series"].map(au))
+    if "geo" not in df:
+        df["geo"] = "all"
+    sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
+    sp_df = sp.to_dataframe(name="spend").reset_index()
+    df = df.merge(sp_df[[c for c in sp_df.columns if c in ("series", "geo", "spend")]],
+                  on=[c for c in ("series", "geo") if c in sp_df.columns], how="left")
+    kinds = {o.name: o.kind for o in fit.spec.outcomes}
+    df["kind"] = df["outcome"].map(kinds)
+    is_count = df["kind"] == "count"
+    with np.errstate(divide="ignore"):
+        df["cost_per_unit"] = np.where(is_count, 1.0 / df["median"], np.nan)
+        df["cost_per_unit_lower"] = np.where(is_count, 1.0 / df["upper"], np.nan)
+        df["cost_per_unit_upper"] = np.where(is_count, 1.0 / df["lower"], np.nan)
+    cols = ["outcome", "kind", "channel", "audience", "geo", "path", "spend", "mean", "median",
+            "lower", "upper", "interval", "cost_per_unit", "cost_per_unit_lower",
+            "cost_per_unit_upper", "series"]
+    return df[cols].sort_values(["outcome", "series", "geo", "path"]).reset_index(drop=True)
+
+
+def contribution_table(
+    fit, *, prob: float = 0.9, start=None, end=None, max_draws: int | None = 1000
+) -> pd.DataFrame:
+    """Total contribution per outcome, channel, audience and path with intervals (original units)."""
+    tot = contribution_totals(fit, start=start, end=end, max_draws=max_draws)
+    df = summarize_draws(tot, prob=prob)
+    ds = fit.dataset
+    ch = dict(zip(ds.series, [str(v) for v in ds.spend.coords["channel"].values], strict=True))
+    au = dict(zip(ds.series, [str(v) for v in ds.spend.coords["audience"].values], strict=True))
+    for col in ("channel", "audience"):
+        if col in df:
+            df = df.drop(columns=col)
+    df.insert(1, "channel", df["series"].map(ch))
+    df.insert(2, "audience", df["series"].map(au))
+    df["geo"] = "all"
+    return df

@@ -1,0 +1,355 @@
+"""Command line: ``mmm simulate | validate | init | fit | reproduce | demo | journeys``.
+
+Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
+1 anything else. Expected errors print a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mmm.errors import ConvergenceWarning, InfeasibleError, MMMError, NotFittedError
+
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_HEALTH = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="mmm",
+    help="Bayesian marketing-mix modelling and journey attribution for omnichannel brands.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class _Out:
+    quiet = False
+
+
+def say(msg: str = "") -> None:
+    if not _Out.quiet:
+        typer.echo(msg)
+
+
+def err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _opt_path(p: Path | None) -> Path | None:
+    return p if p is not None else None
+
+
+# --------------------------------------------------------------------- simulate
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
+    geos: Annotated[int, typer.Option(help="Number of geos (0 = national).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    periods: Annotated[int, typer.Option(help="Number of weeks.")] = 156,
+    confounded: Annotated[float, typer.Option(help="Strength of spend following demand (0-1).")] = 0.0,
+) -> None:
+    """Simulate omnichannel data with its ground truth (media, outcomes, controls, channels, truth)."""
+    from mmm.data.simulate import simulate as _simulate
+
+    sim = _simulate(n_periods=periods, geos=geos, seed=seed, confounded=confounded)
+    paths = sim.write(out)
+    for name, p in paths.items():
+        say(f"{name:10s} {p}")
+
+
+# --------------------------------------------------------------------- validate
+@app.command()
+def validate(
+    media: Annotated[Path, typer.Option(help="Media table (CSV or Parquet).")],
+    outcomes: Annotated[Path, typer.Option(help="Outcomes table.")],
+    channels: Annotated[Path, typer.Option(help="Channel catalogue.")],
+    controls: Annotated[Path | None, typer.Option(help="Controls table.")] = None,
+    geos: Annotated[Path | None, typer.Option(help="Geo table (population, shops).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Validate the input tables and print a data summary (exit 2 with every problem if invalid)."""
+    from mmm.data import load_dataset, summarize
+
+    ds = load_dataset(media, outcomes, channels, controls=controls, geos=geos)
+    s = summarize(ds)
+    typer.echo(json.dumps(s.to_dict(), indent=2, default=str) if as_json else s.to_text())
+
+
+# ------------------------------------------------------------------------- init
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the config template.")]) -> None:
+    """Write a commented config template (config.toml) into DIRECTORY."""
+    from mmm.config import TEMPLATE
+
+    directory.mkdir(parents=True, exist_ok=True)
+    p = directory / "config.toml"
+    if p.exists():
+        raise MMMError(f"{p} already exists; remove it or choose another folder.")
+    p.write_text(TEMPLATE)
+    say(f"wrote {p}")
+
+
+# -------------------------------------------------------------------------- fit
+def _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator):
+    from mmm.config import parse_config
+
+    data = {"media": str(media), "outcomes": str(outcomes), "channels": str(channels)}
+    if controls:
+        data["controls"] = str(controls)
+    if geos:
+        data["geos"] = str(geos)
+    sampler = {"seed": seed, "draws": draws, "tune": tune, "chains": chains}
+    return parse_config({"data": data, "sampler": sampler}, base=Path.cwd()), mediator
+
+
+def _resolve_model(cfg, ds, mediator_hint: str | None):
+    """Fill defaults that depend on the data: outcomes present, mediator if declared."""
+    from dataclasses import replace
+
+    from mmm.spec import default_spec_for
+
+    spec = cfg.model
+    names = set(ds.outcome_names)
+    if not set(spec.outcome_names) <= names or mediator_hint is not None:
+        med = mediator_hint if mediator_hint is not None else spec.mediator
+        if med is None and "brand_search" in names:
+            med = "brand_search"
+        spec = default_spec_for(ds, mediator=med)
+    elif spec.mediator is None and "brand_search" in names and mediator_hint is None:
+        spec = replace(spec, mediator="brand_search")
+    return replace(cfg, model=spec)
+
+
+def run_fit(cfg, out: Path, *, mediator_hint: str | None = None, progress: bool = False):
+    """Load data, fit, and write the run folder; returns (fit, paths)."""
+    import warnings
+    from dataclasses import replace
+
+    from mmm.data import load_dataset
+    from mmm.inference import fit as _fit
+    from mmm.runs import write_run
+
+    d = cfg.data
+    ds = load_dataset(d["media"], d["outcomes"], d["channels"], controls=d.get("controls"), geos=d.get("geos"))
+    cfg = _resolve_model(cfg, ds, mediator_hint)
+    sampler = replace(cfg.sampler, progress=progress and not _Out.quiet)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = _fit(cfg.model, ds, sampler=sampler)
+    paths = write_run(result, out, config=cfg, timings={"fit_wall_s": round(time.perf_counter() - t0, 3)})
+    return result, paths
+
+
+def _print_roas(result) -> None:
+    from mmm.analysis.returns import roas_table
+
+    t = roas_table(result, max_draws=500)
+    t = t[t["path"] == "total"]
+    say("")
+    say(f"{'outcome':14s} {'channel':22s} {'audience':12s} {'spend':>12s} {'return/EUR':>11s} {'90% interval':>19s} {'cost/unit':>10s}")
+    for r in t.itertuples():
+        cpu = f"{r.cost_per_unit:10.2f}" if r.kind == "count" else f"{'':10s}"
+        say(
+            f"{r.outcome:14s} {r.channel:22s} {r.audience:12s} {r.spend:12,.0f} {r.median:11.3f} "
+            f"{r.lower:9.3f}..{r.upper:<9.3f} {cpu}"
+        )
+
+
+def _health_exit(result) -> int:
+    probs = result.diagnostics.problems()
+    if probs:
+        err("model health check failed:")
+        for p in probs:
+            err(f"  - {p}")
+        return EXIT_HEALTH
+    return EXIT_OK
+
+
+@app.command()
+def fit(
+    config: Annotated[Path | None, typer.Argument(help="Run config (TOML). Optional.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Run folder to write.")] = Path("runs/latest"),
+    media: Annotated[Path | None, typer.Option(help="Media table (without a config).")] = None,
+    outcomes: Annotated[Path | None, typer.Option(help="Outcomes table.")] = None,
+    channels: Annotated[Path | None, typer.Option(help="Channel catalogue.")] = None,
+    controls: Annotated[Path | None, typer.Option(help="Controls table.")] = None,
+    geos: Annotated[Path | None, typer.Option(help="Geo table.")] = None,
+    mediator: Annotated[str | None, typer.Option(help="Outcome column to treat as mediator.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
+    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(help="Chains.")] = 4,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Fit a model from a config file, or from data files with sensible defaults."""
+    from mmm.config import load_config
+
+    _Out.quiet = quiet
+    if config is not None:
+        cfg, hint = load_config(config), mediator
+    else:
+        missing = [n for n, v in (("--media", media), ("--outcomes", outcomes), ("--channels", channels)) if v is None]
+        if missing:
+            raise typer.BadParameter(f"without a config file, {', '.join(missing)} are required.")
+        cfg, hint = _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator)
+    say(f"fitting {cfg.data['media']} ...")
+    result, paths = run_fit(cfg, out, mediator_hint=hint, progress=not quiet)
+    _print_roas(result)
+    say("")
+    for k, p in paths.items():
+        say(f"{k:10s} {p}")
+    raise typer.Exit(_health_exit(result))
+
+
+# -------------------------------------------------------------------- reproduce
+@app.command()
+def reproduce(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    rel_tol: Annotated[float, typer.Option(help="Relative tolerance on ROAS medians.")] = 0.1,
+    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+) -> None:
+    """Refit from the stored config and data, and compare with the stored summary."""
+    import tempfile
+
+    from mmm.config import load_config
+    from mmm.runs import _file_sha256, compare_summaries
+
+    _Out.quiet = quiet
+    cfg_path = run_dir / "config.toml"
+    man_path = run_dir / "manifest.json"
+    if not cfg_path.exists() or not man_path.exists():
+        raise NotFittedError(f"{run_dir} is not a run folder (config.toml or manifest.json missing).")
+    manifest = json.loads(man_path.read_text())
+    cfg = load_config(cfg_path)
+    changed = []
+    for role, info in manifest.get("data_files", {}).items():
+        p = Path(info["path"])
+        if not p.exists():
+            changed.append(f"{role}: {p} is missing")
+        elif _file_sha256(p) != info["sha256"]:
+            changed.append(f"{role}: {p} changed (SHA-256 differs from the manifest)")
+    if changed:
+        err("the input data differs from the stored run:")
+        for c in changed:
+            err(f"  - {c}")
+        raise typer.Exit(EXIT_INPUT)
+    stored = json.loads((run_dir / "summary.json").read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        say("refitting from the stored config ...")
+        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet)
+        new = json.loads(paths["summary"].read_text())
+    diffs = compare_summaries(stored, new, rel_tol=rel_tol)
+    if diffs:
+        err(f"the refit disagrees with {run_dir / 'summary.json'}:")
+        for d in diffs:
+            err(f"  - {d}")
+        raise typer.Exit(EXIT_HEALTH)
+    say(f"reproduced: {len(stored.get('roas', []))} ROAS records agree within tolerance.")
+
+
+# ------------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo outputs.")] = Path("runs/demo"),
+    draws: Annotated[int, typer.Option(help="Draws per chain.")] = 500,
+    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 500,
+    chains: Annotated[int, typer.Option(help="Chains.")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet")] = False,
+) -> None:
+    """Simulate the demo brand, validate, fit, and print returns and where outputs are."""
+    from mmm.data import summarize
+    from mmm.datasets import demo_simulation
+
+    _Out.quiet = quiet
+    t0 = time.perf_counter()
+    sim = demo_simulation()
+    data_paths = sim.write(out / "input")
+    ds = sim.to_dataset()
+    say(summarize(ds).to_text())
+    cfg, hint = _config_from_files(
+        data_paths["media"], data_paths["outcomes"], data_paths["channels"],
+        data_paths.get("controls"), None, 1, draws, tune, chains, "brand_search",
+    )
+    say("\nfitting the demo model ...")
+    result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
+    _print_roas(result)
+    say("")
+    say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
+    for k, p in {**data_paths, **paths}.items():
+        say(f"  {k:10s} {p}")
+    raise typer.Exit(_health_exit(result))
+
+
+# --------------------------------------------------------------------- journeys
+@app.command()
+def journeys(
+    source: Annotated[Path, typer.Argument(help="Events or aggregated paths (CSV / Parquet).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    method: Annotated[list[str] | None, typer.Option("--method", help="Method(s); repeat the option.")] = None,
+    separator: Annotated[str, typer.Option(help="Path separator of aggregated paths.")] = " > ",
+    lookback_days: Annotated[int, typer.Option(help="Lookback window for events (days).")] = 30,
+    markov_order: Annotated[int, typer.Option(help="Markov chain order (1-4).")] = 1,
+    n_bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for intervals.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Journey attribution: credit touchpoints of online and offline journeys."""
+    from mmm.journeys import run_journeys_cli
+
+    paths = run_journeys_cli(
+        source,
+        method=method or ["last_touch", "linear", "markov", "shapley"],
+        out=out,
+        separator=separator,
+        lookback_days=lookback_days,
+        markov_order=markov_order,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+    )
+    for k, p in paths.items():
+        say(f"{k:12s} {p}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, mapping expected errors to exit codes without tracebacks."""
+    import os
+
+    debug = bool(os.environ.get("MMM_DEBUG"))
+    try:
+        rc = app(args=argv, standalone_mode=False)
+        return int(rc) if isinstance(rc, int) else EXIT_OK
+    except typer.Exit as e:
+        return int(e.exit_code or 0)
+    except SystemExit as e:  # click's own exits
+        return int(e.code or 0) if isinstance(e.code, int) else EXIT_OTHER
+    except (MMMError, InfeasibleError) as e:
+        if debug:
+            raise
+        err(f"error: {e}")
+        return EXIT_INPUT
+    except FileNotFoundError as e:
+        if debug:
+            raise
+        err(f"error: file not found: {e.filename}")
+        return EXIT_INPUT
+    except Exception as e:  # noqa: BLE001 - the last line of defence for users
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            return EXIT_INPUT
+        if isinstance(e, click.exceptions.Abort):
+            return EXIT_OTHER
+        if debug:
+            raise
+        err(f"unexpected error ({type(e).__name__}): {e}\nset MMM_DEBUG=1 to see the traceback.")
+        return EXIT_OTHER
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Run configuration files (TOML): data, model, sampler, optimizer in one place.
+
+A config fully describes a run. Paths are relative to the config file's folder.
+Every key is validated; an unknown or malformed key raises :class:`ConfigError`
+naming the key, what is allowed and what was received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mmm.errors import ConfigError, SpecError
+from mmm.spec import ModelSpec, SamplerConfig
+
+TEMPLATE = """\
+# mmm run configuration. Paths are relative to this file.
+# Fit with:  mmm fit config.toml --out runs/my-run
+
+[data]
+media = "media.csv"          # long table: date, channel, audience, geo, spend[, impressions]
+outcomes = "outcomes.csv"    # date[, geo], one column per outcome
+channels = "channels.csv"    # channel, stage (awareness | conversion)[, max_lag, roas_prior]
+# controls = "controls.csv"  # date[, geo], numeric columns (price, promotions, holidays)
+# geos = "geos.csv"          # geo, population, shops
+
+[model]
+# outcomes fitted jointly; kind = revenue (ROAS) or count (cost per unit)
+outcomes = [
+  { name = "online_sales", kind = "revenue" },
+  { name = "store_visits", kind = "count" },
+]
+mediator = "brand_search"    # mid-funnel series driven by awareness spend; remove if none
+saturation = "hill"          # hill | logistic | michaelis_menten
+trend = "linear"             # none | linear | piecewise
+yearly_order = 2             # Fourier order of yearly seasonality (0 = off)
+media_share_prior = 0.2      # share of each outcome the default ROAS prior gives to media
+roas_prior_sigma = 1.0       # spread of the ROAS prior on the log scale
+
+[model.stages.awareness]
+adstock = "geometric"        # geometric | delayed | weibull_pdf | weibull_cdf
+l_max = 13                   # longest carry-over in periods
+
+[model.stages.conversion]
+adstock = "geometric"
+l_max = 8
+
+[sampler]
+sampler = "nutpie"           # nutpie | pymc | numpyro
+draws = 1000
+tune = 1000
+chains = 4
+target_accept = 0.9
+seed = 1
+
+[optimizer]
+# budget = 1_000_000         # total budget over the horizon (currency)
+horizon = 13                 # periods to plan
+value_per_visit = 0.0        # currency value of one store visit, to rank channels on both outcomes
+"""
+
+DATA_KEYS = ("media", "outcomes", "channels", "controls", "geos", "experiments")
+OPT_KEYS = ("budget", "horizon", "value_per_visit", "bounds", "min_awareness_share", "risk")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A parsed, validated run configuration."""
+
+    data: dict
+    model: ModelSpec
+    sampler: SamplerConfig
+    optimizer: dict = field(default_factory=dict)
+    source: str | None = None
+
+    def resolved(self) -> dict:
+        """The fully resolved config as a plain dict (absolute paths, all defaults)."""
+        return {
+            "data": {k: str(v) for k, v in self.data.items()},
+            "model": self.model.to_dict(),
+            "sampler": self.sampler.to_dict(),
+            "optimizer": dict(self.optimizer),
+        }
+
+    def hash(self) -> str:
+        blob = json.dumps(self.resolved(), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _fail(path, key: str, msg: str) -> None:
+    where = f"{path}: " if path else ""
+    raise ConfigError(f"{where}[{key}] {msg}")
+
+
+def parse_config(raw: dict, *, base: Path | None = None, source: str | None = None) -> RunConfig:
+    """Validate a config dictionary (as read from TOML)."""
+    base = base or Path(".")
+    allowed = {"data", "model", "sampler", "optimizer"}
+    for k in raw:
+        if k not in allowed:
+            _fail(source, k, f"is not a known section; allowed sections: {sorted(allowed)}.")
+    data_raw = raw.get("data")
+    if not isinstance(data_raw, dict):
+        _fail(source, "data", "section is missing; it needs media, outcomes and channels paths.")
+    data = {}
+    for k, v in data_raw.items():
+        if k not in DATA_KEYS:
+            _fail(source, f"data.{k}", f"is not a known key; allowed: {list(DATA_KEYS)}.")
+        if not isinstance(v, str):
+            _fail(source, f"data.{k}", f"must be a file path string, got {v!r}.")
+        p = Path(v)
+        data[k] = p if p.is_absolute() else (base / p).resolve()
+    for need in ("media", "outcomes", "channels"):
+        if need not in data:
+            _fail(source, f"data.{need}", "is required (a CSV or Parquet file path).")
+    try:
+        model = ModelSpec.from_dict(raw.get("model", {}))
+    except (SpecError, TypeError) as exc:
+        _fail(source, "model", str(exc))
+    try:
+        sampler = SamplerConfig(**raw.get("sampler", {}))
+    except TypeError as exc:
+        _fail(source, "sampler", f"has an unknown key ({exc}); allowed: sampler, draws, tune, chains, target_accept, seed, progress.")
+    except SpecError as exc:
+        _fail(source, "sampler", str(exc))
+    opt = dict(raw.get("optimizer", {}))
+    for k in opt:
+        if k not in OPT_KEYS:
+            _fail(source, f"optimizer.{k}", f"is not a known key; allowed: {list(OPT_KEYS)}.")
+    return RunConfig(data=data, model=model, sampler=sampler, optimizer=opt, source=source)
+
+
+def load_config(path) -> RunConfig:
+    """Read and validate a TOML config file."""
+    p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"config file {p} does not exist; create one with `mmm init DIR`.")
+    try:
+        raw = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: is not valid TOML ({exc}).") from exc
+    return parse_config(raw, base=p.parent, source=str(p))
+
+
+def dump_toml(d: dict) -> str:
+    """Write a nested dict of scalars / lists / dicts as TOML (enough for resolved configs)."""
+    lines: list[str] = []
+
+    def val(v) -> str:
+        if v is None:
+            return '""'
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(val(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {val(x)}" for k, x in v.items()) + " }"
+        return json.dumps(str(v))
+
+    def section(prefix: str, d: dict) -> None:
+        scalars = {k: v for k, v in d.items() if not isinstance(v, dict) and v is not None}
+        subs = {k: v for k, v in d.items() if isinstance(v, dict) and v}
+        if prefix:
+            lines.append(f"[{prefix}]")
+        for k, v in scalars.items():
+            lines.append(f"{k} = {val(v)}")
+        lines.append("")
+        for k, v in subs.items():
+            section(f"{prefix}.{k}" if prefix else k, v)
+
+    section("", d)
+    return "\n".join(lines).strip() + "\n"

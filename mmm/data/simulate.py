@@ -1,0 +1,1238 @@
+r"""Ground-truth simulator: weekly media, controls and outcomes with every true effect known.
+
+:func:`simulate` draws a data set for a luxury fashion brand that sells online and in
+stores, together with a :class:`SimulationTruth` holding the exact contribution of each
+media series to each outcome. Models are checked by fitting them to simulated data and
+comparing estimates with the truth.
+
+Generative process
+------------------
+Indices: week :math:`t = 0 \dots T-1` (dates Monday-start, frequency ``"W-MON"``), geo
+:math:`g`, media series :math:`s` (one (channel, audience) pair, label
+``"channel|audience"``) of channel :math:`c(s)`, outcome :math:`k \in` {``online_sales``
+(euros), ``store_visits`` (visits), ``brand_search`` (branded searches)}. Random draws
+come from independent streams spawned from ``seed`` (calendar, parameters, spend, geos,
+impressions, noise), so the national spend is the same whatever ``geos`` and
+``noise_scale`` are, and ``confounded`` changes the spend only through the demand term.
+
+1. Calendar controls (national, repeated in every geo).
+
+   * ``holiday`` = 1 in the Black Friday week (the week holding the Friday after the fourth
+     Thursday of November) and in the two Christmas gift weeks (Mondays from 11 to 24
+     December), else 0.
+   * ``promo`` = 1 in the January sales (Mondays from 8 January to 4 February), the summer
+     sales (Mondays from 24 June to 21 July) and two private-sale weeks per calendar year
+     (one drawn in March-May, one in September-October), else 0.
+   * ``price_index`` (list price, 1 = first week) = cumulative January list-price increases
+     of 2-5 % plus an AR(1) currency wobble :math:`u_t = 0.8 u_{t-1} + N(0, 0.005^2)`.
+
+2. Baseline shape of each outcome (relative to its intercept), with
+   :math:`\tau_t` = years since ``start`` and :math:`\phi_t` = years since 2000-01-03
+   (calendar phase of the yearly seasonality):
+
+   .. math::
+
+      S_k(t) = 1 + g_k \tau_t + \sum_{j=1}^{2} \big(a_{kj} \sin 2\pi j \phi_t
+               + b_{kj} \cos 2\pi j \phi_t\big) + h_k\,\mathrm{holiday}_t
+               + p_k\,\mathrm{promo}_t + e_k (\mathrm{price\_index}_t - 1)
+
+   i.e. intercept + linear trend + Fourier seasonality of order 2 + holiday effects +
+   promotion effect + price effect (elasticity :math:`e_k < 0`), all in multiples of the
+   intercept.
+
+3. Carry-over, per channel (shared by all audiences of the channel), on spend
+   :math:`x_{g,s,t}` in euros, with spend before the first week taken as zero (the first
+   weeks therefore carry less adstock than they would in a longer history):
+
+   .. math::
+
+      A_{g,s,t} = \sum_{l=0}^{L-1} w_l\,x_{g,s,t-l},\qquad \sum_l w_l = 1,
+
+   geometric for conversion channels (:math:`w_l \propto \alpha^l`, :math:`\alpha \sim
+   U(0.1, 0.4)`, :math:`L = 8`), delayed for awareness channels (:math:`w_l \propto
+   \alpha^{(l-\theta)^2}`, :math:`\alpha \sim U(0.5, 0.8)`, peak lag :math:`\theta \sim
+   U(1, 3)` weeks, :math:`L = 13`).
+
+4. Saturation, per channel, of adstocked spend in multiples of the series' mean weekly
+   spend in that geo :math:`\bar x_{g,s}` (mean over all simulated weeks, zeros included):
+
+   .. math::
+
+      H_{g,s,t} = \frac{z^{n}}{z^{n} + K^{n}},\quad z = A_{g,s,t} / \bar x_{g,s},\quad
+      K \sim U(0.5, 2),\ n \sim U(1, 2).
+
+5. Mediator (branded search), awareness series only:
+
+   .. math::
+
+      \mathrm{brand\_search}_{g,t} = B^m_{g,t} + \sum_{s \in \mathrm{aware}}
+          \gamma_{g,s} H_{g,s,t} + \varepsilon^m_{g,t},\qquad
+      B^m_{g,t} = I^m_g\,S_m(t).
+
+6. Outcomes :math:`k \in` {online_sales, store_visits}:
+
+   .. math::
+
+      y_{k,g,t} = \underbrace{I^k_g S_k(t) + \delta_{k,g}\,(B^m_{g,t}
+          + \varepsilon^m_{g,t})}_{\text{baseline}}
+        + \sum_s \beta_{k,g,s} H_{g,s,t}
+        + \sum_{s \in \mathrm{aware}} \delta_{k,g}\,\gamma_{g,s} H_{g,s,t}
+        + \varepsilon^k_{g,t}.
+
+   The direct contribution of series *s* to *k* is :math:`\beta_{k,g,s} H_{g,s,t}`; the
+   mediated one is :math:`\delta_{k,g}\gamma_{g,s} H_{g,s,t}`, i.e. it uses the expected
+   (noiseless) media response of the mediator. The mediator's own baseline and noise,
+   passed on through :math:`\delta_{k,g}`, are part of the outcome's baseline. For
+   ``brand_search`` itself the contribution of series *s* is :math:`\gamma_{g,s}
+   H_{g,s,t}` on the ``direct`` path.
+
+7. Noise: :math:`\varepsilon^k_{g,t} \sim N(0, \sigma_{k,g}^2)`,
+   :math:`\sigma_{k,g} = 0.05 \times \mathrm{noise\_scale} \times` the mean over weeks of
+   the outcome's noiseless baseline in that geo. Outcomes stay floats (store visits are
+   not rounded). The draws are kept in :attr:`SimulationTruth.noise`.
+
+Magnitudes
+----------
+Effects are set from target returns so that the realised returns over the simulated
+period are known exactly:
+
+* online sales, direct ROAS: conversion series U(1.5, 4.5) (U(3, 6) for the
+  ``retargeting`` and ``vic`` audiences); awareness series U(0.2, 0.6) (U(0.1, 0.3) for
+  ``near_store``); mediated ROAS of awareness series U(0.3, 1.2). Total ROAS therefore
+  spans about 0.4-6.
+* store visits per euro, direct: a channel level :math:`v_c` (conversion U(0.03, 0.06),
+  awareness U(0.03, 0.07)); broad audiences get :math:`v_c \times U(0.9, 1.1)`, the
+  ``near_store`` audience :math:`v_c \times U(2.7, 3.3)` (about 3x per euro). Mediated
+  visits per euro = :math:`\delta_{\mathrm{store}}` (U(0.05, 0.1) visits per search) x
+  searches per euro. Cost per visit therefore spans about 4-40 euros.
+* each :math:`\beta` (and :math:`\gamma`) is the target return times the series' total
+  spend divided by :math:`\sum_{g,t} r_{g} H_{g,s,t}`, where :math:`r_g` is the geo
+  allocation factor below (1 for national data).
+* media explain a share drawn from U(0.25, 0.35) of the noiseless online sales; a share
+  U(0.30, 0.45) of the online baseline comes through branded search (this sets
+  :math:`\delta_{\mathrm{online}}` in euros per search); the rest is the intercept
+  :math:`I^{\mathrm{online}}`. Branded search has a base level of 200,000 searches a week
+  and store visits an own intercept of 40,000 visits a week (national).
+
+Spend
+-----
+Per series, national, then scaled to the catalogue's mean weekly spend and rounded to
+cents:
+
+* conversion series (steady): :math:`x_t \propto \exp(0.3 z_t)`,
+  :math:`z_t = \rho D_t + \sqrt{1-\rho^2}\,\eta_t`, :math:`\eta_t \sim N(0,1)` i.i.d.,
+  :math:`D_t` the standardised national noiseless baseline of online sales and
+  :math:`\rho` = ``confounded``; about 3 % of weeks are dark (zero spend).
+* awareness series (flighting): bursts of 3-6 weeks on, 2-6 weeks off (zero spend), a
+  weekly level :math:`\exp(0.2\,N(0,1))`, 1.6x heavier from October to December.
+
+Geos
+----
+With ``geos = n > 0``: population :math:`P_g` (log-normal around 1.2 million), shops
+:math:`N_g` (the smallest quarter of geos, at least one when :math:`n \ge 2`, have none;
+the others :math:`\max(1, \mathrm{round}(P_g / 800{,}000))`). Shares:
+:math:`w_g = P_g / \sum P` (population), :math:`u_g \propto w_g (1 + N_g)` (store access
+of broad audiences and the store baseline: residents of geos without shops still travel
+to shops elsewhere) and :math:`u^{\mathrm{near}}_g = N_g / \sum N` (``near_store``
+audiences drive store visits only where there are shops). Each week, national spend is
+split across geos in proportion to :math:`w_g \exp(0.15\,N(0,1))`, to the cent (largest
+remainder), so geo spend sums exactly to the national spend. Geo effects scatter around
+the national mean: :math:`r_g = \text{share}_g \times \exp(0.15\,N(0,1))` for every
+(outcome, series, geo) (share :math:`w_g` for online sales and branded search,
+:math:`u_g` or :math:`u^{\mathrm{near}}_g` for store visits);
+:math:`\delta_{\mathrm{store},g} = \delta_{\mathrm{store}} u_g / w_g`; intercepts are
+split by the same shares times :math:`\exp(0.1\,N(0,1))`, renormalised to the national
+level. National data use the single geo ``"all"``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date as _date
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm.errors import DataError
+from mmm.names import (
+    AUDIENCE,
+    AWARENESS,
+    CHANNEL,
+    CONVERSION,
+    DATE,
+    DEFAULT_GEO,
+    GEO,
+    OUTCOME,
+    SERIES,
+    STAGES,
+    series_label,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import os
+
+    from mmm.data.dataset import Dataset
+
+__all__ = [
+    "OUTCOMES",
+    "PATHS",
+    "Simulation",
+    "SimulationTruth",
+    "default_catalogue",
+    "simulate",
+]
+
+#: Outcomes produced by the simulator, in order.
+OUTCOMES = ("online_sales", "store_visits", "brand_search")
+#: Paths of a media contribution.
+PATHS = ("direct", "mediated")
+_ROAS_PATHS = ("direct", "mediated", "total")
+_MEDIATOR = "brand_search"
+_NEAR_STORE = "near_store"
+_HIGH_INTENT = ("retargeting", "vic")
+
+_CATALOGUE_ROWS = (
+    ("paid_search", "prospecting", CONVERSION, 60_000.0, "Search ads on generic queries"),
+    ("paid_search", "retargeting", CONVERSION, 25_000.0, "Search ads on generic queries"),
+    ("shopping_ads", "all", CONVERSION, 45_000.0, "Product listing ads"),
+    ("paid_social", "prospecting", AWARENESS, 50_000.0, "Social media ads"),
+    ("paid_social", "millennials", AWARENESS, 30_000.0, "Social media ads"),
+    ("paid_social", _NEAR_STORE, AWARENESS, 15_000.0, "Social media ads"),
+    ("programmatic_display", "retargeting", AWARENESS, 20_000.0, "Programmatic display ads"),
+    ("programmatic_display", _NEAR_STORE, AWARENESS, 10_000.0, "Programmatic display ads"),
+    ("online_video", "prospecting", AWARENESS, 60_000.0, "Online video ads"),
+    ("email_crm", "vic", CONVERSION, 5_000.0, "E-mail to very important clients"),
+    ("affiliates", "all", CONVERSION, 20_000.0, "Affiliate partners"),
+)
+
+#: Cost per thousand impressions (euros) used to derive impressions from spend.
+_CPM = {
+    "paid_search": 25.0,
+    "shopping_ads": 15.0,
+    "paid_social": 8.0,
+    "programmatic_display": 4.0,
+    "online_video": 12.0,
+    "email_crm": 20.0,
+    "affiliates": 10.0,
+}
+_CPM_BY_STAGE = {CONVERSION: 20.0, AWARENESS: 8.0}
+_MEAN_SPEND_BY_STAGE = {CONVERSION: 30_000.0, AWARENESS: 40_000.0}
+
+_SEARCH_LEVEL = 200_000.0  # national branded searches a week (base level)
+_STORE_LEVEL = 40_000.0  # national own intercept of store visits a week
+_NOISE_FRACTION = 0.05
+_L_MAX = {CONVERSION: 8, AWARENESS: 13}
+
+
+# --------------------------------------------------------------------------------------
+# Kernels (private NumPy implementations; the model uses mmm.transforms)
+# --------------------------------------------------------------------------------------
+
+
+def _geometric_weights(alpha: float, l_max: int) -> np.ndarray:
+    """Normalised geometric adstock weights ``alpha**l / sum``, ``l = 0 .. l_max-1``."""
+    w = alpha ** np.arange(l_max, dtype=float)
+    return w / w.sum()
+
+
+def _delayed_weights(alpha: float, theta: float, l_max: int) -> np.ndarray:
+    """Normalised delayed adstock weights ``alpha**((l - theta)**2) / sum``."""
+    lags = np.arange(l_max, dtype=float)
+    w = alpha ** ((lags - theta) ** 2)
+    return w / w.sum()
+
+
+def _convolve(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``y[..., t] = sum_l weights[l] * x[..., t - l]`` with zeros before ``t = 0``."""
+    y = np.zeros_like(x, dtype=float)
+    n = x.shape[-1]
+    for lag, w in enumerate(weights):
+        if lag >= n:
+            break
+        y[..., lag:] += w * x[..., : n - lag]
+    return y
+
+
+def _geometric_adstock(x: np.ndarray, alpha: float, l_max: int) -> np.ndarray:
+    """Geometric carry-over along the last axis (weights sum to 1; zero history)."""
+    return _convolve(x, _geometric_weights(alpha, l_max))
+
+
+def _delayed_adstock(x: np.ndarray, alpha: float, theta: float, l_max: int) -> np.ndarray:
+    """Delayed carry-over peaking at lag ``theta`` (weights sum to 1; zero history)."""
+    return _convolve(x, _delayed_weights(alpha, theta, l_max))
+
+
+def _hill(x: np.ndarray, half: float, slope: float) -> np.ndarray:
+    """Hill saturation ``x**slope / (x**slope + half**slope)`` for ``x >= 0``."""
+    xs = np.power(x, slope)
+    return xs / (xs + half**slope)
+
+
+# --------------------------------------------------------------------------------------
+# Result objects
+# --------------------------------------------------------------------------------------
+
+
+def _array_to_json(da: xr.DataArray) -> dict:
+    coords = {}
+    for name, coord in da.coords.items():
+        values = coord.values
+        if np.issubdtype(values.dtype, np.datetime64):
+            data = [str(v)[:10] for v in values.astype("datetime64[D]")]
+            kind = "date"
+        else:
+            data = values.tolist()
+            kind = "value"
+        coords[str(name)] = {"dims": list(coord.dims), "kind": kind, "data": data}
+    return {
+        "name": da.name,
+        "dims": list(da.dims),
+        "coords": coords,
+        "data": np.asarray(da.values, dtype=float).tolist(),
+    }
+
+
+def _array_from_json(d: dict) -> xr.DataArray:
+    coords = {}
+    for name, c in d["coords"].items():
+        if c["kind"] == "date":
+            values = pd.DatetimeIndex(c["data"]).values.astype("datetime64[ns]")
+        else:
+            values = np.asarray(c["data"])
+            if values.dtype.kind in "UO" or values.size == 0:
+                values = np.asarray(c["data"], dtype=object)
+        coords[name] = (tuple(c["dims"]), values)
+    return xr.DataArray(
+        np.asarray(d["data"], dtype=float), dims=tuple(d["dims"]), coords=coords, name=d["name"]
+    )
+
+
+_TRUTH_ARRAYS = ("contributions", "baseline", "expected", "spend", "roas", "noise")
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationTruth:
+    """Everything the simulator knows: true contributions, baseline, returns and parameters.
+
+    Attributes
+    ----------
+    contributions : xarray.DataArray
+        Dims ``(date, geo, outcome, series, path)``; original units of each outcome
+        (euros, visits, searches) per week. ``path`` is ``"direct"`` or ``"mediated"``
+        (through ``brand_search``). ``series`` labels are ``"channel|audience"`` with
+        non-index coords ``channel`` and ``audience``. For ``brand_search`` the media
+        effect is on the ``direct`` path and the mediated path is zero.
+    baseline : xarray.DataArray
+        Dims ``(date, geo, outcome)``: everything that is not media (intercept, trend,
+        seasonality, holidays, controls and, for online sales and store visits, the
+        mediator's non-media part including its noise, times ``delta``).
+    expected : xarray.DataArray
+        Dims ``(date, geo, outcome)``: ``baseline + contributions.sum(("series", "path"))``;
+        the outcome without its own noise.
+    spend : xarray.DataArray
+        Dims ``(date, geo, series)``; euros a week.
+    roas : xarray.DataArray
+        Dims ``(outcome, series, path)`` with ``path`` in ``("direct", "mediated",
+        "total")``: contributions summed over date and geo divided by spend summed over
+        date and geo. Euros per euro for online sales, visits per euro for store visits,
+        searches per euro for branded search.
+    params : dict
+        JSON-ready parameters: ``seed`` and the other arguments; ``channels`` (per channel:
+        ``stage``, ``adstock`` ``"geometric"``/``"delayed"``, ``alpha``, ``theta`` (None for
+        geometric), ``l_max``, ``half`` in multiples of mean spend, ``slope``); ``series``
+        (per label: ``channel``, ``audience``, ``stage``, ``mean_spend``, ``cpm``);
+        ``target_roas``; ``beta`` (outcome -> series -> geo -> effect at full saturation,
+        outcome units a week); ``gamma_m`` (awareness series -> geo -> searches a week);
+        ``delta`` (outcome -> geo -> outcome units per branded search); ``noise_sd``
+        (outcome -> geo); ``baseline`` (per outcome: ``intercept`` per geo and the shape
+        coefficients of the module docstring); ``geography`` (per geo: ``population``,
+        ``shops`` and the shares); ``near_store_ratio``; ``media_share``;
+        ``mediator_share``.
+    noise : xarray.DataArray
+        Dims ``(date, geo, outcome)``: the noise draws, so that the observed outcome equals
+        ``expected + noise``.
+    """
+
+    contributions: xr.DataArray
+    baseline: xr.DataArray
+    expected: xr.DataArray
+    spend: xr.DataArray
+    roas: xr.DataArray
+    params: dict
+    noise: xr.DataArray
+
+    def to_json(self) -> dict:
+        """Plain JSON-serialisable form (lists, floats, strings; dates as ISO strings).
+
+        Floats are Python floats, so ``json.dumps`` writes them in their shortest
+        round-trip form and :meth:`from_json` restores them bit for bit.
+        """
+        out: dict[str, Any] = {"format": "mmm.SimulationTruth", "version": 1}
+        for name in _TRUTH_ARRAYS:
+            out[name] = _array_to_json(getattr(self, name))
+        out["params"] = self.params
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> SimulationTruth:
+        """Inverse of :meth:`to_json`."""
+        if not isinstance(data, dict) or data.get("format") != "mmm.SimulationTruth":
+            raise ValueError(
+                "from_json expects the dictionary written by SimulationTruth.to_json "
+                "(key 'format' = 'mmm.SimulationTruth'); got something else."
+            )
+        arrays = {name: _array_from_json(data[name]) for name in _TRUTH_ARRAYS}
+        return cls(params=data["params"], **arrays)
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """A simulated data set (tables in the loader's input format) and its truth.
+
+    Attributes
+    ----------
+    media : pandas.DataFrame
+        Long table, one row per (date, geo, channel, audience): ``spend`` (euros a week)
+        and ``impressions`` (count).
+    outcomes : pandas.DataFrame
+        One row per (date, geo): ``online_sales`` (euros), ``store_visits`` (visits),
+        ``brand_search`` (searches).
+    controls : pandas.DataFrame
+        One row per (date, geo): ``price_index`` (1 = first week), ``promo`` and
+        ``holiday`` (0/1).
+    channels : pandas.DataFrame
+        One row per channel: ``channel``, ``stage``, ``max_lag`` (weeks), ``roas_prior``
+        (NaN: no prior), ``description``.
+    geos : pandas.DataFrame or None
+        ``geo``, ``population``, ``shops``; None for national data.
+    truth : SimulationTruth
+    """
+
+    media: pd.DataFrame
+    outcomes: pd.DataFrame
+    controls: pd.DataFrame
+    channels: pd.DataFrame
+    geos: pd.DataFrame | None
+    truth: SimulationTruth
+
+    def write(self, directory: str | os.PathLike) -> dict[str, Path]:
+        """Write the tables as CSV and the truth as JSON.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Created if missing. Files ``media.csv``, ``outcomes.csv``, ``controls.csv``,
+            ``channels.csv``, ``geos.csv`` (geo data only) and ``truth.json`` are
+            overwritten.
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+            Keys ``"media"``, ``"outcomes"``, ``"controls"``, ``"channels"``, (``"geos"``),
+            ``"truth"``.
+
+        Notes
+        -----
+        Floats are written in their shortest round-trip form, dates as ``YYYY-MM-DD`` and
+        lines end with ``\\n``; the same simulation gives byte-identical files.
+        """
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "media": self.media,
+            "outcomes": self.outcomes,
+            "controls": self.controls,
+            "channels": self.channels,
+        }
+        if self.geos is not None:
+            tables["geos"] = self.geos
+        paths: dict[str, Path] = {}
+        for name, table in tables.items():
+            path = root / f"{name}.csv"
+            table.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+            paths[name] = path
+        path = root / "truth.json"
+        path.write_text(json.dumps(self.truth.to_json(), allow_nan=False), encoding="utf-8")
+        paths["truth"] = path
+        return paths
+
+    def to_dataset(self) -> Dataset:
+        """The tables loaded through :func:`mmm.data.load_dataset`.
+
+        Returns
+        -------
+        mmm.data.Dataset
+            Validated dataset with dims ``(date, geo, series)`` for spend and
+            ``(date, geo, outcome)`` for the observed outcomes.
+        """
+        from mmm.data import load_dataset
+
+        return load_dataset(
+            self.media, self.outcomes, self.channels, controls=self.controls, geos=self.geos
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------------------
+
+
+def default_catalogue() -> pd.DataFrame:
+    """Media series of the default luxury fashion brand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series: ``channel``, ``audience``, ``stage`` (``"awareness"`` or
+        ``"conversion"``), ``mean_spend`` (euros a week, national), ``description``.
+    """
+    return pd.DataFrame(
+        list(_CATALOGUE_ROWS),
+        columns=["channel", "audience", "stage", "mean_spend", "description"],
+    )
+
+
+def _rows(mask: np.ndarray) -> str:
+    rows = [str(i + 2) for i in np.flatnonzero(mask)[:5]]
+    more = "" if mask.sum() <= 5 else f" (and {int(mask.sum()) - 5} more)"
+    return ", ".join(rows) + more
+
+
+def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Validate a catalogue; return a cleaned private copy with every optional column."""
+    src = "catalogue DataFrame"
+    if not isinstance(catalogue, pd.DataFrame):
+        raise DataError(
+            f"catalogue must be a pandas DataFrame with columns channel, audience, stage; "
+            f"got {type(catalogue).__name__}.",
+            source=src,
+        )
+    problems: list[str] = []
+    missing = [c for c in ("channel", "audience", "stage") if c not in catalogue.columns]
+    if missing:
+        problems.append(
+            f"column(s) {', '.join(missing)} missing; the catalogue needs channel, audience, "
+            "stage (optional: mean_spend, cpm, description)."
+        )
+        raise DataError(problems, source=src)
+    if len(catalogue) == 0:
+        raise DataError("the catalogue has no rows; add at least one media series.", source=src)
+    cat = catalogue.copy()
+    for col in ("channel", "audience", "stage"):
+        bad = cat[col].isna().to_numpy() | ~cat[col].map(lambda v: isinstance(v, str)).to_numpy()
+        bad |= cat[col].astype(str).str.strip().eq("").to_numpy()
+        if bad.any():
+            problems.append(
+                f"column {col!r} must hold non-empty text; rows {_rows(bad)} do not. Fill them in."
+            )
+    if not problems:
+        bad = ~cat["stage"].isin(STAGES).to_numpy()
+        if bad.any():
+            problems.append(
+                f"column 'stage' must be one of {', '.join(STAGES)}; rows {_rows(bad)} are not."
+            )
+        bad = (
+            cat["channel"].str.contains("|", regex=False).to_numpy()
+            | cat["audience"].str.contains("|", regex=False).to_numpy()
+        )
+        if bad.any():
+            problems.append(
+                f"channel and audience names may not contain '|'; rows {_rows(bad)} do. "
+                "Rename them."
+            )
+        dup = cat.duplicated(["channel", "audience"], keep=False).to_numpy()
+        if dup.any():
+            problems.append(
+                f"(channel, audience) pairs must be unique; rows {_rows(dup)} repeat a pair. "
+                "Keep one row per pair."
+            )
+        stages = cat.groupby("channel", sort=False)["stage"].nunique()
+        for ch in stages[stages > 1].index:
+            mask = cat["channel"].eq(ch).to_numpy()
+            problems.append(
+                f"channel {ch!r} has more than one stage (rows {_rows(mask)}); a channel has "
+                "one stage. Use the same stage on every row of the channel."
+            )
+    for col in ("mean_spend", "cpm"):
+        if col in cat.columns:
+            values = pd.to_numeric(cat[col], errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(values) | (values <= 0)
+            if bad.any():
+                problems.append(
+                    f"column {col!r} must be a positive number (euros); rows {_rows(bad)} "
+                    "are not. Fix or remove the column to use the defaults."
+                )
+    if problems:
+        raise DataError(problems, source=src)
+    stage = cat["stage"].astype(str)
+    if "mean_spend" not in cat.columns:
+        cat["mean_spend"] = stage.map(_MEAN_SPEND_BY_STAGE).astype(float)
+    if "cpm" not in cat.columns:
+        cat["cpm"] = [
+            _CPM.get(ch, _CPM_BY_STAGE[st]) for ch, st in zip(cat["channel"], stage, strict=True)
+        ]
+    if "description" not in cat.columns:
+        cat["description"] = cat["channel"].astype(str).str.replace("_", " ")
+    # series order: channels as first listed, then audiences by name (the Dataset's order)
+    first_seen = {ch: i for i, ch in reversed(list(enumerate(cat["channel"].astype(str))))}
+    order = sorted(
+        range(len(cat)),
+        key=lambda i: (first_seen[str(cat["channel"].iloc[i])], str(cat["audience"].iloc[i])),
+    )
+    cat = cat.iloc[order].reset_index(drop=True)
+    stage = stage.iloc[order].reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "channel": cat["channel"].astype(str).to_numpy(),
+            "audience": cat["audience"].astype(str).to_numpy(),
+            "stage": stage.to_numpy(),
+            "mean_spend": pd.to_numeric(cat["mean_spend"]).to_numpy(dtype=float),
+            "cpm": pd.to_numeric(cat["cpm"]).to_numpy(dtype=float),
+            "description": cat["description"].fillna("").astype(str).to_numpy(),
+        }
+    )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Generative steps
+# --------------------------------------------------------------------------------------
+
+
+def _black_friday(year: int) -> _date:
+    nov1 = _date(year, 11, 1)
+    first_thursday = nov1 + timedelta(days=(3 - nov1.weekday()) % 7)
+    return first_thursday + timedelta(days=22)
+
+
+def _in_window(monday: _date, start: tuple[int, int], end: tuple[int, int]) -> bool:
+    return _date(monday.year, *start) <= monday <= _date(monday.year, *end)
+
+
+def _controls(dates: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    mondays = [d.date() for d in dates]
+    n = len(mondays)
+    holiday = np.zeros(n, dtype=np.int64)
+    promo = np.zeros(n, dtype=np.int64)
+    for i, m in enumerate(mondays):
+        bf_monday = _black_friday(m.year) - timedelta(days=4)
+        if m == bf_monday or _in_window(m, (12, 11), (12, 24)):
+            holiday[i] = 1
+        if _in_window(m, (1, 8), (2, 4)) or _in_window(m, (6, 24), (7, 21)):
+            promo[i] = 1
+    years = sorted({m.year for m in mondays})
+    for year in years:
+        for window in (((3, 1), (5, 31)), ((9, 1), (10, 31))):
+            idx = [
+                i
+                for i, m in enumerate(mondays)
+                if m.year == year and _in_window(m, *window) and not holiday[i] and not promo[i]
+            ]
+            pick = int(rng.integers(0, 10_000))
+            if idx:
+                promo[idx[pick % len(idx)]] = 1
+    steps = rng.uniform(0.02, 0.05, size=len(years))
+    step_of_year = dict(zip(years, steps, strict=True))
+    level = np.empty(n)
+    current = 1.0
+    wobble = np.empty(n)
+    u = 0.0
+    shocks = rng.normal(0.0, 0.005, size=n)
+    for i, m in enumerate(mondays):
+        if i > 0 and m.year != mondays[i - 1].year:
+            current *= 1.0 + step_of_year[m.year]
+        level[i] = current
+        u = 0.8 * u + shocks[i] if i > 0 else 0.0
+        wobble[i] = u
+    price_index = np.round(level * (1.0 + wobble), 4)
+    return {"price_index": price_index, "promo": promo, "holiday": holiday}
+
+
+_SHAPE_RANGES = {
+    # growth / yr, Fourier sd, holiday, promo, price elasticity
+    "online_sales": ((0.04, 0.10), 0.05, (0.25, 0.45), (0.15, 0.30), (-1.5, -0.5)),
+    "store_visits": ((-0.02, 0.04), 0.05, (0.30, 0.50), (0.10, 0.20), (-1.0, -0.3)),
+    "brand_search": ((0.02, 0.08), 0.06, (0.15, 0.30), (0.05, 0.15), (-0.5, 0.0)),
+}
+
+
+def _shape_params(rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+    out = {}
+    for k in OUTCOMES:
+        growth, f_sd, hol, pro, el = _SHAPE_RANGES[k]
+        out[k] = {
+            "trend_per_year": float(rng.uniform(*growth)),
+            "fourier": [float(v) for v in rng.normal(0.0, f_sd, size=4)],
+            "holiday": float(rng.uniform(*hol)),
+            "promo": float(rng.uniform(*pro)),
+            "price_elasticity": float(rng.uniform(*el)),
+        }
+    return out
+
+
+def _shape(p: dict[str, Any], dates: pd.DatetimeIndex, controls: dict[str, np.ndarray]):
+    days = (dates - dates[0]).days.to_numpy(dtype=float)
+    tau = days / 365.25
+    phase = (dates - pd.Timestamp("2000-01-03")).days.to_numpy(dtype=float) / 365.25
+    a1, b1, a2, b2 = p["fourier"]
+    season = (
+        a1 * np.sin(2 * np.pi * phase)
+        + b1 * np.cos(2 * np.pi * phase)
+        + a2 * np.sin(4 * np.pi * phase)
+        + b2 * np.cos(4 * np.pi * phase)
+    )
+    return (
+        1.0
+        + p["trend_per_year"] * tau
+        + season
+        + p["holiday"] * controls["holiday"]
+        + p["promo"] * controls["promo"]
+        + p["price_elasticity"] * (controls["price_index"] - 1.0)
+    )
+
+
+def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for ch, stage in zip(cat["channel"], cat["stage"], strict=True):
+        if ch in out:
+            continue
+        if stage == CONVERSION:
+            alpha, theta, kind = float(rng.uniform(0.1, 0.4)), None, "geometric"
+        else:
+            alpha, theta, kind = float(rng.uniform(0.5, 0.8)), float(rng.uniform(1, 3)), "delayed"
+        out[ch] = {
+            "stage": stage,
+            "adstock": kind,
+            "alpha": alpha,
+            "theta": theta,
+            "l_max": _L_MAX[stage],
+            "half": float(rng.uniform(0.5, 2.0)),
+            "slope": float(rng.uniform(1.0, 2.0)),
+        }
+    return out
+
+
+def _targets(cat: pd.DataFrame, channel_params: dict, rng: np.random.Generator) -> dict:
+    """Target returns per series (national, over the simulated period)."""
+    labels = [series_label(c, a) for c, a in zip(cat["channel"], cat["audience"], strict=True)]
+    store_level = {}
+    for ch, p in channel_params.items():
+        lo, hi = (0.03, 0.06) if p["stage"] == CONVERSION else (0.03, 0.07)
+        store_level[ch] = float(rng.uniform(lo, hi))
+    online_direct, online_med, store_direct, ratio = {}, {}, {}, {}
+    for lab, ch, aud, stage in zip(
+        labels, cat["channel"], cat["audience"], cat["stage"], strict=True
+    ):
+        if stage == CONVERSION:
+            lo, hi = (3.0, 6.0) if aud in _HIGH_INTENT else (1.5, 4.5)
+        else:
+            lo, hi = (0.1, 0.3) if aud == _NEAR_STORE else (0.2, 0.6)
+        online_direct[lab] = float(rng.uniform(lo, hi))
+        if stage == AWARENESS:
+            online_med[lab] = float(rng.uniform(0.3, 1.2))
+        r = float(rng.uniform(2.7, 3.3)) if aud == _NEAR_STORE else float(rng.uniform(0.9, 1.1))
+        ratio[lab] = r
+        store_direct[lab] = store_level[ch] * r
+    return {
+        "labels": labels,
+        "online_direct": online_direct,
+        "online_mediated": online_med,
+        "store_direct": store_direct,
+        "store_channel_level": store_level,
+        "store_multiplier": ratio,
+    }
+
+
+def _national_spend(
+    cat: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    demand: np.ndarray,
+    confounded: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """National weekly spend in integer cents, shape (series, date)."""
+    n = len(dates)
+    q4 = np.asarray(dates.month >= 10)
+    out = np.zeros((len(cat), n), dtype=np.int64)
+    for i, (stage, mean) in enumerate(zip(cat["stage"], cat["mean_spend"], strict=True)):
+        if stage == CONVERSION:
+            eta = rng.normal(size=n)
+            dark = rng.random(n) < 0.03
+            z = confounded * demand + np.sqrt(1.0 - confounded**2) * eta
+            raw = np.exp(0.3 * z)
+            raw[dark] = 0.0
+        else:
+            level = np.exp(0.2 * rng.normal(size=n)) * np.where(q4, 1.6, 1.0)
+            on = np.zeros(n, dtype=bool)
+            t, state = 0, bool(rng.random() < 0.5)
+            while t < n:
+                length = int(rng.integers(3, 7)) if state else int(rng.integers(2, 7))
+                on[t : t + length] = state
+                t += length
+                state = not state
+            if not on.any():
+                on[: min(4, n)] = True
+            raw = np.where(on, level, 0.0)
+        if raw.sum() == 0:
+            raw[0] = 1.0
+        spend = raw * (mean / raw.mean())
+        out[i] = np.round(spend * 100.0).astype(np.int64)
+    return out
+
+
+def _split_cents(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split integer ``total`` (n,) across geos by ``weights`` (g, n), largest remainder."""
+    exact = weights / weights.sum(axis=0, keepdims=True) * total[None, :]
+    base = np.floor(exact).astype(np.int64)
+    remainder = total - base.sum(axis=0)
+    frac = exact - base
+    order = np.argsort(-frac, axis=0, kind="stable")
+    for t in range(total.shape[0]):
+        base[order[: remainder[t], t], t] += 1
+    return base
+
+
+def _geography(n_geos: int, rng: np.random.Generator) -> dict[str, Any]:
+    width = max(2, len(str(n_geos)))
+    names = [f"geo_{i + 1:0{width}d}" for i in range(n_geos)]
+    population = np.round(np.exp(rng.normal(np.log(1.2e6), 0.6, size=n_geos))).astype(np.int64)
+    shops = np.maximum(1, np.round(population / 800_000.0)).astype(np.int64)
+    if n_geos >= 2:
+        n_zero = max(1, n_geos // 4)
+        shops[np.argsort(population, kind="stable")[:n_zero]] = 0
+    w = population / population.sum()
+    u = w * (1.0 + shops)
+    u = u / u.sum()
+    u_near = shops / shops.sum()
+    return {
+        "names": names,
+        "population": population,
+        "shops": shops,
+        "w": w,
+        "u": u,
+        "u_near": u_near,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------
+
+
+def _check_args(n_periods, start, geos, seed, confounded, noise_scale) -> pd.Timestamp:
+    def is_int(v):
+        return isinstance(v, int | np.integer) and not isinstance(v, bool)
+
+    problems = []
+    if not is_int(n_periods) or n_periods < 2:
+        problems.append(f"n_periods={n_periods!r} must be an integer >= 2 (weeks).")
+    if not is_int(geos) or geos < 0:
+        problems.append(f"geos={geos!r} must be an integer >= 0 (0 = national data).")
+    if not is_int(seed) or seed < 0:
+        problems.append(f"seed={seed!r} must be a non-negative integer.")
+    if not isinstance(confounded, int | float) or not 0.0 <= float(confounded) <= 1.0:
+        problems.append(f"confounded={confounded!r} must be a number in [0, 1].")
+    if not isinstance(noise_scale, int | float) or not np.isfinite(noise_scale) or noise_scale < 0:
+        problems.append(f"noise_scale={noise_scale!r} must be a finite number >= 0.")
+    ts = None
+    try:
+        ts = pd.Timestamp(start)
+    except (TypeError, ValueError):
+        problems.append(f"start={start!r} is not a date; give an ISO date such as '2023-01-02'.")
+    if ts is not None and (ts.weekday() != 0 or ts != ts.normalize()):
+        problems.append(
+            f"start={start!r} is a {ts.day_name()}; weeks start on Monday (freq 'W-MON'). "
+            "Give a Monday, e.g. '2023-01-02'."
+        )
+    if problems:
+        raise ValueError("simulate: " + " ".join(problems))
+    return ts
+
+
+def simulate(
+    *,
+    n_periods: int = 156,
+    start: str = "2023-01-02",
+    geos: int = 0,
+    seed: int = 0,
+    confounded: float = 0.0,
+    noise_scale: float = 1.0,
+    catalogue: pd.DataFrame | None = None,
+) -> Simulation:
+    """Simulate weekly media, controls and outcomes with known true effects.
+
+    The generative process is described equation by equation in the docstring of
+    :mod:`mmm.data.simulate`.
+
+    Parameters
+    ----------
+    n_periods : int, default 156
+        Number of weeks (>= 2).
+    start : str, default "2023-01-02"
+        First week, a Monday (ISO date).
+    geos : int, default 0
+        0 for national data (single geo ``"all"``); ``n > 0`` for ``n`` geos named
+        ``geo_01`` ... with population and shops.
+    seed : int, default 0
+        Seed of every random draw; the same arguments give identical results.
+    confounded : float, default 0.0
+        In [0, 1]: correlation strength between the (log) spend of conversion series and
+        the demand (standardised noiseless online-sales baseline). 0 = spend independent
+        of demand.
+    noise_scale : float, default 1.0
+        Multiplies the noise standard deviations (5 % of each outcome's baseline level);
+        0 gives noiseless outcomes.
+    catalogue : pandas.DataFrame, optional
+        Media series to simulate (ordered by channel as first listed, then by audience
+        name, as in :class:`mmm.data.Dataset`): columns ``channel``, ``audience``, ``stage`` and
+        optionally ``mean_spend`` (euros a week, national), ``cpm`` (euros per thousand
+        impressions), ``description``. Defaults to :func:`default_catalogue`. An audience
+        named ``near_store`` drives about 3x the store visits per euro of the channel's
+        other audiences.
+
+    Returns
+    -------
+    Simulation
+        Tables in the input format of :func:`mmm.data.load_dataset` and the truth.
+
+    Raises
+    ------
+    ValueError
+        An argument is out of range (the message names it and what is allowed).
+    mmm.errors.DataError
+        The catalogue is malformed (every problem listed, with rows).
+
+    Examples
+    --------
+    >>> sim = simulate(seed=1, n_periods=52)
+    >>> dict(sim.truth.contributions.sizes)
+    {'date': 52, 'geo': 1, 'outcome': 3, 'series': 11, 'path': 2}
+    >>> len(sim.media) == 52 * 11
+    True
+    """
+    start_ts = _check_args(n_periods, start, geos, seed, confounded, noise_scale)
+    confounded = float(confounded)
+    noise_scale = float(noise_scale)
+    cat = _check_catalogue(catalogue if catalogue is not None else default_catalogue())
+    dates = pd.date_range(start_ts, periods=n_periods, freq="W-MON")
+    n_t, n_s = n_periods, len(cat)
+    streams = np.random.SeedSequence(int(seed)).spawn(6)
+    rng_cal, rng_par, rng_spend, rng_geo, rng_imp, rng_noise = (
+        np.random.default_rng(s) for s in streams
+    )
+
+    # 1-2. calendar and baseline shapes
+    controls = _controls(dates, rng_cal)
+    chan = _channel_params(cat, rng_par)
+    targets = _targets(cat, chan, rng_par)
+    labels = targets["labels"]
+    shape_p = _shape_params(rng_par)
+    shapes = {k: _shape(shape_p[k], dates, controls) for k in OUTCOMES}
+    media_share = float(rng_par.uniform(0.25, 0.35))
+    mediator_share = float(rng_par.uniform(0.30, 0.45))
+    delta_store = float(rng_par.uniform(0.05, 0.10))
+    is_aware = (cat["stage"] == AWARENESS).to_numpy()
+    is_near = (cat["audience"] == _NEAR_STORE).to_numpy()
+
+    # demand index: the noiseless national online baseline up to a scale factor
+    demand = (1.0 - mediator_share) * shapes["online_sales"] / shapes["online_sales"].mean()
+    demand = demand + mediator_share * shapes["brand_search"] / shapes["brand_search"].mean()
+    demand = (demand - demand.mean()) / demand.std()
+
+    # spend (national, cents) and geo split
+    nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
+    if geos == 0:
+        geo = {
+            "names": [DEFAULT_GEO],
+            "population": None,
+            "shops": None,
+            "w": np.ones(1),
+            "u": np.ones(1),
+            "u_near": np.ones(1),
+        }
+        cents = nat_cents[None, :, :]
+    else:
+        geo = _geography(geos, rng_geo)
+        cents = np.empty((geos, n_s, n_t), dtype=np.int64)
+        for i in range(n_s):
+            weights = geo["w"][:, None] * np.exp(0.15 * rng_geo.normal(size=(geos, n_t)))
+            cents[:, i, :] = _split_cents(nat_cents[i], weights)
+    n_g = len(geo["names"])
+    spend = cents.astype(float) / 100.0  # (G, S, T) euros
+
+    # 3-4. transforms
+    response = np.zeros_like(spend)
+    for i, ch in enumerate(cat["channel"]):
+        p = chan[ch]
+        if p["adstock"] == "geometric":
+            ad = _geometric_adstock(spend[:, i, :], p["alpha"], p["l_max"])
+        else:
+            ad = _delayed_adstock(spend[:, i, :], p["alpha"], p["theta"], p["l_max"])
+        mean = spend[:, i, :].mean(axis=1, keepdims=True)
+        scaled = np.divide(ad, mean, out=np.zeros_like(ad), where=mean > 0)
+        response[:, i, :] = _hill(scaled, p["half"], p["slope"])
+
+    # geo allocation factors r[k][g, s]
+    def scatter(share: np.ndarray) -> np.ndarray:
+        if geos == 0:
+            return np.ones((1, n_s))
+        return share[:, None] * np.exp(0.15 * rng_geo.normal(size=(n_g, n_s)))
+
+    r_online = scatter(geo["w"])
+    r_search = scatter(geo["w"])
+    r_store = scatter(geo["u"])
+    if geos > 0:
+        near_eps = r_store / geo["u"][:, None]
+        r_store[:, is_near] = (geo["u_near"][:, None] * near_eps)[:, is_near]
+    total_spend = spend.sum(axis=(0, 2))  # (S,)
+
+    def calibrate(target: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """Effects beta[g, s] = c_s r[g, s] with sum_{g,t} beta H = target * spend."""
+        denom = (r[:, :, None] * response).sum(axis=(0, 2))
+        c = np.divide(target * total_spend, denom, out=np.zeros(n_s), where=denom > 0)
+        return c[None, :] * r
+
+    t_online = np.array([targets["online_direct"][lab] for lab in labels])
+    t_store = np.array([targets["store_direct"][lab] for lab in labels])
+    t_med = np.array([targets["online_mediated"].get(lab, 0.0) for lab in labels])
+
+    # 5-6. levels: media total sets the online baseline
+    media_online_total = float(((t_online + t_med) * total_spend).sum())  # euros, whole period
+    baseline_total = media_online_total * (1.0 - media_share) / media_share
+    per_week = baseline_total / n_t
+    search_level = _SEARCH_LEVEL
+    delta_online = mediator_share * per_week / (search_level * shapes["brand_search"].mean())
+    online_level = (1.0 - mediator_share) * per_week / shapes["online_sales"].mean()
+    spe = t_med / delta_online  # searches per euro of awareness series
+
+    beta_online = calibrate(t_online, r_online)  # (G, S)
+    beta_store = calibrate(t_store, r_store)
+    gamma = calibrate(spe, r_search)
+    gamma[:, ~is_aware] = 0.0
+
+    # geo intercept shares
+    def level_split(share: np.ndarray) -> np.ndarray:
+        if geos == 0:
+            return np.ones(1)
+        v = share * np.exp(0.1 * rng_geo.normal(size=n_g))
+        return v / v.sum()
+
+    v_online, v_store, v_search = (
+        level_split(geo["w"]),
+        level_split(geo["u"]),
+        level_split(geo["w"]),
+    )
+    delta_store_g = delta_store * geo["u"] / geo["w"]
+    delta = {
+        "online_sales": np.full(n_g, delta_online),
+        "store_visits": delta_store_g,
+    }
+    intercept = {
+        "online_sales": online_level * v_online,
+        "store_visits": _STORE_LEVEL * v_store,
+        "brand_search": search_level * v_search,
+    }
+
+    # contributions (T, G, K, S, P)
+    contrib = np.zeros((n_t, n_g, len(OUTCOMES), n_s, len(PATHS)))
+    resp_tgs = np.transpose(response, (2, 0, 1))  # (T, G, S)
+    med_media = gamma[None] * resp_tgs  # searches (T, G, S)
+    contrib[:, :, 0, :, 0] = beta_online[None] * resp_tgs
+    contrib[:, :, 1, :, 0] = beta_store[None] * resp_tgs
+    contrib[:, :, 2, :, 0] = med_media
+    contrib[:, :, 0, :, 1] = delta["online_sales"][None, :, None] * med_media
+    contrib[:, :, 1, :, 1] = delta["store_visits"][None, :, None] * med_media
+
+    # baselines and noise (T, G)
+    base_m = intercept["brand_search"][None, :] * shapes["brand_search"][:, None]
+    own = {k: intercept[k][None, :] * shapes[k][:, None] for k in ("online_sales", "store_visits")}
+    z = rng_noise.normal(size=(len(OUTCOMES), n_g, n_t))
+    sd = {
+        "brand_search": _NOISE_FRACTION * noise_scale * base_m.mean(axis=0),
+        "online_sales": _NOISE_FRACTION
+        * noise_scale
+        * (own["online_sales"] + delta["online_sales"][None] * base_m).mean(axis=0),
+        "store_visits": _NOISE_FRACTION
+        * noise_scale
+        * (own["store_visits"] + delta["store_visits"][None] * base_m).mean(axis=0),
+    }
+    noise = np.stack([(sd[k][:, None] * z[j]).T for j, k in enumerate(OUTCOMES)], axis=2)
+    noise_m = noise[:, :, 2]
+    baseline = np.stack(
+        [
+            own["online_sales"] + delta["online_sales"][None] * (base_m + noise_m),
+            own["store_visits"] + delta["store_visits"][None] * (base_m + noise_m),
+            base_m,
+        ],
+        axis=2,
+    )  # (T, G, K)
+    expected = baseline + contrib.sum(axis=(3, 4))
+    observed = expected + noise
+
+    # labelled arrays
+    date_c = dates.values.astype("datetime64[ns]")
+    geo_c = np.array(geo["names"], dtype=object)
+    series_coords = {
+        SERIES: np.array(labels, dtype=object),
+        CHANNEL: (SERIES, cat["channel"].to_numpy(dtype=object)),
+        AUDIENCE: (SERIES, cat["audience"].to_numpy(dtype=object)),
+    }
+    out_c = np.array(OUTCOMES, dtype=object)
+    contributions = xr.DataArray(
+        contrib,
+        dims=(DATE, GEO, OUTCOME, SERIES, "path"),
+        coords={DATE: date_c, GEO: geo_c, OUTCOME: out_c, "path": np.array(PATHS, dtype=object)}
+        | series_coords,
+        name="contributions",
+    )
+    tgk = {DATE: date_c, GEO: geo_c, OUTCOME: out_c}
+    baseline_da = xr.DataArray(baseline, dims=(DATE, GEO, OUTCOME), coords=tgk, name="baseline")
+    expected_da = xr.DataArray(expected, dims=(DATE, GEO, OUTCOME), coords=tgk, name="expected")
+    noise_da = xr.DataArray(noise, dims=(DATE, GEO, OUTCOME), coords=tgk, name="noise")
+    spend_da = xr.DataArray(
+        np.transpose(spend, (2, 0, 1)),
+        dims=(DATE, GEO, SERIES),
+        coords={DATE: date_c, GEO: geo_c} | series_coords,
+        name="spend",
+    )
+    by_path = contrib.sum(axis=(0, 1))  # (K, S, P)
+    roas_values = np.concatenate([by_path, by_path.sum(axis=2, keepdims=True)], axis=2)
+    roas_values = roas_values / total_spend[None, :, None]
+    roas = xr.DataArray(
+        roas_values,
+        dims=(OUTCOME, SERIES, "path"),
+        coords={OUTCOME: out_c, "path": np.array(_ROAS_PATHS, dtype=object)} | series_coords,
+        name="roas",
+    )
+
+    # parameters (JSON-ready)
+    def by_geo(values: np.ndarray) -> dict[str, float]:
+        return {g: float(v) for g, v in zip(geo["names"], values, strict=True)}
+
+    params: dict[str, Any] = {
+        "seed": int(seed),
+        "n_periods": int(n_periods),
+        "start": str(start_ts.date()),
+        "geos": int(geos),
+        "confounded": confounded,
+        "noise_scale": noise_scale,
+        "channels": chan,
+        "series": {
+            lab: {
+                "channel": str(row.channel),
+                "audience": str(row.audience),
+                "stage": str(row.stage),
+                "mean_spend": float(row.mean_spend),
+                "cpm": float(row.cpm),
+            }
+            for lab, row in zip(labels, cat.itertuples(index=False), strict=True)
+        },
+        "target_roas": {
+            "online_sales": {
+                "direct": targets["online_direct"],
+                "mediated": targets["online_mediated"],
+            },
+            "store_visits": {"direct": targets["store_direct"]},
+            "brand_search": {
+                "direct": {
+                    lab: float(v) for lab, v, a in zip(labels, spe, is_aware, strict=True) if a
+                }
+            },
+        },
+        "near_store_ratio": {
+            lab: targets["store_multiplier"][lab]
+            for lab, near in zip(labels, is_near, strict=True)
+            if near
+        },
+        "store_channel_level": targets["store_channel_level"],
+        "beta": {
+            "online_sales": {lab: by_geo(beta_online[:, i]) for i, lab in enumerate(labels)},
+            "store_visits": {lab: by_geo(beta_store[:, i]) for i, lab in enumerate(labels)},
+        },
+        "gamma_m": {lab: by_geo(gamma[:, i]) for i, lab in enumerate(labels) if is_aware[i]},
+        "delta": {k: by_geo(v) for k, v in delta.items()},
+        "noise_sd": {k: by_geo(sd[k]) for k in OUTCOMES},
+        "baseline": {k: {"intercept": by_geo(intercept[k])} | shape_p[k] for k in OUTCOMES},
+        "media_share": media_share,
+        "mediator_share": mediator_share,
+        "geography": {
+            g: {
+                "population": None if geo["population"] is None else int(geo["population"][j]),
+                "shops": None if geo["shops"] is None else int(geo["shops"][j]),
+                "population_share": float(geo["w"][j]),
+                "store_share": float(geo["u"][j]),
+                "near_store_share": float(geo["u_near"][j]),
+            }
+            for j, g in enumerate(geo["names"])
+        },
+    }
+    truth = SimulationTruth(
+        contributions=contributions,
+        baseline=baseline_da,
+        expected=expected_da,
+        spend=spend_da,
+        roas=roas,
+        params=params,
+        noise=noise_da,
+    )
+
+    # tables
+    n_rows = n_t * n_g * n_s
+    cpm = cat["cpm"].to_numpy()
+    imp_noise = np.exp(0.1 * rng_imp.normal(size=(n_t, n_g, n_s)))
+    spend_tgs = np.transpose(spend, (2, 0, 1))
+    impressions = np.round(spend_tgs / cpm[None, None, :] * 1000.0 * imp_noise).astype(np.int64)
+    media = pd.DataFrame(
+        {
+            "date": np.repeat(dates.values, n_g * n_s),
+            "geo": np.tile(np.repeat(geo_c, n_s), n_t).astype(str),
+            "channel": np.tile(cat["channel"].to_numpy(dtype=str), n_t * n_g),
+            "audience": np.tile(cat["audience"].to_numpy(dtype=str), n_t * n_g),
+            "spend": spend_tgs.reshape(n_rows),
+            "impressions": impressions.reshape(n_rows),
+        }
+    )
+    keys = {
+        "date": np.repeat(dates.values, n_g),
+        "geo": np.tile(geo_c, n_t).astype(str),
+    }
+    outcomes = pd.DataFrame(
+        keys | {k: observed[:, :, j].reshape(n_t * n_g) for j, k in enumerate(OUTCOMES)}
+    )
+    controls_df = pd.DataFrame(
+        keys
+        | {
+            "price_index": np.repeat(controls["price_index"], n_g),
+            "promo": np.repeat(controls["promo"], n_g),
+            "holiday": np.repeat(controls["holiday"], n_g),
+        }
+    )
+    first = cat.drop_duplicates("channel")
+    channels = pd.DataFrame(
+        {
+            "channel": first["channel"].to_numpy(dtype=str),
+            "stage": first["stage"].to_numpy(dtype=str),
+            "max_lag": [chan[c]["l_max"] for c in first["channel"]],
+            "roas_prior": np.full(len(first), np.nan),
+            "description": first["description"].to_numpy(dtype=str),
+        }
+    )
+    geos_df = None
+    if geos > 0:
+        geos_df = pd.DataFrame(
+            {"geo": geo_c.astype(str), "population": geo["population"], "shops": geo["shops"]}
+        )
+    return Simulation(
+        media=media,
+        outcomes=outcomes,
+        controls=controls_df,
+        channels=channels,
+        geos=geos_df,
+        truth=truth,
+    )

@@ -1,0 +1,335 @@
+"""Build the omnichannel PyMC model from a spec and a dataset.
+
+The model, for outcome ``k`` in geo ``g`` at date ``t`` (all in the scaled space of
+:mod:`mmm.model.design`)::
+
+    y[t,g,k] = intercept[g,k] + trend[t,g,k] + season[t,k] + controls[t,g,k]
+               + sum_s beta[k,g,s] * f[t,g,s]                (direct media)
+               + delta[k] * m[t,g]                           (mediator, if declared)
+               + noise
+
+    m[t,g]   = baseline_m[t,g] + sum_{s awareness} gamma[g,s] * f[t,g,s] + noise_m
+
+``f`` is the adstocked, saturated spend (:mod:`mmm.model.media`); carry-over and
+saturation shapes belong to the channel and are shared by its audiences and outcomes.
+
+Effects are parameterised by their return per currency unit (ROAS for revenue, units per
+currency for counts), as in business priors::
+
+    beta[k,g,s] = roas[k,g,s] * spend[g,s] / (outcome_scale[g,k] * sum_t f[t,g,s])
+
+so ``roas`` is exactly the direct contribution over the fitted period divided by spend.
+``log roas`` is partially pooled across the audiences of a channel (and across geos).
+The mediated effect of an awareness series on outcome ``k`` is
+``delta[k] * gamma[g,s] * f[t,g,s]`` (in scaled units).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm.errors import SpecError
+from mmm.model.design import Design, make_design
+from mmm.names import AWARENESS, STAGES
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """The arrays the model is built from (NumPy), with their coordinates."""
+
+    design: Design
+    coords: dict
+    x: np.ndarray  # (date, geo, series) scaled spend
+    y: np.ndarray  # (date, geo, outcome) scaled outcomes
+    y_raw: np.ndarray  # (date, geo, outcome) original units
+    m: np.ndarray | None  # (date, geo) scaled mediator
+    z: np.ndarray  # (date, geo, control) scaled controls
+    fourier: np.ndarray  # (date, fourier)
+    t: np.ndarray  # (date,)
+    trend_basis: np.ndarray  # (date, changepoint)
+    spend_total: np.ndarray  # (geo, series) currency
+    channel_index: np.ndarray  # (series,) -> channel
+    channel_stage: np.ndarray  # (channel,) stage names
+    awareness_series: np.ndarray  # indices of awareness series
+    log_prior_roas: np.ndarray  # (outcome, channel)
+    log_prior_mediator: float
+
+
+def prepare_inputs(spec, dataset) -> ModelInputs:
+    """Turn a dataset into the model's scaled arrays and coordinates."""
+    design = make_design(spec, dataset)
+    outcomes = list(spec.outcome_names)
+    spend = np.asarray(dataset.spend.values, dtype=float)
+    x = spend / design.spend_scale
+    y_raw = np.asarray(dataset.outcomes.sel(outcome=outcomes).values, dtype=float)
+    y = y_raw / design.outcome_scale[None]
+    m = None
+    if spec.mediator is not None:
+        m = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, dtype=float)
+        m = m / design.mediator_scale[None]
+    if design.control_names:
+        zr = np.asarray(dataset.controls.sel(control=list(design.control_names)).values, float)
+        z = design.scale_controls(zr)
+    else:
+        z = np.zeros((len(dataset.dates), len(dataset.geos), 0))
+    dates = pd.DatetimeIndex(dataset.dates)
+
+    channels = [str(c) for c in dataset.channels["channel"]]
+    stages = {str(r.channel): str(r.stage) for r in dataset.channels.itertuples()}
+    series_channel = [str(c) for c in dataset.spend.coords["channel"].values]
+    ch_idx = np.array([channels.index(c) for c in series_channel], dtype=int)
+    ch_stage = np.array([stages[c] for c in channels])
+    aw = np.flatnonzero(ch_stage[ch_idx] == AWARENESS)
+
+    spend_total = spend.sum(axis=0)  # (geo, series)
+    total_spend = max(spend.sum(), 1e-12)
+    log_prior = np.zeros((len(outcomes), len(channels)))
+    for k, o in enumerate(outcomes):
+        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
+        default = max(default, 1e-12)
+        for c, ch in enumerate(channels):
+            med = default
+            if spec.outcome(o).kind == "revenue" and "roas_prior" in dataset.channels:
+                rp = dataset.channels.loc[dataset.channels["channel"] == ch, "roas_prior"]
+                if len(rp) and pd.notna(rp.iloc[0]):
+                    med = float(rp.iloc[0])
+            log_prior[k, c] = np.log(med)
+    log_prior_m = 0.0
+    if m is not None:
+        mraw = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, float)
+        aw_spend = max(spend[..., aw].sum(), 1e-12) if len(aw) else 1.0
+        log_prior_m = float(np.log(max(spec.media_share_prior * mraw.sum() / aw_spend, 1e-12)))
+
+    max_lag = max(st.l_max for _, st in spec.stages)
+    coords = {
+        "date": dates,
+        "geo": [str(g) for g in dataset.geos],
+        "series": [str(s) for s in dataset.series],
+        "channel": channels,
+        "outcome": outcomes,
+        "lag": np.arange(max_lag),
+        "fourier": [f"{f}_{j}" for j in range(1, spec.yearly_order + 1) for f in ("sin", "cos")],
+        "control": list(design.control_names),
+        "changepoint": np.arange(len(design.changepoints)),
+        "aw_series": [str(dataset.series[i]) for i in aw],
+    }
+    for stage in STAGES:
+        coords[f"channel_{stage}"] = [c for c in channels if stages[c] == stage]
+    return ModelInputs(
+        design=design,
+        coords=coords,
+        x=x,
+        y=y,
+        y_raw=y_raw,
+        m=m,
+        z=z,
+        fourier=design.fourier(dates),
+        t=design.time_index(dates),
+        trend_basis=design.trend_basis(dates),
+        spend_total=spend_total,
+        channel_index=ch_idx,
+        channel_stage=ch_stage,
+        awareness_series=aw,
+        log_prior_roas=log_prior,
+        log_prior_mediator=log_prior_m,
+    )
+
+
+def _prior(pm, name: str, d: dict, dims):
+    d = dict(d)
+    dist = d.pop("dist")
+    try:
+        cls = getattr(pm, dist)
+    except AttributeError as exc:
+        raise SpecError(f"prior for {name!r} names unknown distribution {dist!r}.") from exc
+    return cls(name, **d, dims=dims)
+
+
+def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
+    """Intercept + trend + seasonality + controls; dims (date, geo) + dims_out."""
+    extra = dims_out  # () for the mediator, ("outcome",) for outcomes
+    sfx = "" if not prefix else f"{prefix}_"
+    intercept = pm.Normal(f"{sfx}intercept", 0.5, 1.0, dims=("geo", *extra))
+    mu = intercept[None]
+    t = pm.Data(f"{sfx}t", inp.t, dims="date")
+    if spec.trend in ("linear", "piecewise"):
+        slope = pm.Normal(f"{sfx}trend_slope", 0.0, 0.5, dims=("geo", *extra))
+        tt = (t - 0.5)[:, None] if not extra else (t - 0.5)[:, None, None]
+        mu = mu + tt * slope[None]
+    if spec.trend == "piecewise" and inp.trend_basis.shape[1]:
+        tb = pm.Data(f"{sfx}trend_basis", inp.trend_basis, dims=("date", "changepoint"))
+        k = pm.Laplace(f"{sfx}trend_changes", 0.0, 0.2, dims=(*extra, "changepoint"))
+        if extra:
+            mu = mu + pt.dot(tb, k.T)[:, None, :]
+        else:
+            mu = mu + pt.dot(tb, k)[:, None]
+    if inp.fourier.shape[1]:
+        fo = pm.Data(f"{sfx}fourier_features", inp.fourier, dims=("date", "fourier"))
+        coef = pm.Normal(f"{sfx}season_coef", 0.0, 0.3, dims=(*extra, "fourier"))
+        if extra:
+            mu = mu + pt.dot(fo, coef.T)[:, None, :]
+        else:
+            mu = mu + pt.dot(fo, coef)[:, None]
+    if inp.z.shape[2]:
+        z = pm.Data(f"{sfx}controls_scaled", inp.z, dims=("date", "geo", "control"))
+        gam = pm.Normal(f"{sfx}control_coef", 0.0, 0.3, dims=(*extra, "control"))
+        if extra:
+            mu = mu + pt.tensordot(z, gam.T, axes=[[2], [0]])
+        else:
+            mu = mu + pt.tensordot(z, gam, axes=[[2], [0]])
+    return mu
+
+
+def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
+    """Build the PyMC model.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    dataset : Dataset
+    inputs : ModelInputs, optional
+        Precomputed :func:`prepare_inputs` output.
+
+    Returns
+    -------
+    pymc.Model
+        Every variable has named dims (date, geo, series, channel, outcome, ...).
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from mmm.model.media import media_response
+    from mmm.transforms import get_adstock, get_saturation
+
+    inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
+    K = len(spec.outcome_names)
+    L = len(inp.coords["lag"])
+    with pm.Model(coords=inp.coords) as model:
+        x = pm.Data("spend_scaled", inp.x, dims=("date", "geo", "series"))
+        spend_total = pm.Data("spend_total", inp.spend_total, dims=("geo", "series"))
+        yscale = pm.Data("outcome_scale", inp.design.outcome_scale, dims=("geo", "outcome"))
+
+        # carry-over per channel, by funnel stage
+        blocks, order = [], []
+        for stage in STAGES:
+            chans = inp.coords[f"channel_{stage}"]
+            if not chans:
+                continue
+            st = spec.stage(stage)
+            ad = get_adstock(st.adstock, l_max=st.l_max)
+            params = {
+                p: _prior(pm, f"adstock_{stage}_{p}", d, f"channel_{stage}")
+                for p, d in ad.default_priors(stage).items()
+            }
+            w = ad.weights(params, xp=pt)
+            if st.l_max < L:
+                w = pt.concatenate([w, pt.zeros((len(chans), L - st.l_max))], axis=1)
+            blocks.append(w)
+            order += [inp.coords["channel"].index(c) for c in chans]
+        w_all = pt.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]
+        perm = np.argsort(np.array(order))
+        weights = pm.Deterministic("adstock_weights", w_all[perm], dims=("channel", "lag"))
+
+        sat = get_saturation(spec.saturation)
+        sat_params = {
+            p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
+        }
+        ci = inp.channel_index
+        f = media_response(
+            x,
+            weights[ci],
+            {p: v[ci] for p, v in sat_params.items()},
+            spec.saturation,
+            xp=pt,
+        )  # (date, geo, series)
+        sum_f = pt.maximum(f.sum(axis=0), 1e-12)  # (geo, series)
+        active = pt.gt(spend_total, 0)
+
+        # direct returns, partially pooled
+        lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
+        mu_c = pm.Normal("log_roas_channel", lp, spec.roas_prior_sigma, dims=("outcome", "channel"))
+        if spec.audience_pooling:
+            sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
+            z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "series"))
+            log_r = mu_c[:, ci] + sd_a[:, None] * z_a
+        else:
+            log_r = mu_c[:, ci]
+        G = len(inp.coords["geo"])
+        if G > 1 and spec.geo_pooling:
+            sd_g = pm.HalfNormal("log_roas_geo_sd", 0.3, dims="outcome")
+            z_g = pm.Normal("log_roas_geo_z", 0.0, 1.0, dims=("outcome", "geo", "series"))
+            log_rg = log_r[:, None, :] + sd_g[:, None, None] * z_g
+        else:
+            log_rg = pt.repeat(log_r[:, None, :], G, axis=1)
+        roas = pm.Deterministic("roas", pt.exp(log_rg), dims=("outcome", "geo", "series"))
+        beta = pm.Deterministic(
+            "beta",
+            pt.switch(
+                active[None], roas * spend_total[None] / (yscale.T[:, :, None] * sum_f[None]), 0.0
+            ),
+            dims=("outcome", "geo", "series"),
+        )
+        media = (f[:, :, None, :] * beta.dimshuffle("x", 1, 0, 2)).sum(axis=-1)  # (date, geo, K)
+
+        mu = _baseline(pm, pt, inp, spec, prefix="", dims_out=("outcome",)) + media
+
+        # mediator path
+        if spec.mediator is not None:
+            m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
+            mb = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
+            aw = inp.awareness_series
+            if len(aw):
+                mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
+                sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
+                lm = pm.Normal("log_mediator_roas_mu", inp.log_prior_mediator, spec.roas_prior_sigma)
+                z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_series")
+                mroas = pm.Deterministic("mediator_roas", pt.exp(lm + sd_m * z_m), dims="aw_series")
+                gamma = pm.Deterministic(
+                    "gamma",
+                    pt.switch(
+                        active[:, aw],
+                        mroas[None] * spend_total[:, aw] / (mscale[:, None] * sum_f[:, aw]),
+                        0.0,
+                    ),
+                    dims=("geo", "aw_series"),
+                )
+                mb = mb + (f[:, :, aw] * gamma[None]).sum(axis=-1)
+            sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
+            pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
+            delta = pm.HalfNormal("delta", 0.5, dims="outcome")
+            mu = mu + m_obs[:, :, None] * delta[None, None, :]
+
+        y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
+        sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
+        liks = [o.likelihood for o in spec.outcomes]
+        if all(lk == "normal" for lk in liks):
+            pm.Normal("y_obs", mu, sigma[None, None, :], observed=y, dims=("date", "geo", "outcome"))
+        else:
+            for k, o in enumerate(spec.outcomes):
+                yk, muk = y[:, :, k], mu[:, :, k]
+                name = f"y_obs_{o.name}"
+                if o.likelihood == "normal":
+                    pm.Normal(name, muk, sigma[k], observed=yk, dims=("date", "geo"))
+                elif o.likelihood == "student_t":
+                    nu = pm.Gamma(f"nu_{o.name}", 2.0, 0.1)
+                    pm.StudentT(name, nu=nu, mu=muk, sigma=sigma[k], observed=yk, dims=("date", "geo"))
+                else:
+                    raw = inp.y_raw[:, :, k]
+                    if np.any(raw < 0) or np.any(raw != np.round(raw)):
+                        raise SpecError(
+                            f"outcome {o.name!r} uses likelihood 'negative_binomial' but holds "
+                            "negative or non-integer values; use 'normal' or round the counts."
+                        )
+                    alpha = pm.Gamma(f"nb_alpha_{o.name}", 2.0, 0.05)
+                    pm.NegativeBinomial(
+                        name,
+                        mu=pt.maximum(muk, 1e-4) * yscale[None, :, k],
+                        alpha=alpha,
+                        observed=raw.astype("int64"),
+                        dims=("date", "geo"),
+                    )
+        del K
+    return model

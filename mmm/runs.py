@@ -1,0 +1,199 @@
+"""Run folders: a fit plus its resolved config, manifest and summary.
+
+::
+
+    RUN_DIR/fit.nc          posterior (NetCDF)          } written by FitResult.save
+    RUN_DIR/fit.json        spec, design, provenance    }
+    RUN_DIR/data/*.csv      the validated input tables  }
+    RUN_DIR/config.toml     the fully resolved run configuration
+    RUN_DIR/manifest.json   data SHA-256, config hash, versions, seed, timings, diagnostics
+    RUN_DIR/summary.json    headline results (schema in docs/summary.schema.json)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from mmm.config import RunConfig, dump_toml
+
+SUMMARY_SCHEMA_VERSION = "1.0"
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _round(x, digits: int = 6):
+    if x is None:
+        return None
+    try:
+        xf = float(x)
+    except (TypeError, ValueError):
+        return x
+    if not np.isfinite(xf):
+        return None
+    return float(f"{xf:.{digits}g}")
+
+
+def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
+    """Headline results of a fit as JSON-able records (see docs/summary.schema.json)."""
+    from mmm.analysis.returns import contribution_table, roas_table
+
+    roas = roas_table(fit, prob=prob, max_draws=max_draws)
+    recs = []
+    for r in roas.itertuples():
+        rec = {
+            "outcome": r.outcome,
+            "kind": r.kind,
+            "channel": r.channel,
+            "audience": r.audience,
+            "geo": r.geo,
+            "path": r.path,
+            "spend": _round(r.spend),
+            "mean": _round(r.mean),
+            "median": _round(r.median),
+            "lower": _round(r.lower),
+            "upper": _round(r.upper),
+            "interval": prob,
+        }
+        if r.kind == "count":
+            rec["cost_per_unit"] = _round(r.cost_per_unit)
+            rec["cost_per_unit_lower"] = _round(r.cost_per_unit_lower)
+            rec["cost_per_unit_upper"] = _round(r.cost_per_unit_upper)
+        recs.append(rec)
+    contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
+    crecs = [
+        {
+            "outcome": r.outcome,
+            "channel": r.channel,
+            "audience": r.audience,
+            "geo": r.geo,
+            "path": r.path,
+            "mean": _round(r.mean),
+            "median": _round(r.median),
+            "lower": _round(r.lower),
+            "upper": _round(r.upper),
+            "interval": prob,
+        }
+        for r in contrib.itertuples()
+    ]
+    funnel = _funnel_summary(fit, contrib)
+    return {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "data_fingerprint": fit.dataset.fingerprint,
+        "outcomes": [o.name for o in fit.spec.outcomes],
+        "diagnostics": fit.diagnostics.to_dict(),
+        "roas": recs,
+        "contributions": crecs,
+        "funnel": funnel,
+    }
+
+
+def _funnel_summary(fit, contrib) -> dict:
+    ds = fit.dataset
+    stage_of = {str(r.channel): str(r.stage) for r in ds.channels.itertuples()}
+    spend = ds.spend.sum(("date", "geo"))
+    sp_stage: dict[str, float] = {}
+    for s, ch in zip(ds.series, ds.spend.coords["channel"].values, strict=True):
+        st = stage_of[str(ch)]
+        sp_stage[st] = sp_stage.get(st, 0.0) + float(spend.sel(series=s))
+    total_sp = sum(sp_stage.values()) or 1.0
+    out: dict = {"spend_share": {k: _round(v / total_sp) for k, v in sp_stage.items()}}
+    shares = {}
+    tot = contrib[contrib["path"] == "total"].copy()
+    tot["stage"] = tot["channel"].map(stage_of)
+    for o, g in tot.groupby("outcome"):
+        s = g.groupby("stage")["mean"].sum()
+        denom = s.sum() or 1.0
+        shares[o] = {k: _round(v / denom) for k, v in s.items()}
+    out["outcome_share"] = shares
+    aw = contrib[contrib["channel"].map(stage_of) == "awareness"]
+    paths = []
+    for (o, ch), g in aw.groupby(["outcome", "channel"]):
+        d = g.groupby("path")["mean"].sum()
+        paths.append(
+            {
+                "outcome": o,
+                "channel": ch,
+                "direct": _round(d.get("direct", 0.0)),
+                "mediated": _round(d.get("mediated", 0.0)),
+            }
+        )
+    out["awareness_paths"] = paths
+    return out
+
+
+def write_run(fit, out, *, config: RunConfig | None = None, timings: dict | None = None) -> dict:
+    """Save a fit as a run folder and return the paths written."""
+    from mmm.inference.fit import package_versions
+
+    out = Path(out)
+    fit.save(out)
+    paths = {"fit": out / "fit.nc", "fit_meta": out / "fit.json"}
+    resolved = config.resolved() if config is not None else {
+        "data": {k: str(out / "data" / f"{k}.csv") for k in ("media", "outcomes", "channels")},
+        "model": fit.spec.to_dict(),
+        "sampler": fit.sampler.to_dict(),
+        "optimizer": {},
+    }
+    (out / "config.toml").write_text(dump_toml(resolved))
+    paths["config"] = out / "config.toml"
+    data_files = {}
+    for k, v in resolved["data"].items():
+        p = Path(v)
+        if p.exists():
+            data_files[k] = {"path": str(p), "sha256": _file_sha256(p)}
+    manifest = {
+        "data_fingerprint": fit.dataset.fingerprint,
+        "data_files": data_files,
+        "config_hash": config.hash() if config is not None else None,
+        "spec_hash": fit.spec.hash(),
+        "seed": fit.sampler.seed,
+        "versions": package_versions(),
+        "timings": {**fit.provenance.get("timings", {}), **(timings or {})},
+        "diagnostics": fit.diagnostics.to_dict(),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    paths["manifest"] = out / "manifest.json"
+    summary = build_summary(fit)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+    paths["summary"] = out / "summary.json"
+    return paths
+
+
+def compare_summaries(old: dict, new: dict, *, rel_tol: float = 0.1, abs_tol: float = 1e-9) -> list[str]:
+    """Differences between two summaries beyond Monte Carlo tolerance, as readable lines.
+
+    A ROAS record differs when its median moved by more than ``rel_tol`` relative to the
+    old value *and* by more than a quarter of the old interval's width.
+    """
+    diffs = []
+    key = ("outcome", "channel", "audience", "geo", "path")
+    o = {tuple(r[k] for k in key): r for r in old.get("roas", [])}
+    n = {tuple(r[k] for k in key): r for r in new.get("roas", [])}
+    for k in sorted(set(o) | set(n)):
+        if k not in o or k not in n:
+            diffs.append(f"roas {'/'.join(k)}: present only in the {'new' if k in n else 'stored'} run")
+            continue
+        a, b = o[k]["median"], n[k]["median"]
+        if a is None or b is None:
+            if a != b:
+                diffs.append(f"roas {'/'.join(k)}: median {a} -> {b}")
+            continue
+        width = abs((o[k]["upper"] or 0) - (o[k]["lower"] or 0))
+        if abs(b - a) > max(rel_tol * abs(a), 0.25 * width, abs_tol):
+            diffs.append(
+                f"roas {'/'.join(k)}: median {a:.4g} -> {b:.4g} "
+                f"(stored interval {o[k]['lower']:.4g}..{o[k]['upper']:.4g})"
+            )
+    if old.get("data_fingerprint") != new.get("data_fingerprint"):
+        diffs.append("data fingerprint differs")
+    return diffs

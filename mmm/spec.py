@@ -1,0 +1,289 @@
+"""Model specification: a frozen, validated, serialisable description of the model.
+
+A :class:`ModelSpec` holds every modelling choice (outcomes, mediator, transforms,
+baseline, likelihood, priors) and nothing about data or fitted state. It round-trips
+through plain dictionaries (``to_dict`` / ``from_dict``), hence through TOML and JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from mmm.errors import SpecError
+from mmm.names import AWARENESS, CONVERSION, STAGES
+
+LIKELIHOODS = ("normal", "student_t", "negative_binomial")
+OUTCOME_KINDS = ("revenue", "count")
+TRENDS = ("none", "linear", "piecewise")
+SAMPLERS = ("nutpie", "pymc", "numpyro")
+QUICK_METHODS = ("map", "advi", "pathfinder")
+
+
+def _check_choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SpecError(f"{key}={value!r} is not allowed; choose one of {', '.join(allowed)}.")
+
+
+def _freeze(d: dict | None) -> tuple:
+    """Turn a (possibly nested) dict into a sorted tuple of pairs so the spec stays hashable."""
+    if not d:
+        return ()
+    out = []
+    for k in sorted(d):
+        v = d[k]
+        out.append((k, _freeze(v) if isinstance(v, dict) else v))
+    return tuple(out)
+
+
+def _thaw(t: tuple) -> dict:
+    out: dict[str, Any] = {}
+    for k, v in t:
+        out[k] = _thaw(v) if isinstance(v, tuple) and v and isinstance(v[0], tuple) else v
+    return out
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """How one outcome is modelled.
+
+    Parameters
+    ----------
+    name : str
+        Column of the outcomes table.
+    kind : {"revenue", "count"}
+        ``revenue`` outcomes report ROAS (currency per currency); ``count`` outcomes
+        (store visits) report units per currency and cost per unit.
+    likelihood : {"normal", "student_t", "negative_binomial"}
+        Observation model. ``negative_binomial`` needs non-negative integer counts.
+    """
+
+    name: str
+    kind: str = "revenue"
+    likelihood: str = "normal"
+
+    def __post_init__(self) -> None:
+        if not self.name or not isinstance(self.name, str):
+            raise SpecError("outcome name must be a non-empty string.")
+        _check_choice(f"outcomes[{self.name}].kind", self.kind, OUTCOME_KINDS)
+        _check_choice(f"outcomes[{self.name}].likelihood", self.likelihood, LIKELIHOODS)
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """Carry-over choice for one funnel stage (awareness or conversion)."""
+
+    adstock: str = "geometric"
+    l_max: int = 8
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.l_max, int) or not 1 <= self.l_max <= 104:
+            raise SpecError(f"l_max={self.l_max!r} must be an integer between 1 and 104.")
+
+
+@dataclass(frozen=True)
+class SamplerConfig:
+    """Settings of the posterior sampler. Every default is recorded with the fit."""
+
+    sampler: str = "nutpie"
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    target_accept: float = 0.9
+    seed: int = 0
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("sampler", self.sampler, SAMPLERS)
+        for k in ("draws", "tune", "chains"):
+            v = getattr(self, k)
+            if not isinstance(v, int) or v < (1 if k != "tune" else 0):
+                raise SpecError(f"{k}={v!r} must be a positive integer.")
+        if not 0.5 <= self.target_accept < 1:
+            raise SpecError(f"target_accept={self.target_accept!r} must be in [0.5, 1).")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise SpecError(f"seed={self.seed!r} must be a non-negative integer.")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the model assumes, apart from data.
+
+    Parameters
+    ----------
+    outcomes : tuple of OutcomeSpec
+        Outcomes fitted jointly (e.g. online sales and store visits).
+    mediator : str or None
+        A mid-funnel series (e.g. ``brand_search``) that awareness spend drives and that
+        drives the outcomes; both paths (direct and mediated) are estimated.
+    stages : dict
+        ``{"awareness": StageSpec, "conversion": StageSpec}``: adstock family and longest lag.
+        Awareness channels get longer carry-over priors.
+    saturation : str
+        Saturation family shared by all channels (``hill``, ``logistic``, ``michaelis_menten``).
+    trend : {"none", "linear", "piecewise"}
+    n_changepoints : int
+        Changepoints of the piecewise trend.
+    yearly_order : int
+        Fourier order of yearly seasonality (0 switches it off).
+    controls : tuple of str or None
+        Control columns to use; ``None`` uses all controls in the data.
+    audience_pooling : bool
+        Partially pool (channel, audience) effects within a channel.
+    roas_prior : dict
+        Prior on return per currency unit, ``{"median": m or None, "sigma": s}`` on the log
+        scale; ``median=None`` centres it on the data (20 % of the outcome from media).
+        Channels with a ``roas_prior`` in the catalogue use that median for revenue outcomes.
+    media_share_prior : float
+        Share of each outcome that the default ROAS prior attributes to media.
+    geo_pooling : bool
+        Partially pool per-geo effects towards the national effect (geo data only).
+    """
+
+    outcomes: tuple[OutcomeSpec, ...] = (
+        OutcomeSpec("online_sales", "revenue"),
+        OutcomeSpec("store_visits", "count"),
+    )
+    mediator: str | None = None
+    stages: tuple = (
+        (AWARENESS, StageSpec("geometric", 13)),
+        (CONVERSION, StageSpec("geometric", 8)),
+    )
+    saturation: str = "hill"
+    trend: str = "linear"
+    n_changepoints: int = 4
+    yearly_order: int = 2
+    controls: tuple[str, ...] | None = None
+    audience_pooling: bool = True
+    roas_prior_sigma: float = 1.0
+    media_share_prior: float = 0.2
+    geo_pooling: bool = True
+    noise_prior: float = 0.2
+    extra: tuple = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.outcomes:
+            raise SpecError("a model needs at least one outcome in `outcomes`.")
+        outs = tuple(o if isinstance(o, OutcomeSpec) else OutcomeSpec(**o) for o in self.outcomes)
+        object.__setattr__(self, "outcomes", outs)
+        names = [o.name for o in outs]
+        if len(set(names)) != len(names):
+            raise SpecError(f"outcomes are repeated: {names}.")
+        if self.mediator is not None and self.mediator in names:
+            raise SpecError(
+                f"mediator {self.mediator!r} is also listed as an outcome; a mediator is "
+                "modelled on its own equation, remove it from `outcomes`."
+            )
+        stages = dict(self.stages) if not isinstance(self.stages, dict) else self.stages
+        for k in stages:
+            _check_choice("stages key", k, STAGES)
+        for s in STAGES:
+            st = stages.get(s, StageSpec())
+            if isinstance(st, dict):
+                st = StageSpec(**st)
+            stages[s] = st
+        object.__setattr__(self, "stages", tuple((s, stages[s]) for s in STAGES))
+        from mmm.transforms import get_adstock, get_saturation  # validates names
+
+        for _, st in self.stages:
+            get_adstock(st.adstock, l_max=st.l_max)
+        get_saturation(self.saturation)
+        _check_choice("trend", self.trend, TRENDS)
+        if not isinstance(self.yearly_order, int) or not 0 <= self.yearly_order <= 10:
+            raise SpecError(f"yearly_order={self.yearly_order!r} must be an integer in 0..10.")
+        if not isinstance(self.n_changepoints, int) or not 1 <= self.n_changepoints <= 50:
+            raise SpecError(f"n_changepoints={self.n_changepoints!r} must be in 1..50.")
+        if not self.roas_prior_sigma > 0:
+            raise SpecError("roas_prior_sigma must be positive.")
+        if not 0 < self.media_share_prior < 1:
+            raise SpecError("media_share_prior must be in (0, 1).")
+        if self.controls is not None:
+            object.__setattr__(self, "controls", tuple(self.controls))
+        if isinstance(self.extra, dict):
+            object.__setattr__(self, "extra", _freeze(self.extra))
+
+    # ------------------------------------------------------------------ access
+    @property
+    def outcome_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.outcomes)
+
+    def stage(self, stage: str) -> StageSpec:
+        return dict(self.stages)[stage]
+
+    def outcome(self, name: str) -> OutcomeSpec:
+        for o in self.outcomes:
+            if o.name == name:
+                return o
+        raise SpecError(f"outcome {name!r} is not in the spec; known: {self.outcome_names}.")
+
+    # --------------------------------------------------------------- serialise
+    def to_dict(self) -> dict:
+        return {
+            "outcomes": [dataclasses.asdict(o) for o in self.outcomes],
+            "mediator": self.mediator,
+            "stages": {s: dataclasses.asdict(st) for s, st in self.stages},
+            "saturation": self.saturation,
+            "trend": self.trend,
+            "n_changepoints": self.n_changepoints,
+            "yearly_order": self.yearly_order,
+            "controls": list(self.controls) if self.controls is not None else None,
+            "audience_pooling": self.audience_pooling,
+            "roas_prior_sigma": self.roas_prior_sigma,
+            "media_share_prior": self.media_share_prior,
+            "geo_pooling": self.geo_pooling,
+            "noise_prior": self.noise_prior,
+            "extra": _thaw(self.extra),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelSpec:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise SpecError(
+                f"unknown model option(s) {unknown}; allowed: {', '.join(sorted(known))}."
+            )
+        kw = dict(d)
+        if "outcomes" in kw:
+            kw["outcomes"] = tuple(
+                OutcomeSpec(**o) if isinstance(o, dict) else OutcomeSpec(o) for o in kw["outcomes"]
+            )
+        if "stages" in kw and isinstance(kw["stages"], dict):
+            kw["stages"] = tuple(
+                (k, StageSpec(**v) if isinstance(v, dict) else v) for k, v in kw["stages"].items()
+            )
+        if kw.get("controls") is not None:
+            kw["controls"] = tuple(kw["controls"])
+        if "extra" in kw and isinstance(kw["extra"], dict):
+            kw["extra"] = _freeze(kw["extra"])
+        return cls(**kw)
+
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON form (stable across runs and machines)."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def default_spec_for(dataset, *, mediator: str | None = None, **overrides) -> ModelSpec:
+    """A sensible spec for a dataset: every outcome except the mediator.
+
+    Outcomes whose name contains ``visit``, ``count``, ``order`` or ``transaction`` are
+    treated as counts; others as revenue.
+    """
+    names = [o for o in dataset.outcome_names if o != mediator]
+    outs = []
+    for n in names:
+        low = n.lower()
+        kind = (
+            "count"
+            if any(w in low for w in ("visit", "count", "order", "transaction", "conversion"))
+            else "revenue"
+        )
+        outs.append(OutcomeSpec(n, kind))
+    return ModelSpec(outcomes=tuple(outs), mediator=mediator, **overrides)
