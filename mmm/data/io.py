@@ -7,7 +7,10 @@ of the data and a label naming where it came from (the file path, or
 
 from __future__ import annotations
 
+import lzma
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +34,20 @@ LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+
+# What reading a malformed or truncated file can raise (besides pandas' own errors):
+# truncated .gz/.bz2/.xz raise EOFError, corrupt ones OSError, zlib.error or LZMAError,
+# a file that is not a ZIP archive BadZipFile.
+_READ_ERRORS = (
+    pd.errors.ParserError,
+    UnicodeDecodeError,
+    ValueError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    zlib.error,
+)
 
 
 def _suffix(path: Path) -> str:
@@ -131,11 +148,17 @@ def _read_file(path: Path, *, label: str, role: str) -> pd.DataFrame:
         raise DataError(
             [f"[{role}: {label}] the file has no header or data. Fix: export the table again."]
         ) from err
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as err:
+    except _READ_ERRORS as err:
         kind = "Parquet" if suffix in _PARQUET_SUFFIXES else "CSV"
         raise DataError(
             [
                 f"[{role}: {label}] could not be read as {kind}: {err}. "
-                f"Fix: check that the file is a valid {kind} file."
+                f"Fix: check that the file is a valid {kind} file"
+                + (
+                    " and that the compressed file is complete"
+                    if suffix not in (".csv",) + _PARQUET_SUFFIXES
+                    else ""
+                )
+                + "."
             ]
         ) from err

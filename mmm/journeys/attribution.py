@@ -241,7 +241,8 @@ def attribute(
         fraction; adds up to 1 per method); ``lower`` and ``upper``, the bootstrap percentile
         interval of ``share`` with probability ``interval`` (NaN without bootstrap);
         ``measures``, what the method measures. ``attrs`` records the options,
-        ``interval`` and ``n_bootstrap``.
+        ``interval``, ``n_bootstrap`` and ``bootstrap_without_conversions`` (replicates that
+        drew no conversion at all; they are left out of the intervals).
 
     Raises
     ------
@@ -283,15 +284,27 @@ def attribute(
     point = {m: runs[m](paths.conversions, paths.nulls, paths.value, None) for m in names}
     lower = {m: np.full(n, np.nan) for m in names}
     upper = {m: np.full(n, np.nan) for m in names}
+    empty = 0
     if n_bootstrap > 0:
         rng = np.random.default_rng(seed)
         shares = {m: np.empty((n_bootstrap, n)) for m in names}
         for b in range(n_bootstrap):
             conv, nulls, value, scale = bootstrap_counts(paths, rng)
+            if conv.sum() <= 0:  # a replicate without any conversion has no shares
+                empty += 1
+                for m in names:
+                    shares[m][b] = np.nan
+                continue
             for m in names:
                 credit, _ = runs[m](conv, nulls, value, scale)
                 total = credit.sum()
                 shares[m][b] = credit / total if total > 0 else np.nan
+        if empty == n_bootstrap:
+            raise DataError(
+                f"none of the {n_bootstrap} bootstrap replicates has a conversion (the paths "
+                f"hold {paths.total_conversions:g} conversions); use more data or no bootstrap",
+                source=paths.source,
+            )
         alpha = (1.0 - interval) / 2.0
         for m in names:
             lower[m] = np.nanquantile(shares[m], alpha, axis=0)
@@ -319,6 +332,7 @@ def attribute(
         {
             "interval": float(interval) if n_bootstrap > 0 else None,
             "n_bootstrap": int(n_bootstrap),
+            "bootstrap_without_conversions": empty,
             "markov_order": opts.markov_order,
             "half_life_days": opts.half_life_days,
             "position_weights": list(opts.position_weights),

@@ -336,6 +336,8 @@ def split_paths(
     import pyarrow.compute as pc
 
     text = pa.array(path.astype("str"), type=pa.large_string())
+    if isinstance(text, pa.ChunkedArray):  # Arrow-backed string columns arrive in chunks
+        text = text.combine_chunks()
     parts = pc.split_pattern(text, separator)
     offsets = parts.offsets.to_numpy().astype(np.int64)
     encoded = pc.dictionary_encode(parts.flatten())

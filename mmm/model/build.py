@@ -201,14 +201,12 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
     import pymc as pm
     import pytensor.tensor as pt
 
-    from mmm.model.media import media_response
-    from mmm.transforms import get_adstock, get_saturation
+    from mmm.transforms import get_adstock, get_saturation, lag_stack
 
     inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
     K = len(spec.outcome_names)
     L = len(inp.coords["lag"])
     with pm.Model(coords=inp.coords) as model:
-        x = pm.Data("spend_scaled", inp.x, dims=("date", "geo", "series"))
         spend_total = pm.Data("spend_total", inp.spend_total, dims=("geo", "series"))
         yscale = pm.Data("outcome_scale", inp.design.outcome_scale, dims=("geo", "outcome"))
 
@@ -238,13 +236,11 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
             p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
         }
         ci = inp.channel_index
-        f = media_response(
-            x,
-            weights[ci],
-            {p: v[ci] for p, v in sat_params.items()},
-            spec.saturation,
-            xp=pt,
-        )  # (date, geo, series)
+        # spend is data: its lags are stacked once in NumPy, so carry-over is one
+        # multiply-and-sum in the graph (fast to compile and to differentiate)
+        x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
+        adstocked = (x_lag * weights[ci][None, None]).sum(axis=-1)
+        f = sat.apply(adstocked, {p: v[ci] for p, v in sat_params.items()}, xp=pt)
         sum_f = pt.maximum(f.sum(axis=0), 1e-12)  # (geo, series)
         active = pt.gt(spend_total, 0)
 

@@ -16,6 +16,7 @@ from mmm.transforms.adstock import (
     delayed_weights,
     geometric_weights,
     half_life,
+    lag_stack,
     mean_lag,
     weibull_weights,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "get_saturation",
     "half_life",
     "hill",
+    "lag_stack",
     "logistic",
     "mean_lag",
     "michaelis_menten",
