@@ -127,6 +127,10 @@ class ModelSpec:
         Awareness channels get longer carry-over priors.
     saturation : str
         Saturation family shared by all channels (``hill``, ``logistic``, ``michaelis_menten``).
+    hill_slope : float or "estimate"
+        Slope of the Hill curve. Fixed at 1 by default (a concave curve, as Meridian does for
+        media): with returns priced per currency unit, a free slope and half-saturation
+        point trade off against each other and slow sampling without improving ROAS.
     trend : {"none", "linear", "piecewise"}
     n_changepoints : int
         Changepoints of the piecewise trend.
@@ -156,6 +160,7 @@ class ModelSpec:
         (CONVERSION, StageSpec("geometric", 8)),
     )
     saturation: str = "hill"
+    hill_slope: float | str = 1.0
     trend: str = "linear"
     n_changepoints: int = 4
     yearly_order: int = 2
@@ -189,11 +194,11 @@ class ModelSpec:
                 st = StageSpec(**st)
             stages[s] = st
         object.__setattr__(self, "stages", tuple((s, stages[s]) for s in STAGES))
-        from mmm.transforms import get_adstock, get_saturation  # validates names
+        from mmm.transforms import get_adstock  # validates names
 
         for _, st in self.stages:
             get_adstock(st.adstock, l_max=st.l_max)
-        get_saturation(self.saturation)
+        self.saturation_transform()
         _check_choice("trend", self.trend, TRENDS)
         if not isinstance(self.yearly_order, int) or not 0 <= self.yearly_order <= 10:
             raise SpecError(f"yearly_order={self.yearly_order!r} must be an integer in 0..10.")
@@ -209,6 +214,14 @@ class ModelSpec:
             object.__setattr__(self, "extra", _freeze(self.extra))
 
     # ------------------------------------------------------------------ access
+    def saturation_transform(self):
+        """The saturation object (``mmm.transforms``) this spec uses."""
+        from mmm.transforms import get_saturation
+
+        if self.saturation == "hill":
+            return get_saturation("hill", slope=self.hill_slope)
+        return get_saturation(self.saturation)
+
     @property
     def outcome_names(self) -> tuple[str, ...]:
         return tuple(o.name for o in self.outcomes)
@@ -229,6 +242,7 @@ class ModelSpec:
             "mediator": self.mediator,
             "stages": {s: dataclasses.asdict(st) for s, st in self.stages},
             "saturation": self.saturation,
+            "hill_slope": self.hill_slope,
             "trend": self.trend,
             "n_changepoints": self.n_changepoints,
             "yearly_order": self.yearly_order,

@@ -60,10 +60,8 @@ def draw_index(fit, max_draws: int | None, seed: int = 0) -> np.ndarray:
 
 def posterior_params(fit, *, max_draws: int | None = None) -> Params:
     """Extract the media parameters from a fit as :class:`Params`."""
-    from mmm.transforms import get_saturation
-
     idx = draw_index(fit, max_draws)
-    sat = get_saturation(fit.spec.saturation)
+    sat = fit.spec.saturation_transform()
     sat_p = {p: _stack(fit, f"saturation_{p}")[idx] for p in sat.param_names}
     gamma = delta = None
     if fit.spec.mediator is not None and "gamma" in fit.posterior:
@@ -108,7 +106,7 @@ def response(fit, spend: np.ndarray, params: Params) -> np.ndarray:
     # date first, then sample: (date, 1, geo, series) broadcasts against (sample, 1, series, lag)
     w = params.weights[:, ci, :][:, None, :, :]
     sp = {k: v[:, ci][:, None, :] for k, v in params.sat.items()}
-    f = media_response(x[:, None, :, :], w, sp, fit.spec.saturation, xp=np)
+    f = media_response(x[:, None, :, :], w, sp, fit.spec.saturation_transform(), xp=np)
     return np.moveaxis(np.broadcast_to(f, (x.shape[0], params.n, *x.shape[1:])), 1, 0)
 
 

@@ -201,7 +201,7 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
     import pymc as pm
     import pytensor.tensor as pt
 
-    from mmm.transforms import get_adstock, get_saturation, lag_stack
+    from mmm.transforms import get_adstock, lag_stack
 
     inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
     K = len(spec.outcome_names)
@@ -231,7 +231,7 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
         perm = np.argsort(np.array(order))
         weights = pm.Deterministic("adstock_weights", w_all[perm], dims=("channel", "lag"))
 
-        sat = get_saturation(spec.saturation)
+        sat = spec.saturation_transform()
         sat_params = {
             p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
         }

@@ -15,7 +15,7 @@ import numpy as np
 from mmm.transforms import convolve_adstock, get_saturation
 
 
-def media_response(x, weights, sat_params: dict, saturation: str, *, xp=np):
+def media_response(x, weights, sat_params: dict, saturation, *, xp=np):
     """Adstocked and saturated media, same shape as ``x``.
 
     Parameters
@@ -26,10 +26,11 @@ def media_response(x, weights, sat_params: dict, saturation: str, *, xp=np):
         Carry-over weights per series, broadcastable against ``x[t]``.
     sat_params : dict of str -> array, each dims (..., series)
         Saturation parameters per series.
-    saturation : str
-        Registered saturation name.
+    saturation : str or Saturation
+        Registered saturation name, or a saturation object (e.g. ``spec.saturation_transform()``).
     xp : module
         ``numpy`` or ``pytensor.tensor``.
     """
     ad = convolve_adstock(x, weights, xp=xp)
-    return get_saturation(saturation).apply(ad, sat_params, xp=xp)
+    sat = get_saturation(saturation) if isinstance(saturation, str) else saturation
+    return sat.apply(ad, sat_params, xp=xp)
