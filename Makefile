@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-dev
 DEMO_OUT ?= runs/demo
 
-.PHONY: venv dev demo test lint docs clean
+.PHONY: venv dev demo test lint docs clean browser
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
@@ -30,7 +30,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check mmm tests benchmarks
 	$(VENV)/bin/ruff format --check mmm tests benchmarks
 
-test: $(STAMP)
+# the report is tested in a real headless browser; Playwright drives the system Chromium
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
+	  echo "chromium could not be installed: the browser test of the report will be skipped"
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check mmm tests benchmarks
 	$(VENV)/bin/python -m pytest -q
 

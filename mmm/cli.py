@@ -1,4 +1,4 @@
-"""Command line: ``mmm simulate | validate | init | fit | reproduce | demo | journeys``.
+"""Command line: ``mmm simulate | validate | init | fit | report | reproduce | demo | journeys``.
 
 Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
 1 anything else. Expected errors print a message, never a traceback.
@@ -207,6 +207,75 @@ def fit(
     raise typer.Exit(_health_exit(result))
 
 
+# ----------------------------------------------------------------------- report
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write the HTML (default RUN_DIR/report.html).")] = None,
+    value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")] = None,
+) -> None:
+    """Write the planner report (one self-contained HTML file) for a run folder."""
+    from mmm.report import build_report
+
+    path = build_report(run_dir, out=out, value_per_visit=value_per_visit)
+    say(f"report     {path}")
+
+
+# --------------------------------------------------------------------- optimize
+@app.command()
+def optimize(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    budget: Annotated[float, typer.Option(help="Total media budget over the horizon (euros).")],
+    horizon: Annotated[int, typer.Option(help="Weeks to plan.")] = 13,
+    value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth (combines both outcomes).")] = None,
+    objective: Annotated[str, typer.Option(help="'value', an outcome name, or 'cost_per:<outcome>'.")] = "value",
+    at_most: Annotated[bool, typer.Option("--at-most", help="Spend at most the budget instead of exactly.")] = False,
+    max_change: Annotated[float | None, typer.Option(help="Max relative change per series vs the current plan, e.g. 0.3.")] = None,
+    lock: Annotated[list[str] | None, typer.Option("--lock", help="Channel to keep at its current spend; repeat.")] = None,
+    min_awareness_share: Annotated[float | None, typer.Option(help="Minimum share of budget for awareness channels.")] = None,
+    risk: Annotated[str, typer.Option(help="'mean', 'quantile' or 'cvar' over posterior draws.")] = "mean",
+    risk_level: Annotated[float, typer.Option(help="Quantile / CVaR level for risk-aware plans.")] = 0.1,
+    no_carryover: Annotated[bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
+) -> None:
+    """Recommend a budget split for the next weeks and write it into the run folder."""
+    from mmm.optimize.cli import run_optimize_cli
+
+    paths = run_optimize_cli(
+        run_dir,
+        budget=budget,
+        horizon=horizon,
+        value_per_visit=value_per_visit,
+        objective=objective,
+        budget_mode="at_most" if at_most else "equal",
+        max_change=max_change,
+        locked=tuple(lock or ()),
+        min_awareness_share=min_awareness_share,
+        risk=risk,
+        risk_level=risk_level,
+        include_carryover=not no_carryover,
+        seed=seed,
+        plots=plots,
+    )
+    _print_recommendation(paths)
+    for k, p in paths.items():
+        say(f"{k:12s} {p}")
+
+
+def _print_recommendation(paths) -> None:
+    rec = json.loads(Path(paths["json"]).read_text())
+    s = rec.get("summary", {})
+    up = s.get("uplift") or s.get("value_uplift") or {}
+    if isinstance(up, dict) and "mean" in up:
+        say(
+            f"expected uplift vs current plan: {up['mean']:,.0f} "
+            f"({up.get('lower', float('nan')):,.0f} .. {up.get('upper', float('nan')):,.0f})"
+        )
+    if "prob_better" in s:
+        say(f"probability the recommendation beats the current plan: {s['prob_better']:.0%}")
+
+
 # -------------------------------------------------------------------- reproduce
 @app.command()
 def reproduce(
@@ -279,6 +348,15 @@ def demo(
     say("\nfitting the demo model ...")
     result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
     _print_roas(result)
+    from mmm.optimize.cli import run_optimize_cli
+    from mmm.report import build_report
+
+    budget = float(ds.spend.isel(date=slice(-13, None)).sum())
+    say(f"\nplanning the next 13 weeks with the same budget ({budget:,.0f}) ...")
+    opt = run_optimize_cli(out / "run", budget=budget, horizon=13, value_per_visit=25.0, max_change=0.5)
+    _print_recommendation(opt)
+    paths["recommendation"] = opt["json"]
+    paths["report"] = build_report(out / "run", value_per_visit=25.0)
     say("")
     say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
     for k, p in {**data_paths, **paths}.items():
@@ -320,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     debug = bool(os.environ.get("MMM_DEBUG"))
+    _Out.quiet = False  # each invocation starts verbose; --quiet switches it off
     try:
         rc = app(args=argv, standalone_mode=False)
         return int(rc) if isinstance(rc, int) else EXIT_OK

@@ -14,8 +14,18 @@ import pandas as pd
 import xarray as xr
 
 from mmm.analysis.engine import contributions
+from mmm.analysis.summary import summarize_draws
 
 PATHS_TOTAL = ("direct", "mediated", "total")
+
+__all__ = [
+    "contribution_table",
+    "contribution_totals",
+    "roas_draws",
+    "roas_table",
+    "spend_totals",
+    "summarize_draws",
+]
 
 
 def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
@@ -62,24 +72,6 @@ def roas_draws(fit, *, start=None, end=None, by_geo: bool = False, max_draws: in
     tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
     return tot / sp.where(sp > 0)
-
-
-def summarize_draws(draws: xr.DataArray, *, prob: float = 0.9, dim: str = "sample") -> pd.DataFrame:
-    """Mean, median and central interval of ``draws`` over ``dim`` as a tidy frame."""
-    if not 0 < prob < 1:
-        raise ValueError(f"prob={prob} must be in (0, 1).")
-    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-    stats = xr.Dataset(
-        {
-            "mean": draws.mean(dim),
-            "median": draws.median(dim),
-            "lower": draws.quantile(lo, dim=dim).drop_vars("quantile"),
-            "upper": draws.quantile(hi, dim=dim).drop_vars("quantile"),
-        }
-    )
-    df = stats.to_dataframe().reset_index()
-    df["interval"] = prob
-    return df
 
 
 def roas_table(

@@ -226,7 +226,11 @@ def _quick(model, cfg: SamplerConfig, method: str):
     t1 = time.perf_counter()
     with model:
         if method == "map":
-            point = pm.find_MAP(seed=cfg.seed, progressbar=cfg.progress)
+            import pytensor
+
+            # the numba backend compiles this model several times faster than the C one
+            with pytensor.config.change_flags(mode="NUMBA"):
+                point = pm.find_MAP(seed=cfg.seed, progressbar=cfg.progress)
             names = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
             post = {n: np.asarray(point[n])[None, None] for n in names if n in point}
             dims = {n: list(model.named_vars_to_dims.get(n, ())) for n in post}
@@ -307,7 +311,9 @@ def fit(
         import pymc as pm
 
         with model:
-            prior = pm.sample_prior_predictive(prior_samples, random_seed=cfg.seed)
+            prior = pm.sample_prior_predictive(
+                prior_samples, random_seed=cfg.seed, compile_kwargs={"mode": "NUMBA"}
+            )
         groups["prior"] = prior.prior
         groups["prior_predictive"] = prior.prior_predictive
     idata = az.InferenceData(**groups)

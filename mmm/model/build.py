@@ -236,13 +236,17 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
             p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
         }
         ci = inp.channel_index
+        # channel -> series maps as constant one-hot matrices: a dot product compiles and
+        # differentiates faster than integer indexing
+        onehot = np.zeros((len(ci), len(inp.coords["channel"])))
+        onehot[np.arange(len(ci)), ci] = 1.0
+        to_series = pt.as_tensor_variable(onehot)
         # spend is data: its lags are stacked once in NumPy, so carry-over is one
         # multiply-and-sum in the graph (fast to compile and to differentiate)
         x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
-        adstocked = (x_lag * weights[ci][None, None]).sum(axis=-1)
-        f = sat.apply(adstocked, {p: v[ci] for p, v in sat_params.items()}, xp=pt)
+        adstocked = (x_lag * pt.dot(to_series, weights)[None, None]).sum(axis=-1)
+        f = sat.apply(adstocked, {p: pt.dot(to_series, v) for p, v in sat_params.items()}, xp=pt)
         sum_f = pt.maximum(f.sum(axis=0), 1e-12)  # (geo, series)
-        active = pt.gt(spend_total, 0)
 
         # direct returns, partially pooled
         lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
@@ -250,9 +254,9 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
         if spec.audience_pooling:
             sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "series"))
-            log_r = mu_c[:, ci] + sd_a[:, None] * z_a
+            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * z_a
         else:
-            log_r = mu_c[:, ci]
+            log_r = pt.dot(mu_c, to_series.T)
         G = len(inp.coords["geo"])
         if G > 1 and spec.geo_pooling:
             sd_g = pm.HalfNormal("log_roas_geo_sd", 0.3, dims="outcome")
@@ -261,11 +265,10 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
         else:
             log_rg = pt.repeat(log_r[:, None, :], G, axis=1)
         roas = pm.Deterministic("roas", pt.exp(log_rg), dims=("outcome", "geo", "series"))
+        # series without spend in a geo get beta = 0 through spend_total = 0
         beta = pm.Deterministic(
             "beta",
-            pt.switch(
-                active[None], roas * spend_total[None] / (yscale.T[:, :, None] * sum_f[None]), 0.0
-            ),
+            roas * spend_total[None] / (yscale.T[:, :, None] * sum_f[None]),
             dims=("outcome", "geo", "series"),
         )
         media = (f[:, :, None, :] * beta.dimshuffle("x", 1, 0, 2)).sum(axis=-1)  # (date, geo, K)
@@ -283,16 +286,17 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
                 lm = pm.Normal("log_mediator_roas_mu", inp.log_prior_mediator, spec.roas_prior_sigma)
                 z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_series")
                 mroas = pm.Deterministic("mediator_roas", pt.exp(lm + sd_m * z_m), dims="aw_series")
+                sel = np.zeros((len(inp.coords["series"]), len(aw)))
+                sel[aw, np.arange(len(aw))] = 1.0
+                f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
                 gamma = pm.Deterministic(
                     "gamma",
-                    pt.switch(
-                        active[:, aw],
-                        mroas[None] * spend_total[:, aw] / (mscale[:, None] * sum_f[:, aw]),
-                        0.0,
-                    ),
+                    mroas[None]
+                    * inp.spend_total[:, aw]
+                    / (mscale[:, None] * pt.maximum(f_aw.sum(axis=0), 1e-12)),
                     dims=("geo", "aw_series"),
                 )
-                mb = mb + (f[:, :, aw] * gamma[None]).sum(axis=-1)
+                mb = mb + (f_aw * gamma[None]).sum(axis=-1)
             sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
             pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
             delta = pm.HalfNormal("delta", 0.5, dims="outcome")

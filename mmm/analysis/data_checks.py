@@ -1,0 +1,146 @@
+"""Data diagnostics: collinearity of media, autocorrelation of residuals, STL decomposition.
+
+* VIF (variance inflation factor) of each media series: ``1 / (1 - R^2)`` of the
+  regression of its spend on the other series' spend (with an intercept). Above about
+  10, the data alone can hardly tell that series' effect from the others'.
+* Durbin-Watson statistic of residuals (about 2 without autocorrelation; towards 0 with
+  positive autocorrelation) and their autocorrelation function.
+* STL: seasonal-trend decomposition (LOESS) of each outcome, with the strength of trend
+  and of seasonality, ``max(0, 1 - var(resid) / var(component + resid))``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+PERIODS_PER_YEAR = {7.0: 52, 1.0: 7}
+
+
+def vif(spend: xr.DataArray) -> pd.DataFrame:
+    """Variance inflation factor of each media series.
+
+    Parameters
+    ----------
+    spend : xarray.DataArray, dims (date, geo, series)
+        Spend (currency), or any media input (e.g. adstocked); geos are stacked as rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``series``, ``vif`` (dimensionless, >= 1; inf for an exact linear combination;
+        NaN for a constant series).
+    """
+    x = np.asarray(spend.transpose("date", "geo", "series").values, dtype=float)
+    x = x.reshape(-1, x.shape[-1])
+    out = []
+    for j in range(x.shape[1]):
+        y = x[:, j]
+        if np.all(y == y[0]):
+            out.append(np.nan)
+            continue
+        X = np.column_stack([np.ones(len(y)), np.delete(x, j, axis=1)])
+        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+        r = y - X @ coef
+        sst = ((y - y.mean()) ** 2).sum()
+        r2 = 1 - (r @ r) / sst
+        out.append(np.inf if r2 >= 1 - 1e-12 else 1 / (1 - r2))
+    return pd.DataFrame({"series": [str(s) for s in spend["series"].values], "vif": out})
+
+
+def residual_checks(residuals: xr.DataArray, *, nlags: int = 8) -> pd.DataFrame:
+    """Durbin-Watson statistic, ACF and Ljung-Box test of residuals per outcome (and geo).
+
+    Parameters
+    ----------
+    residuals : xarray.DataArray, dims (date, geo, outcome)
+        Observed minus fitted (e.g. :func:`model_residuals` or an OLS fit).
+    nlags : int
+        Lags of the ACF and of the Ljung-Box test.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, geo): ``durbin_watson``, ``ljung_box_p`` (p-value at
+        ``nlags``) and ``acf_1`` ... ``acf_<nlags>``.
+    """
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.stats.stattools import durbin_watson
+    from statsmodels.tsa.stattools import acf
+
+    rows = []
+    for o in residuals["outcome"].values:
+        for g in residuals["geo"].values:
+            r = np.asarray(residuals.sel(outcome=o, geo=g).values, dtype=float)
+            ac = acf(r, nlags=nlags, fft=False)
+            lb = acorr_ljungbox(r, lags=[nlags])
+            row = {"outcome": str(o), "geo": str(g), "durbin_watson": float(durbin_watson(r)),
+                   "ljung_box_p": float(np.asarray(lb["lb_pvalue"])[0])}
+            row.update({f"acf_{i}": float(ac[i]) for i in range(1, nlags + 1)})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def model_residuals(fit, *, max_draws: int | None = 500) -> xr.DataArray:
+    """Observed outcome minus the posterior mean of the expected outcome.
+
+    Returns
+    -------
+    xarray.DataArray, dims (date, geo, outcome)
+        Original units.
+    """
+    from mmm.analysis.engine import expected
+
+    mu = expected(fit, max_draws=max_draws).mean("sample")
+    obs = fit.dataset.outcomes.sel(outcome=list(fit.spec.outcome_names))
+    return (obs - mu).transpose("date", "geo", "outcome").rename("residual")
+
+
+def stl_decomposition(
+    outcomes: xr.DataArray, *, period: int | None = None, period_days: float = 7.0,
+    robust: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """STL decomposition of each outcome (summed over geos).
+
+    Parameters
+    ----------
+    outcomes : xarray.DataArray, dims (date, geo, outcome)
+    period : int, optional
+        Seasonal period in dates (default: a year, 52 for weekly and 7 (a week) for daily
+        data).
+    period_days : float
+        Length of one date in days (used for the default period).
+    robust : bool
+        Robust LOESS fitting (down-weights outliers such as holiday peaks).
+
+    Returns
+    -------
+    (components, strength) : tuple of pandas.DataFrame
+        ``components``: date, outcome, observed, trend, seasonal, resid (outcome units);
+        ``strength``: outcome, trend_strength, seasonal_strength (in [0, 1]).
+    """
+    from statsmodels.tsa.seasonal import STL
+
+    if period is None:
+        period = PERIODS_PER_YEAR.get(float(period_days), 12)
+    total = outcomes.sum("geo")
+    n = total.sizes["date"]
+    if n < 2 * period:
+        raise ValueError(f"STL needs at least two periods ({2 * period} dates); got {n}.")
+    comps, strength = [], []
+    for o in total["outcome"].values:
+        y = pd.Series(total.sel(outcome=o).values.astype(float),
+                      index=pd.DatetimeIndex(total["date"].values))
+        res = STL(y, period=period, robust=robust).fit()
+        comps.append(pd.DataFrame({"date": y.index, "outcome": str(o), "observed": y.values,
+                                   "trend": res.trend.values, "seasonal": res.seasonal.values,
+                                   "resid": res.resid.values}))
+        vr = np.var(res.resid.values)
+        strength.append({
+            "outcome": str(o),
+            "trend_strength": max(0.0, 1 - vr / np.var(res.trend.values + res.resid.values)),
+            "seasonal_strength": max(0.0,
+                                     1 - vr / np.var(res.seasonal.values + res.resid.values)),
+        })
+    return pd.concat(comps, ignore_index=True), pd.DataFrame(strength)

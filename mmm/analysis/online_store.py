@@ -1,0 +1,174 @@
+"""Online-to-store effects: how much of each outcome digital media drive, and where.
+
+Research online, purchase offline (ROPO): digital spend drives store visits as well as
+online sales. These functions report, per channel and audience, the share of each
+outcome that media drive, and compare audiences targeted near stores with broad
+audiences on the cost of an incremental store visit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from mmm.analysis.engine import contributions
+from mmm.analysis.returns import _date_mask
+from mmm.analysis.summary import summarize_draws
+
+NEAR_STORE = ("near_store",)
+
+
+def outcome_shares(contrib: xr.DataArray, observed: xr.DataArray) -> xr.DataArray:
+    """Contribution as a fraction of the observed outcome total.
+
+    Parameters
+    ----------
+    contrib : xarray.DataArray, dims (..., outcome, series[, path])
+        Contributions summed over the range (original units); ``path`` is summed.
+    observed : xarray.DataArray, dims (outcome,)
+        Observed outcome totals over the same range.
+
+    Returns
+    -------
+    xarray.DataArray, dims (..., outcome, series)
+        Fractions (0.05 = 5 % of the outcome driven by the series).
+    """
+    if "path" in contrib.dims:
+        contrib = contrib.sum("path")
+    return contrib / observed
+
+
+def media_driven_shares(
+    fit, *, start=None, end=None, prob: float = 0.9, max_draws: int | None = 1000
+) -> pd.DataFrame:
+    """Share of each outcome (online sales, store visits) driven by each media series.
+
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+    prob : float
+    max_draws : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, series) plus one row per outcome with ``series == "all
+        media"``: ``contribution`` (median, original units over the range) and ``share``
+        mean / median / lower / upper (fraction of the observed outcome total), with
+        channel, audience and stage.
+    """
+    c = contributions(fit, max_draws=max_draws)
+    mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
+    tot = c.isel(date=mask).sum(("date", "geo", "path"))
+    obs = fit.dataset.outcomes.sel(outcome=list(fit.spec.outcome_names)).isel(date=mask)
+    obs = obs.sum(("date", "geo"))
+    sh = outcome_shares(tot, obs)
+    all_media = sh.sum("series").expand_dims(series=["all media"])
+    all_media = all_media.assign_coords(channel=("series", ["all"]), audience=("series", ["all"]))
+    both = xr.concat([sh, all_media], dim="series")
+    df = summarize_draws(both, prob=prob)
+    df = df.rename(columns={k: f"share_{k}" for k in ("mean", "median", "lower", "upper")})
+    med = (both * obs).median("sample").to_series()
+    df["contribution"] = [med.loc[(o, s)] for o, s in zip(df["outcome"], df["series"], strict=True)]
+    stage = dict(zip(fit.dataset.series, fit.dataset.series_stage, strict=True))
+    df["stage"] = df["series"].map(stage).fillna("all")
+    return df[["outcome", "channel", "audience", "series", "stage", "contribution",
+               "share_mean", "share_median", "share_lower", "share_upper", "interval"]]
+
+
+def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray:
+    """``"near_store"`` or ``"broad"`` for each audience label."""
+    return np.array(["near_store" if str(a) in near else "broad" for a in audiences])
+
+
+def cost_per_visit_by_group(
+    contrib: xr.DataArray, spend: xr.DataArray, *, near: tuple[str, ...] = NEAR_STORE
+) -> xr.DataArray:
+    """Cost per incremental unit of near-store vs broad audiences.
+
+    Parameters
+    ----------
+    contrib : xarray.DataArray, dims (..., series[, path]) for one count outcome
+        Contributions over the range (units); ``path`` is summed. ``series`` carries the
+        ``audience`` coord.
+    spend : xarray.DataArray, dims (series,)
+        Spend over the range (currency).
+    near : tuple of str
+        Audience labels counted as near-store.
+
+    Returns
+    -------
+    xarray.DataArray, dims (..., group) with group in (near_store, broad)
+        Currency per incremental unit (total spend of the group over its total effect).
+    """
+    if "path" in contrib.dims:
+        contrib = contrib.sum("path")
+    grp = audience_groups(contrib["audience"].values, near)
+    c = contrib.assign_coords(group=("series", grp)).groupby("group").sum("series")
+    s = spend.assign_coords(group=("series", grp)).groupby("group").sum("series")
+    return (s / c).rename("cost_per_unit")
+
+
+def near_store_vs_broad(
+    fit,
+    *,
+    outcome: str = "store_visits",
+    near: tuple[str, ...] = NEAR_STORE,
+    start=None,
+    end=None,
+    prob: float = 0.9,
+    max_draws: int | None = 1000,
+) -> pd.DataFrame:
+    """Compare near-store and broad audiences on cost per incremental visit.
+
+    Parameters
+    ----------
+    fit : FitResult
+    outcome : str
+        A count outcome (store visits).
+    near : tuple of str
+        Audience labels that target people near stores.
+    start, end, prob, max_draws
+        As elsewhere.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (scope, group): ``scope`` is ``"all"`` (every channel) or a channel
+        that buys both kinds of audience; ``group`` is near_store or broad; columns
+        ``spend`` (currency), cost per visit mean / median / lower / upper (currency per
+        visit) and ``p_near_cheaper`` (posterior probability that near-store visits cost
+        less than broad ones in that scope).
+    """
+    c = contributions(fit, max_draws=max_draws).sel(outcome=outcome, drop=True)
+    mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
+    c = c.isel(date=mask).sum(("date", "geo", "path"))
+    sp = fit.dataset.spend.isel(date=mask).sum(("date", "geo"))
+    grp = audience_groups(sp["audience"].values, near)
+    if not (grp == "near_store").any():
+        raise ValueError(f"no series has an audience in {near}.")
+    scopes = {"all": list(fit.dataset.series)}
+    for ch in dict.fromkeys(str(v) for v in sp["channel"].values):
+        sel = [s for s, cc, g in zip(fit.dataset.series, sp["channel"].values, grp, strict=True)
+               if cc == ch]
+        gs = set(audience_groups(sp.sel(series=sel)["audience"].values, near))
+        if gs == {"near_store", "broad"}:
+            scopes[ch] = sel
+    rows = []
+    for scope, sel in scopes.items():
+        cpv = cost_per_visit_by_group(c.sel(series=sel), sp.sel(series=sel), near=near)
+        p = float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
+        g_sp = sp.sel(series=sel).assign_coords(
+            group=("series", audience_groups(sp.sel(series=sel)["audience"].values, near))
+        ).groupby("group").sum()
+        df = summarize_draws(cpv, prob=prob)
+        df["scope"] = scope
+        df["spend"] = df["group"].map(g_sp.to_series())
+        df["p_near_cheaper"] = p
+        rows.append(df)
+    df = pd.concat(rows, ignore_index=True)
+    df = df.rename(columns={k: f"cost_per_visit_{k}" for k in ("mean", "median", "lower", "upper")})
+    return df[["scope", "group", "spend", "cost_per_visit_mean", "cost_per_visit_median",
+               "cost_per_visit_lower", "cost_per_visit_upper", "interval", "p_near_cheaper"]]

@@ -1,0 +1,429 @@
+"""Find the budget split that maximises a plan's (risk-adjusted) value.
+
+Decision variables are the totals per (geo, series) cell over the horizon, spread over the
+periods by the flighting shape (``flighting="shape"``), or the spend of every period
+(``flighting="free"``). Locked cells and cells not bought in a geo are fixed. The
+objective and its gradient are computed for all posterior draws at once
+(:class:`mmm.optimize.response.DrawResponse`) and handed to ``scipy.optimize.minimize``
+(SLSQP by default, or trust-constr) with the constraints as linear rows.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from mmm.errors import SpecError
+from mmm.optimize.constraints import (
+    Constraints,
+    LinearSystem,
+    build_system,
+    check_feasible,
+    feasible_start,
+)
+from mmm.optimize.planner import (
+    RISKS,
+    Objective,
+    Planner,
+    apply_risk,
+    make_objective,
+    make_planner,
+    risk_weights,
+)
+from mmm.optimize.results import BudgetRecommendation, interval
+
+FLIGHTING = ("shape", "free")
+METHODS = ("SLSQP", "trust-constr")
+
+
+class _Problem:
+    """Maps the optimiser's scaled variables to plans and evaluates the objective."""
+
+    def __init__(self, planner: Planner, system: LinearSystem, objective: Objective,
+                 risk: str, level: float, flighting: str):
+        self.p = planner
+        self.system = system
+        self.obj = objective
+        self.risk = risk
+        self.level = level
+        self.flighting = flighting
+        G, S = planner.shape
+        self.free = ~(system.locked | system.inactive)
+        self.free_flat = self.free.ravel()
+        self.n_free = int(self.free.sum())
+        fixed_tot = np.where(system.locked, planner.current.sum(axis=0), 0.0)
+        self.fixed_totals = fixed_tot
+        self.fixed_plan = np.where(system.locked[None], planner.current, 0.0)
+        self.unit = max(system.budget, float(planner.current.sum()), 1.0)
+        self.coef = planner.value_coef(objective)
+        self.n_var = self.n_free * (planner.horizon if flighting == "free" else 1)
+        self._last = None
+        self.n_eval = 0
+
+    # --------------------------------------------------------------- mapping
+    def totals(self, u: np.ndarray) -> np.ndarray:
+        b = self.fixed_totals.copy()
+        if self.flighting == "shape":
+            b[self.free] = u * self.unit
+        else:
+            b[self.free] = u.reshape(self.p.horizon, self.n_free).sum(axis=0) * self.unit
+        return b
+
+    def plan(self, u: np.ndarray) -> np.ndarray:
+        if self.flighting == "shape":
+            return self.p.from_totals(self.totals(u))
+        x = self.fixed_plan.copy()
+        x[:, self.free] = u.reshape(self.p.horizon, self.n_free) * self.unit
+        return x
+
+    def u_from_totals(self, b: np.ndarray) -> np.ndarray:
+        b = np.asarray(b, dtype=float).reshape(self.p.shape)
+        if self.flighting == "shape":
+            return b[self.free] / self.unit
+        x = self.p.from_totals(b)
+        return x[:, self.free].ravel() / self.unit
+
+    def linear_rows(self):
+        """(A, lower, upper) on u, plus variable bounds; rows with one variable -> bounds."""
+        H = self.p.horizon
+        lb = np.zeros(self.n_var)
+        ub = np.full(self.n_var, np.inf)
+        a_rows, lo, hi = [], [], []
+        fixed_b = self.fixed_totals.ravel()
+        for r in self.system.rows:
+            c_free = r.coef[self.free_flat]
+            rhs = (r.rhs - float(r.coef @ fixed_b)) / self.unit
+            nz = np.flatnonzero(c_free)
+            if nz.size == 0:
+                continue
+            rlo = rhs if r.sense in (">=", "==") else -np.inf
+            rhi = rhs if r.sense in ("<=", "==") else np.inf
+            if self.flighting == "shape" and nz.size == 1:
+                j, a = nz[0], c_free[nz[0]]
+                if a > 0:
+                    lb[j] = max(lb[j], rlo / a)
+                    ub[j] = min(ub[j], rhi / a)
+                else:
+                    lb[j] = max(lb[j], rhi / a)
+                    ub[j] = min(ub[j], rlo / a)
+                continue
+            row = c_free if self.flighting == "shape" else np.tile(c_free, H)
+            a_rows.append(row)
+            lo.append(rlo)
+            hi.append(rhi)
+        A = np.array(a_rows) if a_rows else np.zeros((0, self.n_var))
+        return A, np.array(lo), np.array(hi), lb, ub
+
+    # ------------------------------------------------------------- objective
+    def _evaluate(self, u: np.ndarray):
+        key = u.tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        self.n_eval += 1
+        x = self.plan(u)
+        if self.obj.kind == "value":
+            vals, _, g = self.p.response.value_and_grad(
+                self.p.path(x), self.coef, self.p.window,
+                lambda v: risk_weights(v, self.risk, self.level), self.p.plan_slice,
+            )
+            r = float(risk_weights(vals, self.risk, self.level) @ vals)
+            f = -r
+            gx = -g
+        else:  # cost per incremental unit = spend / R(value - value without the plan)
+            base = self.p.no_plan_value(self.obj)
+            vals, _, g = self.p.response.value_and_grad(
+                self.p.path(x), self.coef, self.p.window,
+                lambda v: risk_weights(v - base, self.risk, self.level), self.p.plan_slice,
+            )
+            inc = float(risk_weights(vals - base, self.risk, self.level) @ (vals - base))
+            spend = float(x.sum())
+            inc = max(inc, 1e-12)
+            f = spend / inc
+            gx = (1.0 / inc) - (spend / inc**2) * g
+        if self.flighting == "shape":
+            gu = (gx * self.p.pattern).sum(axis=0)[self.free] * self.unit
+        else:
+            gu = gx[:, self.free].ravel() * self.unit
+        out = (f, gu)
+        self._last = (key, out)
+        return out
+
+
+def _random_targets(rng, system: LinearSystem, current: np.ndarray, n: int):
+    for _ in range(n):
+        w = rng.dirichlet(np.ones(current.size)).reshape(current.shape)
+        yield w * max(system.budget, 1.0)
+
+
+def optimize_budget(
+    fit_or_planner,
+    *,
+    budget: float | None = None,
+    horizon: int = 13,
+    objective: str = "value",
+    value_per_visit: float | None = None,
+    weights: dict | None = None,
+    constraints: Constraints | None = None,
+    risk: str = "mean",
+    risk_level: float = 0.1,
+    flighting: str = "shape",
+    include_carryover: bool = True,
+    past_carryover: bool = True,
+    reference_weeks: int | None = None,
+    max_draws: int | None = 1000,
+    prob: float = 0.9,
+    n_starts: int = 1,
+    method: str = "SLSQP",
+    maxiter: int = 500,
+    tol: float | None = None,
+    seed: int = 0,
+) -> BudgetRecommendation:
+    """Recommend how to split ``budget`` over the next ``horizon`` periods.
+
+    Parameters
+    ----------
+    fit_or_planner : FitResult or Planner
+        A fit, or a :class:`~mmm.optimize.planner.Planner` built by
+        :func:`~mmm.optimize.planner.make_planner` (then ``horizon``, ``include_carryover``,
+        ``past_carryover``, ``reference_weeks`` and ``max_draws`` are taken from it).
+    budget : float, optional
+        Total spend over the horizon (currency); default the current plan's total.
+    horizon : int
+        Periods planned (13 = a quarter of weeks).
+    objective : str
+        ``"value"`` (revenue + ``value_per_visit`` x visits, or ``weights``), one outcome
+        name, or ``"cost_per_unit"`` / ``"cost_per:<outcome>"`` (minimise spend per
+        incremental unit).
+    value_per_visit, weights
+        See :func:`~mmm.optimize.planner.make_objective`.
+    constraints : Constraints, optional
+        Budget mode, per channel / audience / series / geo bounds, locks, awareness share.
+    risk : {"mean", "quantile", "cvar"}
+        Optimise the posterior mean of the value, its ``risk_level`` quantile, or its CVaR
+        (the mean of the worst ``risk_level`` fraction of draws).
+    risk_level : float
+        Quantile level or CVaR tail fraction, in (0, 1).
+    flighting : {"shape", "free"}
+        ``shape`` keeps each series' weekly pattern of the reference weeks (scaled);
+        ``free`` optimises the spend of every period.
+    include_carryover : bool
+        Credit effects of horizon spend that land after the horizon (default True).
+    past_carryover : bool
+        Count the carry-over of past spend into the horizon (default True).
+    reference_weeks : int, optional
+        Periods defining the current plan and the weekly shape (default ``horizon``).
+    max_draws : int or None
+        Posterior draws used (evenly thinned).
+    prob : float
+        Width of the reported intervals.
+    n_starts : int
+        Starting points: the feasible plan nearest to the current split scaled to the
+        budget, plus ``n_starts - 1`` random feasible plans (seeded); the best is kept.
+    method : {"SLSQP", "trust-constr"}
+    maxiter, tol
+        Solver settings; ``tol`` applies to the objective scaled to about 1 (default
+        1e-15 for the smooth mean objective, 1e-10 for the quantile and CVaR ones).
+    seed : int
+        Seed of the random starting points.
+
+    Returns
+    -------
+    BudgetRecommendation
+
+    Raises
+    ------
+    InfeasibleError
+        The constraints cannot all hold; the message names a minimal conflicting set.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, minimize
+
+    t0 = time.perf_counter()
+    if tol is None:
+        tol = 1e-15 if risk == "mean" else 1e-10
+    if risk not in RISKS:
+        raise SpecError(f"risk={risk!r} is not allowed; choose one of {RISKS}.")
+    if risk != "mean" and not 0 < risk_level < 1:
+        raise SpecError(f"risk_level={risk_level!r} must be in (0, 1).")
+    if flighting not in FLIGHTING:
+        raise SpecError(f"flighting={flighting!r} is not allowed; choose one of {FLIGHTING}.")
+    if method not in METHODS:
+        raise SpecError(f"method={method!r} is not allowed; choose one of {METHODS}.")
+    if isinstance(fit_or_planner, Planner):
+        planner = fit_or_planner
+    else:
+        planner = make_planner(
+            fit_or_planner, horizon=horizon, reference_weeks=reference_weeks,
+            include_carryover=include_carryover, past_carryover=past_carryover,
+            max_draws=max_draws,
+        )
+    fit = planner.fit
+    obj = make_objective(fit, objective, value_per_visit=value_per_visit, weights=weights)
+    cons = constraints or Constraints()
+    cur_tot = planner.current.sum(axis=0)
+    budget = float(cur_tot.sum()) if budget is None else float(budget)
+    system = build_system(planner, cons, budget)
+    check_feasible(system)
+
+    prob_ = _Problem(planner, system, obj, risk, risk_level, flighting)
+    A, lo, hi, lb, ub = prob_.linear_rows()
+    bounds = Bounds(lb, ub)
+    eq = lo == hi  # equality and inequality rows in separate blocks (SLSQP prefers it)
+    lin = [LinearConstraint(A[m], lo[m], hi[m]) for m in (eq, ~eq) if m.any()]
+
+    # starting points: nearest feasible plan to the current split scaled to the budget
+    share = cur_tot / cur_tot.sum() if cur_tot.sum() > 0 else np.full(cur_tot.shape, 1 / cur_tot.size)
+    targets = [share * budget]
+    rng = np.random.default_rng(seed)
+    targets += list(_random_targets(rng, system, cur_tot, max(n_starts - 1, 0)))
+    f_scale = None
+    best = None
+    n_iter = 0
+    for tgt in targets:
+        b0 = feasible_start(system, tgt)
+        u0 = np.clip(prob_.u_from_totals(b0), lb, ub)
+        f0, _ = prob_._evaluate(u0)
+        if f_scale is None:
+            f_scale = max(abs(f0), 1e-12)
+
+        def fun(u, _s=f_scale):
+            return prob_._evaluate(u)[0] / _s
+
+        def jac(u, _s=f_scale):
+            return prob_._evaluate(u)[1] / _s
+
+        opts = {"maxiter": maxiter}
+        if method == "SLSQP":
+            opts["ftol"] = tol
+        else:
+            opts.update(gtol=max(tol, 1e-10), xtol=max(tol, 1e-12))
+        res = minimize(fun, u0, jac=jac, method=method, bounds=bounds, constraints=lin,
+                       options=opts)
+        n_iter += int(getattr(res, "nit", 0) or 0)
+        u = np.clip(res.x, lb, ub)
+        cand = (fun(u), u, res)
+        if fun(u0) < cand[0]:  # never return something worse than the feasible start
+            cand = (fun(u0), u0, res)
+        if best is None or cand[0] < best[0] - 1e-12:
+            best = cand
+    _, u_best, res = best
+
+    totals = prob_.totals(u_best)
+    viol = system.violations(totals)
+    worst = max(viol.values()) if viol else 0.0
+    if worst > 1e-9 * prob_.unit:  # polish onto the feasible set (L1-nearest, an LP)
+        totals = feasible_start(system, totals).reshape(planner.shape)
+        u_best = prob_.u_from_totals(totals)
+        totals = prob_.totals(u_best)
+    plan = prob_.plan(u_best)
+    wall = time.perf_counter() - t0
+    return _build_result(
+        planner, system, obj, cons, plan, budget=budget, risk=risk, level=risk_level,
+        prob=prob, flighting=flighting, solver={
+            "method": method, "success": bool(res.success), "message": str(res.message),
+            "iterations": n_iter, "evaluations": prob_.n_eval, "starts": len(targets),
+            "wall_s": round(wall, 4),
+        }, seed=seed,
+    )
+
+
+def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: Constraints,
+                  plan: np.ndarray, *, budget, risk, level, prob, flighting, solver, seed):
+    cur = planner.current
+    out_cur = planner.outcome_draws(cur)  # (sample, outcome)
+    out_rec = planner.outcome_draws(plan)
+    w = np.asarray(obj.weights)
+    v_cur, v_rec = out_cur @ w, out_rec @ w
+    uplift = v_rec - v_cur
+    mv_cur = planner.marginal_value(cur, obj)
+    mv_rec = planner.marginal_value(plan, obj)
+    G, S = planner.shape
+    tc, tr = cur.sum(axis=0), plan.sum(axis=0)
+    rows = []
+    for g in range(G):
+        for s in range(S):
+            c, r = float(tc[g, s]), float(tr[g, s])
+            rows.append({
+                "geo": planner.geos[g], "series": planner.series[s],
+                "channel": planner.channels[s], "audience": planner.audiences[s],
+                "stage": planner.stages[s], "current": c, "recommended": r,
+                "change": r - c, "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
+                "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
+                "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
+                "mroas_current": float(mv_cur[g, s]), "mroas_recommended": float(mv_rec[g, s]),
+                "locked": bool(system.locked[g, s]),
+            })
+    allocation = pd.DataFrame(rows)
+    dates = planner.plan_dates
+    idx = pd.MultiIndex.from_product([dates, planner.geos, planner.series],
+                                     names=["date", "geo", "series"])
+    weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
+    weekly = weekly.reset_index()
+    weekly.insert(3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels,
+                                                              strict=True))))
+    weekly.insert(4, "audience", weekly["series"].map(dict(zip(planner.series,
+                                                               planner.audiences, strict=True))))
+    orow = []
+    for name, draws in (("current", (out_cur, v_cur)), ("recommended", (out_rec, v_rec))):
+        per, val = draws
+        for k, o in enumerate(planner.outcomes):
+            orow.append({"plan": name, "outcome": o, **interval(per[:, k], prob)})
+        orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
+    outcomes = pd.DataFrame(orow)
+    outcomes["interval"] = prob
+    viol = system.violations(tr)
+    summary = {
+        "budget": budget,
+        "budget_mode": cons.budget_mode,
+        "spend_current": float(tc.sum()),
+        "spend_recommended": float(tr.sum()),
+        "objective": obj.kind,
+        "objective_label": obj.label,
+        "outcome_weights": dict(zip(planner.outcomes, obj.weights, strict=True)),
+        "risk": risk,
+        "risk_level": level if risk != "mean" else None,
+        "objective_current": _objective_value(planner, obj, cur, v_cur, risk, level),
+        "objective_recommended": _objective_value(planner, obj, plan, v_rec, risk, level),
+        "value_current": interval(v_cur, prob),
+        "value_recommended": interval(v_rec, prob),
+        "uplift": interval(uplift, prob),
+        "uplift_pct": float(uplift.mean() / v_cur.mean() * 100) if v_cur.mean() != 0 else None,
+        "prob_better": float(np.mean(uplift > 0)),
+        "interval": prob,
+        "n_draws": int(uplift.size),
+        "max_constraint_violation": float(max(viol.values()) if viol else 0.0),
+        "binding_constraints": [
+            r.name for r in system.rows if _binding(r, tr, system.budget)
+        ],
+        "solver": solver,
+    }
+    settings = {
+        "horizon": planner.horizon,
+        "plan_start": str(dates[0].date()),
+        "plan_end": str(dates[-1].date()),
+        "reference_weeks": planner.reference_weeks,
+        "include_carryover": planner.include_carryover,
+        "past_carryover": planner.past_carryover,
+        "window_end": str(planner.dates[-1].date()),
+        "flighting": flighting,
+        "constraints": cons.to_dict(),
+        "seed": seed,
+        "n_draws": planner.response.n_draws,
+    }
+    return BudgetRecommendation(
+        allocation=allocation, weekly=weekly, outcomes=outcomes, summary=summary,
+        settings=settings, plan=plan, current=cur, uplift_draws=uplift,
+    )
+
+
+def _objective_value(planner, obj, plan, values, risk, level) -> float:
+    if obj.kind == "value":
+        return apply_risk(values, risk, level)
+    inc = apply_risk(values - planner.no_plan_value(obj), risk, level)
+    return float(plan.sum() / inc) if inc > 0 else float("inf")
+
+
+def _binding(row, totals, budget) -> bool:
+    lhs = float(row.coef @ np.asarray(totals).ravel())
+    return abs(lhs - row.rhs) <= 1e-6 * max(budget, 1.0)

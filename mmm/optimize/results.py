@@ -1,0 +1,105 @@
+"""The recommendation: tidy tables, a summary and a JSON-safe dict for the run folder."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+def json_safe(obj):
+    """Plain Python types only (NaN / inf -> None, NumPy scalars -> float / int)."""
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [json_safe(v) for v in obj.tolist()]
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, pd.Timestamp):
+        return obj.isoformat()
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows of ``df`` as JSON-safe dicts."""
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: json_safe(v) for k, v in rec.items()})
+    return out
+
+
+def interval(draws: np.ndarray, prob: float) -> dict:
+    """Mean, median, central ``prob`` interval of 1-d draws."""
+    d = np.asarray(draws, dtype=float)
+    lo, hi = np.quantile(d, [(1 - prob) / 2, 1 - (1 - prob) / 2])
+    return {"mean": float(d.mean()), "median": float(np.median(d)), "lower": float(lo),
+            "upper": float(hi)}
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetRecommendation:
+    """Result of :func:`mmm.optimize.optimize_budget`.
+
+    Attributes
+    ----------
+    allocation : DataFrame
+        One row per (geo, series): channel, audience, stage, current and recommended spend
+        over the horizon (currency), change, change_pct, shares, marginal value per extra
+        currency unit before and after (``mroas_current`` / ``mroas_recommended``; marginal
+        ROAS when the objective is revenue), ``locked``.
+    weekly : DataFrame
+        date, geo, series, channel, audience, current, recommended (currency per period).
+    outcomes : DataFrame
+        plan (current / recommended), outcome (each outcome and ``value``), mean, median,
+        lower, upper: media contribution over the evaluation window, original units.
+    summary : dict
+        Budget, objective, risk, value of both plans, uplift with interval, probability
+        that the recommendation beats the current plan, solver status, wall time.
+    settings : dict
+        The inputs (horizon, constraints, objective, risk ...) for the record.
+    plan, current : ndarray, dims (horizon, geo, series)
+        Recommended and current spend paths (currency).
+    uplift_draws : ndarray, dims (sample,)
+        Value of the recommendation minus value of the current plan, per posterior draw.
+    """
+
+    allocation: pd.DataFrame
+    weekly: pd.DataFrame
+    outcomes: pd.DataFrame
+    summary: dict
+    settings: dict
+    plan: np.ndarray
+    current: np.ndarray
+    uplift_draws: np.ndarray
+
+    @property
+    def recommended_totals(self) -> pd.Series:
+        """Recommended spend per series over the horizon (summed over geos)."""
+        return self.allocation.groupby("series", sort=False)["recommended"].sum()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The allocation table (what ``recommendation.csv`` holds)."""
+        return self.allocation.copy()
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict: summary, settings, allocation, outcomes and weekly plan."""
+        return json_safe(
+            {
+                "summary": self.summary,
+                "settings": self.settings,
+                "allocation": records(self.allocation),
+                "outcomes": records(self.outcomes),
+                "weekly": records(self.weekly.assign(date=self.weekly["date"].astype(str))),
+            }
+        )

@@ -1,0 +1,145 @@
+"""A :class:`~mmm.inference.fit.FitResult` with chosen media parameters, without sampling.
+
+Used by the tests and the benchmark: the optimum of a plan is then known exactly (for
+example two Hill curves without carry-over), and large problems (50 series, 1,000 draws)
+can be timed without fitting.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+
+def synthetic_fit(
+    spend: np.ndarray,
+    series: list[tuple[str, str]],
+    stages: dict[str, str],
+    *,
+    half: np.ndarray,
+    weights: np.ndarray,
+    beta: np.ndarray,
+    outcomes: tuple[tuple[str, str], ...] = (("online_sales", "revenue"),),
+    geos: tuple[str, ...] = ("all",),
+    mediator: str | None = None,
+    gamma: np.ndarray | None = None,
+    delta: np.ndarray | None = None,
+    start: str = "2024-01-01",
+    freq: str = "W-MON",
+):
+    """Build a FitResult whose posterior holds the given media parameters.
+
+    Parameters
+    ----------
+    spend : ndarray, dims (date, geo, series)
+        Observed spend (currency); series in the order of ``series``, which must list
+        channels in catalogue order (order of first appearance) and audiences sorted.
+    series : list of (channel, audience)
+    stages : dict channel -> "awareness" / "conversion"
+    half : ndarray, dims (draw, channel) or (channel,)
+        Hill half-saturation on the model's scale (multiples of ``design.spend_scale``).
+    weights : ndarray, dims (draw, channel, lag) or (channel, lag)
+        Carry-over weights per lag (lag 0 first).
+    beta : ndarray, dims (draw, outcome, geo, series) or without the draw dim
+        Effect of saturated media in outcome units divided by ``design.outcome_scale``.
+    outcomes : tuple of (name, kind)
+    mediator : str, optional
+        Name of a mediator outcome (then ``gamma`` (draw, geo, awareness series) and
+        ``delta`` (draw, outcome) are required).
+
+    Returns
+    -------
+    FitResult
+        Saturation Hill with slope 1; one chain; the outcome tables are synthetic noise
+        (only the media parameters matter to the optimizer).
+    """
+    import arviz as az
+
+    from mmm.data import load_dataset
+    from mmm.inference.diagnostics import Diagnostics
+    from mmm.inference.fit import FitResult
+    from mmm.model.design import make_design
+    from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig, StageSpec
+
+    spend = np.asarray(spend, dtype=float)
+    n_t, n_g, n_s = spend.shape
+    channels = list(dict.fromkeys(c for c, _ in series))
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim == 2:
+        weights = weights[None]
+    n_d = weights.shape[0]
+
+    def draws(a, nd):
+        a = np.asarray(a, dtype=float)
+        return a if a.ndim == nd + 1 else np.broadcast_to(a, (n_d, *a.shape)).copy()
+
+    half = draws(half, 1)
+    beta = draws(beta, 3)
+    n_d = max(n_d, half.shape[0], beta.shape[0])
+    weights = np.broadcast_to(weights, (n_d, *weights.shape[1:])).copy()
+    half = np.broadcast_to(half, (n_d, half.shape[-1])).copy()
+    beta = np.broadcast_to(beta, (n_d, *beta.shape[1:])).copy()
+    n_lag = weights.shape[-1]
+
+    dates = pd.date_range(start, periods=n_t, freq=freq)
+    rng = np.random.default_rng(0)
+    media = []
+    for t, d in enumerate(dates):
+        for g, geo in enumerate(geos):
+            for s, (ch, au) in enumerate(series):
+                media.append({"date": d.strftime("%Y-%m-%d"), "geo": geo, "channel": ch,
+                              "audience": au, "spend": spend[t, g, s]})
+    names = [o for o, _ in outcomes] + ([mediator] if mediator else [])
+    out_rows = []
+    for d in dates:
+        for geo in geos:
+            out_rows.append({"date": d.strftime("%Y-%m-%d"), "geo": geo,
+                             **{o: 1000.0 + rng.normal(0, 10) for o in names}})
+    cat = pd.DataFrame({"channel": channels, "stage": [stages[c] for c in channels]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = load_dataset(pd.DataFrame(media), pd.DataFrame(out_rows), cat)
+    expected = [f"{c}|{a}" for c, a in series]
+    if list(ds.series) != expected:
+        raise ValueError(f"series must be ordered as the dataset orders them: {list(ds.series)}")
+    spec = ModelSpec(
+        outcomes=tuple(OutcomeSpec(o, k) for o, k in outcomes),
+        mediator=mediator,
+        stages={"awareness": StageSpec("geometric", n_lag),
+                "conversion": StageSpec("geometric", n_lag)},
+        saturation="hill",
+        hill_slope=1.0,
+    )
+    design = make_design(spec, ds)
+    post = {
+        "adstock_weights": weights[None],
+        "saturation_half": half[None],
+        "beta": beta[None],
+    }
+    dims = {
+        "adstock_weights": ["channel", "lag"],
+        "saturation_half": ["channel"],
+        "beta": ["outcome", "geo", "series"],
+    }
+    coords = {
+        "channel": channels,
+        "lag": list(range(n_lag)),
+        "outcome": [o for o, _ in outcomes],
+        "geo": list(geos),
+        "series": expected,
+    }
+    if mediator is not None:
+        aw = [lab for lab, (c, _) in zip(expected, series, strict=True)
+              if stages[c] == "awareness"]
+        post["gamma"] = draws(gamma, 2)[None]
+        post["delta"] = draws(delta, 1)[None]
+        dims["gamma"] = ["geo", "aw_series"]
+        dims["delta"] = ["outcome"]
+        coords["aw_series"] = aw
+    idata = az.from_dict(posterior=post, dims=dims, coords=coords)
+    diag = Diagnostics(max_rhat=1.0, min_ess_bulk=float(n_d), min_ess_tail=float(n_d),
+                       divergences=0, min_bfmi=1.0, n_draws=n_d, n_chains=1, method="fixed")
+    return FitResult(spec=spec, dataset=ds, idata=idata, design=design,
+                     sampler=SamplerConfig(), diagnostics=diag, provenance={"synthetic": True})

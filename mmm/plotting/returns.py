@@ -1,0 +1,79 @@
+"""Return and funnel figures: ROAS with intervals, spend share vs effect share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mmm.plotting._style import color, figure
+
+
+def plot_roas(table: pd.DataFrame, *, outcome: str, path: str = "total", truth=None,
+              title: str | None = None):
+    """Return per currency unit of each series with its interval (a forest plot).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`mmm.analysis.roas_table` (columns outcome, series, path, median,
+        lower, upper, interval).
+    outcome : str
+    path : {"direct", "mediated", "total"}
+    truth : dict of str -> float, optional
+        True value per series, drawn as crosses (simulated data).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One error bar per series, sorted by median; y tick labels are the series.
+    """
+    df = table[(table["outcome"] == outcome) & (table["path"] == path)]
+    df = df.sort_values("median").reset_index(drop=True)
+    y = np.arange(len(df))
+    fig, ax = figure(width=8, height=0.4 * len(df) + 1.5)
+    ax.errorbar(df["median"], y, xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
+                fmt="o", color=color(0), capsize=3,
+                label=f"median and {int(round(df['interval'].iloc[0] * 100))}% interval")
+    if truth is not None:
+        ax.scatter([truth.get(s, np.nan) for s in df["series"]], y, marker="x", color=color(5),
+                   zorder=3, label="truth")
+    ax.set_yticks(y, list(df["series"]))
+    kind = df["kind"].iloc[0] if "kind" in df and len(df) else "revenue"
+    ax.set_xlabel("revenue per euro (ROAS)" if kind == "revenue" else "units per euro")
+    if kind == "revenue":
+        ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_title(title or f"{outcome}: return per euro ({path})")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def plot_funnel(shares: pd.DataFrame, *, title: str | None = None):
+    """Share of spend vs share of incremental outcome per funnel stage, one panel per outcome.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        From :func:`mmm.analysis.funnel_shares`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per outcome: two bars per stage (spend share, effect share with its interval).
+    """
+    outcomes = list(dict.fromkeys(shares["outcome"]))
+    fig, axes = figure(1, len(outcomes), width=4.5 * len(outcomes), height=4, squeeze=False)
+    for ax, o in zip(axes[0], outcomes, strict=True):
+        df = shares[shares["outcome"] == o]
+        x = np.arange(len(df))
+        ax.bar(x - 0.2, df["spend_share"], width=0.4, color=color(4), label="share of spend")
+        err = [df["effect_share_median"] - df["effect_share_lower"],
+               df["effect_share_upper"] - df["effect_share_median"]]
+        ax.bar(x + 0.2, df["effect_share_median"], width=0.4, yerr=err, capsize=3,
+               color=color(0), label="share of incremental outcome")
+        ax.set_xticks(x, list(df["stage"]))
+        ax.set_ylim(0, 1)
+        ax.set_title(o)
+        ax.set_ylabel("share")
+        ax.legend(loc="upper right")
+    fig.suptitle(title or "Awareness vs conversion")
+    return fig

@@ -1,0 +1,232 @@
+"""Numbers for the report, computed from the saved fit and the run folder's JSON files.
+
+Per-channel figures (ROAS, cost per visit, contributions, funnel shares) come from
+``summary.json`` so that the report and the summary agree exactly; totals that need the
+joint posterior (all media together, combined value per visit) use the posterior draws of
+the saved fit through :mod:`mmm.analysis`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_DRAWS = 1000
+
+
+def _q(draws: np.ndarray, prob: float) -> dict:
+    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+    d = np.asarray(draws, dtype=float)
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        return {"median": None, "lower": None, "upper": None}
+    return {
+        "median": float(np.median(d)),
+        "lower": float(np.quantile(d, lo)),
+        "upper": float(np.quantile(d, hi)),
+    }
+
+
+def outcome_kinds(fit) -> dict[str, str]:
+    """Outcome name -> ``revenue`` or ``count``."""
+    return {o.name: o.kind for o in fit.spec.outcomes}
+
+
+def series_stage(fit) -> dict[tuple[str, str], str]:
+    """(channel, audience) -> funnel stage."""
+    ds = fit.dataset
+    stages = ds.series_stage
+    ch = [str(v) for v in ds.spend.coords["channel"].values]
+    au = [str(v) for v in ds.spend.coords["audience"].values]
+    return {(c, a): str(s) for c, a, s in zip(ch, au, stages, strict=True)}
+
+
+def media_totals(fit, *, prob: float, max_draws: int = MAX_DRAWS) -> dict:
+    """Media's total effect on each outcome over the fitted period, with intervals.
+
+    Returns
+    -------
+    dict
+        outcome -> {median, lower, upper (original units), observed (total outcome),
+        share: {median, lower, upper} of the observed total, per_spend: {...} (outcome per
+        currency unit of all media), by_stage: stage -> {median, lower, upper}}.
+    """
+    from mmm.analysis.returns import contribution_totals
+
+    tot = contribution_totals(fit, max_draws=max_draws).sel(path="total")  # sample, outcome, series
+    ds = fit.dataset
+    spend = float(ds.spend.sum())
+    stages = np.asarray(ds.series_stage)
+    observed = ds.outcomes.sum(("date", "geo"))
+    out = {}
+    for o in fit.spec.outcome_names:
+        per = np.asarray(tot.sel(outcome=o).values, dtype=float)  # (sample, series)
+        allm = per.sum(axis=1)
+        obs = float(observed.sel(outcome=o))
+        rec = _q(allm, prob)
+        rec["observed"] = obs
+        rec["share"] = _q(allm / obs, prob) if obs else _q(np.array([]), prob)
+        rec["per_spend"] = _q(allm / spend, prob) if spend else _q(np.array([]), prob)
+        rec["spend_per_unit"] = _q(spend / allm[allm > 0], prob) if spend else None
+        rec["by_stage"] = {
+            str(s): _q(per[:, stages == s].sum(axis=1), prob) for s in sorted(set(stages))
+        }
+        out[o] = rec
+    return out
+
+
+def combined_value(fit, value_per_visit: float, *, prob: float, max_draws: int = MAX_DRAWS):
+    """Value per currency unit counting both outcomes: revenue + visits x value per visit.
+
+    Returns
+    -------
+    dict
+        (channel, audience) -> {median, lower, upper}, currency per currency unit.
+    """
+    from mmm.analysis.returns import roas_draws
+
+    r = roas_draws(fit, max_draws=max_draws).sel(path="total")  # sample, outcome, series
+    kinds = outcome_kinds(fit)
+    val = 0.0
+    for o, k in kinds.items():
+        w = 1.0 if k == "revenue" else float(value_per_visit)
+        val = val + w * r.sel(outcome=o)
+    ds = fit.dataset
+    ch = [str(v) for v in ds.spend.coords["channel"].values]
+    au = [str(v) for v in ds.spend.coords["audience"].values]
+    return {
+        (c, a): _q(val.sel(series=s).values, prob)
+        for s, c, a in zip(ds.series, ch, au, strict=True)
+    }
+
+
+def roas_rows(summary: dict, stages: dict, kinds: dict) -> list[dict]:
+    """One row per (channel, audience, geo) with every outcome's total-path record."""
+    rows: dict[tuple, dict] = {}
+    for r in summary.get("roas", []):
+        if r.get("path") != "total":
+            continue
+        key = (r["channel"], r["audience"], r.get("geo", "all"))
+        row = rows.setdefault(
+            key,
+            {
+                "channel": r["channel"],
+                "audience": r["audience"],
+                "geo": r.get("geo", "all"),
+                "stage": stages.get((r["channel"], r["audience"]), ""),
+                "spend": r.get("spend"),
+                "outcomes": {},
+            },
+        )
+        row["outcomes"][r["outcome"]] = {**r, "kind": r.get("kind", kinds.get(r["outcome"]))}
+    return list(rows.values())
+
+
+def contribution_by_series(summary: dict) -> dict[tuple[str, str, str], dict]:
+    """(outcome, channel, audience) -> total-path contribution record from summary.json."""
+    return {
+        (r["outcome"], r["channel"], r["audience"]): r
+        for r in summary.get("contributions", [])
+        if r.get("path") == "total"
+    }
+
+
+def weekly_split(fit, *, max_draws: int = 200) -> dict:
+    """Posterior-median weekly split of each outcome into base and media by funnel stage.
+
+    Returns
+    -------
+    dict
+        dates, and per outcome: observed, fitted, base, stage -> media contribution
+        (national totals, original units, one value per date).
+    """
+    from mmm.analysis.engine import contributions, expected
+
+    c = contributions(fit, max_draws=max_draws).sum(("geo", "path"))  # sample, date, outcome, series
+    mu = expected(fit, max_draws=max_draws).sum("geo")  # sample, date, outcome
+    stages = np.asarray(fit.dataset.series_stage)
+    obs = fit.dataset.outcomes.sum("geo")
+    out = {"dates": fit.dataset.dates}
+    for o in fit.spec.outcome_names:
+        co = np.asarray(c.sel(outcome=o).values)  # sample, date, series
+        by_stage = {str(s): np.median(co[:, :, stages == s].sum(axis=2), axis=0)
+                    for s in sorted(set(stages))}
+        fitted = np.median(mu.sel(outcome=o).values, axis=0)
+        media = sum(by_stage.values())
+        out[o] = {
+            "observed": np.asarray(obs.sel(outcome=o).values, dtype=float),
+            "fitted": fitted,
+            "base": fitted - media,
+            "stages": by_stage,
+        }
+    return out
+
+
+def fit_quality(split: dict, outcomes) -> dict:
+    """In-sample R^2 and mean absolute percentage error of the fitted weekly totals."""
+    out = {}
+    for o in outcomes:
+        y, f = split[o]["observed"], split[o]["fitted"]
+        ss = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1 - float(np.sum((y - f) ** 2)) / ss if ss > 0 else None
+        nz = np.abs(y) > 0
+        mape = float(np.mean(np.abs((y[nz] - f[nz]) / y[nz]))) if nz.any() else None
+        out[o] = {"r2": r2, "mape": mape}
+    return out
+
+
+def data_summary(fit) -> dict:
+    """Period, geos, channels, spend and outcome totals of the fitted data."""
+    ds = fit.dataset
+    dates = ds.dates
+    spend = ds.spend.sum(("date", "geo"))
+    stage = series_stage(fit)
+    ch = [str(v) for v in ds.spend.coords["channel"].values]
+    au = [str(v) for v in ds.spend.coords["audience"].values]
+    series = []
+    for s, c, a in zip(ds.series, ch, au, strict=True):
+        x = np.asarray(ds.spend.sel(series=s).sum("geo").values, dtype=float)
+        series.append(
+            {
+                "channel": c,
+                "audience": a,
+                "stage": stage[(c, a)],
+                "spend": float(spend.sel(series=s)),
+                "active_weeks": int((x > 0).sum()),
+            }
+        )
+    outcomes = []
+    for o in ds.outcome_names:
+        y = ds.outcomes.sel(outcome=o).sum("geo").values
+        outcomes.append(
+            {"name": o, "total": float(np.nansum(y)), "mean": float(np.nanmean(y)),
+             "missing": int(np.isnan(y).sum())}
+        )
+    warnings = []
+    for r in series:
+        if r["active_weeks"] == 0:
+            warnings.append(
+                f"{r['channel']} / {r['audience']} has no spend in the data: its return cannot "
+                "be estimated."
+            )
+        elif r["active_weeks"] < 0.2 * len(dates):
+            warnings.append(
+                f"{r['channel']} / {r['audience']} is active in only {r['active_weeks']} of "
+                f"{len(dates)} periods: its estimates rest on little data."
+            )
+    if len(dates) < 52:
+        warnings.append(
+            f"Only {len(dates)} periods of data: seasonality and carry-over are hard to separate "
+            "from media with less than a year."
+        )
+    return {
+        "start": dates[0],
+        "end": dates[-1],
+        "n_periods": len(dates),
+        "freq": getattr(ds, "freq", None),
+        "geos": list(ds.geos),
+        "series": series,
+        "outcomes": outcomes,
+        "controls": list(ds.control_names),
+        "total_spend": float(spend.sum()),
+        "warnings": warnings,
+    }

@@ -1,0 +1,47 @@
+"""Shared fixtures: one small seeded fit of simulated data, compiled once per test run.
+
+Compiling the model dominates small fits, so every test that needs a fitted model uses
+``demo_fit`` (or ``demo_run``, the same fit written as a run folder) instead of fitting
+its own. The data are the demo brand's (156 weeks, 11 channel x audience series, known
+truth); the fit is short (2 chains x 400 draws) but serves the recovery tests too.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def demo_sim():
+    """The demo brand's simulated national data with known truth (156 weeks)."""
+    from mmm.datasets import demo_simulation
+
+    return demo_simulation()
+
+
+@pytest.fixture(scope="session")
+def demo_fit(demo_sim):
+    """A FitResult of the default spec (with the brand_search mediator) on ``demo_sim``."""
+    from mmm.errors import ConvergenceWarning
+    from mmm.inference import fit
+    from mmm.spec import SamplerConfig, default_spec_for
+
+    ds = demo_sim.to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit(
+            spec, ds, sampler=SamplerConfig(draws=400, tune=400, chains=2, seed=5, progress=False)
+        )
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_fit, tmp_path_factory):
+    """``demo_fit`` written as a run folder (fit.nc, config.toml, manifest, summary)."""
+    from mmm.runs import write_run
+
+    out = tmp_path_factory.mktemp("runs") / "demo"
+    write_run(demo_fit, out)
+    return out

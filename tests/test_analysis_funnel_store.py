@@ -1,0 +1,93 @@
+"""Funnel shares, direct vs mediated paths and online-to-store effects, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_helpers import known_fit, params
+
+import mmm.analysis as A
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return known_fit()
+
+
+@pytest.fixture(scope="module")
+def totals(fit):
+    return A.contributions(fit).sum(("date", "geo")).isel(sample=0)  # (outcome, series, path)
+
+
+def test_funnel_shares_by_hand(fit, totals):
+    df = A.funnel_shares(fit).set_index(["outcome", "stage"])
+    sp = fit.dataset.spend.sum(("date", "geo")).values  # search, social|broad, social|near
+    assert df.loc[("online_sales", "conversion"), "spend_share"] == pytest.approx(sp[0] / sp.sum())
+    assert df.loc[("online_sales", "conversion"), "spend"] == pytest.approx(sp[0])
+    for o in ("online_sales", "store_visits"):
+        c = totals.sel(outcome=o).sum("path").values
+        assert df.loc[(o, "awareness"), "effect_share_median"] == pytest.approx(
+            c[1:].sum() / c.sum())
+        assert df.loc[(o, "awareness"), "effect"] == pytest.approx(c[1:].sum())
+        assert df.loc[(o, "awareness"), "effect_share_mean"] + df.loc[
+            (o, "conversion"), "effect_share_mean"] == pytest.approx(1.0)
+
+
+def test_mediated_share_is_delta_gamma_over_total_effect(fit):
+    df = A.awareness_paths(fit)
+    share = df[df.quantity == "mediated_share"].set_index(["outcome", "series"])["median"]
+    p = params()
+    assert set(df["series"]) == {"social|broad", "social|near_store"}
+    for k, o in enumerate(["online_sales", "store_visits"]):
+        for j, s in enumerate(["social|broad", "social|near_store"]):
+            dg = p["delta"][k] * p["gamma"][0, j]
+            assert share.loc[(o, s)] == pytest.approx(dg / (p["beta"][k, 0, j + 1] + dg))
+
+
+def test_without_mediator_there_is_no_mediated_path():
+    f = known_fit(mediator=False)
+    assert "mediator_baseline" not in A.decompose(f)["component"].values
+    assert float(A.contributions(f).sel(path="mediated").sum()) == 0.0
+    share = A.awareness_paths(f)
+    assert (share[share.quantity == "mediated_share"]["median"] == 0.0).all()
+
+
+def test_media_driven_shares_by_hand(fit, totals):
+    df = A.media_driven_shares(fit).set_index(["outcome", "series"])
+    obs = fit.dataset.outcomes.sum(("date", "geo"))
+    for o in ("online_sales", "store_visits"):
+        c = totals.sel(outcome=o).sum("path")
+        for s in fit.dataset.series:
+            assert df.loc[(o, s), "share_median"] == pytest.approx(
+                float(c.sel(series=s) / obs.sel(outcome=o)))
+        assert df.loc[(o, "all media"), "share_median"] == pytest.approx(
+            float(c.sum() / obs.sel(outcome=o)))
+        assert df.loc[(o, "all media"), "contribution"] == pytest.approx(float(c.sum()))
+    assert df.loc[("store_visits", "social|near_store"), "stage"] == "awareness"
+
+
+def test_near_store_vs_broad_cost_per_visit_by_hand(fit, totals):
+    df = A.near_store_vs_broad(fit).set_index(["scope", "group"])
+    sp = fit.dataset.spend.sum(("date", "geo")).values
+    v = totals.sel(outcome="store_visits").sum("path").values
+    assert df.loc[("all", "near_store"), "cost_per_visit_median"] == pytest.approx(sp[2] / v[2])
+    assert df.loc[("all", "broad"), "cost_per_visit_median"] == pytest.approx(
+        (sp[0] + sp[1]) / (v[0] + v[1]))
+    assert df.loc[("social", "broad"), "cost_per_visit_median"] == pytest.approx(sp[1] / v[1])
+    assert ("search", "broad") not in df.index  # search has no near-store audience
+    near_cheaper = sp[2] / v[2] < sp[1] / v[1]
+    assert df.loc[("social", "near_store"), "p_near_cheaper"] == float(near_cheaper)
+    assert df.loc[("social", "near_store"), "spend"] == pytest.approx(sp[2])
+    with pytest.raises(ValueError, match="no series"):
+        A.near_store_vs_broad(fit, near=("nobody",))
+
+
+def test_stage_shares_on_plain_arrays():
+    import xarray as xr
+
+    c = xr.DataArray(np.array([[6.0, 3.0, 1.0]]), dims=("outcome", "series"),
+                     coords={"outcome": ["y"], "series": ["a", "b", "c"]})
+    sp = xr.DataArray(np.array([1.0, 1.0, 2.0]), dims="series", coords={"series": ["a", "b", "c"]})
+    sh = A.stage_shares(c, sp, ["conversion", "awareness", "awareness"])
+    assert float(sh["effect_share"].sel(outcome="y", stage="awareness")) == pytest.approx(0.4)
+    assert float(sh["spend_share"].sel(stage="awareness")) == pytest.approx(0.75)

@@ -1,0 +1,161 @@
+"""Marginal returns, ROI, cost per visit, combined value and response curves, checked exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from analysis_helpers import known_fit, params, tables
+
+import mmm.analysis as A
+from mmm.analysis.known import fit_from_params
+
+
+@pytest.fixture(scope="module")
+def fit():
+    return known_fit()
+
+
+def analytic_marginal(fit, mask=None):
+    """Hill slope 1: d/dh sum_t f(A_t + h B_t) = sum_t K B_t / (A_t + K)^2, per raw spend."""
+    p = params()
+    x = fit.dataset.spend.values[:, 0, :] / fit.design.spend_scale
+    raw = fit.dataset.spend.values[:, 0, :]
+    mask = np.ones(len(x), bool) if mask is None else mask
+    ch = [0, 1, 1]
+    gamma = np.array([0.0, *p["gamma"][0]])
+    ys = fit.design.outcome_scale[0]
+    out = np.zeros((2, 3))
+    for s in range(3):
+        w, K = p["adstock_weights"][ch[s]], p["saturation_half"][ch[s]]
+        a = np.convolve(x[:, s], w)[: len(x)]
+        b = np.convolve(x[:, s] * mask, w)[: len(x)]
+        df = (K * b / (a + K) ** 2).sum()
+        for k in range(2):
+            out[k, s] = (p["beta"][k, 0, s] + p["delta"][k] * gamma[s]) * ys[k] * df
+    return out / raw[mask].sum(axis=0)[None]
+
+
+def test_marginal_matches_analytic_hill_derivative(fit):
+    m = A.marginal_draws(fit, rel_step=1e-4).sel(path="total").values[0]
+    np.testing.assert_allclose(m, analytic_marginal(fit), rtol=1e-7)
+
+
+def test_marginal_over_a_date_range_counts_later_carry_over(fit):
+    dates = fit.dataset.dates
+    m = A.marginal_draws(fit, start=dates[10], end=dates[19], rel_step=1e-4)
+    mask = np.zeros(len(dates), bool)
+    mask[10:20] = True
+    np.testing.assert_allclose(m.sel(path="total").values[0], analytic_marginal(fit, mask),
+                               rtol=1e-7)
+
+
+def test_marginal_is_below_average_for_a_concave_response(fit):
+    r = A.roas_draws(fit).sel(path="total")
+    m = A.marginal_draws(fit).sel(path="total")
+    assert (m < r).all()
+    assert (m > 0).all()
+
+
+def test_marginal_agrees_with_finite_difference_of_response_curve(fit):
+    cv = A.response_curves(fit, multipliers=np.linspace(0.98, 1.02, 5))
+    mc = A.marginal_curve(cv).isel(point=cv.attrs["current_point"])
+    m = A.marginal_draws(fit).sel(path="total")
+    np.testing.assert_allclose(mc.values, m.values, rtol=1e-4)
+
+
+def test_return_measures_relations(fit):
+    t = A.return_measures(fit, value_per_visit=12.0, margin=0.5)
+
+    def get(o, s, measure, path="total"):
+        r = t[(t.outcome == o) & (t.series == s) & (t.measure == measure) & (t.path == path)]
+        assert len(r) == 1
+        return r.iloc[0]
+
+    roas = get("online_sales", "social|broad", "roas")["median"]
+    assert get("online_sales", "social|broad", "roi")["median"] == pytest.approx(0.5 * roas - 1)
+    upc = get("store_visits", "social|broad", "units_per_currency")["median"]
+    assert get("store_visits", "social|broad", "cost_per_unit")["median"] == pytest.approx(1 / upc)
+    assert get("combined", "social|broad", "combined_value")["median"] == pytest.approx(
+        roas + 12.0 * upc)
+    mr = get("online_sales", "social|broad", "marginal_roas")["median"]
+    mv = get("store_visits", "social|broad", "marginal_units_per_currency")["median"]
+    assert get("combined", "social|broad", "marginal_combined_value")["median"] == pytest.approx(
+        mr + 12.0 * mv, rel=1e-9)
+    assert get("store_visits", "social|broad", "marginal_cost_per_unit")["median"] == \
+        pytest.approx(1 / mv)
+    # the mediated path of a conversion series is zero: no cost per visit there
+    assert np.isnan(get("store_visits", "search|all", "cost_per_unit", "mediated")["median"])
+    assert set(t["unit"]) == {"currency/currency", "units/currency", "currency/unit"}
+
+
+def constant_fit(half=(1.0, 0.8), beta_scale=1.0):
+    """No carry-over (l_max=1) and constant spend: Hill curves in closed form."""
+    import warnings
+
+    from analysis_helpers import spec
+
+    from mmm.data import load_dataset
+
+    t = tables()
+    t["media"]["spend"] = 1000.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = load_dataset(t["media"], t["outcomes"], t["channels"], controls=t["controls"])
+    p = params(l_max=1, half=half)
+    p["beta"] = p["beta"] * beta_scale
+    return fit_from_params(spec(l_max=1), ds, params=p)
+
+
+def test_response_curve_and_diminishing_point_in_closed_form():
+    f = constant_fit()
+    cv = A.response_curves(f, multipliers=np.linspace(0, 3, 301))
+    p = params()
+    ys = f.design.outcome_scale[0]
+    m = cv["multiplier"].values
+    K = np.array([1.0, 0.8, 0.8])
+    gamma = np.array([0.0, *p["gamma"][0]])
+    for k in range(2):
+        for s in range(3):
+            c = (p["beta"][k, 0, s] + p["delta"][k] * gamma[s]) * ys[k] * 40 * m / (m + K[s])
+            np.testing.assert_allclose(cv["contribution"].values[0, k, s], c, rtol=1e-12)
+    np.testing.assert_allclose(cv["spend"].values[:, 100], 40_000.0)
+    pts = A.curve_points(cv, revenue_outcomes=["online_sales"])
+    dim = pts[pts.quantity == "diminishing_spend"].set_index(["outcome", "series"])["median"]
+    # half of the initial slope at m = (sqrt(2) - 1) K: spend = m * 40 weeks * 1000
+    want = (np.sqrt(2) - 1) * K * 40_000
+    for s, w in zip(["search|all", "social|broad", "social|near_store"], want, strict=True):
+        assert dim.loc[("online_sales", s)] == pytest.approx(w, rel=2e-3)
+    cur = pts[pts.quantity == "current_spend"]["median"]
+    np.testing.assert_allclose(cur, 40_000.0)
+    be = pts[(pts.quantity == "breakeven_spend") & (pts.outcome == "store_visits")]
+    assert be["median"].isna().all()
+
+
+def test_breakeven_spend_in_closed_form():
+    f = constant_fit(beta_scale=20.0)
+    cv = A.response_curves(f, multipliers=np.linspace(0, 3, 601))
+    pts = A.curve_points(cv, revenue_outcomes=["online_sales"])
+    be = pts[(pts.quantity == "breakeven_spend") & (pts.outcome == "online_sales")]
+    be = be.set_index("series")["median"]
+    # dC/dS = c K / ((m + K)^2 * 1000) = 1  ->  m = sqrt(c K / 1000) - K, c per week
+    p = params()
+    ys = f.design.outcome_scale[0, 0]
+    c = 20.0 * p["beta"][0, 0, 0] * ys
+    m = np.sqrt(c * 1.0 / 1000.0) - 1.0
+    assert 0 < m < 3
+    assert be.loc["search|all"] == pytest.approx(m * 40_000, rel=5e-3)
+    r = cv["roas"].isel(point=slice(1, None))
+    assert (r.diff("point") < 0).all()  # average return falls as spend grows
+
+
+def test_adstock_curves_and_carryover_half_life():
+    f = known_fit(alphas=(0.3, 0.8))
+    ad = A.adstock_curves(f)
+    np.testing.assert_allclose(ad["mean"].sel(channel="social").values,
+                               np.array([1, 0.8, 0.64]) / 2.44)
+    np.testing.assert_allclose(ad["cumulative"].sel(channel="social").values[-1], 1.0)
+    co = A.carryover(f).set_index("channel")
+    assert co.loc["social", "half_life_median"] == pytest.approx((1.22 - 1) / 0.8)
+    assert co.loc["search", "half_life_median"] == 0.0
+    assert co.loc["social", "stage"] == "awareness"
+    assert co.loc["social", "mean_lag"] == pytest.approx((0.8 + 2 * 0.64) / 2.44)

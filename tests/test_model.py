@@ -1,0 +1,238 @@
+"""The omnichannel model: spec, inputs, graph, fit, health checks, persistence."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm.errors import NotFittedError, SpecError
+from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig, default_spec_for
+
+
+# ---------------------------------------------------------------------- spec
+def test_spec_round_trip_and_hash():
+    spec = ModelSpec(mediator="brand_search", trend="piecewise", hill_slope="estimate")
+    d = spec.to_dict()
+    back = ModelSpec.from_dict(json.loads(json.dumps(d)))
+    assert back == spec
+    assert back.hash() == spec.hash()
+    assert len(spec.hash()) == 64
+    assert ModelSpec(trend="linear").hash() != ModelSpec(trend="piecewise").hash()
+
+
+def test_spec_rejects_unknown_options_and_names():
+    with pytest.raises(SpecError, match="allowed: .*audience_pooling"):
+        ModelSpec.from_dict({"tren": "linear"})
+    with pytest.raises(SpecError, match="hill"):
+        ModelSpec(saturation="tanh")
+    with pytest.raises(SpecError, match="trend"):
+        ModelSpec(trend="cubic")
+    with pytest.raises(SpecError, match="also listed as an outcome"):
+        ModelSpec(outcomes=(OutcomeSpec("online_sales", "revenue"),), mediator="online_sales")
+
+
+def test_hill_slope_fixed_by_default_and_estimable():
+    assert ModelSpec().saturation_transform().param_names == ("half",)
+    assert ModelSpec(hill_slope="estimate").saturation_transform().param_names == (
+        "half",
+        "slope",
+    )
+    assert ModelSpec(saturation="logistic").saturation_transform().name == "logistic"
+
+
+def test_default_spec_for_uses_every_outcome_but_the_mediator(demo_sim):
+    ds = demo_sim.to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    assert spec.outcome_names == ("online_sales", "store_visits")
+    assert spec.outcome("store_visits").kind == "count"
+    assert spec.mediator == "brand_search"
+
+
+# -------------------------------------------------------------------- inputs
+def test_prepare_inputs_scaling_is_exact(demo_sim):
+    from mmm.model.build import prepare_inputs
+
+    ds = demo_sim.to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    inp = prepare_inputs(spec, ds)
+    np.testing.assert_allclose(inp.x * inp.design.spend_scale, ds.spend.values, rtol=1e-12)
+    raw = ds.outcomes.sel(outcome=list(spec.outcome_names)).values
+    np.testing.assert_allclose(inp.y * inp.design.outcome_scale[None], raw, rtol=1e-12)
+    # scaled outcomes average 1 per geo and outcome; scaled spend averages 1 where positive
+    np.testing.assert_allclose(inp.y.mean(axis=0), 1.0, rtol=1e-9)
+    pos = np.where(inp.x > 0, inp.x, np.nan)
+    np.testing.assert_allclose(np.nanmean(pos, axis=0), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(inp.spend_total, ds.spend.values.sum(axis=0))
+    # awareness series are exactly those whose channel is tagged awareness
+    stages = dict(zip(ds.channels["channel"], ds.channels["stage"], strict=True))
+    aw = [s for s, c in zip(ds.series, ds.spend.coords["channel"].values, strict=True)
+          if stages[c] == "awareness"]
+    assert inp.coords["aw_series"] == aw
+
+
+def test_model_graph_has_named_dims_everywhere(demo_sim):
+    from mmm.model.build import build_model
+
+    ds = demo_sim.to_dataset()
+    model = build_model(default_spec_for(ds, mediator="brand_search"), ds)
+    dims = model.named_vars_to_dims
+    for v in [*model.free_RVs, *model.deterministics, *model.observed_RVs]:
+        if v.ndim > 0:
+            assert v.name in dims, f"{v.name} has no named dims"
+            assert len(dims[v.name]) == v.ndim
+    assert dims["roas"] == ("outcome", "geo", "series")
+    assert dims["adstock_weights"] == ("channel", "lag")
+    assert dims["y_obs"] == ("date", "geo", "outcome")
+
+
+def test_count_likelihood_and_student_t_build(demo_sim):
+    from mmm.data import load_dataset
+    from mmm.model.build import build_model
+
+    frames = demo_sim.to_dataset().to_frames()
+    frames["outcomes"]["store_visits"] = frames["outcomes"]["store_visits"].round()
+    ds = load_dataset(
+        frames["media"], frames["outcomes"], frames["channels"], controls=frames["controls"]
+    )
+    spec = ModelSpec(
+        outcomes=(
+            OutcomeSpec("online_sales", "revenue", "student_t"),
+            OutcomeSpec("store_visits", "count", "negative_binomial"),
+        )
+    )
+    model = build_model(spec, ds)
+    names = {v.name for v in model.observed_RVs}
+    assert names == {"y_obs_online_sales", "y_obs_store_visits"}
+    assert np.isfinite(model.compile_logp()(model.initial_point()))
+
+
+def test_count_likelihood_rejects_non_integer_counts(demo_sim):
+    from mmm.model.build import build_model
+
+    ds = demo_sim.to_dataset()
+    spec = ModelSpec(
+        outcomes=(OutcomeSpec("online_sales", "revenue", "negative_binomial"),)
+    )
+    with pytest.raises(SpecError, match="non-integer"):
+        build_model(spec, ds)
+
+
+# ------------------------------------------------------------------------ fit
+def test_fit_posterior_has_named_dims_and_diagnostics(demo_fit):
+    post = demo_fit.posterior
+    assert post["roas"].dims == ("chain", "draw", "outcome", "geo", "series")
+    assert post.sizes["chain"] == 2 and post.sizes["draw"] == 400
+    assert list(post["roas"].coords["outcome"].values) == ["online_sales", "store_visits"]
+    d = demo_fit.diagnostics
+    assert d.n_draws == 400 and d.n_chains == 2 and d.method == "nuts"
+    assert np.isfinite(d.max_rhat) and d.min_ess_bulk > 0
+    t = demo_fit.provenance["timings"]
+    assert t["total_s"] >= t["sample_s"] > 0
+
+
+def test_roas_parameter_equals_direct_contribution_over_spend(demo_fit):
+    """The model prices effects per currency unit: the posterior ``roas`` must equal the
+    direct contribution over the fitted period divided by spend, draw by draw."""
+    from mmm.analysis.engine import contributions
+
+    c = contributions(demo_fit, max_draws=None)  # all draws, in posterior order
+    direct = c.sel(path="direct").sum("date")  # (sample, geo, outcome, series)
+    spend = demo_fit.dataset.spend.sum("date")  # (geo, series)
+    roas = demo_fit.draws("roas")  # (sample, outcome, geo, series)
+    for k, o in enumerate(demo_fit.spec.outcome_names):
+        got = direct.sel(outcome=o).values / spend.values[None]
+        np.testing.assert_allclose(got, roas.values[:, k], rtol=1e-6)
+
+
+def test_fit_explains_the_data_about_as_well_as_the_truth(demo_sim, demo_fit):
+    """In-sample R^2 of the posterior-mean fit is close to that of the noiseless truth
+    (which is below 1 only because of the simulated noise), and not far above it."""
+    from mmm.analysis.engine import expected
+
+    mu = expected(demo_fit, max_draws=200).mean("sample")
+
+    def r2(y, m):
+        return 1 - np.sum((y - m) ** 2) / np.sum((y - y.mean()) ** 2)
+
+    for o in demo_fit.spec.outcome_names:
+        y = demo_fit.dataset.outcomes.sel(outcome=o).values.ravel()
+        truth = r2(y, demo_sim.truth.expected.sel(outcome=o).values.ravel())
+        model = r2(y, mu.sel(outcome=o).values.ravel())
+        assert truth - 0.1 < model < truth + 0.1, (o, model, truth)
+
+
+def test_same_seed_same_draws(demo_sim, demo_fit):
+    """A refit with the same seed (reusing the compiled model) gives identical draws."""
+    from mmm.inference import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = fit(demo_fit.spec, demo_sim.to_dataset(), sampler=demo_fit.sampler)
+    for v in ("log_roas_channel", "adstock_weights", "sigma"):
+        np.testing.assert_array_equal(again.posterior[v].values, demo_fit.posterior[v].values)
+    # the second fit skipped compilation
+    assert again.provenance["timings"]["compile_s"] < 5
+
+
+# --------------------------------------------------------------- persistence
+def test_save_load_round_trip(demo_fit, tmp_path):
+    from mmm.analysis.returns import roas_table
+    from mmm.inference.fit import FitResult
+
+    d = demo_fit.save(tmp_path / "fit")
+    assert (d / "fit.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"  # NetCDF4/HDF5, no pickle
+    loaded = FitResult.load(d)
+    assert loaded.spec == demo_fit.spec
+    assert loaded.dataset.fingerprint == demo_fit.dataset.fingerprint
+    assert loaded.design.to_dict() == demo_fit.design.to_dict()
+    a = roas_table(demo_fit, max_draws=200)
+    b = roas_table(loaded, max_draws=200)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_load_refuses_modified_data(demo_fit, tmp_path):
+    from mmm.inference.fit import FitResult
+
+    d = demo_fit.save(tmp_path / "fit")
+    media = pd.read_csv(d / "data" / "media.csv")
+    media.loc[0, "spend"] += 1.0
+    media.to_csv(d / "data" / "media.csv", index=False)
+    with pytest.raises(NotFittedError, match="fingerprint"):
+        FitResult.load(d)
+
+
+def test_load_names_missing_files(tmp_path):
+    from mmm.inference.fit import FitResult
+
+    with pytest.raises(NotFittedError, match="fit.nc is missing"):
+        FitResult.load(tmp_path)
+
+
+# ------------------------------------------------------------------- health
+def test_health_problems_carry_hints():
+    from mmm.inference.diagnostics import Diagnostics
+
+    bad = Diagnostics(
+        max_rhat=1.05, min_ess_bulk=50, min_ess_tail=40, divergences=3, min_bfmi=0.1,
+        n_draws=100, n_chains=2,
+    )
+    text = " ".join(bad.problems())
+    assert "3 divergent" in text and "target_accept" in text
+    assert "R-hat 1.050" in text
+    assert "ESS" in text
+    good = Diagnostics(
+        max_rhat=1.001, min_ess_bulk=900, min_ess_tail=800, divergences=0, min_bfmi=0.9,
+        n_draws=1000, n_chains=4,
+    )
+    assert good.problems() == []
+
+
+def test_sampler_config_validates():
+    with pytest.raises(SpecError):
+        SamplerConfig(sampler="gibbs")
+    with pytest.raises(SpecError):
+        SamplerConfig(draws=0)

@@ -1,0 +1,128 @@
+"""The report in a real headless Chromium: loads offline, no console errors, images render.
+
+Needs the ``playwright`` Python package and a Chromium binary: ``chromium`` on PATH
+(Debian: ``apt-get install chromium``), ``MMM_CHROMIUM=/path/to/chrome``, or a browser
+installed by ``playwright install chromium``. Skipped with the reason when neither is there.
+Set ``MMM_REPORT_SCREENSHOT=path.png`` to keep the first-screen screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str | None:
+    """A Chromium executable for Playwright, or None to use Playwright's own download."""
+    env = os.environ.get("MMM_CHROMIUM")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install playwright)",
+    )
+    exe = _chromium()
+    with sync_api.sync_playwright() as pw:
+        try:
+            b = pw.chromium.launch(
+                executable_path=exe,
+                args=["--no-sandbox", "--disable-dev-shm-usage"],
+            )
+        except Exception as exc:  # noqa: BLE001 - no browser on this machine
+            pytest.skip(
+                "no headless Chromium could be started "
+                f"({'executable ' + exe if exe else 'no chromium on PATH'}: "
+                f"{str(exc).splitlines()[0]}); install it with `apt-get install chromium` "
+                "or `playwright install chromium`"
+            )
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from test_report import HEALTHY, _known_fit, _set_diagnostics
+
+    from mmm.report import build_report
+    from mmm.runs import write_run
+
+    run = tmp_path_factory.mktemp("browser") / "run"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_run(_known_fit(), run)
+        _set_diagnostics(run, HEALTHY)
+        return build_report(run)
+
+
+def test_report_renders_in_headless_chromium(browser, report, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(report.resolve().as_uri(), wait_until="load")
+
+    assert errors == []
+    # only the file itself and embedded data: URIs; nothing from the network
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+
+    headline = page.locator("#headline")
+    assert headline.is_visible()
+    assert "Media drove between" in headline.inner_text()
+    assert page.locator("h1").inner_text() == "Media mix report"
+    for sid in ("roas", "funnel", "online-to-store", "curves", "budget", "health", "data",
+                "methods"):
+        assert page.locator(f"section#{sid} h2").count() == 1
+
+    n_img = page.locator("img").count()
+    assert n_img >= 6
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+        ".map(i => i.alt)"
+    )
+    assert broken == []
+    assert page.evaluate("Array.from(document.images).every(i => i.alt.length > 0)")
+
+    # sorting the ROAS table by spend (a real click) puts the cheapest line first
+    spend = page.locator("#roas-table tbody td[data-col=spend]")
+    page.locator("#roas-table thead th", has_text="Spend").locator("button").click()
+    values = [float(v) for v in spend.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert values == sorted(values)
+    assert page.locator("#roas-table thead th[aria-sort=ascending]").count() == 1
+    page.locator("#roas-table thead th", has_text="Spend").locator("button").click()
+    values = [float(v) for v in spend.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert values == sorted(values, reverse=True)
+    page.reload()
+
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot))
+    from PIL import Image
+
+    im = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert im.shape == (900, 1280)
+    assert im.std() > 10, "the screenshot is blank"
+    assert (im < 100).mean() > 0.005, "no dark text on the first screen"
+    keep = os.environ.get("MMM_REPORT_SCREENSHOT")
+    if keep:
+        Path(keep).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, keep)
+    page.close()
