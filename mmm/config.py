@@ -41,7 +41,7 @@ media_share_prior = 0.2      # share of each outcome the default ROAS prior give
 roas_prior_sigma = 1.0       # spread of the ROAS prior on the log scale
 
 [model.stages.awareness]
-adstock = "geometric"        # geometric | delayed | weibull_pdf | weibull_cdf
+adstock = "delayed"          # peak a few weeks after spend; geometric | delayed | weibull_pdf | weibull_cdf
 l_max = 13                   # longest carry-over in periods
 
 [model.stages.conversion]

@@ -156,7 +156,10 @@ class ModelSpec:
     )
     mediator: str | None = None
     stages: tuple = (
-        (AWARENESS, StageSpec("geometric", 13)),
+        # awareness works with a delay (peak a few weeks after spend): with geometric decay
+        # the model overstated awareness returns on simulated truth and its budget advice
+        # lost value; the delayed kernel recovers them
+        (AWARENESS, StageSpec("delayed", 13)),
         (CONVERSION, StageSpec("geometric", 8)),
     )
     saturation: str = "hill"

@@ -292,3 +292,14 @@ def test_installed_console_script_exits_2_without_traceback(sim_dir, tmp_path):
     assert f"[media: {path}]" in result.stderr
     assert "column 'spend'" in result.stderr
     assert "row(s) 2 (-1.0)" in result.stderr
+
+
+def test_usage_errors_exit_2_without_traceback(capsys):
+    from mmm.cli import main
+
+    assert main([]) == 2  # no command: help, exit 2 as for any usage error
+    assert main(["fit", "--bogus"]) == 2
+    assert main(["optimise"]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert "optimize" in captured.err  # the suggestion for the misspelt command

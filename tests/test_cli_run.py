@@ -70,6 +70,34 @@ def test_report_command_writes_html(cli_run, capsys):
     assert str(out / "report.html") in capsys.readouterr().out
 
 
+def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_run, capsys):
+    _, out, _ = cli_run
+    rc = main(
+        ["optimize", str(out), "--budget", "5000000", "--value-per-visit", "25",
+         "--max-change", "0.3", "--lock", "email_crm"]
+    )
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "probability the recommendation beats the current plan" in printed
+    rec = json.loads((out / "recommendation.json").read_text())
+    alloc = rec["allocation"]
+    assert sum(r["recommended"] for r in alloc) == pytest.approx(5_000_000, rel=1e-6)
+    for r in alloc:
+        if r["channel"] == "email_crm":
+            assert r["recommended"] == pytest.approx(r["current"], rel=1e-6)
+    assert main(["report", str(out)]) == 0
+    html = (out / "report.html").read_text()
+    assert "Moving money as recommended" in html
+
+
+def test_optimize_with_conflicting_constraints_exits_2(cli_run, capsys):
+    _, out, _ = cli_run
+    rc = main(["optimize", str(out), "--budget", "100", "--max-change", "0.1"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "budget" in err
+
+
 def test_reproduce_agrees_with_the_stored_run(cli_run, capsys):
     _, out, _ = cli_run
     assert main(["reproduce", str(out), "--quiet"]) == 0
@@ -116,3 +144,32 @@ def test_init_writes_a_commented_template(tmp_path):
     text = (tmp_path / "config.toml").read_text()
     assert text.count("#") > 10  # commented
     assert main(["init", str(tmp_path)]) == 2  # refuses to overwrite
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\n', "data.channels"),
+        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[model]\ntren = "x"\n',
+         "tren"),
+        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[sampler]\ndraws = -5\n',
+         "draws"),
+        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[budget]\nx = 1\n',
+         "not a known section"),
+        ("[data\nmedia = 1\n", "TOML"),
+    ],
+)
+def test_bad_config_exits_2_naming_the_key(tmp_path, capsys, toml, expected):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(toml)
+    assert main(["fit", str(cfg), "--out", str(tmp_path / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and str(cfg) in err and "Traceback" not in err
+
+
+def test_fit_on_missing_data_file_exits_2(tmp_path, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n')
+    assert main(["fit", str(cfg), "--out", str(tmp_path / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "m.csv" in err and "Traceback" not in err
