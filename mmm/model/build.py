@@ -291,8 +291,10 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
                 f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
                 gamma = pm.Deterministic(
                     "gamma",
+                    # spend_total stays model data, so a cached compiled model refitted
+                    # on new data of the same shape uses the new totals
                     mroas[None]
-                    * inp.spend_total[:, aw]
+                    * pt.dot(spend_total, pt.as_tensor_variable(sel))
                     / (mscale[:, None] * pt.maximum(f_aw.sum(axis=0), 1e-12)),
                     dims=("geo", "aw_series"),
                 )
