@@ -147,18 +147,12 @@ level. National data use the single geo ``"all"``.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date as _date
-from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.errors import DataError
 from mmm.names import (
     AUDIENCE,
     AWARENESS,
@@ -169,14 +163,27 @@ from mmm.names import (
     GEO,
     OUTCOME,
     SERIES,
-    STAGES,
     series_label,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
 
-    from mmm.data.dataset import Dataset
+    pass
+
+from mmm.data._sim_calendar import _controls, _shape, _shape_params
+from mmm.data._sim_catalogue import _check_catalogue, default_catalogue
+from mmm.data._sim_constants import (
+    _HIGH_INTENT,
+    _L_MAX,
+    _NEAR_STORE,
+    _NOISE_FRACTION,
+    _ROAS_PATHS,
+    _SEARCH_LEVEL,
+    _STORE_LEVEL,
+    OUTCOMES,
+    PATHS,
+)
+from mmm.data._sim_truth import Simulation, SimulationTruth
 
 __all__ = [
     "OUTCOMES",
@@ -187,46 +194,6 @@ __all__ = [
     "simulate",
 ]
 
-#: Outcomes produced by the simulator, in order.
-OUTCOMES = ("online_sales", "store_visits", "brand_search")
-#: Paths of a media contribution.
-PATHS = ("direct", "mediated")
-_ROAS_PATHS = ("direct", "mediated", "total")
-_MEDIATOR = "brand_search"
-_NEAR_STORE = "near_store"
-_HIGH_INTENT = ("retargeting", "vic")
-
-_CATALOGUE_ROWS = (
-    ("paid_search", "prospecting", CONVERSION, 60_000.0, "Search ads on generic queries"),
-    ("paid_search", "retargeting", CONVERSION, 25_000.0, "Search ads on generic queries"),
-    ("shopping_ads", "all", CONVERSION, 45_000.0, "Product listing ads"),
-    ("paid_social", "prospecting", AWARENESS, 50_000.0, "Social media ads"),
-    ("paid_social", "millennials", AWARENESS, 30_000.0, "Social media ads"),
-    ("paid_social", _NEAR_STORE, AWARENESS, 15_000.0, "Social media ads"),
-    ("programmatic_display", "retargeting", AWARENESS, 20_000.0, "Programmatic display ads"),
-    ("programmatic_display", _NEAR_STORE, AWARENESS, 10_000.0, "Programmatic display ads"),
-    ("online_video", "prospecting", AWARENESS, 60_000.0, "Online video ads"),
-    ("email_crm", "vic", CONVERSION, 5_000.0, "E-mail to very important clients"),
-    ("affiliates", "all", CONVERSION, 20_000.0, "Affiliate partners"),
-)
-
-#: Cost per thousand impressions (euros) used to derive impressions from spend.
-_CPM = {
-    "paid_search": 25.0,
-    "shopping_ads": 15.0,
-    "paid_social": 8.0,
-    "programmatic_display": 4.0,
-    "online_video": 12.0,
-    "email_crm": 20.0,
-    "affiliates": 10.0,
-}
-_CPM_BY_STAGE = {CONVERSION: 20.0, AWARENESS: 8.0}
-_MEAN_SPEND_BY_STAGE = {CONVERSION: 30_000.0, AWARENESS: 40_000.0}
-
-_SEARCH_LEVEL = 200_000.0  # national branded searches a week (base level)
-_STORE_LEVEL = 40_000.0  # national own intercept of store visits a week
-_NOISE_FRACTION = 0.05
-_L_MAX = {CONVERSION: 8, AWARENESS: 13}
 
 
 # --------------------------------------------------------------------------------------
@@ -272,430 +239,6 @@ def _hill(x: np.ndarray, half: float, slope: float) -> np.ndarray:
     """Hill saturation ``x**slope / (x**slope + half**slope)`` for ``x >= 0``."""
     xs = np.power(x, slope)
     return xs / (xs + half**slope)
-
-
-# --------------------------------------------------------------------------------------
-# Result objects
-# --------------------------------------------------------------------------------------
-
-
-def _array_to_json(da: xr.DataArray) -> dict:
-    coords = {}
-    for name, coord in da.coords.items():
-        values = coord.values
-        if np.issubdtype(values.dtype, np.datetime64):
-            data = [str(v)[:10] for v in values.astype("datetime64[D]")]
-            kind = "date"
-        else:
-            data = values.tolist()
-            kind = "value"
-        coords[str(name)] = {"dims": list(coord.dims), "kind": kind, "data": data}
-    return {
-        "name": da.name,
-        "dims": list(da.dims),
-        "coords": coords,
-        "data": np.asarray(da.values, dtype=float).tolist(),
-    }
-
-
-def _array_from_json(d: dict) -> xr.DataArray:
-    coords = {}
-    for name, c in d["coords"].items():
-        if c["kind"] == "date":
-            values = pd.DatetimeIndex(c["data"]).values.astype("datetime64[ns]")
-        else:
-            values = np.asarray(c["data"])
-            if values.dtype.kind in "UO" or values.size == 0:
-                values = np.asarray(c["data"], dtype=object)
-        coords[name] = (tuple(c["dims"]), values)
-    return xr.DataArray(
-        np.asarray(d["data"], dtype=float), dims=tuple(d["dims"]), coords=coords, name=d["name"]
-    )
-
-
-_TRUTH_ARRAYS = ("contributions", "baseline", "expected", "spend", "roas", "noise")
-
-
-@dataclass(frozen=True, eq=False)
-class SimulationTruth:
-    """Everything the simulator knows: true contributions, baseline, returns and parameters.
-
-    Attributes
-    ----------
-    contributions : xarray.DataArray
-        Dims ``(date, geo, outcome, series, path)``; original units of each outcome
-        (euros, visits, searches) per week. ``path`` is ``"direct"`` or ``"mediated"``
-        (through ``brand_search``). ``series`` labels are ``"channel|audience"`` with
-        non-index coords ``channel`` and ``audience``. For ``brand_search`` the media
-        effect is on the ``direct`` path and the mediated path is zero.
-    baseline : xarray.DataArray
-        Dims ``(date, geo, outcome)``: everything that is not media (intercept, trend,
-        seasonality, holidays, controls and, for online sales and store visits, the
-        mediator's non-media part including its noise, times ``delta``).
-    expected : xarray.DataArray
-        Dims ``(date, geo, outcome)``: ``baseline + contributions.sum(("series", "path"))``;
-        the outcome without its own noise.
-    spend : xarray.DataArray
-        Dims ``(date, geo, series)``; euros a week.
-    roas : xarray.DataArray
-        Dims ``(outcome, series, path)`` with ``path`` in ``("direct", "mediated",
-        "total")``: contributions summed over date and geo divided by spend summed over
-        date and geo. Euros per euro for online sales, visits per euro for store visits,
-        searches per euro for branded search.
-    params : dict
-        JSON-ready parameters: ``seed`` and the other arguments; ``channels`` (per channel:
-        ``stage``, ``adstock`` ``"geometric"``/``"delayed"``, ``alpha``, ``theta`` (None for
-        geometric), ``l_max``, ``half`` in multiples of mean spend, ``slope``); ``series``
-        (per label: ``channel``, ``audience``, ``stage``, ``mean_spend``, ``cpm``);
-        ``target_roas``; ``beta`` (outcome -> series -> geo -> effect at full saturation,
-        outcome units a week); ``gamma_m`` (awareness series -> geo -> searches a week);
-        ``delta`` (outcome -> geo -> outcome units per branded search); ``noise_sd``
-        (outcome -> geo); ``baseline`` (per outcome: ``intercept`` per geo and the shape
-        coefficients of the module docstring); ``geography`` (per geo: ``population``,
-        ``shops`` and the shares); ``near_store_ratio``; ``media_share``;
-        ``mediator_share``.
-    noise : xarray.DataArray
-        Dims ``(date, geo, outcome)``: the noise draws, so that the observed outcome equals
-        ``expected + noise``.
-    """
-
-    contributions: xr.DataArray
-    baseline: xr.DataArray
-    expected: xr.DataArray
-    spend: xr.DataArray
-    roas: xr.DataArray
-    params: dict
-    noise: xr.DataArray
-
-    def to_json(self) -> dict:
-        """Plain JSON-serialisable form (lists, floats, strings; dates as ISO strings).
-
-        Floats are Python floats, so ``json.dumps`` writes them in their shortest
-        round-trip form and :meth:`from_json` restores them bit for bit.
-        """
-        out: dict[str, Any] = {"format": "mmm.SimulationTruth", "version": 1}
-        for name in _TRUTH_ARRAYS:
-            out[name] = _array_to_json(getattr(self, name))
-        out["params"] = self.params
-        return out
-
-    @classmethod
-    def from_json(cls, data: dict) -> SimulationTruth:
-        """Inverse of :meth:`to_json`."""
-        if not isinstance(data, dict) or data.get("format") != "mmm.SimulationTruth":
-            raise ValueError(
-                "from_json expects the dictionary written by SimulationTruth.to_json "
-                "(key 'format' = 'mmm.SimulationTruth'); got something else."
-            )
-        arrays = {name: _array_from_json(data[name]) for name in _TRUTH_ARRAYS}
-        return cls(params=data["params"], **arrays)
-
-
-@dataclass(frozen=True, eq=False)
-class Simulation:
-    """A simulated data set (tables in the loader's input format) and its truth.
-
-    Attributes
-    ----------
-    media : pandas.DataFrame
-        Long table, one row per (date, geo, channel, audience): ``spend`` (euros a week)
-        and ``impressions`` (count).
-    outcomes : pandas.DataFrame
-        One row per (date, geo): ``online_sales`` (euros), ``store_visits`` (visits),
-        ``brand_search`` (searches).
-    controls : pandas.DataFrame
-        One row per (date, geo): ``price_index`` (1 = first week), ``promo`` and
-        ``holiday`` (0/1).
-    channels : pandas.DataFrame
-        One row per channel: ``channel``, ``stage``, ``max_lag`` (weeks), ``roas_prior``
-        (NaN: no prior), ``description``.
-    geos : pandas.DataFrame or None
-        ``geo``, ``population``, ``shops``; None for national data.
-    truth : SimulationTruth
-    """
-
-    media: pd.DataFrame
-    outcomes: pd.DataFrame
-    controls: pd.DataFrame
-    channels: pd.DataFrame
-    geos: pd.DataFrame | None
-    truth: SimulationTruth
-
-    def write(self, directory: str | os.PathLike) -> dict[str, Path]:
-        """Write the tables as CSV and the truth as JSON.
-
-        Parameters
-        ----------
-        directory : str or path-like
-            Created if missing. Files ``media.csv``, ``outcomes.csv``, ``controls.csv``,
-            ``channels.csv``, ``geos.csv`` (geo data only) and ``truth.json`` are
-            overwritten.
-
-        Returns
-        -------
-        dict of str to pathlib.Path
-            Keys ``"media"``, ``"outcomes"``, ``"controls"``, ``"channels"``, (``"geos"``),
-            ``"truth"``.
-
-        Notes
-        -----
-        Floats are written in their shortest round-trip form, dates as ``YYYY-MM-DD`` and
-        lines end with ``\\n``; the same simulation gives byte-identical files.
-        """
-        root = Path(directory)
-        root.mkdir(parents=True, exist_ok=True)
-        tables = {
-            "media": self.media,
-            "outcomes": self.outcomes,
-            "controls": self.controls,
-            "channels": self.channels,
-        }
-        if self.geos is not None:
-            tables["geos"] = self.geos
-        paths: dict[str, Path] = {}
-        for name, table in tables.items():
-            path = root / f"{name}.csv"
-            table.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
-            paths[name] = path
-        path = root / "truth.json"
-        path.write_text(json.dumps(self.truth.to_json(), allow_nan=False), encoding="utf-8")
-        paths["truth"] = path
-        return paths
-
-    def to_dataset(self) -> Dataset:
-        """The tables loaded through :func:`mmm.data.load_dataset`.
-
-        Returns
-        -------
-        mmm.data.Dataset
-            Validated dataset with dims ``(date, geo, series)`` for spend and
-            ``(date, geo, outcome)`` for the observed outcomes.
-        """
-        from mmm.data import load_dataset
-
-        return load_dataset(
-            self.media, self.outcomes, self.channels, controls=self.controls, geos=self.geos
-        )
-
-
-# --------------------------------------------------------------------------------------
-# Catalogue
-# --------------------------------------------------------------------------------------
-
-
-def default_catalogue() -> pd.DataFrame:
-    """Media series of the default luxury fashion brand.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per series: ``channel``, ``audience``, ``stage`` (``"awareness"`` or
-        ``"conversion"``), ``mean_spend`` (euros a week, national), ``description``.
-    """
-    return pd.DataFrame(
-        list(_CATALOGUE_ROWS),
-        columns=["channel", "audience", "stage", "mean_spend", "description"],
-    )
-
-
-def _rows(mask: np.ndarray) -> str:
-    rows = [str(i + 2) for i in np.flatnonzero(mask)[:5]]
-    more = "" if mask.sum() <= 5 else f" (and {int(mask.sum()) - 5} more)"
-    return ", ".join(rows) + more
-
-
-def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Validate a catalogue; return a cleaned private copy with every optional column."""
-    src = "catalogue DataFrame"
-    if not isinstance(catalogue, pd.DataFrame):
-        raise DataError(
-            f"catalogue must be a pandas DataFrame with columns channel, audience, stage; "
-            f"got {type(catalogue).__name__}.",
-            source=src,
-        )
-    problems: list[str] = []
-    missing = [c for c in ("channel", "audience", "stage") if c not in catalogue.columns]
-    if missing:
-        problems.append(
-            f"column(s) {', '.join(missing)} missing; the catalogue needs channel, audience, "
-            "stage (optional: mean_spend, cpm, description)."
-        )
-        raise DataError(problems, source=src)
-    if len(catalogue) == 0:
-        raise DataError("the catalogue has no rows; add at least one media series.", source=src)
-    cat = catalogue.copy()
-    for col in ("channel", "audience", "stage"):
-        bad = cat[col].isna().to_numpy() | ~cat[col].map(lambda v: isinstance(v, str)).to_numpy()
-        bad |= cat[col].astype(str).str.strip().eq("").to_numpy()
-        if bad.any():
-            problems.append(
-                f"column {col!r} must hold non-empty text; rows {_rows(bad)} do not. Fill them in."
-            )
-    if not problems:
-        bad = ~cat["stage"].isin(STAGES).to_numpy()
-        if bad.any():
-            problems.append(
-                f"column 'stage' must be one of {', '.join(STAGES)}; rows {_rows(bad)} are not."
-            )
-        bad = (
-            cat["channel"].str.contains("|", regex=False).to_numpy()
-            | cat["audience"].str.contains("|", regex=False).to_numpy()
-        )
-        if bad.any():
-            problems.append(
-                f"channel and audience names may not contain '|'; rows {_rows(bad)} do. "
-                "Rename them."
-            )
-        dup = cat.duplicated(["channel", "audience"], keep=False).to_numpy()
-        if dup.any():
-            problems.append(
-                f"(channel, audience) pairs must be unique; rows {_rows(dup)} repeat a pair. "
-                "Keep one row per pair."
-            )
-        stages = cat.groupby("channel", sort=False)["stage"].nunique()
-        for ch in stages[stages > 1].index:
-            mask = cat["channel"].eq(ch).to_numpy()
-            problems.append(
-                f"channel {ch!r} has more than one stage (rows {_rows(mask)}); a channel has "
-                "one stage. Use the same stage on every row of the channel."
-            )
-    for col in ("mean_spend", "cpm"):
-        if col in cat.columns:
-            values = pd.to_numeric(cat[col], errors="coerce").to_numpy(dtype=float)
-            bad = ~np.isfinite(values) | (values <= 0)
-            if bad.any():
-                problems.append(
-                    f"column {col!r} must be a positive number (euros); rows {_rows(bad)} "
-                    "are not. Fix or remove the column to use the defaults."
-                )
-    if problems:
-        raise DataError(problems, source=src)
-    stage = cat["stage"].astype(str)
-    if "mean_spend" not in cat.columns:
-        cat["mean_spend"] = stage.map(_MEAN_SPEND_BY_STAGE).astype(float)
-    if "cpm" not in cat.columns:
-        cat["cpm"] = [
-            _CPM.get(ch, _CPM_BY_STAGE[st]) for ch, st in zip(cat["channel"], stage, strict=True)
-        ]
-    if "description" not in cat.columns:
-        cat["description"] = cat["channel"].astype(str).str.replace("_", " ")
-    # series order: channels as first listed, then audiences by name (the Dataset's order)
-    first_seen = {ch: i for i, ch in reversed(list(enumerate(cat["channel"].astype(str))))}
-    order = sorted(
-        range(len(cat)),
-        key=lambda i: (first_seen[str(cat["channel"].iloc[i])], str(cat["audience"].iloc[i])),
-    )
-    cat = cat.iloc[order].reset_index(drop=True)
-    stage = stage.iloc[order].reset_index(drop=True)
-    out = pd.DataFrame(
-        {
-            "channel": cat["channel"].astype(str).to_numpy(),
-            "audience": cat["audience"].astype(str).to_numpy(),
-            "stage": stage.to_numpy(),
-            "mean_spend": pd.to_numeric(cat["mean_spend"]).to_numpy(dtype=float),
-            "cpm": pd.to_numeric(cat["cpm"]).to_numpy(dtype=float),
-            "description": cat["description"].fillna("").astype(str).to_numpy(),
-        }
-    )
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Generative steps
-# --------------------------------------------------------------------------------------
-
-
-def _black_friday(year: int) -> _date:
-    nov1 = _date(year, 11, 1)
-    first_thursday = nov1 + timedelta(days=(3 - nov1.weekday()) % 7)
-    return first_thursday + timedelta(days=22)
-
-
-def _in_window(monday: _date, start: tuple[int, int], end: tuple[int, int]) -> bool:
-    return _date(monday.year, *start) <= monday <= _date(monday.year, *end)
-
-
-def _controls(dates: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    mondays = [d.date() for d in dates]
-    n = len(mondays)
-    holiday = np.zeros(n, dtype=np.int64)
-    promo = np.zeros(n, dtype=np.int64)
-    for i, m in enumerate(mondays):
-        bf_monday = _black_friday(m.year) - timedelta(days=4)
-        if m == bf_monday or _in_window(m, (12, 11), (12, 24)):
-            holiday[i] = 1
-        if _in_window(m, (1, 8), (2, 4)) or _in_window(m, (6, 24), (7, 21)):
-            promo[i] = 1
-    years = sorted({m.year for m in mondays})
-    for year in years:
-        for window in (((3, 1), (5, 31)), ((9, 1), (10, 31))):
-            idx = [
-                i
-                for i, m in enumerate(mondays)
-                if m.year == year and _in_window(m, *window) and not holiday[i] and not promo[i]
-            ]
-            pick = int(rng.integers(0, 10_000))
-            if idx:
-                promo[idx[pick % len(idx)]] = 1
-    steps = rng.uniform(0.02, 0.05, size=len(years))
-    step_of_year = dict(zip(years, steps, strict=True))
-    level = np.empty(n)
-    current = 1.0
-    wobble = np.empty(n)
-    u = 0.0
-    shocks = rng.normal(0.0, 0.005, size=n)
-    for i, m in enumerate(mondays):
-        if i > 0 and m.year != mondays[i - 1].year:
-            current *= 1.0 + step_of_year[m.year]
-        level[i] = current
-        u = 0.8 * u + shocks[i] if i > 0 else 0.0
-        wobble[i] = u
-    price_index = np.round(level * (1.0 + wobble), 4)
-    return {"price_index": price_index, "promo": promo, "holiday": holiday}
-
-
-_SHAPE_RANGES = {
-    # growth / yr, Fourier sd, holiday, promo, price elasticity
-    "online_sales": ((0.04, 0.10), 0.05, (0.25, 0.45), (0.15, 0.30), (-1.5, -0.5)),
-    "store_visits": ((-0.02, 0.04), 0.05, (0.30, 0.50), (0.10, 0.20), (-1.0, -0.3)),
-    "brand_search": ((0.02, 0.08), 0.06, (0.15, 0.30), (0.05, 0.15), (-0.5, 0.0)),
-}
-
-
-def _shape_params(rng: np.random.Generator) -> dict[str, dict[str, Any]]:
-    out = {}
-    for k in OUTCOMES:
-        growth, f_sd, hol, pro, el = _SHAPE_RANGES[k]
-        out[k] = {
-            "trend_per_year": float(rng.uniform(*growth)),
-            "fourier": [float(v) for v in rng.normal(0.0, f_sd, size=4)],
-            "holiday": float(rng.uniform(*hol)),
-            "promo": float(rng.uniform(*pro)),
-            "price_elasticity": float(rng.uniform(*el)),
-        }
-    return out
-
-
-def _shape(p: dict[str, Any], dates: pd.DatetimeIndex, controls: dict[str, np.ndarray]):
-    days = (dates - dates[0]).days.to_numpy(dtype=float)
-    tau = days / 365.25
-    phase = (dates - pd.Timestamp("2000-01-03")).days.to_numpy(dtype=float) / 365.25
-    a1, b1, a2, b2 = p["fourier"]
-    season = (
-        a1 * np.sin(2 * np.pi * phase)
-        + b1 * np.cos(2 * np.pi * phase)
-        + a2 * np.sin(4 * np.pi * phase)
-        + b2 * np.cos(4 * np.pi * phase)
-    )
-    return (
-        1.0
-        + p["trend_per_year"] * tau
-        + season
-        + p["holiday"] * controls["holiday"]
-        + p["promo"] * controls["promo"]
-        + p["price_elasticity"] * (controls["price_index"] - 1.0)
-    )
-
 
 def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
