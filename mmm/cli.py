@@ -217,14 +217,20 @@ def fit(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
-    out: Annotated[Path | None, typer.Option(help="Where to write the HTML (default RUN_DIR/report.html).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write the report files into (default RUN_DIR).")] = None,
     value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")] = None,
+    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="html, md or pdf; repeat for several (default: html and md).")] = None,
+    print_md: Annotated[bool, typer.Option("--print-md", help="Also print the Markdown report (for CI logs).")] = False,
 ) -> None:
-    """Write the planner report (one self-contained HTML file) for a run folder."""
-    from mmm.report import build_report
+    """Write the planner report of a run folder: report.html (self-contained), report.md (for CI logs) and, on request, report.pdf."""
+    from mmm.report.write import write_report
 
-    path = build_report(run_dir, out=out, value_per_visit=value_per_visit)
-    say(f"report     {path}")
+    paths = write_report(run_dir, formats=tuple(fmt or ("html", "md")), out_dir=out,
+                         value_per_visit=value_per_visit)
+    for kind, path in paths.items():
+        say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
+    if print_md and "md" in paths:
+        typer.echo(paths["md"].read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------- optimize
@@ -360,14 +366,15 @@ def demo(
     result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
     _print_roas(result)
     from mmm.optimize.cli import run_optimize_cli
-    from mmm.report import build_report
+    from mmm.report.write import write_report
 
     budget = float(ds.spend.isel(date=slice(-13, None)).sum())
     say(f"\nplanning the next 13 weeks with the same budget ({budget:,.0f}) ...")
     opt = run_optimize_cli(out / "run", budget=budget, horizon=13, value_per_visit=25.0, max_change=0.5)
     _print_recommendation(opt)
     paths["recommendation"] = opt["json"]
-    paths["report"] = build_report(out / "run", value_per_visit=25.0)
+    rep = write_report(out / "run", value_per_visit=25.0)
+    paths["report"], paths["report_md"] = rep["html"], rep["md"]
     say("")
     say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
     for k, p in {**data_paths, **paths}.items():
