@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mmm.errors import ConvergenceWarning, InfeasibleError, MMMError, NotFittedError
+from mmm.errors import (
+    ConvergenceWarning,
+    DataWarning,
+    InfeasibleError,
+    MMMError,
+    NotFittedError,
+)
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_HEALTH = 0, 1, 2, 3
 
@@ -44,6 +51,13 @@ def say(msg: str = "") -> None:
 
 def err(msg: str) -> None:
     typer.echo(msg, err=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one readable line on stderr (no source path or code line)."""
+    name = "warning" if issubclass(category, (DataWarning, ConvergenceWarning)) else (
+        f"warning ({category.__name__})")
+    err(f"{name}: {message}")
 
 
 def _opt_path(p: Path | None) -> Path | None:
@@ -81,7 +95,9 @@ def validate(
     """Validate the input tables and print a data summary (exit 2 with every problem if invalid)."""
     from mmm.data import load_dataset, summarize
 
-    ds = load_dataset(media, outcomes, channels, controls=controls, geos=geos)
+    with warnings.catch_warnings():  # the summary lists every data warning once
+        warnings.simplefilter("ignore", DataWarning)
+        ds = load_dataset(media, outcomes, channels, controls=controls, geos=geos)
     s = summarize(ds)
     typer.echo(json.dumps(s.to_dict(), indent=2, default=str) if as_json else s.to_text())
 
@@ -423,7 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = bool(os.environ.get("MMM_DEBUG"))
     _Out.quiet = False  # each invocation starts verbose; --quiet switches it off
     try:
-        rc = app(args=argv, standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            rc = app(args=argv, standalone_mode=False)
         return int(rc) if isinstance(rc, int) else EXIT_OK
     except typer.Exit as e:
         return int(e.exit_code or 0)

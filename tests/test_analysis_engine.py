@@ -118,6 +118,10 @@ def test_roas_is_contribution_over_spend(fit):
               & (tab.path == "total")].iloc[0]
     assert row["cost_per_unit"] == pytest.approx(1 / row["median"])
     assert row["spend"] == pytest.approx(float(sp.sel(series="social|near_store")))
+    # conversion series have no mediated path: zero effect, so no finite cost (NaN, not inf)
+    med = tab[(tab.outcome == "store_visits") & (tab.path == "mediated") & (tab["median"] == 0)]
+    assert len(med) > 0
+    assert med["cost_per_unit"].isna().all() and med["cost_per_unit_upper"].isna().all()
 
 
 def test_roas_parameterisation_round_trips():

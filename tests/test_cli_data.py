@@ -157,6 +157,16 @@ def test_validate_good_files_prints_the_summary(sim_dir, capsys):
         assert _money(high) == pytest.approx(column.max(), abs=0.01)
 
 
+@pytest.mark.filterwarnings("default::mmm.errors.DataWarning")
+def test_validate_prints_each_data_warning_once(sim_dir, capsys):
+    """60 weekly periods are short: the warning is in the summary, not repeated on stderr."""
+    assert main(_validate_args(sim_dir)) == 0
+    captured = capsys.readouterr()
+    both = captured.out + captured.err
+    assert both.count("only 60 weekly periods") == 1
+    assert "warnings.warn" not in both and ".py:" not in captured.err
+
+
 def test_validate_json_is_parseable_and_matches_the_files(sim_dir, capsys):
     assert main([*_validate_args(sim_dir), "--json"]) == 0
     captured = capsys.readouterr()

@@ -192,6 +192,10 @@ def test_save_load_round_trip(demo_fit, tmp_path):
     a = roas_table(demo_fit, max_draws=200)
     b = roas_table(loaded, max_draws=200)
     pd.testing.assert_frame_equal(a, b)
+    # a loaded fit holds no open file: it can be saved back into its own folder
+    loaded.save(d)
+    again = FitResult.load(d)
+    pd.testing.assert_frame_equal(a, roas_table(again, max_draws=200))
 
 
 def test_load_refuses_modified_data(demo_fit, tmp_path):

@@ -91,7 +91,8 @@ def roas_table(
         Columns: outcome, kind, channel, audience, geo, path, spend, mean, median, lower,
         upper, interval, and for count outcomes cost_per_unit (median) with
         cost_per_unit_lower / cost_per_unit_upper (currency per unit; the interval
-        bounds of the inverse are the inverse of the bounds).
+        bounds of the inverse are the inverse of the bounds; NaN where the effect bound is
+        zero or below, i.e. no finite cost: an unbounded upper cost).
     """
     r = roas_draws(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     df = summarize_draws(r, prob=prob)
@@ -112,10 +113,16 @@ def roas_table(
     kinds = {o.name: o.kind for o in fit.spec.outcomes}
     df["kind"] = df["outcome"].map(kinds)
     is_count = df["kind"] == "count"
-    with np.errstate(divide="ignore"):
-        df["cost_per_unit"] = np.where(is_count, 1.0 / df["median"], np.nan)
-        df["cost_per_unit_lower"] = np.where(is_count, 1.0 / df["upper"], np.nan)
-        df["cost_per_unit_upper"] = np.where(is_count, 1.0 / df["lower"], np.nan)
+
+    def inverse(col: str) -> np.ndarray:
+        # a zero (or negative) effect has no finite cost per unit: NaN, never inf
+        v = df[col].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(is_count & (v > 0), 1.0 / v, np.nan)
+
+    df["cost_per_unit"] = inverse("median")
+    df["cost_per_unit_lower"] = inverse("upper")
+    df["cost_per_unit_upper"] = inverse("lower")
     cols = ["outcome", "kind", "channel", "audience", "geo", "path", "spend", "mean", "median",
             "lower", "upper", "interval", "cost_per_unit", "cost_per_unit_lower",
             "cost_per_unit_upper", "series"]

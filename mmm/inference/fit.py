@@ -141,7 +141,8 @@ class FitResult:
                 f"{ds.fingerprint[:12]} != {fp[:12]}); the folder was modified."
             )
         idata = az.from_netcdf(str(d / "fit.nc"), engine="h5netcdf")
-        idata.load()
+        for group in idata.groups():  # read into memory, then release the file for re-saving
+            getattr(idata, group).load().close()
         return cls(
             spec=ModelSpec.from_dict(meta["spec"]),
             dataset=ds,
