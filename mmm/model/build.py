@@ -20,6 +20,8 @@ currency for counts), as in business priors::
 
 so ``roas`` is exactly the direct contribution over the fitted period divided by spend.
 ``log roas`` is partially pooled across the audiences of a channel (and across geos).
+Controls and the mediator enter centred on their means; the reported ``intercept`` is the
+level at zero controls, so the equation above holds as written.
 The mediated effect of an awareness series on outcome ``k`` is
 ``delta[k] * gamma[g,s] * f[t,g,s]`` (in scaled units).
 """
@@ -149,11 +151,19 @@ def _prior(pm, name: str, d: dict, dims):
 
 
 def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
-    """Intercept + trend + seasonality + controls; dims (date, geo) + dims_out."""
+    """Intercept + trend + seasonality + controls; dims (date, geo) + dims_out.
+
+    Controls enter centred on their mean over dates, so the sampled level
+    ``{prefix}intercept_centered`` is the baseline at average controls and is nearly
+    uncorrelated with the control coefficients. Returns ``(mu, level, shift)`` where the
+    reported ``intercept`` (the baseline at zero controls, as in the module docstring) is
+    ``level - shift``.
+    """
     extra = dims_out  # () for the mediator, ("outcome",) for outcomes
     sfx = "" if not prefix else f"{prefix}_"
-    intercept = pm.Normal(f"{sfx}intercept", 0.5, 1.0, dims=("geo", *extra))
-    mu = intercept[None]
+    level = pm.Normal(f"{sfx}intercept_centered", 0.5, 1.0, dims=("geo", *extra))
+    shift = pt.zeros((len(inp.coords["geo"]), *[len(inp.coords[d]) for d in extra]))
+    mu = level[None]
     t = pm.Data(f"{sfx}t", inp.t, dims="date")
     if spec.trend in ("linear", "piecewise"):
         slope = pm.Normal(f"{sfx}trend_slope", 0.0, 0.5, dims=("geo", *extra))
@@ -176,11 +186,11 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     if inp.z.shape[2]:
         z = pm.Data(f"{sfx}controls_scaled", inp.z, dims=("date", "geo", "control"))
         gam = pm.Normal(f"{sfx}control_coef", 0.0, 0.3, dims=(*extra, "control"))
-        if extra:
-            mu = mu + pt.tensordot(z, gam.T, axes=[[2], [0]])
-        else:
-            mu = mu + pt.tensordot(z, gam, axes=[[2], [0]])
-    return mu
+        zbar = z.mean(axis=0)  # (geo, control), from the data so cached models stay right
+        g = gam.T if extra else gam
+        mu = mu + pt.tensordot(z - zbar[None], g, axes=[[2], [0]])
+        shift = shift + pt.tensordot(zbar, g, axes=[[1], [0]])
+    return mu, level, shift
 
 
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
@@ -273,12 +283,14 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
         )
         media = (f[:, :, None, :] * beta.dimshuffle("x", 1, 0, 2)).sum(axis=-1)  # (date, geo, K)
 
-        mu = _baseline(pm, pt, inp, spec, prefix="", dims_out=("outcome",)) + media
+        base, level, shift = _baseline(pm, pt, inp, spec, prefix="", dims_out=("outcome",))
+        mu = base + media
 
         # mediator path
         if spec.mediator is not None:
             m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
-            mb = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
+            mb, m_level, m_shift = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
+            pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
             aw = inp.awareness_series
             if len(aw):
                 mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
@@ -302,7 +314,11 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
             sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
             pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
             delta = pm.HalfNormal("delta", 0.5, dims="outcome")
-            mu = mu + m_obs[:, :, None] * delta[None, None, :]
+            # centred like the controls: the level and delta are then nearly uncorrelated
+            m_bar = m_obs.mean(axis=0)  # (geo,)
+            mu = mu + (m_obs - m_bar[None])[:, :, None] * delta[None, None, :]
+            shift = shift + m_bar[:, None] * delta[None, :]
+        pm.Deterministic("intercept", level - shift, dims=("geo", "outcome"))
 
         y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
         sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
