@@ -45,7 +45,7 @@ work = Path("ci_example")
 # them. The outcomes table keeps online sales only.
 
 # %%
-assert main(["simulate", "--out", str(work / "data"), "--periods", "104", "--seed", "11"]) == 0
+assert main(["simulate", "--out", str(work / "data"), "--seed", "11"]) == 0
 outcomes = pd.read_csv(work / "data" / "outcomes.csv")
 outcomes[["date", "geo", "online_sales"]].to_csv(work / "data" / "outcomes.csv", index=False)
 

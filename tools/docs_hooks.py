@@ -68,8 +68,11 @@ def _exported(module: str) -> list[tuple[str, str]]:
 
 
 def _first_line(module: str) -> str:
+    """First line of a module's docstring, as Markdown fit for a table cell."""
     doc = importlib.import_module(module).__doc__ or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    line = doc.strip().splitlines()[0] if doc.strip() else ""
+    line = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", line)  # Sphinx roles -> code
+    return line.replace("``", "`")  # pipes inside code spans do not split table cells
 
 
 def api_page_markdown(page: str, modules: list[str]) -> str:
