@@ -9,6 +9,7 @@
   rendered by mkdocstrings; the pages are added to the navigation under
   "API reference", so a new module is documented without editing ``mkdocs.yml``.
 
+Sphinx roles in docstrings (``:func:`name```) are shown as code without the role.
 The functions :func:`public_modules` and :func:`api_pages` are also used by the tests.
 """
 
@@ -351,6 +352,14 @@ def on_config(config, **kwargs):
     if config.get("nav"):
         _fill_nav(config["nav"], entries)
     return config
+
+
+_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|data|attr|exc|obj|const|math):<code>~?")
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    """Show Sphinx roles of docstrings (``:func:`x```) as plain code, without the role."""
+    return _ROLE.sub("<code>", html)
 
 
 def on_files(files, config, **kwargs):
