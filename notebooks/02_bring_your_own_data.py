@@ -19,6 +19,7 @@
 # %%
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mmm.data import from_wide, load_dataset, summarize
@@ -85,7 +86,7 @@ ds_wide = from_wide(
 )
 print(ds_wide.spend.sizes)
 # the same numbers as the long tables
-assert float(ds_wide.spend.sum()) == float(ds.spend.sum())
+assert np.isclose(float(ds_wide.spend.sum()), float(ds.spend.sum()), rtol=1e-12)
 
 # %% [markdown]
 # ## When the data are wrong
