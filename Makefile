@@ -4,6 +4,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-dev
 DEMO_OUT ?= runs/demo
+DOCS_STAMP := $(VENV)/.installed-docs
+# posterior draws (and tuning steps) per chain when the tests execute the notebooks
+export MMM_NOTEBOOK_DRAWS ?= 150
 
 .PHONY: venv dev demo test lint docs clean browser
 
@@ -20,6 +23,10 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -q -e '.[dev]'
 	@touch $@
 
+$(DOCS_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e '.[docs]'
+	@touch $@
+
 venv: $(VENV)/.installed
 dev: $(STAMP)
 
@@ -27,8 +34,12 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/mmm demo --out $(DEMO_OUT)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check mmm tests benchmarks
-	$(VENV)/bin/ruff format --check mmm tests benchmarks
+	$(VENV)/bin/ruff check mmm tests benchmarks notebooks tools
+	$(VENV)/bin/ruff format --check mmm tests benchmarks notebooks tools
+
+# the documentation site into site/; warnings (broken links, bad docstrings) are errors
+docs: $(DOCS_STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 # the report is tested in a real headless browser; Playwright drives the system Chromium
 browser:
@@ -37,9 +48,11 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
 	  echo "chromium could not be installed: the browser test of the report will be skipped"
 
+# the suite includes tests/test_notebooks.py (executes notebooks/) and tests/test_docs.py
+# (mkdocs build --strict, API reference completeness)
 test: $(STAMP) browser
-	$(VENV)/bin/ruff check mmm tests benchmarks
+	$(VENV)/bin/ruff check mmm tests benchmarks notebooks tools
 	$(VENV)/bin/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs site .pytest_cache .ruff_cache

@@ -45,11 +45,13 @@ def _start() -> None:
 
 
 def say(msg: str = "") -> None:
+    """Print ``msg`` to stdout unless the command runs with ``--quiet``."""
     if not _Out.quiet:
         typer.echo(msg)
 
 
 def err(msg: str) -> None:
+    """Print ``msg`` to stderr (always, also with ``--quiet``)."""
     typer.echo(msg, err=True)
 
 

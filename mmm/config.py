@@ -86,6 +86,7 @@ class RunConfig:
         }
 
     def hash(self) -> str:
+        """SHA-256 of the resolved config as canonical JSON (stable across runs and machines)."""
         blob = json.dumps(self.resolved(), sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 

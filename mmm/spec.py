@@ -108,6 +108,7 @@ class SamplerConfig:
             raise SpecError(f"seed={self.seed!r} must be a non-negative integer.")
 
     def to_dict(self) -> dict:
+        """Plain dict of the settings (TOML / JSON)."""
         return dataclasses.asdict(self)
 
 
@@ -140,14 +141,21 @@ class ModelSpec:
         Control columns to use; ``None`` uses all controls in the data.
     audience_pooling : bool
         Partially pool (channel, audience) effects within a channel.
-    roas_prior : dict
-        Prior on return per currency unit, ``{"median": m or None, "sigma": s}`` on the log
-        scale; ``median=None`` centres it on the data (20 % of the outcome from media).
-        Channels with a ``roas_prior`` in the catalogue use that median for revenue outcomes.
+    roas_prior_sigma : float
+        Spread of the prior on the log return per currency unit of each channel:
+        ``log roas_channel ~ Normal(log m, roas_prior_sigma)``. The median ``m`` is the
+        channel's ``roas_prior`` from the catalogue (revenue outcomes) or else the data
+        default ``media_share_prior * sum(outcome) / sum(all spend)``.
     media_share_prior : float
         Share of each outcome that the default ROAS prior attributes to media.
     geo_pooling : bool
         Partially pool per-geo effects towards the national effect (geo data only).
+    noise_prior : float
+        Scale of the half-normal priors on the noise of each outcome and of the mediator,
+        in the model's scaled units (1 = the outcome's mean).
+    extra : dict
+        Free-form options kept with the spec (stored and hashed; unused by the default
+        model).
     """
 
     outcomes: tuple[OutcomeSpec, ...] = (
@@ -227,12 +235,15 @@ class ModelSpec:
 
     @property
     def outcome_names(self) -> tuple[str, ...]:
+        """Names of the outcomes, in spec order."""
         return tuple(o.name for o in self.outcomes)
 
     def stage(self, stage: str) -> StageSpec:
+        """The carry-over choice of funnel stage ``stage``."""
         return dict(self.stages)[stage]
 
     def outcome(self, name: str) -> OutcomeSpec:
+        """The :class:`OutcomeSpec` of outcome ``name``; SpecError if absent."""
         for o in self.outcomes:
             if o.name == name:
                 return o
@@ -240,6 +251,7 @@ class ModelSpec:
 
     # --------------------------------------------------------------- serialise
     def to_dict(self) -> dict:
+        """Plain dict of every option (TOML / JSON); inverse of :meth:`from_dict`."""
         return {
             "outcomes": [dataclasses.asdict(o) for o in self.outcomes],
             "mediator": self.mediator,
@@ -260,6 +272,7 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelSpec:
+        """Build a spec from a plain dict (as read from TOML / JSON); unknown keys raise SpecError."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:

@@ -43,6 +43,7 @@ class Params:
 
     @property
     def n(self) -> int:
+        """Number of posterior draws held."""
         return self.weights.shape[0]
 
 

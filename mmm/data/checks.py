@@ -108,6 +108,7 @@ class ProblemList:
         self.items: list[str] = []
 
     def add(self, role: str, label: str, text: str) -> None:
+        """Record one problem of table ``role`` (file ``label``)."""
         self.items.append(f"[{role}: {label}] {text}")
 
     def __bool__(self) -> bool:

@@ -73,6 +73,7 @@ class Diagnostics:
         return out
 
     def to_dict(self) -> dict:
+        """Plain dict for JSON (non-finite numbers as None)."""
         d = asdict(self)
         for k, v in d.items():
             if isinstance(v, float) and not np.isfinite(v):
@@ -81,6 +82,7 @@ class Diagnostics:
 
     @classmethod
     def from_dict(cls, d: dict) -> Diagnostics:
+        """Inverse of :meth:`to_dict` (None read back as NaN)."""
         kw = {k: (float("nan") if v is None else v) for k, v in d.items()}
         return cls(**kw)
 

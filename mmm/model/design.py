@@ -94,6 +94,7 @@ class Design:
 
     # --------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
+        """Plain dict for JSON (arrays as lists, dates as ISO strings)."""
         return {
             "spend_scale": self.spend_scale.tolist(),
             "outcome_scale": self.outcome_scale.tolist(),
@@ -110,6 +111,7 @@ class Design:
 
     @classmethod
     def from_dict(cls, d: dict) -> Design:
+        """Inverse of :meth:`to_dict`."""
         return cls(
             spend_scale=np.asarray(d["spend_scale"], dtype=float),
             outcome_scale=np.asarray(d["outcome_scale"], dtype=float),

@@ -46,6 +46,8 @@ class Bound:
         return lo, hi
 
     def describe(self) -> str:
+        """The bound in words, e.g. ``">= 0.7 x current and <= 1.3 x current"``."""
+
         def fmt(v):
             return f"{v:g} x current" if self.relative else f"{v:,.6g}"
 
@@ -126,6 +128,7 @@ class Constraints:
             raise SpecError(f"min_awareness_share={s!r} must be in [0, 1].")
 
     def to_dict(self) -> dict:
+        """Plain dict of every bound and option, for JSON."""
         def bd(b: Bound) -> dict:
             return {"lower": b.lower, "upper": b.upper, "relative": b.relative}
 

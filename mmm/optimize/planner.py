@@ -195,14 +195,17 @@ class Planner:
     # -------------------------------------------------------------- shapes
     @property
     def n_hist(self) -> int:
+        """Number of historical periods before the plan."""
         return int(self.history.shape[0])
 
     @property
     def plan_slice(self) -> slice:
+        """Positions of the planned periods on the full timeline (history + horizon)."""
         return slice(self.n_hist, self.n_hist + self.horizon)
 
     @property
     def plan_dates(self) -> pd.DatetimeIndex:
+        """Dates of the planned periods."""
         return self.dates[self.plan_slice]
 
     @property
@@ -212,6 +215,7 @@ class Planner:
 
     @property
     def is_awareness(self) -> np.ndarray:
+        """Boolean mask, dims (series,): True for awareness series."""
         return np.array([s == AWARENESS for s in self.stages])
 
     def path(self, plan: np.ndarray) -> np.ndarray:

@@ -59,10 +59,12 @@ class DrawResponse:
 
     @property
     def n_draws(self) -> int:
+        """Number of posterior draws."""
         return int(self.weights.shape[0])
 
     @property
     def n_lags(self) -> int:
+        """Number of carry-over lags (periods)."""
         return int(self.weights.shape[-1])
 
     # ------------------------------------------------------------------ build

@@ -632,6 +632,7 @@ class GeometricAdstock(_AdstockBase):
     }
 
     def weights(self, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Lag weights of shape ``(..., l_max)``, lag 0 first (see the class docstring)."""
         p = _select_params(params, self.param_names, owner=type(self).__name__)
         return geometric_weights(p["alpha"], l_max=self.l_max, normalize=self.normalize, xp=xp)
 
@@ -667,6 +668,7 @@ class DelayedAdstock(_AdstockBase):
     }
 
     def weights(self, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Lag weights of shape ``(..., l_max)``, lag 0 first (see the class docstring)."""
         p = _select_params(params, self.param_names, owner=type(self).__name__)
         return delayed_weights(
             p["alpha"], p["theta"], l_max=self.l_max, normalize=self.normalize, xp=xp
@@ -735,6 +737,7 @@ class WeibullAdstock(_AdstockBase):
         return f"weibull_{self.kind}"
 
     def weights(self, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Lag weights of shape ``(..., l_max)``, lag 0 first (see the class docstring)."""
         p = _select_params(params, self.param_names, owner=type(self).__name__)
         return weibull_weights(
             p["shape"],
@@ -746,5 +749,6 @@ class WeibullAdstock(_AdstockBase):
         )
 
     def default_priors(self, stage: str) -> dict[str, dict[str, Any]]:
+        """Default prior of each parameter for a funnel stage and this ``kind``."""
         stage = _check_stage(stage, owner=type(self).__name__)
         return copy.deepcopy(self._PRIORS_BY_KIND[self.kind][stage])
