@@ -524,7 +524,7 @@ def test_few_periods_warn_with_parameter_count():
     found, _ = _warnings_of(**tables)
     (msg,) = [w for w in found if "periods" in w]
     # 4 series x 4 + 1 control + 8 baseline + 1 geo offset = 26 parameters
-    assert "only 30 weekly periods x 2 geo(s) (at least 52 periods recommended)" in msg
+    assert "only 30 weekly periods (at least 52 recommended" in msg
     assert "roughly 26 parameters per outcome" in msg
     assert "about 2x as many observations (52)" in msg
 
@@ -532,7 +532,19 @@ def test_few_periods_warn_with_parameter_count():
 def test_few_daily_periods_warn():
     tables = make_tables(n_dates=100, freq="D")
     found, _ = _warnings_of(**tables)
-    assert any("only 100 daily periods x 2 geo(s) (at least 180 periods recommended)" in w for w in found)
+    assert any("only 100 daily periods (at least 180 recommended" in w for w in found)
+
+
+def test_enough_periods_but_too_many_series_warn_without_contradiction():
+    from mmm.data.quality import data_warnings
+
+    spend = np.random.default_rng(0).uniform(1, 2, size=(60, 1, 20))
+    found = data_warnings(spend, series=[f"s{i}|all" for i in range(20)], freq="W-MON", n_controls=0)
+    (msg,) = [w for w in found if "observations" in w]
+    # 20 series x 4 + 0 controls + 8 baseline + 0 geo offsets = 88 parameters
+    assert msg.startswith("60 weekly periods x 1 geo(s) = 60 observations per outcome")
+    assert "roughly 88 parameters" in msg and "(176)" in msg
+    assert "only" not in msg
 
 
 def test_highly_correlated_series_warn(tables):

@@ -61,14 +61,23 @@ def data_warnings(
     threshold = MIN_PERIODS[family]
     baseline = 14 if family == "D" else 8
     n_params = 4 * n_series + n_controls + baseline + (n_geos - 1)
-    if n_dates < threshold or n_dates * n_geos < 2 * n_params:
+    count = (
+        f"A model of this data has roughly {n_params} parameters per outcome (about 4 per "
+        f"media series x {n_series}, 1 per control x {n_controls}, about {baseline} for trend, "
+        f"seasonality and noise, {n_geos - 1} geo offsets) and needs about 2x as many "
+        f"observations ({2 * n_params})"
+    )
+    if n_dates < threshold:
         out.append(
-            f"only {n_dates} {_FREQ_WORD[family]} periods x {n_geos} geo(s) "
-            f"(at least {threshold} periods recommended). A model of this data has roughly "
-            f"{n_params} parameters per outcome (about 4 per media series x {n_series}, 1 per "
-            f"control x {n_controls}, about {baseline} for trend, seasonality and noise, "
-            f"{n_geos - 1} geo offsets) and needs about 2x as many observations "
-            f"({2 * n_params}); expect wide intervals and strong prior influence."
+            f"only {n_dates} {_FREQ_WORD[family]} periods (at least {threshold} recommended "
+            f"to separate media from seasonality). {count}; expect wide intervals and strong "
+            "prior influence."
+        )
+    elif n_dates * n_geos < 2 * n_params:
+        out.append(
+            f"{n_dates} {_FREQ_WORD[family]} periods x {n_geos} geo(s) = "
+            f"{n_dates * n_geos} observations per outcome is few for this many series. "
+            f"{count}; expect wide intervals and strong prior influence."
         )
     for a, b, r in spend_correlations(flat, series, threshold=CORRELATION_WARNING):
         out.append(
