@@ -240,6 +240,22 @@ def _hill(x: np.ndarray, half: float, slope: float) -> np.ndarray:
     xs = np.power(x, slope)
     return xs / (xs + half**slope)
 
+#: AR(1) coefficient of the unobserved demand shock (weekly persistence).
+_SHOCK_AR = 0.8
+#: Relative effect of a one-sd demand shock on the online and store baselines at confounded=1.
+_SHOCK_EFFECT = 0.1
+
+
+def _demand_shock(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(1) series with unit variance, standardised over the ``n`` weeks."""
+    e = rng.normal(size=n)
+    u = np.empty(n)
+    u[0] = e[0]
+    for i in range(1, n):
+        u[i] = _SHOCK_AR * u[i - 1] + np.sqrt(1.0 - _SHOCK_AR**2) * e[i]
+    return (u - u.mean()) / max(u.std(), 1e-12)
+
+
 def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for ch, stage in zip(cat["channel"], cat["stage"], strict=True):
@@ -487,6 +503,15 @@ def simulate(
     demand = (1.0 - mediator_share) * shapes["online_sales"] / shapes["online_sales"].mean()
     demand = demand + mediator_share * shapes["brand_search"] / shapes["brand_search"].mean()
     demand = (demand - demand.mean()) / demand.std()
+    shock = np.zeros(n_t)
+    if confounded > 0:
+        # unobserved demand: shifts the baselines and the spend, absent from the controls
+        rng_shock = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[6])
+        shock = _demand_shock(n_t, rng_shock)
+        for k in ("online_sales", "store_visits"):
+            shapes[k] = shapes[k] * (1.0 + _SHOCK_EFFECT * confounded * shock)
+        demand = demand + shock
+        demand = (demand - demand.mean()) / demand.std()
 
     # spend (national, cents) and geo split
     nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
@@ -664,6 +689,7 @@ def simulate(
         "start": str(start_ts.date()),
         "geos": int(geos),
         "confounded": confounded,
+        "demand_shock": shock.tolist(),
         "noise_scale": noise_scale,
         "channels": chan,
         "series": {
