@@ -13,7 +13,8 @@ Indices: week :math:`t = 0 \dots T-1` (dates Monday-start, frequency ``"W-MON"``
 (euros), ``store_visits`` (visits), ``brand_search`` (branded searches)}. Random draws
 come from independent streams spawned from ``seed`` (calendar, parameters, spend, geos,
 impressions, noise), so the national spend is the same whatever ``geos`` and
-``noise_scale`` are, and ``confounded`` changes the spend only through the demand term.
+``noise_scale`` are, and ``confounded`` changes the data only through the demand terms
+below (the unobserved demand shock has its own stream, used only when ``confounded > 0``).
 
 1. Calendar controls (national, repeated in every geo).
 
@@ -121,8 +122,17 @@ cents:
 
 * conversion series (steady): :math:`x_t \propto \exp(0.3 z_t)`,
   :math:`z_t = \rho D_t + \sqrt{1-\rho^2}\,\eta_t`, :math:`\eta_t \sim N(0,1)` i.i.d.,
-  :math:`D_t` the standardised national noiseless baseline of online sales and
-  :math:`\rho` = ``confounded``; about 3 % of weeks are dark (zero spend).
+  :math:`D_t` the demand index and :math:`\rho` = ``confounded``; about 3 % of weeks are
+  dark (zero spend). With :math:`\rho = 0`, :math:`D_t` is the standardised national
+  noiseless baseline (a weighted mix of the online-sales and branded-search shapes). With
+  :math:`\rho > 0` an *unobserved demand shock* :math:`u_t` (AR(1), coefficient 0.8,
+  standardised to mean 0 and variance 1 over the simulated weeks) multiplies the
+  online-sales and store-visit baseline shapes by :math:`1 + 0.1\,\rho\,u_t` and enters
+  the demand index, :math:`D_t = \mathrm{std}(\mathrm{std}(\text{baseline mix}) + u_t)`.
+  The shock is in no control column, so a model that reads spend as causal credits part
+  of it to the conversion channels and overstates their returns (the bias that
+  experiments correct, see ``docs/calibration.md``); :math:`u_t` is kept in
+  ``truth.params["demand_shock"]`` (zeros when :math:`\rho = 0`).
 * awareness series (flighting): bursts of 3-6 weeks on, 2-6 weeks off (zero spend), a
   weekly level :math:`\exp(0.2\,N(0,1))`, 1.6x heavier from October to December.
 
@@ -442,8 +452,9 @@ def simulate(
         Seed of every random draw; the same arguments give identical results.
     confounded : float, default 0.0
         In [0, 1]: correlation strength between the (log) spend of conversion series and
-        the demand (standardised noiseless online-sales baseline). 0 = spend independent
-        of demand.
+        the demand index. Above 0 the demand also holds an unobserved shock that moves the
+        online-sales and store-visit baselines (absent from the controls), so spend
+        follows demand the model cannot see. 0 = spend independent of demand.
     noise_scale : float, default 1.0
         Multiplies the noise standard deviations (5 % of each outcome's baseline level);
         0 gives noiseless outcomes.
