@@ -119,12 +119,15 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the config t
 
 
 # -------------------------------------------------------------------------- fit
-def _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator):
+def _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator,
+                       experiments=None):
     from mmm.config import parse_config
 
     data = {"media": str(media), "outcomes": str(outcomes), "channels": str(channels)}
     if controls:
         data["controls"] = str(controls)
+    if experiments:
+        data["experiments"] = str(experiments)
     if geos:
         data["geos"] = str(geos)
     sampler = {"seed": seed, "draws": draws, "tune": tune, "chains": chains}
@@ -161,13 +164,41 @@ def run_fit(cfg, out: Path, *, mediator_hint: str | None = None, progress: bool 
     d = cfg.data
     ds = load_dataset(d["media"], d["outcomes"], d["channels"], controls=d.get("controls"), geos=d.get("geos"))
     cfg = _resolve_model(cfg, ds, mediator_hint)
+    experiments = before = None
+    if d.get("experiments"):
+        from mmm.calibration import check_experiments, load_experiments
+
+        experiments = load_experiments(d["experiments"])
+        check_experiments(experiments, ds, cfg.model)
     sampler = replace(cfg.sampler, progress=progress and not _Out.quiet)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        result = _fit(cfg.model, ds, sampler=sampler)
-    paths = write_run(result, out, config=cfg, timings={"fit_wall_s": round(time.perf_counter() - t0, 3)})
+        if experiments is not None and cfg.model.use_experiments:
+            # the same model without the lift terms, to show the experiments' effect
+            say("fitting without the experiments (for comparison) ...")
+            before = _fit(replace(cfg.model, use_experiments=False), ds, sampler=sampler,
+                          experiments=experiments)
+            say("fitting with the experiments ...")
+        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments)
+    paths = write_run(result, out, config=cfg, timings={"fit_wall_s": round(time.perf_counter() - t0, 3)},
+                      before=before)
+    _print_calibration(paths)
     return result, paths
+
+
+def _print_calibration(paths) -> None:
+    cal = json.loads(Path(paths["summary"]).read_text()).get("calibration")
+    if not cal or not cal.get("experiments"):
+        return
+    say("")
+    say(f"{'experiment':14s} {'channel':18s} {'measured lift':>14s} {'model before':>14s} {'model after':>14s}")
+    for r in cal["experiments"]:
+        def num(v):
+            return f"{v:14,.0f}" if v is not None else f"{'-':>14s}"
+        say(f"{r['name']:14s} {r['channel']:18s} {num(r['lift'])} {num(r.get('lift_before'))} {num(r.get('lift_after'))}")
+    for w in cal.get("warnings", []):
+        err(f"warning: {w}")
 
 
 def _print_roas(result) -> None:
@@ -204,6 +235,7 @@ def fit(
     channels: Annotated[Path | None, typer.Option(help="Channel catalogue.")] = None,
     controls: Annotated[Path | None, typer.Option(help="Controls table.")] = None,
     geos: Annotated[Path | None, typer.Option(help="Geo table.")] = None,
+    experiments: Annotated[Path | None, typer.Option(help="Lift tests to calibrate with (CSV / Parquet; see docs/calibration.md).")] = None,
     mediator: Annotated[str | None, typer.Option(help="Outcome column to treat as mediator.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
@@ -217,11 +249,16 @@ def fit(
     _Out.quiet = quiet
     if config is not None:
         cfg, hint = load_config(config), mediator
+        if experiments is not None:
+            from dataclasses import replace
+
+            cfg = replace(cfg, data={**cfg.data, "experiments": experiments.resolve()})
     else:
         missing = [n for n, v in (("--media", media), ("--outcomes", outcomes), ("--channels", channels)) if v is None]
         if missing:
             raise typer.BadParameter(f"without a config file, {', '.join(missing)} are required.")
-        cfg, hint = _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator)
+        cfg, hint = _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator,
+                                       experiments)
     say(f"fitting {cfg.data['media']} ...")
     result, paths = run_fit(cfg, out, mediator_hint=hint, progress=not quiet)
     _print_roas(result)

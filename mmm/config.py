@@ -26,6 +26,7 @@ outcomes = "outcomes.csv"    # date[, geo], one column per outcome
 channels = "channels.csv"    # channel, stage (awareness | conversion)[, max_lag, roas_prior]
 # controls = "controls.csv"  # date[, geo], numeric columns (price, promotions, holidays)
 # geos = "geos.csv"          # geo, population, shops
+# experiments = "experiments.csv"  # lift tests to calibrate with (docs/calibration.md)
 
 [model]
 # outcomes fitted jointly; kind = revenue (ROAS) or count (cost per unit)
@@ -39,6 +40,12 @@ trend = "linear"             # none | linear | piecewise
 yearly_order = 2             # Fourier order of yearly seasonality (0 = off)
 media_share_prior = 0.2      # share of each outcome the default ROAS prior gives to media
 roas_prior_sigma = 1.0       # spread of the ROAS prior on the log scale
+use_experiments = true       # add [data] experiments to the likelihood (false: fit uncalibrated)
+
+# priors from past studies, per channel and outcome (ROAS, or cost per visit for counts)
+# [model.roas_priors.paid_search]
+# online_sales = { median = 2.5, sigma = 0.3 }
+# store_visits = { cost_per_unit = 12.0, sigma = 0.4 }
 
 [model.stages.awareness]
 adstock = "delayed"          # peak a few weeks after spend; geometric | delayed | weibull_pdf | weibull_cdf

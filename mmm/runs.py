@@ -131,8 +131,14 @@ def _funnel_summary(fit, contrib) -> dict:
     return out
 
 
-def write_run(fit, out, *, config: RunConfig | None = None, timings: dict | None = None) -> dict:
-    """Save a fit as a run folder and return the paths written."""
+def write_run(
+    fit, out, *, config: RunConfig | None = None, timings: dict | None = None, before=None
+) -> dict:
+    """Save a fit as a run folder and return the paths written.
+
+    ``before`` is the uncalibrated fit of a run calibrated with experiments; the
+    ``calibration`` entry of ``summary.json`` sets both beside the experiments.
+    """
     from mmm.inference.fit import package_versions
 
     out = Path(out)
@@ -164,6 +170,11 @@ def write_run(fit, out, *, config: RunConfig | None = None, timings: dict | None
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     paths["manifest"] = out / "manifest.json"
     summary = build_summary(fit)
+    from mmm.calibration.report import calibration_summary
+
+    calibration = calibration_summary(fit, before=before)
+    if calibration is not None:
+        summary["calibration"] = calibration
     (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
     paths["summary"] = out / "summary.json"
     return paths

@@ -146,6 +146,16 @@ class ModelSpec:
         ``log roas_channel ~ Normal(log m, roas_prior_sigma)``. The median ``m`` is the
         channel's ``roas_prior`` from the catalogue (revenue outcomes) or else the data
         default ``media_share_prior * sum(outcome) / sum(all spend)``.
+    roas_priors : dict
+        Priors from past studies, overriding the above per channel and outcome:
+        ``{channel: {outcome: {"median": m, "sigma": s}}}`` with ``median`` the return per
+        currency unit (ROAS for revenue, units per currency for counts), or
+        ``{"cost_per_unit": c, "sigma": s}`` for count outcomes (cost per visit; the
+        median return is ``1 / c``). ``sigma`` (log scale) defaults to ``roas_prior_sigma``.
+        See ``docs/calibration.md``.
+    use_experiments : bool
+        Add the lift-test likelihood when experiments are given to the fit (switch it off
+        to fit the same data uncalibrated).
     media_share_prior : float
         Share of each outcome that the default ROAS prior attributes to media.
     geo_pooling : bool
@@ -178,6 +188,8 @@ class ModelSpec:
     controls: tuple[str, ...] | None = None
     audience_pooling: bool = True
     roas_prior_sigma: float = 1.0
+    roas_priors: tuple = field(default=())
+    use_experiments: bool = True
     media_share_prior: float = 0.2
     geo_pooling: bool = True
     noise_prior: float = 0.2
@@ -223,6 +235,13 @@ class ModelSpec:
             object.__setattr__(self, "controls", tuple(self.controls))
         if isinstance(self.extra, dict):
             object.__setattr__(self, "extra", _freeze(self.extra))
+        if isinstance(self.roas_priors, dict):
+            object.__setattr__(self, "roas_priors", _freeze(self.roas_priors))
+        from mmm.calibration.priors import check_roas_priors
+
+        check_roas_priors(_thaw(self.roas_priors), self.outcome_names)
+        if not isinstance(self.use_experiments, bool):
+            raise SpecError(f"use_experiments={self.use_experiments!r} must be true or false.")
 
     # ------------------------------------------------------------------ access
     def saturation_transform(self):
@@ -264,6 +283,8 @@ class ModelSpec:
             "controls": list(self.controls) if self.controls is not None else None,
             "audience_pooling": self.audience_pooling,
             "roas_prior_sigma": self.roas_prior_sigma,
+            "roas_priors": _thaw(self.roas_priors),
+            "use_experiments": self.use_experiments,
             "media_share_prior": self.media_share_prior,
             "geo_pooling": self.geo_pooling,
             "noise_prior": self.noise_prior,
@@ -290,6 +311,8 @@ class ModelSpec:
             )
         if kw.get("controls") is not None:
             kw["controls"] = tuple(kw["controls"])
+        if isinstance(kw.get("roas_priors"), dict):
+            kw["roas_priors"] = _freeze(kw["roas_priors"])
         if "extra" in kw and isinstance(kw["extra"], dict):
             kw["extra"] = _freeze(kw["extra"])
         return cls(**kw)

@@ -20,7 +20,7 @@ from mmm.errors import DataError
 __all__ = ["read_table", "TABLE_ROLES", "LABEL_COLUMNS"]
 
 #: Roles of the input tables, as named in error messages and ``Dataset.sources``.
-TABLE_ROLES = ("media", "outcomes", "controls", "channels", "geos", "wide")
+TABLE_ROLES = ("media", "outcomes", "controls", "channels", "geos", "wide", "experiments")
 
 #: Columns holding labels (read from CSV as text so that ``"01"`` stays ``"01"``).
 LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,6 +30,7 @@ LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "channels": ("channel", "stage", "description"),
     "geos": ("geo",),
     "wide": (),
+    "experiments": ("name", "channel", "audience", "geo", "outcome", "start", "end"),
 }
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")

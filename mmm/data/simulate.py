@@ -13,7 +13,8 @@ Indices: week :math:`t = 0 \dots T-1` (dates Monday-start, frequency ``"W-MON"``
 (euros), ``store_visits`` (visits), ``brand_search`` (branded searches)}. Random draws
 come from independent streams spawned from ``seed`` (calendar, parameters, spend, geos,
 impressions, noise), so the national spend is the same whatever ``geos`` and
-``noise_scale`` are, and ``confounded`` changes the spend only through the demand term.
+``noise_scale`` are, and ``confounded`` changes the data only through the demand terms
+below (the unobserved demand shock has its own stream, used only when ``confounded > 0``).
 
 1. Calendar controls (national, repeated in every geo).
 
@@ -121,8 +122,17 @@ cents:
 
 * conversion series (steady): :math:`x_t \propto \exp(0.3 z_t)`,
   :math:`z_t = \rho D_t + \sqrt{1-\rho^2}\,\eta_t`, :math:`\eta_t \sim N(0,1)` i.i.d.,
-  :math:`D_t` the standardised national noiseless baseline of online sales and
-  :math:`\rho` = ``confounded``; about 3 % of weeks are dark (zero spend).
+  :math:`D_t` the demand index and :math:`\rho` = ``confounded``; about 3 % of weeks are
+  dark (zero spend). With :math:`\rho = 0`, :math:`D_t` is the standardised national
+  noiseless baseline (a weighted mix of the online-sales and branded-search shapes). With
+  :math:`\rho > 0` an *unobserved demand shock* :math:`u_t` (AR(1), coefficient 0.8,
+  standardised to mean 0 and variance 1 over the simulated weeks) multiplies the
+  online-sales and store-visit baseline shapes by :math:`1 + 0.1\,\rho\,u_t` and enters
+  the demand index, :math:`D_t = \mathrm{std}(\mathrm{std}(\text{baseline mix}) + u_t)`.
+  The shock is in no control column, so a model that reads spend as causal credits part
+  of it to the conversion channels and overstates their returns (the bias that
+  experiments correct, see ``docs/calibration.md``); :math:`u_t` is kept in
+  ``truth.params["demand_shock"]`` (zeros when :math:`\rho = 0`).
 * awareness series (flighting): bursts of 3-6 weeks on, 2-6 weeks off (zero spend), a
   weekly level :math:`\exp(0.2\,N(0,1))`, 1.6x heavier from October to December.
 
@@ -239,6 +249,22 @@ def _hill(x: np.ndarray, half: float, slope: float) -> np.ndarray:
     """Hill saturation ``x**slope / (x**slope + half**slope)`` for ``x >= 0``."""
     xs = np.power(x, slope)
     return xs / (xs + half**slope)
+
+#: AR(1) coefficient of the unobserved demand shock (weekly persistence).
+_SHOCK_AR = 0.8
+#: Relative effect of a one-sd demand shock on the online and store baselines at confounded=1.
+_SHOCK_EFFECT = 0.1
+
+
+def _demand_shock(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(1) series with unit variance, standardised over the ``n`` weeks."""
+    e = rng.normal(size=n)
+    u = np.empty(n)
+    u[0] = e[0]
+    for i in range(1, n):
+        u[i] = _SHOCK_AR * u[i - 1] + np.sqrt(1.0 - _SHOCK_AR**2) * e[i]
+    return (u - u.mean()) / max(u.std(), 1e-12)
+
 
 def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
@@ -426,8 +452,9 @@ def simulate(
         Seed of every random draw; the same arguments give identical results.
     confounded : float, default 0.0
         In [0, 1]: correlation strength between the (log) spend of conversion series and
-        the demand (standardised noiseless online-sales baseline). 0 = spend independent
-        of demand.
+        the demand index. Above 0 the demand also holds an unobserved shock that moves the
+        online-sales and store-visit baselines (absent from the controls), so spend
+        follows demand the model cannot see. 0 = spend independent of demand.
     noise_scale : float, default 1.0
         Multiplies the noise standard deviations (5 % of each outcome's baseline level);
         0 gives noiseless outcomes.
@@ -487,6 +514,15 @@ def simulate(
     demand = (1.0 - mediator_share) * shapes["online_sales"] / shapes["online_sales"].mean()
     demand = demand + mediator_share * shapes["brand_search"] / shapes["brand_search"].mean()
     demand = (demand - demand.mean()) / demand.std()
+    shock = np.zeros(n_t)
+    if confounded > 0:
+        # unobserved demand: shifts the baselines and the spend, absent from the controls
+        rng_shock = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[6])
+        shock = _demand_shock(n_t, rng_shock)
+        for k in ("online_sales", "store_visits"):
+            shapes[k] = shapes[k] * (1.0 + _SHOCK_EFFECT * confounded * shock)
+        demand = demand + shock
+        demand = (demand - demand.mean()) / demand.std()
 
     # spend (national, cents) and geo split
     nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
@@ -664,6 +700,7 @@ def simulate(
         "start": str(start_ts.date()),
         "geos": int(geos),
         "confounded": confounded,
+        "demand_shock": shock.tolist(),
         "noise_scale": noise_scale,
         "channels": chan,
         "series": {

@@ -60,6 +60,8 @@ class FitResult:
     diagnostics : Diagnostics
     provenance : dict
         Data fingerprint, spec hash, package versions, seed, timings (seconds).
+    experiments : pandas.DataFrame or None
+        Lift tests the fit was calibrated with (:mod:`mmm.calibration`), if any.
     """
 
     spec: ModelSpec
@@ -69,6 +71,7 @@ class FitResult:
     sampler: SamplerConfig
     diagnostics: Diagnostics
     provenance: dict = field(default_factory=dict)
+    experiments: object = None
 
     @property
     def posterior(self):
@@ -91,6 +94,11 @@ class FitResult:
         for name, frame in self.dataset.to_frames().items():
             if frame is not None:
                 frame.to_csv(d / "data" / f"{name}.csv", index=False, float_format="%.17g")
+        if self.experiments is not None:
+            ex = self.experiments.copy()
+            for c in ("start", "end", "readout_end"):
+                ex[c] = ex[c].dt.strftime("%Y-%m-%d")
+            ex.to_csv(d / "data" / "experiments.csv", index=False, float_format="%.17g")
         meta = {
             "format_version": FIT_FORMAT_VERSION,
             "spec": self.spec.to_dict(),
@@ -140,6 +148,11 @@ class FitResult:
                 f"the data stored in {data} does not match the fit (fingerprint "
                 f"{ds.fingerprint[:12]} != {fp[:12]}); the folder was modified."
             )
+        experiments = None
+        if (data / "experiments.csv").exists():
+            from mmm.calibration.experiments import load_experiments
+
+            experiments = load_experiments(data / "experiments.csv")
         idata = az.from_netcdf(str(d / "fit.nc"), engine="h5netcdf")
         for group in idata.groups():  # read into memory, then release the file for re-saving
             getattr(idata, group).load().close()
@@ -151,15 +164,20 @@ class FitResult:
             sampler=SamplerConfig(**meta["sampler"]),
             diagnostics=Diagnostics.from_dict(meta["diagnostics"]),
             provenance=meta["provenance"],
+            experiments=experiments,
         )
 
 
-def _structure_key(spec: ModelSpec, inputs) -> str:
+def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
+    if lift is not None:  # use_experiments only switches model data (lift_active)
+        spec = replace(spec, use_experiments=True)
     shapes = {k: len(v) for k, v in inputs.coords.items()}
     extra = {
         "aw": inputs.awareness_series.tolist(),
         "ch": inputs.channel_index.tolist(),
         "stage": inputs.channel_stage.tolist(),
+        # experiments are model data; only their shapes fix the compiled model
+        "lift": None if lift is None else lift.structure(),
     }
     return spec.hash() + json.dumps(shapes, sort_keys=True) + json.dumps(extra, sort_keys=True)
 
@@ -261,6 +279,7 @@ def fit(
     quick: str | None = None,
     prior_samples: int = 0,
     warn: bool = True,
+    experiments=None,
 ) -> FitResult:
     """Fit ``spec`` to ``dataset``.
 
@@ -276,6 +295,10 @@ def fit(
         Draws of the prior (and prior predictive) stored in ``idata.prior``; 0 skips.
     warn : bool
         Emit :class:`~mmm.errors.ConvergenceWarning` for every health problem.
+    experiments : path or pandas.DataFrame, optional
+        Lift tests (:func:`mmm.calibration.load_experiments` format). Each adds a
+        likelihood term on the model's own incremental effect when
+        ``spec.use_experiments`` is true (see ``docs/calibration.md``).
 
     Returns
     -------
@@ -288,13 +311,24 @@ def fit(
         raise SpecError(f"quick={quick!r} is not allowed; choose one of {QUICK_METHODS}.")
     t_start = time.perf_counter()
     inputs = prepare_inputs(spec, dataset)
-    model = build_model(spec, dataset, inputs=inputs)
+    lift = None
+    if experiments is not None:
+        from mmm.calibration import check_experiments, load_experiments, prepare_lift
+
+        experiments = load_experiments(experiments)
+        check_experiments(experiments, dataset, spec)
+        # with use_experiments off the term is built inactive (weight 0): the posterior
+        # is the uncalibrated one and the compiled model is shared with the calibrated fit
+        lift = prepare_lift(
+            experiments, dataset, spec, inputs.design, active=spec.use_experiments
+        )
+    model = build_model(spec, dataset, inputs=inputs, lift=lift)
     t_build = time.perf_counter() - t_start
     if quick is not None:
         idata, t_compile, t_sample = _quick(model, cfg, quick)
         method = quick
     elif cfg.sampler == "nutpie":
-        idata, t_compile, t_sample = _sample_nutpie(model, _structure_key(spec, inputs), cfg)
+        idata, t_compile, t_sample = _sample_nutpie(model, _structure_key(spec, inputs, lift), cfg)
         method = "nuts"
     else:
         idata, t_compile, t_sample = _sample_pymc(model, cfg, cfg.sampler)
@@ -341,6 +375,7 @@ def fit(
         sampler=cfg,
         diagnostics=diag,
         provenance=provenance,
+        experiments=experiments,
     )
 
 

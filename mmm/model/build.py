@@ -58,6 +58,7 @@ class ModelInputs:
     awareness_series: np.ndarray  # indices of awareness series
     log_prior_roas: np.ndarray  # (outcome, channel)
     log_prior_mediator: float
+    log_prior_roas_sigma: np.ndarray | None = None  # (outcome, channel); None = spec's sigma
 
 
 def prepare_inputs(spec, dataset) -> ModelInputs:
@@ -99,6 +100,10 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
                 if len(rp) and pd.notna(rp.iloc[0]):
                     med = float(rp.iloc[0])
             log_prior[k, c] = np.log(med)
+    # priors from past studies (spec.roas_priors) override the defaults
+    from mmm.calibration.priors import apply_roas_priors
+
+    log_prior, log_prior_sd = apply_roas_priors(spec, channels, log_prior)
     log_prior_m = 0.0
     if m is not None:
         mraw = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, float)
@@ -137,6 +142,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
         awareness_series=aw,
         log_prior_roas=log_prior,
         log_prior_mediator=log_prior_m,
+        log_prior_roas_sigma=log_prior_sd,
     )
 
 
@@ -193,7 +199,7 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     return mu, level, shift
 
 
-def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
+def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     """Build the PyMC model.
 
     Parameters
@@ -202,6 +208,8 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
     dataset : Dataset
     inputs : ModelInputs, optional
         Precomputed :func:`prepare_inputs` output.
+    lift : mmm.calibration.lift.LiftInputs, optional
+        Experiments to add as lift-test likelihood terms (see ``docs/calibration.md``).
 
     Returns
     -------
@@ -260,7 +268,10 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
 
         # direct returns, partially pooled
         lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
-        mu_c = pm.Normal("log_roas_channel", lp, spec.roas_prior_sigma, dims=("outcome", "channel"))
+        sd_c = spec.roas_prior_sigma
+        if inp.log_prior_roas_sigma is not None:
+            sd_c = pm.Data("log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel"))
+        mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
         if spec.audience_pooling:
             sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "series"))
@@ -282,6 +293,13 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None):
             dims=("outcome", "geo", "series"),
         )
         media = (f[:, :, None, :] * beta.dimshuffle("x", 1, 0, 2)).sum(axis=-1)  # (date, geo, K)
+
+        # --- calibration: lift tests on the model's own incremental effect (mmm.calibration)
+        if lift is not None:
+            from mmm.calibration.lift import add_lift_likelihood
+
+            add_lift_likelihood(model, spec, inp, lift)
+        # --- end calibration
 
         base, level, shift = _baseline(pm, pt, inp, spec, prefix="", dims_out=("outcome",))
         mu = base + media

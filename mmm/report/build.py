@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from mmm.report import figures, fmt, numbers
+from mmm.report.calibration import calibration_context
 from mmm.report.curves import response_curves
 from mmm.report.health import assess
 from mmm.report.run import RunFolder
@@ -349,6 +350,7 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
         "near": near,
         "budget": budget,
         "health": health,
+        "calibration": calibration_context(summary, money=money, kinds=kinds),
         "diag": run.diagnostics or {},
         "quality": quality,
         "data": data,

@@ -1,0 +1,122 @@
+"""Priors from past studies: per-channel ROAS (or cost per unit) overriding the default.
+
+In the model each channel's return per currency unit has a log-normal prior,
+``log roas[outcome, channel] ~ Normal(log median, sigma)`` (the channel mean of its
+audiences). ``ModelSpec.roas_priors`` sets ``median`` and ``sigma`` per channel and
+outcome from earlier experiments or studies::
+
+    {"paid_search": {"online_sales": {"median": 2.5, "sigma": 0.3},
+                     "store_visits": {"cost_per_unit": 12.0, "sigma": 0.4}}}
+
+``cost_per_unit`` (currency per visit) is the inverse of the return: median ``1 / c``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mmm.errors import SpecError
+
+_KEYS = ("median", "cost_per_unit", "sigma")
+
+
+def _positive(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) and v > 0
+
+
+def check_roas_priors(priors: dict, outcomes) -> None:
+    """Check the shape and values of ``ModelSpec.roas_priors`` (channels are checked on data).
+
+    Raises
+    ------
+    SpecError
+        Naming the channel, outcome and key at fault and what is allowed.
+    """
+    if not isinstance(priors, dict):
+        raise SpecError(
+            "roas_priors must map channel -> {outcome: {median | cost_per_unit, sigma}}."
+        )
+    for ch, per in priors.items():
+        if not isinstance(per, dict) or not per:
+            raise SpecError(
+                f"roas_priors[{ch!r}] must map outcomes to {{median = m, sigma = s}} or "
+                f"{{cost_per_unit = c, sigma = s}}; got {per!r}."
+            )
+        for out, d in per.items():
+            where = f"roas_priors[{ch!r}][{out!r}]"
+            if out not in outcomes:
+                raise SpecError(
+                    f"{where}: {out!r} is not a modelled outcome; use one of {list(outcomes)}."
+                )
+            if not isinstance(d, dict):
+                raise SpecError(f"{where} must be {{median = m, sigma = s}}; got {d!r}.")
+            unknown = sorted(set(d) - set(_KEYS))
+            if unknown:
+                raise SpecError(f"{where}: unknown key(s) {unknown}; allowed: {list(_KEYS)}.")
+            given = [k for k in ("median", "cost_per_unit") if k in d]
+            if len(given) != 1:
+                raise SpecError(f"{where}: give exactly one of 'median' and 'cost_per_unit'.")
+            for k in (*given, "sigma"):
+                if k in d and not _positive(d[k]):
+                    raise SpecError(f"{where}.{k}={d[k]!r} must be a positive number.")
+
+
+def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prior location and spread of ``log roas_channel`` after the past-study overrides.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    channels : list of str
+        The data's channels, in model order.
+    log_prior : ndarray, dims (outcome, channel)
+        Default prior medians (log scale).
+
+    Returns
+    -------
+    log_median, sigma : ndarray, dims (outcome, channel)
+
+    Raises
+    ------
+    SpecError
+        A channel of ``roas_priors`` is not in the data.
+    """
+    from mmm.spec import _thaw
+
+    priors = _thaw(spec.roas_priors)
+    mu = np.array(log_prior, dtype=float)
+    sigma = np.full_like(mu, spec.roas_prior_sigma)
+    outs = list(spec.outcome_names)
+    for ch, per in priors.items():
+        if ch not in channels:
+            raise SpecError(
+                f"roas_priors names channel {ch!r}, which the data does not have; channels: "
+                f"{list(channels)}."
+            )
+        c = channels.index(ch)
+        for out, d in per.items():
+            k = outs.index(out)
+            med = d["median"] if "median" in d else 1.0 / d["cost_per_unit"]
+            mu[k, c] = np.log(med)
+            sigma[k, c] = d.get("sigma", spec.roas_prior_sigma)
+    return mu, sigma
+
+
+def calibrated_channels(spec) -> list[dict]:
+    """The past-study priors of ``spec`` as records (channel, outcome, median, sigma)."""
+    from mmm.spec import _thaw
+
+    recs = []
+    for ch, per in _thaw(spec.roas_priors).items():
+        for out, d in per.items():
+            med = d["median"] if "median" in d else 1.0 / d["cost_per_unit"]
+            recs.append(
+                {
+                    "channel": ch,
+                    "outcome": out,
+                    "median": float(med),
+                    "cost_per_unit": d.get("cost_per_unit"),
+                    "sigma": float(d.get("sigma", spec.roas_prior_sigma)),
+                }
+            )
+    return recs
