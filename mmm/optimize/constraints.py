@@ -93,7 +93,8 @@ class Constraints:
     default : Bound, optional
         Applied to every series not locked (e.g. ``change(0.3)``: each within +/-30 %).
     locked : iterable of str
-        Channels or series kept exactly at their current plan (spend and weekly shape).
+        Channels, series or geos kept exactly at their current plan (spend and weekly
+        shape); a geo name locks every series bought in that geo.
     min_awareness_share : float, optional
         Awareness series get at least this share of the total spend.
     """
@@ -222,15 +223,24 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
 
     locked = np.zeros((G, S), dtype=bool)
     for name in constraints.locked:
-        if name in planner.series:
-            m, kind = _cells(planner, name, "series"), "series"
-        elif name in planner.channels:
-            m, kind = _cells(planner, name, "channel"), "channel"
-        else:
+        kinds = [k for k, names in (("series", planner.series), ("channel", planner.channels),
+                                    ("geo", planner.geos if G > 1 else ())) if name in names]
+        if not kinds:
+            known = [f"a channel {sorted(set(planner.channels))}",
+                     f"a series {list(planner.series)}"]
+            if G > 1:
+                known.append(f"a geo {list(planner.geos)}")
             raise SpecError(
-                f"locked names {name!r}, which is neither a channel "
-                f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
+                f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor "
+                f"{known[-1]}."
             )
+        if len(kinds) > 1:
+            raise SpecError(
+                f"locked names {name!r}, which is both a {kinds[0]} and a {kinds[1]}; "
+                "rename the geo or lock the series of that geo by geo bounds instead."
+            )
+        kind = kinds[0]
+        m = _cells(planner, name, kind)
         m &= ~inactive
         locked |= m
         for g, s in zip(*np.nonzero(m), strict=True):
