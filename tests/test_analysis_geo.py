@@ -198,3 +198,13 @@ def test_fit_command_prints_geo_totals(fit, capsys):
     row = tab[(tab.geo == "west") & (tab.outcome == "store_visits")].iloc[0]
     assert f"{row['cost_per_unit_median']:.2f}" in lines["west"]
     assert f"{row['spend']:,.0f}" in lines["west"]
+
+
+def test_response_curves_add_up_over_geos(fit):
+    cur = A.response_curves(fit, multipliers=[0.0, 1.0, 2.0], max_draws=None)
+    tot = A.contribution_totals(fit, max_draws=None).sel(path="total")  # summed over geos
+    one = cur["contribution"].isel(point=1)
+    np.testing.assert_allclose(one.values, tot.transpose(*one.dims).values, rtol=1e-10)
+    assert float(abs(cur["contribution"].isel(point=0)).max()) == 0.0
+    sp = fit.dataset.spend.sum(("date", "geo"))
+    np.testing.assert_allclose(cur["spend"].isel(point=2).values, 2 * sp.values, rtol=1e-12)

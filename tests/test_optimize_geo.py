@@ -301,6 +301,28 @@ def test_predictions_equal_engine_per_geo(geo_carry):
         assert o == pytest.approx(tab.xs("store_visits", level="outcome")["mean"].sum(), rel=1e-10)
 
 
+def test_national_series_keep_their_geo_split(geo_carry):
+    pl = make_planner(geo_carry, horizon=6, max_draws=None)
+    cur = pl.current.sum(axis=0)  # (geo, series)
+    free = optimize_budget(pl, budget=2400.0, value_per_visit=3.0)
+    rec = optimize_budget(
+        pl, budget=2400.0, value_per_visit=3.0, constraints=Constraints(national=("search",))
+    )
+    tot = rec.plan.sum(axis=0)
+    share_now = cur[:, 0] / cur[:, 0].sum()
+    np.testing.assert_allclose(tot[:, 0] / tot[:, 0].sum(), share_now, rtol=1e-6)
+    assert tot.sum() == pytest.approx(2400.0, abs=1e-6)
+    # without the tie the optimizer would split search differently over the geos
+    ftot = free.plan.sum(axis=0)
+    assert abs(ftot[0, 0] / ftot[:, 0].sum() - share_now[0]) > 0.01
+    # tying costs value, never gains it
+    assert rec.summary["value_recommended"]["mean"] <= free.summary["value_recommended"]["mean"] * (
+        1 + 1e-9
+    )
+    with pytest.raises(SpecError, match="national names 'tv'"):
+        optimize_budget(pl, budget=2400.0, constraints=Constraints(national=("tv",)))
+
+
 def test_same_inputs_same_outputs_geo(geo_carry):
     pl = make_planner(geo_carry, horizon=6, max_draws=None)
     cons = Constraints(geos={"north": Bound(0.9, 1.1, relative=True)})

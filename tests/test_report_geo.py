@@ -145,3 +145,13 @@ def test_national_report_has_no_geo_section(tmp_path):
         write_run(_known_fit(), run)
         html = build_report(run).read_text()
     assert 'id="geos"' not in html and 'href="#geos"' not in html
+
+
+def test_channel_table_shows_totals_across_geos_once(geo_report):
+    from mmm.report import fmt
+
+    rows = _table(geo_report["html"], "roas-table")
+    fit = geo_report["fit"]
+    assert len(rows) == len(fit.dataset.series)
+    spend = fit.dataset.spend.sum(("date", "geo"))
+    assert sorted(r[3] for r in rows) == sorted(fmt.money(float(v)) for v in spend.values)

@@ -115,7 +115,7 @@ def near_store_vs_broad(
     fit,
     *,
     outcome: str = "store_visits",
-    near: tuple[str, ...] = NEAR_STORE,
+    near: tuple[str, ...] | None = None,
     start=None,
     end=None,
     prob: float = 0.9,
@@ -129,8 +129,9 @@ def near_store_vs_broad(
     fit : FitResult
     outcome : str
         A count outcome (store visits).
-    near : tuple of str
-        Audience labels that target people near stores.
+    near : tuple of str, optional
+        Audience labels that target people near stores (default: the spec's
+        ``near_store_audiences`` where it has them, else ``("near_store",)``).
     start, end, prob, max_draws
         As elsewhere.
     by_geo : bool
@@ -148,6 +149,8 @@ def near_store_vs_broad(
         geo and scope; NaN where one group has no spend there). A group without spend in
         a geo has no row for that geo.
     """
+    if near is None:
+        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
     c = contributions(fit, max_draws=max_draws).sel(outcome=outcome, drop=True)
     mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
     c = c.isel(date=mask).sum(("date", "path"))  # (sample, geo, series)

@@ -81,6 +81,7 @@ def run_optimize_cli(
     channel_bounds: dict | None = None,
     geo_bounds: dict | None = None,
     locked: tuple[str, ...] | list[str] = (),
+    national: tuple[str, ...] | list[str] = (),
     min_awareness_share: float | None = None,
     risk: str = "mean",
     risk_level: float = 0.1,
@@ -97,7 +98,7 @@ def run_optimize_cli(
 
         run_optimize_cli(run_dir, *, budget, horizon=13, value_per_visit=None,
                          objective="value", budget_mode="equal", max_change=None,
-                         channel_bounds=None, geo_bounds=None, locked=(),
+                         channel_bounds=None, geo_bounds=None, locked=(), national=(),
                          min_awareness_share=None,
                          risk="mean", risk_level=0.1, flighting="shape",
                          include_carryover=True, max_draws=1000, seed=0, plots=False,
@@ -120,6 +121,8 @@ def run_optimize_cli(
         Every series within +/- this fraction of its current spend (0.3 = +/-30 %).
     channel_bounds : dict, optional
         Channel -> (lower, upper) in currency, or a ``Bound``.
+    national : list of str
+        Channels or series bought nationally: their split over geos stays as today.
     geo_bounds : dict, optional
         Geo -> (lower, upper) in currency over the horizon, or a ``Bound`` (relative to the
         geo's current spend with ``relative=True``); see :func:`parse_geo_bounds`.
@@ -160,6 +163,7 @@ def run_optimize_cli(
         geos={k: v if isinstance(v, Bound) else tuple(v) for k, v in (geo_bounds or {}).items()},
         default=None if max_change is None else change(float(max_change)),
         locked=tuple(locked or ()),
+        national=tuple(national or ()),
         min_awareness_share=min_awareness_share,
     )
     rec = optimize_budget(

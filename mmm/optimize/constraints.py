@@ -97,6 +97,11 @@ class Constraints:
         shape); a geo name locks every series bought in that geo.
     min_awareness_share : float, optional
         Awareness series get at least this share of the total spend.
+    national : iterable of str
+        Channels or series bought nationally (a TV or video buy not split by region):
+        their total may change but its split over geos stays that of the current plan
+        (in a geo model national media are spread over geos by a fixed key such as
+        population, see :mod:`mmm.data.national`).
     """
 
     budget_mode: str = "equal"
@@ -107,6 +112,7 @@ class Constraints:
     default: Bound | None = None
     locked: tuple[str, ...] = ()
     min_awareness_share: float | None = None
+    national: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.budget_mode not in BUDGET_MODES:
@@ -120,8 +126,10 @@ class Constraints:
             )
         if self.default is not None:
             object.__setattr__(self, "default", _as_bound(self.default, "default"))
-        locked = (self.locked,) if isinstance(self.locked, str) else tuple(self.locked or ())
-        object.__setattr__(self, "locked", tuple(str(x) for x in locked))
+        for name in ("locked", "national"):
+            v = getattr(self, name)
+            v = (v,) if isinstance(v, str) else tuple(v or ())
+            object.__setattr__(self, name, tuple(str(x) for x in v))
         s = self.min_awareness_share
         if s is not None and not 0 <= s <= 1:
             raise SpecError(f"min_awareness_share={s!r} must be in [0, 1].")
@@ -139,6 +147,7 @@ class Constraints:
             "default": None if self.default is None else bd(self.default),
             "locked": list(self.locked),
             "min_awareness_share": self.min_awareness_share,
+            "national": list(self.national),
         }
 
 
@@ -275,6 +284,37 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
                     ("series", constraints.series), ("geo", constraints.geos)):
         for name, bound in d.items():
             add(f"{kind} {name!r}", _cells(planner, name, kind), bound)
+
+    for name in constraints.national:
+        if name in planner.series:
+            kind = "series"
+        elif name in planner.channels:
+            kind = "channel"
+        else:
+            raise SpecError(
+                f"national names {name!r}, which is neither a channel "
+                f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
+            )
+        if G == 1:
+            continue  # one geo: nothing to split
+        for s in np.flatnonzero(_cells(planner, name, kind)[0]):
+            active = np.flatnonzero(~inactive[:, s])
+            total = float(cur[active, s].sum())
+            if total <= 0:
+                raise SpecError(
+                    f"national {kind} {name!r}: series {planner.series[s]!r} has no current "
+                    "spend, so its split over geos is unknown; give it geo bounds instead."
+                )
+            for g in active[:-1]:
+                share = float(cur[g, s]) / total
+                c = np.zeros((G, S))
+                c[active, s] = -share
+                c[g, s] += 1.0
+                rows.append(
+                    Row(f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
+                        f"{share:.4%} of its spend in geo {planner.geos[g]!r}",
+                        c.ravel(), "==", 0.0)
+                )
 
     if constraints.min_awareness_share:
         share = float(constraints.min_awareness_share)
