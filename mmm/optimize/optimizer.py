@@ -424,7 +424,8 @@ def _geo_table(planner: Planner, cur: np.ndarray, plan: np.ndarray, prob: float)
     ``mean`` ... ``upper``: media contribution in the geo over the evaluation window
     (original units, as the ``outcomes`` table); ``incremental_*``: the same minus what the
     geo gets with no spend in the horizon (past carry-over only); ``cost_per_unit_*``: the
-    geo's plan spend per incremental unit (count outcomes; NaN where not positive).
+    geo's plan spend per incremental unit (count outcomes; over the draws whose increment
+    is positive, NaN when none is).
     """
     kinds = {o.name: o.kind for o in planner.fit.spec.outcomes}
     none = planner.contributions(np.zeros_like(plan)).sum(axis=3)  # (sample, outcome, geo)
@@ -440,10 +441,9 @@ def _geo_table(planner: Planner, cur: np.ndarray, plan: np.ndarray, prob: float)
                 row.update({f"incremental_{q}": v
                             for q, v in interval(inc[:, k, g], prob).items()})
                 cpu = {"median": np.nan, "lower": np.nan, "upper": np.nan}
-                if kinds[o] == "count" and spend[g] > 0:
-                    d = inc[:, k, g]
-                    with np.errstate(divide="ignore"):
-                        per = np.where(d > 0, spend[g] / np.where(d > 0, d, 1.0), np.inf)
+                d = inc[:, k, g]
+                if kinds[o] == "count" and spend[g] > 0 and (d > 0).any():
+                    per = spend[g] / d[d > 0]  # draws without a positive effect: no cost
                     lo, hi = np.quantile(per, [(1 - prob) / 2, 1 - (1 - prob) / 2])
                     cpu = {"median": float(np.median(per)), "lower": float(lo),
                            "upper": float(hi)}

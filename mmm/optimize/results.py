@@ -76,8 +76,8 @@ class BudgetRecommendation:
         One row per (plan, geo, outcome): ``spend`` (currency over the horizon), media
         contribution mean / median / lower / upper over the evaluation window,
         ``incremental_*`` (the same minus what spending nothing in the horizon gives) and,
-        for count outcomes, ``cost_per_unit_*`` (spend per incremental unit; inf where the
-        draw's increment is not positive).
+        for count outcomes, ``cost_per_unit_*`` (spend per incremental unit, over the draws
+        whose increment is positive; NaN when none is).
     """
 
     allocation: pd.DataFrame
