@@ -216,6 +216,31 @@ def _print_roas(result) -> None:
         )
 
 
+def _print_geos(result) -> None:
+    """Per-geo totals of a fit with several geos: spend, return and cost per unit."""
+    if len(result.dataset.geos) < 2:
+        return
+    from mmm.analysis.geo import geo_table
+
+    t = geo_table(result, max_draws=500)
+    kinds = {o.name: o.kind for o in result.spec.outcomes}
+    rev = next((o for o, k in kinds.items() if k == "revenue"), None)
+    cnt = next((o for o, k in kinds.items() if k == "count"), None)
+    say("")
+    head = f"{'geo':22s} {'spend':>12s}"
+    head += f" {'return/EUR':>11s}" if rev else ""
+    head += f" {'cost/' + cnt:>20s}" if cnt else ""
+    say(head)
+    for g in t["geo"].drop_duplicates():
+        rows = t[t["geo"] == g].set_index("outcome")
+        line = f"{str(g)[:22]:22s} {rows['spend'].iloc[0]:12,.0f}"
+        if rev:
+            line += f" {rows.loc[rev, 'per_spend_median']:11.3f}"
+        if cnt:
+            line += f" {rows.loc[cnt, 'cost_per_unit_median']:20.2f}"
+        say(line)
+
+
 def _health_exit(result) -> int:
     probs = result.diagnostics.problems()
     if probs:
@@ -262,6 +287,7 @@ def fit(
     say(f"fitting {cfg.data['media']} ...")
     result, paths = run_fit(cfg, out, mediator_hint=hint, progress=not quiet)
     _print_roas(result)
+    _print_geos(result)
     say("")
     for k, p in paths.items():
         say(f"{k:10s} {p}")
@@ -298,7 +324,10 @@ def optimize(
     objective: Annotated[str, typer.Option(help="'value', an outcome name, or 'cost_per:<outcome>'.")] = "value",
     at_most: Annotated[bool, typer.Option("--at-most", help="Spend at most the budget instead of exactly.")] = False,
     max_change: Annotated[float | None, typer.Option(help="Max relative change per series vs the current plan, e.g. 0.3.")] = None,
-    lock: Annotated[list[str] | None, typer.Option("--lock", help="Channel to keep at its current spend; repeat.")] = None,
+    lock: Annotated[list[str] | None, typer.Option("--lock", help="Channel, series or geo to keep at its current spend; repeat.")] = None,
+    national: Annotated[list[str] | None, typer.Option("--national", help="Channel or series bought nationally: its split over geos stays as today; repeat.")] = None,
+    geo_min: Annotated[list[str] | None, typer.Option("--geo-min", help="GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x = 0.8 x current); repeat.")] = None,
+    geo_max: Annotated[list[str] | None, typer.Option("--geo-max", help="GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.")] = None,
     min_awareness_share: Annotated[float | None, typer.Option(help="Minimum share of budget for awareness channels.")] = None,
     risk: Annotated[str, typer.Option(help="'mean', 'quantile' or 'cvar' over posterior draws.")] = "mean",
     risk_level: Annotated[float, typer.Option(help="Quantile / CVaR level for risk-aware plans.")] = 0.1,
@@ -307,8 +336,9 @@ def optimize(
     plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
 ) -> None:
     """Recommend a budget split for the next weeks and write it into the run folder."""
-    from mmm.optimize.cli import run_optimize_cli
+    from mmm.optimize.cli import parse_geo_bounds, run_optimize_cli
 
+    geo_bounds = parse_geo_bounds(geo_min or (), geo_max or ())
     paths = run_optimize_cli(
         run_dir,
         budget=budget,
@@ -317,6 +347,8 @@ def optimize(
         objective=objective,
         budget_mode="at_most" if at_most else "equal",
         max_change=max_change,
+        geo_bounds=geo_bounds,
+        national=tuple(national or ()),
         locked=tuple(lock or ()),
         min_awareness_share=min_awareness_share,
         risk=risk,
@@ -341,6 +373,15 @@ def _print_recommendation(paths) -> None:
         )
     if "prob_better" in s:
         say(f"probability the recommendation beats the current plan: {s['prob_better']:.0%}")
+    geos: dict[str, list[float]] = {}
+    for a in rec.get("allocation", []):
+        g = geos.setdefault(str(a.get("geo")), [0.0, 0.0])
+        g[0] += a.get("current") or 0.0
+        g[1] += a.get("recommended") or 0.0
+    if len(geos) > 1:
+        say(f"{'geo':22s} {'current':>12s} {'recommended':>12s}")
+        for g, (c, r) in geos.items():
+            say(f"{g[:22]:22s} {c:12,.0f} {r:12,.0f}")
 
 
 # -------------------------------------------------------------------- reproduce

@@ -44,10 +44,22 @@ def _round(x, digits: int = 6):
 
 
 def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
-    """Headline results of a fit as JSON-able records (see docs/summary.schema.json)."""
+    """Headline results of a fit as JSON-able records.
+
+    ``roas`` and ``contributions`` records carry ``geo``: ``"all"`` for totals across geos
+    and, when the fit has several geos, one record per geo as well; ``geos`` (several geos
+    only) holds spend, media-driven outcomes, returns and cost per visit per geo
+    (:func:`mmm.analysis.geo.geo_table`).
+    """
+    import pandas as pd
+
     from mmm.analysis.returns import contribution_table, roas_table
 
+    multi_geo = len(fit.dataset.geos) > 1
     roas = roas_table(fit, prob=prob, max_draws=max_draws)
+    if multi_geo:  # totals across geos (geo "all") first, then one record per geo
+        roas = pd.concat([roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
+                         ignore_index=True)
     recs = []
     for r in roas.itertuples():
         rec = {
@@ -70,6 +82,12 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
             rec["cost_per_unit_upper"] = _round(r.cost_per_unit_upper)
         recs.append(rec)
     contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
+    national = contrib
+    if multi_geo:
+        contrib = pd.concat(
+            [contrib, contribution_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
+            ignore_index=True,
+        )
     crecs = [
         {
             "outcome": r.outcome,
@@ -85,8 +103,8 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
         }
         for r in contrib.itertuples()
     ]
-    funnel = _funnel_summary(fit, contrib)
-    return {
+    funnel = _funnel_summary(fit, national)
+    out = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "data_fingerprint": fit.dataset.fingerprint,
         "outcomes": [o.name for o in fit.spec.outcomes],
@@ -95,6 +113,24 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
         "contributions": crecs,
         "funnel": funnel,
     }
+    if multi_geo:
+        out["geos"] = _geo_summary(fit, prob=prob, max_draws=max_draws)
+    return out
+
+
+def _geo_summary(fit, *, prob: float, max_draws: int | None) -> list[dict]:
+    """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
+    from mmm.analysis.geo import geo_table
+
+    tab = geo_table(fit, prob=prob, max_draws=max_draws)
+    recs = []
+    for r in tab.to_dict("records"):
+        rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
+        if r["kind"] != "count":
+            for k in ("cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"):
+                rec.pop(k, None)
+        recs.append(rec)
+    return recs
 
 
 def _funnel_summary(fit, contrib) -> dict:

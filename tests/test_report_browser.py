@@ -126,3 +126,39 @@ def test_report_renders_in_headless_chromium(browser, report, tmp_path):
         Path(keep).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, keep)
     page.close()
+
+
+@pytest.fixture(scope="module")
+def geo_report(tmp_path_factory):
+    from geo_helpers import RENAME, geo_sim, truth_fit
+
+    from mmm.report import build_report
+    from mmm.runs import write_run
+
+    run = tmp_path_factory.mktemp("browser_geo") / "run"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_run(truth_fit(geo_sim(), RENAME), run)
+        return build_report(run)
+
+
+def test_geo_report_renders_in_headless_chromium(browser, geo_report):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(geo_report.resolve().as_uri(), wait_until="load")
+    assert errors == []
+    assert page.locator("section#geos h2").count() == 1
+    # the geo name with markup characters shows as text, not as markup
+    assert page.locator("#geo-table tbody td", has_text="<b>south</b> & co").count() == 1
+    assert page.locator("#geo-table b").count() == 0
+    chart = page.locator("section#geos img")
+    assert chart.count() == 1
+    assert chart.evaluate("i => i.complete && i.naturalWidth > 0")
+    # sorting the geo table by spend (a real click) orders the rows
+    page.locator("#geo-table thead th", has_text="Spend").locator("button").click()
+    spend = page.locator("#geo-table tbody td[data-value]:nth-child(4)")
+    values = [float(v) for v in spend.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert values == sorted(values)
+    page.close()

@@ -21,6 +21,7 @@ from mmm.analysis.frequentist import (
     media_features,
 )
 from mmm.analysis.funnel import awareness_paths, carryover, funnel_shares, path_split, stage_shares
+from mmm.analysis.geo import geo_attributes, geo_table
 from mmm.analysis.known import fit_from_params
 from mmm.analysis.measures import combined_value, marginal_draws, return_measures
 from mmm.analysis.online_store import (
@@ -70,6 +71,8 @@ __all__ = [
     "forecast_metrics",
     "frequentist_baseline",
     "funnel_shares",
+    "geo_attributes",
+    "geo_table",
     "holdout",
     "in_sample_metrics",
     "marginal_curve",

@@ -153,6 +153,7 @@ def return_measures(
     value_per_visit=None,
     margin: float = 1.0,
     rel_step: float = 0.01,
+    by_geo: bool = False,
     max_draws: int | None = 1000,
 ) -> pd.DataFrame:
     """Average and marginal returns per outcome, channel, audience and path.
@@ -172,13 +173,17 @@ def return_measures(
         Profit margin on revenue used by ``roi = margin * roas - 1``.
     rel_step : float
         Relative step of the finite difference for marginal returns.
+    by_geo : bool
+        One row per geo (marginal returns: spend perturbed in every geo at once, each
+        geo's extra effect over its extra spend) instead of totals over geos.
     max_draws : int or None
 
     Returns
     -------
     pandas.DataFrame
-        Long table with columns outcome, kind, channel, audience, series, path, measure,
-        unit, spend (currency over the range), mean, median, lower, upper, interval.
+        Long table with columns outcome, kind, channel, audience, series, geo, path,
+        measure, unit, spend (currency over the range), mean, median, lower, upper,
+        interval; ``geo`` is ``"all"`` without ``by_geo``.
         Costs per unit are NaN in draws where the return is not positive (e.g. the
         mediated path of a conversion series).
         Measures: revenue outcomes ``roas``, ``roi``, ``marginal_roas``; count outcomes
@@ -186,8 +191,9 @@ def return_measures(
         ``marginal_cost_per_unit``. Units: ``currency/currency``, ``units/currency`` or
         ``currency/unit``.
     """
-    r = roas_draws(fit, start=start, end=end, max_draws=max_draws)
-    m = marginal_draws(fit, start=start, end=end, rel_step=rel_step, max_draws=max_draws)
+    r = roas_draws(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
+    m = marginal_draws(fit, start=start, end=end, rel_step=rel_step, by_geo=by_geo,
+                       max_draws=max_draws)
     kinds = {o.name: o.kind for o in fit.spec.outcomes}
     frames = []
 
@@ -214,8 +220,13 @@ def return_measures(
             add(combined_value(m, fit, value_per_visit=value_per_visit),
                 "marginal_combined_value", "currency/currency", "combined", "value")
     df = pd.concat(frames, ignore_index=True)
-    sp = spend_totals(fit, start=start, end=end).to_series()
-    df["spend"] = df["series"].map(sp)
-    cols = ["outcome", "kind", "channel", "audience", "series", "path", "measure", "unit",
-            "spend", "mean", "median", "lower", "upper", "interval"]
+    sp = spend_totals(fit, start=start, end=end, by_geo=by_geo).to_series()
+    if by_geo:
+        df["spend"] = [sp.loc[(s, g)] if sp.index.names[0] == "series" else sp.loc[(g, s)]
+                       for s, g in zip(df["series"], df["geo"], strict=True)]
+    else:
+        df["geo"] = "all"
+        df["spend"] = df["series"].map(sp)
+    cols = ["outcome", "kind", "channel", "audience", "series", "geo", "path", "measure",
+            "unit", "spend", "mean", "median", "lower", "upper", "interval"]
     return df[cols].reset_index(drop=True)

@@ -115,10 +115,11 @@ def near_store_vs_broad(
     fit,
     *,
     outcome: str = "store_visits",
-    near: tuple[str, ...] = NEAR_STORE,
+    near: tuple[str, ...] | None = None,
     start=None,
     end=None,
     prob: float = 0.9,
+    by_geo: bool = False,
     max_draws: int | None = 1000,
 ) -> pd.DataFrame:
     """Compare near-store and broad audiences on cost per incremental visit.
@@ -128,47 +129,67 @@ def near_store_vs_broad(
     fit : FitResult
     outcome : str
         A count outcome (store visits).
-    near : tuple of str
-        Audience labels that target people near stores.
+    near : tuple of str, optional
+        Audience labels that target people near stores (default: the spec's
+        ``near_store_audiences`` where it has them, else ``("near_store",)``).
     start, end, prob, max_draws
         As elsewhere.
+    by_geo : bool
+        Also compare within each geo of a fit with several geos (rows with that geo; the
+        rows over all geos have ``geo == "all"``).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (scope, group): ``scope`` is ``"all"`` (every channel) or a channel
-        that buys both kinds of audience; ``group`` is near_store or broad; columns
-        ``spend`` (currency), cost per visit mean / median / lower / upper (currency per
-        visit) and ``p_near_cheaper`` (posterior probability that near-store visits cost
-        less than broad ones in that scope).
+        One row per (geo, scope, group): ``geo`` is ``"all"`` (every geo) or one geo;
+        ``scope`` is ``"all"`` (every channel) or a channel that buys both kinds of
+        audience; ``group`` is near_store or broad; columns ``spend`` (currency), cost per
+        visit mean / median / lower / upper (currency per visit) and ``p_near_cheaper``
+        (posterior probability that near-store visits cost less than broad ones in that
+        geo and scope; NaN where one group has no spend there). A group without spend in
+        a geo has no row for that geo.
     """
+    if near is None:
+        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
     c = contributions(fit, max_draws=max_draws).sel(outcome=outcome, drop=True)
     mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
-    c = c.isel(date=mask).sum(("date", "geo", "path"))
-    sp = fit.dataset.spend.isel(date=mask).sum(("date", "geo"))
+    c = c.isel(date=mask).sum(("date", "path"))  # (sample, geo, series)
+    sp = fit.dataset.spend.isel(date=mask).sum("date")  # (geo, series)
     grp = audience_groups(sp["audience"].values, near)
     if not (grp == "near_store").any():
         raise ValueError(f"no series has an audience in {near}.")
     scopes = {"all": list(fit.dataset.series)}
     for ch in dict.fromkeys(str(v) for v in sp["channel"].values):
-        sel = [s for s, cc, g in zip(fit.dataset.series, sp["channel"].values, grp, strict=True)
+        sel = [s for s, cc in zip(fit.dataset.series, sp["channel"].values, strict=True)
                if cc == ch]
         gs = set(audience_groups(sp.sel(series=sel)["audience"].values, near))
         if gs == {"near_store", "broad"}:
             scopes[ch] = sel
+    geos = [("all", c.sum("geo"), sp.sum("geo"))]
+    if by_geo and len(fit.dataset.geos) > 1:
+        geos += [(str(g), c.sel(geo=g, drop=True), sp.sel(geo=g, drop=True))
+                 for g in fit.dataset.geos]
     rows = []
-    for scope, sel in scopes.items():
-        cpv = cost_per_visit_by_group(c.sel(series=sel), sp.sel(series=sel), near=near)
-        p = float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
-        g_sp = sp.sel(series=sel).assign_coords(
-            group=("series", audience_groups(sp.sel(series=sel)["audience"].values, near))
-        ).groupby("group").sum()
-        df = summarize_draws(cpv, prob=prob)
-        df["scope"] = scope
-        df["spend"] = df["group"].map(g_sp.to_series())
-        df["p_near_cheaper"] = p
-        rows.append(df)
+    for geo, cg, spg in geos:
+        for scope, sel in scopes.items():
+            g_sp = spg.sel(series=sel).assign_coords(
+                group=("series", audience_groups(spg.sel(series=sel)["audience"].values, near))
+            ).groupby("group").sum().to_series()
+            bought = [k for k in ("near_store", "broad") if g_sp.get(k, 0.0) > 0]
+            if not bought:
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cpv = cost_per_visit_by_group(cg.sel(series=sel), spg.sel(series=sel),
+                                              near=near)
+            p = (float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
+                 if len(bought) == 2 else np.nan)
+            df = summarize_draws(cpv.sel(group=bought), prob=prob)
+            df["geo"] = geo
+            df["scope"] = scope
+            df["spend"] = df["group"].map(g_sp)
+            df["p_near_cheaper"] = p
+            rows.append(df)
     df = pd.concat(rows, ignore_index=True)
     df = df.rename(columns={k: f"cost_per_visit_{k}" for k in ("mean", "median", "lower", "upper")})
-    return df[["scope", "group", "spend", "cost_per_visit_mean", "cost_per_visit_median",
+    return df[["geo", "scope", "group", "spend", "cost_per_visit_mean", "cost_per_visit_median",
                "cost_per_visit_lower", "cost_per_visit_upper", "interval", "p_near_cheaper"]]

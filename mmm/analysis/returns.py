@@ -130,10 +130,24 @@ def roas_table(
 
 
 def contribution_table(
-    fit, *, prob: float = 0.9, start=None, end=None, max_draws: int | None = 1000
+    fit,
+    *,
+    prob: float = 0.9,
+    start=None,
+    end=None,
+    by_geo: bool = False,
+    max_draws: int | None = 1000,
 ) -> pd.DataFrame:
-    """Total contribution per outcome, channel, audience and path with intervals (original units)."""
-    tot = contribution_totals(fit, start=start, end=end, max_draws=max_draws)
+    """Total contribution per outcome, channel, audience and path with intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns outcome, channel, audience, series, path, mean, median, lower, upper,
+        interval, geo (original units over the range); ``geo`` is ``"all"`` (summed over
+        geos) or, with ``by_geo``, one row per geo.
+    """
+    tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     df = summarize_draws(tot, prob=prob)
     ds = fit.dataset
     ch = dict(zip(ds.series, [str(v) for v in ds.spend.coords["channel"].values], strict=True))
@@ -143,5 +157,6 @@ def contribution_table(
             df = df.drop(columns=col)
     df.insert(1, "channel", df["series"].map(ch))
     df.insert(2, "audience", df["series"].map(au))
-    df["geo"] = "all"
+    if "geo" not in df:
+        df["geo"] = "all"
     return df

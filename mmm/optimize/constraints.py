@@ -95,9 +95,15 @@ class Constraints:
     default : Bound, optional
         Applied to every series not locked (e.g. ``change(0.3)``: each within +/-30 %).
     locked : iterable of str
-        Channels or series kept exactly at their current plan (spend and weekly shape).
+        Channels, series or geos kept exactly at their current plan (spend and weekly
+        shape); a geo name locks every series bought in that geo.
     min_awareness_share : float, optional
         Awareness series get at least this share of the total spend.
+    national : iterable of str
+        Channels or series bought nationally (a TV or video buy not split by region):
+        their total may change but its split over geos stays that of the current plan
+        (in a geo model national media are spread over geos by a fixed key such as
+        population, see :mod:`mmm.data.national`).
     """
 
     budget_mode: str = "equal"
@@ -108,6 +114,7 @@ class Constraints:
     default: Bound | None = None
     locked: tuple[str, ...] = ()
     min_awareness_share: float | None = None
+    national: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.budget_mode not in BUDGET_MODES:
@@ -121,8 +128,10 @@ class Constraints:
             )
         if self.default is not None:
             object.__setattr__(self, "default", _as_bound(self.default, "default"))
-        locked = (self.locked,) if isinstance(self.locked, str) else tuple(self.locked or ())
-        object.__setattr__(self, "locked", tuple(str(x) for x in locked))
+        for name in ("locked", "national"):
+            v = getattr(self, name)
+            v = (v,) if isinstance(v, str) else tuple(v or ())
+            object.__setattr__(self, name, tuple(str(x) for x in v))
         s = self.min_awareness_share
         if s is not None and not 0 <= s <= 1:
             raise SpecError(f"min_awareness_share={s!r} must be in [0, 1].")
@@ -141,6 +150,7 @@ class Constraints:
             "default": None if self.default is None else bd(self.default),
             "locked": list(self.locked),
             "min_awareness_share": self.min_awareness_share,
+            "national": list(self.national),
         }
 
 
@@ -225,15 +235,24 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
 
     locked = np.zeros((G, S), dtype=bool)
     for name in constraints.locked:
-        if name in planner.series:
-            m, kind = _cells(planner, name, "series"), "series"
-        elif name in planner.channels:
-            m, kind = _cells(planner, name, "channel"), "channel"
-        else:
+        kinds = [k for k, names in (("series", planner.series), ("channel", planner.channels),
+                                    ("geo", planner.geos if G > 1 else ())) if name in names]
+        if not kinds:
+            known = [f"a channel {sorted(set(planner.channels))}",
+                     f"a series {list(planner.series)}"]
+            if G > 1:
+                known.append(f"a geo {list(planner.geos)}")
             raise SpecError(
-                f"locked names {name!r}, which is neither a channel "
-                f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
+                f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor "
+                f"{known[-1]}."
             )
+        if len(kinds) > 1:
+            raise SpecError(
+                f"locked names {name!r}, which is both a {kinds[0]} and a {kinds[1]}; "
+                "rename the geo or lock the series of that geo by geo bounds instead."
+            )
+        kind = kinds[0]
+        m = _cells(planner, name, kind)
         m &= ~inactive
         locked |= m
         for g, s in zip(*np.nonzero(m), strict=True):
@@ -268,6 +287,37 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
                     ("series", constraints.series), ("geo", constraints.geos)):
         for name, bound in d.items():
             add(f"{kind} {name!r}", _cells(planner, name, kind), bound)
+
+    for name in constraints.national:
+        if name in planner.series:
+            kind = "series"
+        elif name in planner.channels:
+            kind = "channel"
+        else:
+            raise SpecError(
+                f"national names {name!r}, which is neither a channel "
+                f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
+            )
+        if G == 1:
+            continue  # one geo: nothing to split
+        for s in np.flatnonzero(_cells(planner, name, kind)[0]):
+            active = np.flatnonzero(~inactive[:, s])
+            total = float(cur[active, s].sum())
+            if total <= 0:
+                raise SpecError(
+                    f"national {kind} {name!r}: series {planner.series[s]!r} has no current "
+                    "spend, so its split over geos is unknown; give it geo bounds instead."
+                )
+            for g in active[:-1]:
+                share = float(cur[g, s]) / total
+                c = np.zeros((G, S))
+                c[active, s] = -share
+                c[g, s] += 1.0
+                rows.append(
+                    Row(f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
+                        f"{share:.4%} of its spend in geo {planner.geos[g]!r}",
+                        c.ravel(), "==", 0.0)
+                )
 
     if constraints.min_awareness_share:
         share = float(constraints.min_awareness_share)

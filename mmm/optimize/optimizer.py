@@ -372,6 +372,7 @@ def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: 
         orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
     outcomes = pd.DataFrame(orow)
     outcomes["interval"] = prob
+    geo_table = _geo_table(planner, cur, plan, prob)
     viol = system.violations(tr)
     summary = {
         "budget": budget,
@@ -413,8 +414,44 @@ def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: 
     }
     return BudgetRecommendation(
         allocation=allocation, weekly=weekly, outcomes=outcomes, summary=summary,
-        settings=settings, plan=plan, current=cur, uplift_draws=uplift,
+        settings=settings, plan=plan, current=cur, uplift_draws=uplift, geos=geo_table,
     )
+
+
+def _geo_table(planner: Planner, cur: np.ndarray, plan: np.ndarray, prob: float) -> pd.DataFrame:
+    """Spend and media effect per (plan, geo, outcome), with intervals.
+
+    ``mean`` ... ``upper``: media contribution in the geo over the evaluation window
+    (original units, as the ``outcomes`` table); ``incremental_*``: the same minus what the
+    geo gets with no spend in the horizon (past carry-over only); ``cost_per_unit_*``: the
+    geo's plan spend per incremental unit (count outcomes; over the draws whose increment
+    is positive, NaN when none is).
+    """
+    kinds = {o.name: o.kind for o in planner.fit.spec.outcomes}
+    none = planner.contributions(np.zeros_like(plan)).sum(axis=3)  # (sample, outcome, geo)
+    rows = []
+    for name, x in (("current", cur), ("recommended", plan)):
+        c = planner.contributions(x).sum(axis=3)
+        inc = c - none
+        spend = x.sum(axis=(0, 2))  # (geo,)
+        for g, geo in enumerate(planner.geos):
+            for k, o in enumerate(planner.outcomes):
+                row = {"plan": name, "geo": geo, "outcome": o, "kind": kinds[o],
+                       "spend": float(spend[g]), **interval(c[:, k, g], prob)}
+                row.update({f"incremental_{q}": v
+                            for q, v in interval(inc[:, k, g], prob).items()})
+                cpu = {"median": np.nan, "lower": np.nan, "upper": np.nan}
+                d = inc[:, k, g]
+                if kinds[o] == "count" and spend[g] > 0 and (d > 0).any():
+                    per = spend[g] / d[d > 0]  # draws without a positive effect: no cost
+                    lo, hi = np.quantile(per, [(1 - prob) / 2, 1 - (1 - prob) / 2])
+                    cpu = {"median": float(np.median(per)), "lower": float(lo),
+                           "upper": float(hi)}
+                row.update({f"cost_per_unit_{q}": v for q, v in cpu.items()})
+                rows.append(row)
+    df = pd.DataFrame(rows)
+    df["interval"] = prob
+    return df
 
 
 def _objective_value(planner, obj, plan, values, risk, level) -> float:

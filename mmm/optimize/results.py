@@ -72,6 +72,12 @@ class BudgetRecommendation:
         Recommended and current spend paths (currency).
     uplift_draws : ndarray, dims (sample,)
         Value of the recommendation minus value of the current plan, per posterior draw.
+    geos : DataFrame or None
+        One row per (plan, geo, outcome): ``spend`` (currency over the horizon), media
+        contribution mean / median / lower / upper over the evaluation window,
+        ``incremental_*`` (the same minus what spending nothing in the horizon gives) and,
+        for count outcomes, ``cost_per_unit_*`` (spend per incremental unit, over the draws
+        whose increment is positive; NaN when none is).
     """
 
     allocation: pd.DataFrame
@@ -82,11 +88,20 @@ class BudgetRecommendation:
     plan: np.ndarray
     current: np.ndarray
     uplift_draws: np.ndarray
+    geos: pd.DataFrame | None = None
 
     @property
     def recommended_totals(self) -> pd.Series:
         """Recommended spend per series over the horizon (summed over geos)."""
         return self.allocation.groupby("series", sort=False)["recommended"].sum()
+
+    @property
+    def geo_totals(self) -> pd.DataFrame:
+        """Current and recommended spend per geo over the horizon (currency)."""
+        g = self.allocation.groupby("geo", sort=False)[["current", "recommended"]].sum()
+        g["change"] = g["recommended"] - g["current"]
+        g["change_pct"] = np.where(g["current"] > 0, g["change"] / g["current"] * 100, np.nan)
+        return g.reset_index()
 
     def to_frame(self) -> pd.DataFrame:
         """The allocation table (what ``recommendation.csv`` holds)."""
@@ -100,6 +115,7 @@ class BudgetRecommendation:
                 "settings": self.settings,
                 "allocation": records(self.allocation),
                 "outcomes": records(self.outcomes),
+                "geos": [] if self.geos is None else records(self.geos),
                 "weekly": records(self.weekly.assign(date=self.weekly["date"].astype(str))),
             }
         )

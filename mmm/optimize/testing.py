@@ -35,7 +35,8 @@ def synthetic_fit(
     ----------
     spend : ndarray, dims (date, geo, series)
         Observed spend (currency); series in the order of ``series``, which must list
-        channels in catalogue order (order of first appearance) and audiences sorted.
+        channels in catalogue order (order of first appearance) and audiences sorted. A
+        (geo, series) cell that is NaN on every date is not bought in that geo.
     series : list of (channel, audience)
     stages : dict channel -> "awareness" / "conversion"
     half : ndarray, dims (draw, channel) or (channel,)
@@ -89,6 +90,8 @@ def synthetic_fit(
     for t, d in enumerate(dates):
         for g, geo in enumerate(geos):
             for s, (ch, au) in enumerate(series):
+                if np.isnan(spend[:, g, s]).all():
+                    continue  # not bought in this geo
                 media.append({"date": d.strftime("%Y-%m-%d"), "geo": geo, "channel": ch,
                               "audience": au, "spend": spend[t, g, s]})
     names = [o for o, _ in outcomes] + ([mediator] if mediator else [])

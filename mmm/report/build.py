@@ -9,6 +9,7 @@ from pathlib import Path
 from mmm.report import figures, fmt, numbers
 from mmm.report.calibration import calibration_context
 from mmm.report.curves import response_curves
+from mmm.report.geo import geo_context
 from mmm.report.health import assess
 from mmm.report.run import RunFolder
 
@@ -308,6 +309,23 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
                                 "cost": sp / visits if visits > 0 else None})
     by_audience.sort(key=lambda a: (a["cost"] is None, a["cost"] or 0.0))
 
+    # ------------------------------------------------------------------ geos
+    geo = geo_context(run, kinds=kinds, prob=prob, currency=currency)
+    if geo is not None and geo["chart"] is not None and counts:
+        ranked = [r for r in geo["rows"] if r["geo"] != "all"
+                  and fmt.is_number(r["outcomes"].get(counts[0], {}).get("cost", {})
+                                    .get("median"))]
+        if ranked:
+            cheap = min(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
+            dear = max(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
+            unit = fmt.pretty(counts[0]).rstrip("s")
+            headline.append(
+                f"Across {geo['n']} geos, an extra {unit} from media cost least in "
+                f"{cheap['geo']} ({money(cheap['outcomes'][counts[0]]['cost']['median'])}) "
+                f"and most in {dear['geo']} "
+                f"({money(dear['outcomes'][counts[0]]['cost']['median'])})."
+            )
+
     # ------------------------------------------------------------------ budget
     budget = _budget(run.recommendation, currency=currency, kinds=kinds)
     if budget and budget.get("rows"):
@@ -348,6 +366,7 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
         "headroom": headroom,
         "carry": carry_rows,
         "near": near,
+        "geo": geo,
         "budget": budget,
         "health": health,
         "calibration": calibration_context(summary, money=money, kinds=kinds),

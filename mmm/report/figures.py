@@ -53,10 +53,13 @@ def _style(ax) -> None:
     ax.tick_params(colors=INK, labelsize=9)
 
 
-def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: str) -> Chart:
+def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: str,
+                stage_legend: bool = True, range_label: str = "line: 90% range") -> Chart:
     """Horizontal bars of medians with interval whiskers, best at the top.
 
     ``items``: dicts with label, stage, median, lower, upper, already in display order.
+    ``stage_legend``: explain the awareness / conversion colours (off for bars that are
+    not channels, such as geos, which are drawn in one neutral colour).
     """
     n = len(items)
     fig = _figure(8, 0.9 + 0.38 * max(n, 1))
@@ -67,7 +70,7 @@ def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: s
     hi = np.array([it["upper"] if it["upper"] is not None else np.nan for it in items])
     for yi, it, m in zip(y, items, med, strict=True):
         st = it.get("stage", "conversion")
-        ax.barh(yi, 0 if np.isnan(m) else m, color=STAGE_COLOUR.get(st, "#888"), alpha=0.85,
+        ax.barh(yi, 0 if np.isnan(m) else m, color=STAGE_COLOUR.get(st, "#6b6b6b"), alpha=0.85,
                 hatch=STAGE_HATCH.get(st, ""), edgecolor="white", height=0.7)
     ok = ~(np.isnan(lo) | np.isnan(hi) | np.isnan(med))
     ax.errorbar(med[ok], y[ok], xerr=[med[ok] - lo[ok], hi[ok] - med[ok]], fmt="none",
@@ -87,8 +90,11 @@ def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: s
 
     handles = [Patch(facecolor=STAGE_COLOUR[s], hatch=STAGE_HATCH[s], edgecolor="white",
                      label=f"{s} channel") for s in ("awareness", "conversion")]
-    handles.append(Patch(facecolor="white", edgecolor=INK, label="line: 90% range"))
-    ax.legend(handles=handles, fontsize=8, loc="lower right", frameon=False)
+    if not stage_legend:
+        handles = []
+    handles.append(Patch(facecolor="white", edgecolor=INK, label=range_label))
+    ax.legend(handles=handles, fontsize=8, loc="lower right" if stage_legend else "best",
+              frameon=False)
     return _encode(fig, alt)
 
 

@@ -99,11 +99,17 @@ def combined_value(fit, value_per_visit: float, *, prob: float, max_draws: int =
     }
 
 
-def roas_rows(summary: dict, stages: dict, kinds: dict) -> list[dict]:
-    """One row per (channel, audience, geo) with every outcome's total-path record."""
+def roas_rows(summary: dict, stages: dict, kinds: dict, *, geo: str | None = "all") -> list[dict]:
+    """One row per (channel, audience, geo) with every outcome's total-path record.
+
+    ``geo``: keep the records of that geo only (default the totals across geos, ``"all"``);
+    None keeps every geo.
+    """
     rows: dict[tuple, dict] = {}
     for r in summary.get("roas", []):
         if r.get("path") != "total":
+            continue
+        if geo is not None and r.get("geo", "all") != geo:
             continue
         key = (r["channel"], r["audience"], r.get("geo", "all"))
         row = rows.setdefault(
@@ -122,11 +128,12 @@ def roas_rows(summary: dict, stages: dict, kinds: dict) -> list[dict]:
 
 
 def contribution_by_series(summary: dict) -> dict[tuple[str, str, str], dict]:
-    """(outcome, channel, audience) -> total-path contribution record from summary.json."""
+    """(outcome, channel, audience) -> total-path contribution record from summary.json
+    (totals across geos)."""
     return {
         (r["outcome"], r["channel"], r["audience"]): r
         for r in summary.get("contributions", [])
-        if r.get("path") == "total"
+        if r.get("path") == "total" and r.get("geo", "all") == "all"
     }
 
 

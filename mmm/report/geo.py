@@ -1,0 +1,188 @@
+"""The report's geo section: results per region, shown when the fit has several geos.
+
+Numbers come from ``summary.json`` (``geos``, written by :func:`mmm.runs.build_summary`)
+so that the report and the summary agree; runs written before it had that key are
+computed from the saved fit with :func:`mmm.analysis.geo.geo_table`. Near-store vs broad
+per geo and the optimizer's per-geo budget come from the fit and ``recommendation.json``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from mmm.report import figures, fmt
+
+
+def _records(run, prob: float) -> list[dict]:
+    recs = run.summary.get("geos")
+    if isinstance(recs, list) and recs:
+        return recs
+    from mmm.analysis.geo import geo_table
+
+    return geo_table(run.fit, prob=prob).to_dict("records")
+
+
+def _interval(rec: dict, prefix: str) -> dict:
+    return {k: rec.get(f"{prefix}_{k}") for k in ("median", "lower", "upper")}
+
+
+def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict | None:
+    """Rows, chart and notes of the geo section; None for a fit with one geo.
+
+    Returns
+    -------
+    dict or None
+        ``rows``: one per geo then ``"all"`` with spend, shops, population and per outcome
+        the media-driven amount, its return per currency (revenue) and the cost per extra
+        unit (counts), each as {median, lower, upper}; ``chart``: ranked bars of the cost
+        per extra unit of the first count outcome by geo (or of the return of the first
+        revenue outcome without a count outcome); ``near``: near-store vs broad cost per
+        visit per geo; ``budget``: current vs recommended spend per geo when
+        ``recommendation.json`` has per-geo rows.
+    """
+    fit = run.fit
+    geos = [str(g) for g in fit.dataset.geos]
+    if len(geos) < 2:
+        return None
+    money = partial(fmt.money, currency=currency)
+    recs = _records(run, prob)
+    outcomes = list(fit.spec.outcome_names)
+    counts = [o for o in outcomes if kinds.get(o) == "count"]
+    revenue = [o for o in outcomes if kinds.get(o) == "revenue"]
+    by_geo: dict[str, dict] = {}
+    for r in recs:
+        g = str(r["geo"])
+        row = by_geo.setdefault(
+            g,
+            {
+                "geo": g,
+                "spend": r.get("spend"),
+                "shops": r.get("shops"),
+                "population": r.get("population"),
+                "outcomes": {},
+            },
+        )
+        row["outcomes"][r["outcome"]] = {
+            "contribution": _interval(r, "contribution"),
+            "per_spend": _interval(r, "per_spend"),
+            "cost": _interval(r, "cost_per_unit"),
+        }
+    rows = [by_geo[g] for g in [*geos, "all"] if g in by_geo]
+    has_shops = any(fmt.is_number(r["shops"]) for r in rows)
+    has_population = any(fmt.is_number(r["population"]) for r in rows)
+
+    chart = None
+    if counts or revenue:
+        o = counts[0] if counts else revenue[0]
+        key = "cost" if counts else "per_spend"
+        items = []
+        for r in rows:
+            if r["geo"] == "all":
+                continue
+            v = r["outcomes"].get(o, {}).get(key, {})
+            if fmt.is_number(v.get("median")) and v["median"] > 0:
+                items.append({"label": r["geo"], "stage": "geo", **v})
+        items.sort(key=lambda it: it["median"], reverse=not counts)
+        unit = fmt.pretty(o).rstrip("s")
+        if items and counts:
+            order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
+            chart = figures.ranked_bars(
+                items,
+                title=f"Cost per extra {unit} by geo (lower is better)",
+                xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
+                value_fmt=money,
+                stage_legend=False,
+                range_label=f"line: {fmt.pct(prob)} range",
+                alt=f"Bar chart ranking geos by cost per extra {unit} from all media, "
+                f"cheapest first: {order}.",
+            )
+        elif items:
+            order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
+            chart = figures.ranked_bars(
+                items,
+                title=f"Return on {fmt.pretty(o)} per {currency}1 by geo",
+                xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
+                f"{fmt.pct(prob)} range)",
+                value_fmt=fmt.ratio,
+                stage_legend=False,
+                range_label=f"line: {fmt.pct(prob)} range",
+                alt=f"Bar chart ranking geos by return on {fmt.pretty(o)} per {currency}1, "
+                f"highest first: {order}.",
+            )
+        no_effect = [
+            r["geo"]
+            for r in rows
+            if r["geo"] != "all" and r["geo"] not in {it["label"] for it in items}
+        ]
+    else:
+        no_effect = []
+
+    near = []
+    if counts:
+        try:
+            from mmm.analysis.online_store import near_store_vs_broad
+
+            nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
+        except ValueError:  # no near-store audience in the data
+            nd = None
+        if nd is not None:
+            nd = nd[nd["scope"] == "all"]
+            for g in [*geos, "all"]:
+                sub = nd[nd["geo"] == g].set_index("group")
+                if sub.empty:
+                    continue
+                cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
+                for grp in ("near_store", "broad"):
+                    if grp in sub.index:
+                        x = sub.loc[grp]
+                        cell[grp] = {
+                            "spend": float(x["spend"]),
+                            **{
+                                k: float(x[f"cost_per_visit_{k}"])
+                                for k in ("median", "lower", "upper")
+                            },
+                        }
+                    else:
+                        cell[grp] = None
+                p = sub["p_near_cheaper"].iloc[0]
+                cell["p"] = float(p) if fmt.is_number(p) else None
+                near.append(cell)
+
+    budget = None
+    rec = run.recommendation if isinstance(run.recommendation, dict) else None
+    alloc = rec.get("allocation") if rec else None
+    if isinstance(alloc, list) and any(isinstance(a, dict) and a.get("geo") in geos for a in alloc):
+        tot: dict[str, dict] = {}
+        for a in alloc:
+            if not isinstance(a, dict) or a.get("geo") not in geos:
+                continue
+            t = tot.setdefault(a["geo"], {"geo": a["geo"], "current": 0.0, "recommended": 0.0})
+            t["current"] += float(a.get("current") or 0.0)
+            t["recommended"] += float(a.get("recommended") or 0.0)
+        cpv = {}
+        for g in rec.get("geos") or []:
+            if isinstance(g, dict) and counts and g.get("outcome") == counts[0]:
+                cpv[(g.get("plan"), g.get("geo"))] = g.get("cost_per_unit_median")
+        budget = []
+        for g in geos:
+            if g in tot:
+                t = tot[g]
+                t["change"] = (
+                    (t["recommended"] - t["current"]) / t["current"] if t["current"] else None
+                )
+                t["cost_current"] = cpv.get(("current", g))
+                t["cost_recommended"] = cpv.get(("recommended", g))
+                budget.append(t)
+    return {
+        "rows": rows,
+        "outcomes": outcomes,
+        "counts": counts,
+        "revenue": revenue,
+        "has_shops": has_shops,
+        "has_population": has_population,
+        "chart": chart,
+        "no_effect": no_effect,
+        "near": near,
+        "budget": budget,
+        "n": len(geos),
+    }
