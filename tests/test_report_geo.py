@@ -155,3 +155,22 @@ def test_channel_table_shows_totals_across_geos_once(geo_report):
     assert len(rows) == len(fit.dataset.series)
     spend = fit.dataset.spend.sum(("date", "geo"))
     assert sorted(r[3] for r in rows) == sorted(fmt.money(float(v)) for v in spend.values)
+
+
+def test_markdown_report_has_the_geo_table(geo_report, tmp_path):
+    from mmm.report import fmt
+    from mmm.report.write import md_escape, write_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        md = write_report(geo_report["run"], formats=("md",), out_dir=tmp_path)["md"].read_text()
+    assert "## By geo" in md
+    sec = md.split("## By geo", 1)[1].split("\n## ", 1)[0]
+    recs = {(r["geo"], r["outcome"]): r for r in geo_report["summary"]["geos"]}
+    for g in [*geo_report["fit"].dataset.geos, "all"]:
+        label = "all geos" if g == "all" else md_escape(g)  # names are escaped
+        row = next(line for line in sec.splitlines() if line.startswith(f"| {label} |"))
+        sales, visits = recs[(g, "online_sales")], recs[(g, "store_visits")]
+        assert f"| {fmt.money(sales['spend'])} |" in row
+        assert f"| {fmt.ratio(sales['per_spend_median'])} |" in row
+        assert f"| {fmt.money(visits['cost_per_unit_median'])} |" in row
