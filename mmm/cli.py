@@ -302,10 +302,13 @@ def report(
     value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="html, md or pdf; repeat for several (default: html and md).")] = None,
     print_md: Annotated[bool, typer.Option("--print-md", help="Also print the Markdown report (for CI logs).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors (and --print-md).")] = False,
 ) -> None:
     """Write the planner report of a run folder: report.html (self-contained), report.md (for CI logs) and, on request, report.pdf."""
     from mmm.report.write import write_report
 
+    _Out.quiet = quiet
+    say(f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ...")
     paths = write_report(run_dir, formats=tuple(fmt or ("html", "md")), out_dir=out,
                          value_per_visit=value_per_visit)
     for kind, path in paths.items():
@@ -334,11 +337,14 @@ def optimize(
     no_carryover: Annotated[bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
     """Recommend a budget split for the next weeks and write it into the run folder."""
     from mmm.optimize.cli import parse_geo_bounds, run_optimize_cli
 
+    _Out.quiet = quiet
     geo_bounds = parse_geo_bounds(geo_min or (), geo_max or ())
+    say(f"optimising the budget of {run_dir} over {horizon} weeks ({risk} objective) ...")
     paths = run_optimize_cli(
         run_dir,
         budget=budget,

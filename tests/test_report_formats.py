@@ -115,6 +115,11 @@ def test_cli_report_prints_markdown(run, capsys):
         assert main(["report", str(run), "--print-md"]) == 0
     out = capsys.readouterr().out
     assert "## Return per channel and audience" in out
+    assert out.startswith("building the report")  # progress before the slow part
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["report", str(run), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
     assert (run / "report.html").exists() and (run / "report.md").exists()
     assert main(["report", str(run), "-f", "docx"]) == 2
 
