@@ -272,10 +272,13 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         if inp.log_prior_roas_sigma is not None:
             sd_c = pm.Data("log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel"))
         mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
-        if spec.audience_pooling:
+        # audiences deviate from their channel only where a channel has two or more
+        # audiences: a lone series' deviation would only trade off against the channel mean
+        pooled = np.bincount(ci, minlength=len(inp.coords["channel"]))[ci] >= 2
+        if spec.audience_pooling and pooled.any():
             sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "series"))
-            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * z_a
+            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * z_a * pooled.astype(float)
         else:
             log_r = pt.dot(mu_c, to_series.T)
         G = len(inp.coords["geo"])
