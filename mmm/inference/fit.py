@@ -159,6 +159,7 @@ def _structure_key(spec: ModelSpec, inputs) -> str:
         "aw": inputs.awareness_series.tolist(),
         "ch": inputs.channel_index.tolist(),
         "stage": inputs.channel_stage.tolist(),
+        "geo": [inputs.geo.shops, inputs.geo.pooled_baseline],
     }
     return spec.hash() + json.dumps(shapes, sort_keys=True) + json.dumps(extra, sort_keys=True)
 
