@@ -156,3 +156,25 @@ def test_spec_rejects_unknown_store_outcome():
         ModelSpec(shop_effects="maybe")
     s = ModelSpec(store_outcomes=("store_visits",), shop_effects="estimate")
     assert ModelSpec.from_dict(s.to_dict()) == s
+
+
+def test_cli_validate_national_media(sim, tmp_path, capsys):
+    from mmm.cli import main
+
+    media = _nationalise(sim.media, *NATIONAL_SERIES)
+    paths = {}
+    for name, frame in (
+        ("media", media),
+        ("outcomes", sim.outcomes),
+        ("channels", sim.channels),
+        ("geos", sim.geos),
+    ):
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    base = ["validate", "--media", str(paths["media"]), "--outcomes", str(paths["outcomes"])]
+    base += ["--channels", str(paths["channels"])]
+    assert main([*base, "--geos", str(paths["geos"])]) == 0
+    capsys.readouterr()
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "geo 'national'" in err and "media.csv" in err and "Traceback" not in err
