@@ -20,8 +20,9 @@ Runs (each in a fresh child process, so every fit is cold):
 
 Measured per run: wall time of the fit call (build, compile, sampling, post-processing;
 imports and data simulation excluded), peak resident set size of the child process
-(``/proc/self/statm`` sampled every 2 ms, interpreter and packages included), divergences,
-max R-hat and min bulk ESS. Chains run on ``--cores`` cores (2).
+(``/proc/self/statm`` sampled every 2 ms, interpreter and packages included), CPU time
+of the fit (user + system, all threads; less sensitive than wall time to other work on a
+shared machine), divergences, max R-hat and min bulk ESS. Chains run on ``--cores`` cores (2).
 
     python benchmarks/bench_geo_scale.py --tiny                 # a 1-minute smoke run
     python benchmarks/bench_geo_scale.py                        # 50 x 156 x 12, nutpie
@@ -35,6 +36,7 @@ import argparse
 import contextlib
 import io
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -99,6 +101,12 @@ def _sampler(cfg: dict, sampler: str):
     )
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far, all threads."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _fit_ours(spec, ds, cfg, sampler: str, label: str) -> dict:
     from mmm.errors import ConvergenceWarning
     from mmm.inference import fit
@@ -106,9 +114,9 @@ def _fit_ours(spec, ds, cfg, sampler: str, label: str) -> dict:
 
     with PeakRSS() as mem, warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), _cpu_s()
         res = fit(spec, ds, sampler=_sampler(cfg, sampler))
-        wall = time.perf_counter() - t1
+        wall, cpu = time.perf_counter() - t1, _cpu_s() - c1
     tm = res.provenance["timings"]
     row = {
         "run": label,
@@ -118,6 +126,7 @@ def _fit_ours(spec, ds, cfg, sampler: str, label: str) -> dict:
         "series": len(ds.series),
         "outcomes": len(spec.outcome_names) + (spec.mediator is not None),
         "wall_s": wall,
+        "cpu_s": cpu,
         "compile_s": tm["compile_s"],
         "sample_s": tm["sample_s"],
         "peak_mb": mem.peak,
@@ -194,7 +203,7 @@ def child_peer(cfg: dict) -> list[dict]:
     X = frame.drop(columns="y")
     with PeakRSS() as mem, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), _cpu_s()
         idata = model.fit(
             X,
             frame["y"],
@@ -206,7 +215,7 @@ def child_peer(cfg: dict) -> list[dict]:
             tune=cfg["tune"],
             target_accept=cfg["target_accept"],
         )
-        wall = time.perf_counter() - t1
+        wall, cpu = time.perf_counter() - t1, _cpu_s() - c1
     free = [v.name for v in model.model.free_RVs]
     row = {
         "run": "PyMC-Marketing",
@@ -216,6 +225,7 @@ def child_peer(cfg: dict) -> list[dict]:
         "series": len(channels),
         "outcomes": 1,
         "wall_s": wall,
+        "cpu_s": cpu,
         "compile_s": None,
         "sample_s": None,
         "peak_mb": mem.peak,
@@ -246,6 +256,7 @@ def table(rows: list[dict]) -> str:
         "backend",
         "geos x weeks x series",
         "wall (min)",
+        "CPU (min)",
         "sampling (s)",
         "peak RSS (GB)",
         "divergences",
@@ -255,12 +266,12 @@ def table(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         if r.get("note"):
-            lines.append(f"| {r['run']} | | | {r['note']} | | | | | |")
+            lines.append(f"| {r['run']} | | | {r['note']} | | | | | | |")
             continue
         samp = "" if r.get("sample_s") is None else f"{r['sample_s']:.0f}"
         lines.append(
             f"| {r['run']} | {r['backend']} | {r['geos']} x {r['weeks']} x {r['series']} | "
-            f"{r['wall_s'] / 60:.1f} | {samp} | {r['peak_mb'] / 1024:.2f} | "
+            f"{r['wall_s'] / 60:.1f} | {r['cpu_s'] / 60:.1f} | {samp} | {r['peak_mb'] / 1024:.2f} | "
             f"{r['divergences']} | {r['max_rhat']:.3f} | {r['min_ess_bulk']:.0f} |"
         )
     return "\n".join(lines)
