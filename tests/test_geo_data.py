@@ -178,3 +178,24 @@ def test_cli_validate_national_media(sim, tmp_path, capsys):
     assert main(base) == 2
     err = capsys.readouterr().err
     assert "geo 'national'" in err and "media.csv" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("shop_effects", "expect"),
+    [
+        ("shops", {"shop_access", "shop_elasticity", "level"}),
+        ("estimate", {"shop_access", "shop_elasticity", "near_store_leak", "level"}),
+        ("ignore", {"level"}),
+    ],
+)
+def test_model_graph_follows_shop_effects(sim, shop_effects, expect):
+    from mmm.model.build import build_model
+
+    ds = sim.to_dataset()
+    spec = ModelSpec(mediator="brand_search", shop_effects=shop_effects)
+    model = build_model(spec, ds)
+    geo_vars = {"shop_access", "shop_elasticity", "near_store_leak", "level"}
+    assert geo_vars & set(model.named_vars) == expect
+    if "shop_access" in expect:
+        assert model.named_vars_to_dims["shop_access"] == ("outcome", "geo", "series")
+        assert list(model.coords["store_outcome"]) == ["store_visits"]
