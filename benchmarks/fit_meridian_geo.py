@@ -71,9 +71,7 @@ def report(name: str, out: Path) -> str:
         v = med.sel(series=s).values.ravel()
         v = v[np.isfinite(v)]
         if len(v):
-            lines.append(
-                f"| {s} | {_fmt(v.min())} | {_fmt(np.median(v))} | {_fmt(v.max())} |"
-            )
+            lines.append(f"| {s} | {_fmt(v.min())} | {_fmt(np.median(v))} | {_fmt(v.max())} |")
     d = fit.diagnostics
     tm = fit.provenance.get("timings", {})
     lines += [
@@ -96,8 +94,11 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     names = [a.only] if a.only else list(CONFIGS)
     if not a.report_only:
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "meridian_geo_tables.py")],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "meridian_geo_tables.py")],
+            check=True,
+            cwd=ROOT,
+        )
         for n in names:
             res = run_cli(n, a.runs / f"meridian_{n}", a.timeout)
             print(json.dumps({k: v for k, v in res.items() if k != "stderr"}), flush=True)
