@@ -21,6 +21,8 @@ OUTCOME_KINDS = ("revenue", "count")
 TRENDS = ("none", "linear", "piecewise")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
 QUICK_METHODS = ("map", "advi", "pathfinder")
+SHOP_EFFECTS = ("shops", "estimate", "ignore")
+GEO_BASELINES = ("size", "free")
 
 
 def _check_choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -160,6 +162,20 @@ class ModelSpec:
         Share of each outcome that the default ROAS prior attributes to media.
     geo_pooling : bool
         Partially pool per-geo effects towards the national effect (geo data only).
+    store_outcomes : tuple of str or None
+        Outcomes that happen in shops (store visits), whose media effects depend on the
+        shops of each geo. ``None``: the ``count`` outcomes whose name contains ``store``.
+    near_store_audiences : tuple of str
+        Audience labels targeted at people near a shop (e.g. within 10 km).
+    shop_effects : {"shops", "estimate", "ignore"}
+        How store-outcome effects depend on the geo table's shops (geo data with a
+        ``shops`` column only; see :mod:`mmm.model.geo`). ``shops``: near-store audiences
+        drive store visits in proportion to the geo's shops (or ``near_store_population``),
+        none where a geo has no shop; ``estimate``: as ``shops`` plus an estimated share
+        not tied to shops, so the data decide; ``ignore``: no shop context.
+    geo_baseline : {"size", "free"}
+        ``size``: geo intercepts partially pooled around the geo's expected share
+        (population, and shops for store outcomes); ``free``: independent intercepts.
     noise_prior : float
         Scale of the half-normal priors on the noise of each outcome and of the mediator,
         in the model's scaled units (1 = the outcome's mean).
@@ -193,6 +209,10 @@ class ModelSpec:
     media_share_prior: float = 0.2
     geo_pooling: bool = True
     noise_prior: float = 0.2
+    store_outcomes: tuple[str, ...] | None = None
+    near_store_audiences: tuple[str, ...] = ("near_store",)
+    shop_effects: str = "shops"
+    geo_baseline: str = "size"
     extra: tuple = field(default=())
 
     def __post_init__(self) -> None:
@@ -233,6 +253,18 @@ class ModelSpec:
             raise SpecError("media_share_prior must be in (0, 1).")
         if self.controls is not None:
             object.__setattr__(self, "controls", tuple(self.controls))
+        _check_choice("shop_effects", self.shop_effects, SHOP_EFFECTS)
+        _check_choice("geo_baseline", self.geo_baseline, GEO_BASELINES)
+        object.__setattr__(self, "near_store_audiences", tuple(self.near_store_audiences))
+        if self.store_outcomes is not None:
+            stores = tuple(self.store_outcomes)
+            bad = [o for o in stores if o not in names]
+            if bad:
+                raise SpecError(
+                    f"store_outcomes {bad} are not outcomes of the spec ({names}); list "
+                    "outcomes that happen in shops, or leave store_outcomes unset."
+                )
+            object.__setattr__(self, "store_outcomes", stores)
         if isinstance(self.extra, dict):
             object.__setattr__(self, "extra", _freeze(self.extra))
         if isinstance(self.roas_priors, dict):
@@ -256,6 +288,13 @@ class ModelSpec:
     def outcome_names(self) -> tuple[str, ...]:
         """Names of the outcomes, in spec order."""
         return tuple(o.name for o in self.outcomes)
+
+    @property
+    def store_outcome_names(self) -> tuple[str, ...]:
+        """Outcomes that happen in shops (see ``store_outcomes``)."""
+        if self.store_outcomes is not None:
+            return self.store_outcomes
+        return tuple(o.name for o in self.outcomes if o.kind == "count" and "store" in o.name)
 
     def stage(self, stage: str) -> StageSpec:
         """The carry-over choice of funnel stage ``stage``."""
@@ -288,6 +327,10 @@ class ModelSpec:
             "media_share_prior": self.media_share_prior,
             "geo_pooling": self.geo_pooling,
             "noise_prior": self.noise_prior,
+            "store_outcomes": None if self.store_outcomes is None else list(self.store_outcomes),
+            "near_store_audiences": list(self.near_store_audiences),
+            "shop_effects": self.shop_effects,
+            "geo_baseline": self.geo_baseline,
             "extra": _thaw(self.extra),
         }
 
@@ -313,6 +356,11 @@ class ModelSpec:
             kw["controls"] = tuple(kw["controls"])
         if isinstance(kw.get("roas_priors"), dict):
             kw["roas_priors"] = _freeze(kw["roas_priors"])
+        for key in ("store_outcomes",):
+            if kw.get(key) is not None:
+                kw[key] = tuple(kw[key])
+        if "near_store_audiences" in kw:
+            kw["near_store_audiences"] = tuple(kw["near_store_audiences"])
         if "extra" in kw and isinstance(kw["extra"], dict):
             kw["extra"] = _freeze(kw["extra"])
         return cls(**kw)

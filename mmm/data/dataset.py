@@ -479,6 +479,7 @@ def load_dataset(
     *,
     outcome_columns: list[str] | None = None,
     fill_missing_spend: bool = False,
+    national_by: str = "population",
     name: str | None = None,
 ) -> Dataset:
     """Read, validate and assemble the input tables into a :class:`Dataset`.
@@ -489,7 +490,9 @@ def load_dataset(
         Long media table: ``date``, ``channel``, ``spend`` (currency, >= 0) and optional
         ``audience`` (default ``"all"``), ``geo`` (default ``"all"``), ``impressions``
         (>= 0; a series may leave it empty in every row). Every series must have one row
-        per date in each geo where it appears.
+        per date in each geo where it appears. Rows with geo ``"national"`` (media bought
+        nationally) are spread over the geos of the ``geos`` table by ``national_by``
+        (see :mod:`mmm.data.national`), so national and geo media mix in one data set.
     outcomes : path or pandas.DataFrame
         ``date``, optional ``geo``, and one numeric column per outcome. Must cover every
         media date; rows dated outside the media range are dropped (recorded in
@@ -509,6 +512,9 @@ def load_dataset(
     fill_missing_spend : bool
         Fill absent (date, geo, series) media rows with spend 0 instead of raising; what
         was filled is recorded in ``Dataset.repairs``.
+    national_by : str
+        Column of the geos table (``population``, ``shops``, ``near_store_population``)
+        whose shares spread national media rows over geos; recorded in ``repairs``.
     name : str, optional
         Free label for the dataset.
 
@@ -539,6 +545,7 @@ def load_dataset(
         tables,
         outcome_columns=outcome_columns,
         fill_missing_spend=fill_missing_spend,
+        national_by=national_by,
         name=name,
     )
 
@@ -548,6 +555,7 @@ def build_dataset(
     *,
     outcome_columns: list[str] | None = None,
     fill_missing_spend: bool = False,
+    national_by: str = "population",
     name: str | None = None,
     stacklevel: int = 3,
 ) -> Dataset:
@@ -560,6 +568,7 @@ def build_dataset(
         tables.get("geos"),
         outcome_columns=outcome_columns,
         fill_missing_spend=fill_missing_spend,
+        national_by=national_by,
     )
     spend, impressions, presence = _media_arrays(v)
     outcomes = _measure_array(v.outcomes, v, v.outcome_names, OUTCOME)

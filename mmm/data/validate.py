@@ -39,6 +39,7 @@ from mmm.data.checks import (
     detect_frequency,
     format_rows,
 )
+from mmm.data.national import spread_national
 from mmm.data.quality import data_warnings, spend_correlations
 from mmm.errors import DataError
 from mmm.names import (
@@ -427,6 +428,7 @@ def validate_tables(
     *,
     outcome_columns: list[str] | None = None,
     fill_missing_spend: bool = False,
+    national_by: str = "population",
 ) -> ValidatedTables:
     """Validate the input tables together and return clean, aligned long tables.
 
@@ -440,6 +442,9 @@ def validate_tables(
     fill_missing_spend : bool
         Fill absent (date, geo, series) media rows with spend 0 (recorded in ``repairs``)
         instead of raising.
+    national_by : str
+        Geos-table column by which media rows with geo ``"national"`` are spread over the
+        geos (:mod:`mmm.data.national`; recorded in ``repairs``).
 
     Returns
     -------
@@ -533,6 +538,19 @@ def validate_tables(
                 f"[channels: {channels[1]}] catalogue channel(s) {unused} have no rows in the "
                 "media table and are left out of the dataset."
             )
+
+    # --- national media spread over geos (mmm.data.national)
+    m, national_problems, note = spread_national(
+        m,
+        geo_table,
+        by=national_by,
+        media_label=media_label,
+        geos_label=None if geos is None else geos[1],
+    )
+    for text in national_problems:
+        problems.add("media", media_label, text)
+    if note:
+        repairs.append(note)
 
     # --- geos
     media_geos = sorted(set(m[GEO].dropna().tolist()))

@@ -178,6 +178,7 @@ def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
         "stage": inputs.channel_stage.tolist(),
         # experiments are model data; only their shapes fix the compiled model
         "lift": None if lift is None else lift.structure(),
+        "geo": [inputs.geo.shops, inputs.geo.pooled_baseline],
     }
     return spec.hash() + json.dumps(shapes, sort_keys=True) + json.dumps(extra, sort_keys=True)
 
@@ -219,12 +220,24 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig):
     return idata, t_compile, time.perf_counter() - t1
 
 
+def _jax_kwargs(nuts_sampler: str) -> dict:
+    """NumPyro on an accelerator runs the chains vectorised on the one device."""
+    if nuts_sampler != "numpyro":
+        return {}
+    import jax
+
+    if jax.default_backend() in ("gpu", "tpu") and jax.local_device_count() < 2:
+        return {"nuts_sampler_kwargs": {"chain_method": "vectorized"}}
+    return {}
+
+
 def _sample_pymc(model, cfg: SamplerConfig, nuts_sampler: str):
     import pymc as pm
 
     t1 = time.perf_counter()
     with model:
         idata = pm.sample(
+            **_jax_kwargs(nuts_sampler),
             draws=cfg.draws,
             tune=cfg.tune,
             chains=cfg.chains,

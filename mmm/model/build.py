@@ -24,6 +24,16 @@ Controls and the mediator enter centred on their means; the reported ``intercept
 level at zero controls, so the equation above holds as written.
 The mediated effect of an awareness series on outcome ``k`` is
 ``delta[k] * gamma[g,s] * f[t,g,s]`` (in scaled units).
+
+Geo data (see :mod:`mmm.model.geo` for the equations): with more than one geo the
+per-geo return is::
+
+    roas[k,g,s] = exp(log_roas[k,s] + geo_sd[k] * z[k,g,s]) * access[k,g,s]
+
+where ``access`` carries the shop context of store outcomes (near-store audiences act
+only where there are shops; broad audiences' store returns scale with
+``exp(eta[k] * log(1 + shops))``), and geo intercepts are pooled around the geo's share
+of population (and shops, for store outcomes).
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ import pandas as pd
 
 from mmm.errors import SpecError
 from mmm.model.design import Design, make_design
+from mmm.model.geo import GeoContext, access_weights, geo_context
 from mmm.names import AWARENESS, STAGES
 
 
@@ -58,6 +69,7 @@ class ModelInputs:
     awareness_series: np.ndarray  # indices of awareness series
     log_prior_roas: np.ndarray  # (outcome, channel)
     log_prior_mediator: float
+    geo: GeoContext
     log_prior_roas_sigma: np.ndarray | None = None  # (outcome, channel); None = spec's sigma
 
 
@@ -125,6 +137,8 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     }
     for stage in STAGES:
         coords[f"channel_{stage}"] = [c for c in channels if stages[c] == stage]
+    geo = geo_context(spec, dataset, y_raw)
+    coords["store_outcome"] = [o for o, st in zip(outcomes, geo.store_outcome, strict=True) if st]
     return ModelInputs(
         design=design,
         coords=coords,
@@ -143,6 +157,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
         log_prior_roas=log_prior,
         log_prior_mediator=log_prior_m,
         log_prior_roas_sigma=log_prior_sd,
+        geo=geo,
     )
 
 
@@ -167,7 +182,15 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     """
     extra = dims_out  # () for the mediator, ("outcome",) for outcomes
     sfx = "" if not prefix else f"{prefix}_"
-    level = pm.Normal(f"{sfx}intercept_centered", 0.5, 1.0, dims=("geo", *extra))
+    if extra and inp.geo.pooled_baseline:
+        # geo levels pooled around the geo's expected share (mmm.model.geo)
+        ratio = pm.Data(f"{sfx}geo_size_ratio", inp.geo.size_ratio, dims=("geo", *extra))
+        lvl_mu = pm.Normal(f"{sfx}level_mu", 0.5, 1.0, dims=extra)
+        lvl_sd = pm.HalfNormal(f"{sfx}level_sd", 0.3, dims=extra)
+        lvl = pm.Normal(f"{sfx}level", lvl_mu[None], lvl_sd[None], dims=("geo", *extra))
+        level = ratio * lvl
+    else:
+        level = pm.Normal(f"{sfx}intercept_centered", 0.5, 1.0, dims=("geo", *extra))
     shift = pt.zeros((len(inp.coords["geo"]), *[len(inp.coords[d]) for d in extra]))
     mu = level[None]
     t = pm.Data(f"{sfx}t", inp.t, dims="date")
@@ -197,6 +220,32 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
         mu = mu + pt.tensordot(z - zbar[None], g, axes=[[2], [0]])
         shift = shift + pt.tensordot(zbar, g, axes=[[1], [0]])
     return mu, level, shift
+
+
+def _shop_access(pm, pt, inp: ModelInputs, spec):
+    """Shop access of each effect, dims (outcome, geo, series) (see :mod:`mmm.model.geo`)."""
+    g = inp.geo
+    n_st = len(inp.coords["store_outcome"])
+    # store outcome -> outcome as a constant one-hot matrix
+    sel = np.zeros((len(inp.coords["outcome"]), n_st))
+    sel[np.flatnonzero(g.store_outcome), np.arange(n_st)] = 1.0
+    sel = pt.as_tensor_variable(sel)
+    eta = pm.Normal("shop_elasticity", 0.0, 1.0, dims="store_outcome")
+    if spec.shop_effects == "estimate":
+        leak = pt.dot(sel, pm.Beta("near_store_leak", 1.0, 3.0, dims="store_outcome"))
+    else:
+        leak = pt.zeros(len(inp.coords["outcome"]))
+    access = access_weights(
+        pm.Data("store_outcome_mask", g.store_outcome.astype(float), dims="outcome"),
+        pm.Data("near_store_mask", g.near_series.astype(float), dims="series"),
+        pm.Data("population_share", g.population_share, dims="geo"),
+        pm.Data("near_store_access", g.near_access, dims="geo"),
+        pm.Data("shop_index", g.shop_index, dims="geo"),
+        leak=leak,
+        eta=pt.dot(sel, eta),
+        xp=pt,
+    )
+    return pm.Deterministic("shop_access", access, dims=("outcome", "geo", "series"))
 
 
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
@@ -288,7 +337,11 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             log_rg = log_r[:, None, :] + sd_g[:, None, None] * z_g
         else:
             log_rg = pt.repeat(log_r[:, None, :], G, axis=1)
-        roas = pm.Deterministic("roas", pt.exp(log_rg), dims=("outcome", "geo", "series"))
+        if inp.geo.shops:
+            roas_geo = pt.exp(log_rg) * _shop_access(pm, pt, inp, spec)
+        else:
+            roas_geo = pt.exp(log_rg)
+        roas = pm.Deterministic("roas", roas_geo, dims=("outcome", "geo", "series"))
         # series without spend in a geo get beta = 0 through spend_total = 0
         beta = pm.Deterministic(
             "beta",
