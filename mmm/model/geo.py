@@ -29,11 +29,13 @@ intercept of geo :math:`g` is the national relative level times
 ``size_ratio[g, k] = e[g, k] / o[g, k]``, with :math:`o` the geo's observed share of the
 outcome. The model pools the relative levels::
 
-    intercept[g, k] = size_ratio[g, k] * level[g, k]
+    size_ratio[g, k] * level[g, k] = intercept[g, k] + shift[g, k]
     level[g, k] ~ Normal(level_mu[k], level_sd[k])
 
-so a geo's baseline is centred on its share by population (and shops) and departs from
-it as far as its data say.
+where ``shift`` is the effect of the geo's mean controls and mean mediator (both enter
+centred, see :mod:`mmm.model.build`), so a geo's baseline at its average conditions is
+centred on its share by population (and shops) and departs from it as far as its data
+say.
 
 Shop access of media effects on store outcomes (``spec.shop_effects``)
 ----------------------------------------------------------------------
