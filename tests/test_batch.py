@@ -378,11 +378,21 @@ def test_killed_worker_keeps_completed_runs_and_a_rerun_completes_the_rest(
             for i in range(3)
         ],
     ]
-    killed: list[str] = []
+    # every worker compiles the model first (a no-op after ``first_batch``), so that "slow"
+    # is still sampling when a quick run completes, however long compiling took
+    from mmm.batch.task import run_task
+
     pids = cluster.run(os.getpid)  # worker address -> process id
+    tasks, _ = prepare([specs[1]], tmp_path / "warm")
+    warm = [
+        cluster.submit(run_task, {**tasks[0], "name": f"warm{i}"}, workers=[w], pure=False)
+        for i, w in enumerate(pids)
+    ]
+    assert all(r["status"] in ("ok", "unhealthy") for r in cluster.gather(warm))
+    killed: list[str] = []
 
     def killer() -> None:
-        deadline = time.time() + 400
+        deadline = time.time() + 1800  # compiling alone takes minutes on a busy machine
         while time.time() < deadline and not killed:
             done = any((out / f"quick{i}" / "batch_run.json").exists() for i in range(3))
             for worker, keys in cluster.processing().items():

@@ -67,7 +67,8 @@ class RunSpec:
         current folder.
     overrides : dict
         Sections (``data``, ``model``, ``sampler``, ``optimizer``) merged key by key over
-        the config. Data paths here should be absolute (:func:`load_batch` makes them so).
+        the config. Relative data paths here are relative to the current folder
+        (:func:`load_batch` makes those of a batch file absolute).
     origin : str, optional
         Backtest origin (ISO date): the run is fitted on the rows dated on or before it
         of the time-indexed tables (media, outcomes, controls).
@@ -262,7 +263,7 @@ def resolve_config(spec: RunSpec) -> dict:
             raw = _absolute_data(tomllib.loads(p.read_text()), p.parent.resolve())
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"run {spec.name!r}: {p} is not valid TOML ({exc}).") from exc
-    return _merge(raw, spec.overrides)
+    return _merge(raw, _absolute_data(spec.overrides, Path.cwd()))
 
 
 def fingerprint(resolved: dict, data_sha256: dict, origin: str | None) -> str:
