@@ -408,19 +408,25 @@ def test_killed_worker_keeps_completed_runs_and_a_rerun_completes_the_rest(
     th.join()
     assert killed, "the worker fitting 'slow' was never seen running"
     status = dict(zip(table["run"], table["status"], strict=True))
-    assert status["slow"] == "failed"
-    assert "worker" in table.loc[table["run"] == "slow", "error"].item()
-    done = [f"quick{i}" for i in range(3)]
-    assert all(status[n] in ("ok", "unhealthy") for n in done)
+    errors = dict(zip(table["run"], table["error"], strict=True))
+    # the run being fitted is lost; so is any run Dask had already handed to that worker
+    # (retries are off in this cluster); every other run completed
+    lost = [n for n, st in status.items() if st == "failed"]
+    done = [n for n, st in status.items() if st in ("ok", "unhealthy")]
+    assert "slow" in lost and sorted(lost + done) == sorted(status)
+    assert done, "no run completed before the kill"
+    for n in lost:
+        assert "worker running this fit died" in errors[n]
+        assert not (out / n / "batch_run.json").exists()
     stamps = {n: (out / n / "fit.nc").stat().st_mtime_ns for n in done}
     before = {n: _posterior(out / n)["intercept"] for n in done}
-    assert not (out / "slow" / "batch_run.json").exists()
 
     again = run(specs, cluster, out=out)
     skipped = dict(zip(again["run"], again["skipped"], strict=True))
-    assert skipped == {"slow": False, "quick0": True, "quick1": True, "quick2": True}
-    assert again.loc[again["run"] == "slow", "status"].item() in ("ok", "unhealthy")
-    assert (out / "slow" / "batch_run.json").is_file()
+    assert skipped == {n: n in done for n in status}  # only the lost runs are fitted again
+    for n in lost:
+        assert again.loc[again["run"] == n, "status"].item() in ("ok", "unhealthy")
+        assert (out / n / "batch_run.json").is_file()
     for n in done:  # not refitted, not rewritten
         assert (out / n / "fit.nc").stat().st_mtime_ns == stamps[n]
         np.testing.assert_array_equal(_posterior(out / n)["intercept"], before[n])
