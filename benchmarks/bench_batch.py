@@ -137,7 +137,9 @@ def main() -> None:
         (root / "config.toml").write_text(
             CONFIG.format(draws=args.draws, tune=args.tune, chains=args.chains)
         )
-        print(f"{N_RUNS} demo fits, {args.chains} chains x {args.draws} draws after {args.tune} tuning")
+        print(
+            f"{N_RUNS} demo fits, {args.chains} chains x {args.draws} draws after {args.tune} tuning"
+        )
         print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
         res: dict = {}
         if "loop" in args.only:
