@@ -1,4 +1,4 @@
-"""Command line: ``mmm simulate | validate | init | fit | report | reproduce | demo | journeys``.
+"""Command line: ``mmm simulate | validate | init | fit | batch | report | reproduce | demo | journeys``.
 
 Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
 1 anything else. Expected errors print a message, never a traceback.
@@ -134,55 +134,12 @@ def _config_from_files(media, outcomes, channels, controls, geos, seed, draws, t
     return parse_config({"data": data, "sampler": sampler}, base=Path.cwd()), mediator
 
 
-def _resolve_model(cfg, ds, mediator_hint: str | None):
-    """Fill defaults that depend on the data: outcomes present, mediator if declared."""
-    from dataclasses import replace
-
-    from mmm.spec import default_spec_for
-
-    spec = cfg.model
-    names = set(ds.outcome_names)
-    if not set(spec.outcome_names) <= names or mediator_hint is not None:
-        med = mediator_hint if mediator_hint is not None else spec.mediator
-        if med is None and "brand_search" in names:
-            med = "brand_search"
-        spec = default_spec_for(ds, mediator=med)
-    elif spec.mediator is None and "brand_search" in names and mediator_hint is None:
-        spec = replace(spec, mediator="brand_search")
-    return replace(cfg, model=spec)
-
-
 def run_fit(cfg, out: Path, *, mediator_hint: str | None = None, progress: bool = False):
-    """Load data, fit, and write the run folder; returns (fit, paths)."""
-    import warnings
-    from dataclasses import replace
+    """Load data, fit, and write the run folder; returns (fit, paths). See mmm.pipeline."""
+    from mmm.pipeline import fit_run
 
-    from mmm.data import load_dataset
-    from mmm.inference import fit as _fit
-    from mmm.runs import write_run
-
-    d = cfg.data
-    ds = load_dataset(d["media"], d["outcomes"], d["channels"], controls=d.get("controls"), geos=d.get("geos"))
-    cfg = _resolve_model(cfg, ds, mediator_hint)
-    experiments = before = None
-    if d.get("experiments"):
-        from mmm.calibration import check_experiments, load_experiments
-
-        experiments = load_experiments(d["experiments"])
-        check_experiments(experiments, ds, cfg.model)
-    sampler = replace(cfg.sampler, progress=progress and not _Out.quiet)
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if experiments is not None and cfg.model.use_experiments:
-            # the same model without the lift terms, to show the experiments' effect
-            say("fitting without the experiments (for comparison) ...")
-            before = _fit(replace(cfg.model, use_experiments=False), ds, sampler=sampler,
-                          experiments=experiments)
-            say("fitting with the experiments ...")
-        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments)
-    paths = write_run(result, out, config=cfg, timings={"fit_wall_s": round(time.perf_counter() - t0, 3)},
-                      before=before)
+    result, paths = fit_run(cfg, out, mediator_hint=mediator_hint,
+                            progress=progress and not _Out.quiet, log=say)
     _print_calibration(paths)
     return result, paths
 
@@ -292,6 +249,23 @@ def fit(
     for k, p in paths.items():
         say(f"{k:10s} {p}")
     raise typer.Exit(_health_exit(result))
+
+
+# ------------------------------------------------------------------------ batch
+@app.command()
+def batch(
+    batch_file: Annotated[Path, typer.Argument(help="Batch file (TOML) listing the runs.")],
+    out: Annotated[str, typer.Option("--out", help="Output folder (or fsspec URL) for the runs and summary.")],
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (default: a local cluster).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Workers of the local cluster (default: sized to the machine).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Refit runs whose folder is complete and unchanged.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Fit many runs (brands, markets, backtest origins, prior variants) on Dask."""
+    from mmm.batch.cli import run_batch_cli
+
+    _Out.quiet = quiet
+    raise typer.Exit(run_batch_cli(batch_file, out, scheduler=scheduler, workers=workers, force=force, say=say, err=err))
 
 
 # ----------------------------------------------------------------------- report
@@ -552,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, click_exc.ClickException):
             e.show()
             return EXIT_INPUT
-        if isinstance(e, click_exc.Abort):
+        if isinstance(e, getattr(click_exc, "Abort", typer.Abort)):
             return EXIT_OTHER
         if debug:
             raise

@@ -200,7 +200,10 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig):
         compiled = nutpie.compile_pymc_model(model)
         _COMPILED[key] = compiled
     else:
-        compiled = compiled.with_data(**_data_updates(model))
+        # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
+        known = getattr(compiled, "shared_data", None)
+        updates = {k: v for k, v in _data_updates(model).items() if known is None or k in known}
+        compiled = compiled.with_data(**updates)
     t_compile = time.perf_counter() - t0
     t1 = time.perf_counter()
     idata = nutpie.sample(

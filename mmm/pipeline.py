@@ -1,0 +1,103 @@
+"""One fit, end to end: load the data a config names, fit, write the run folder.
+
+``mmm fit``, ``mmm reproduce``, ``mmm demo`` and every task of ``mmm batch`` call
+:func:`fit_run`, so a run folder means the same thing whichever way it was made.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from mmm.errors import ConvergenceWarning
+
+__all__ = ["fit_run", "resolve_model"]
+
+
+def resolve_model(cfg, ds, mediator_hint: str | None = None):
+    """Fill model defaults that depend on the data (outcomes present, mediator if declared).
+
+    Parameters
+    ----------
+    cfg : mmm.config.RunConfig
+    ds : mmm.data.Dataset
+    mediator_hint : str, optional
+        Outcome column to treat as the mediator (``mmm fit --mediator``).
+
+    Returns
+    -------
+    mmm.config.RunConfig
+        ``cfg`` with its model spec completed.
+    """
+    from mmm.spec import default_spec_for
+
+    spec = cfg.model
+    names = set(ds.outcome_names)
+    if not set(spec.outcome_names) <= names or mediator_hint is not None:
+        med = mediator_hint if mediator_hint is not None else spec.mediator
+        if med is None and "brand_search" in names:
+            med = "brand_search"
+        spec = default_spec_for(ds, mediator=med)
+    elif spec.mediator is None and "brand_search" in names and mediator_hint is None:
+        spec = replace(spec, mediator="brand_search")
+    return replace(cfg, model=spec)
+
+
+def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = False, log=None):
+    """Load the data of ``cfg``, fit, and write the run folder ``out``.
+
+    Parameters
+    ----------
+    cfg : mmm.config.RunConfig
+        Validated run configuration (data paths, model, sampler).
+    out : path-like
+        Run folder to write (fit.nc, fit.json, data/, config.toml, manifest.json,
+        summary.json); created if missing, files in it are overwritten.
+    mediator_hint : str, optional
+        Outcome column to treat as the mediator.
+    progress : bool
+        Show the sampler's progress bar.
+    log : callable, optional
+        Called with one line of text before each fit (e.g. ``print``); silent by default.
+
+    With an experiments file in ``cfg.data`` (and ``use_experiments`` on), the model is
+    fitted twice, without and with the lift-test terms (one compiled model), and the run
+    folder's ``summary.json`` carries the calibration before and after.
+
+    Returns
+    -------
+    tuple
+        ``(FitResult, dict of name -> pathlib.Path)`` of the files written.
+    """
+    from mmm.data import load_dataset
+    from mmm.inference import fit as _fit
+    from mmm.runs import write_run
+
+    d = cfg.data
+    ds = load_dataset(
+        d["media"], d["outcomes"], d["channels"], controls=d.get("controls"), geos=d.get("geos")
+    )
+    cfg = resolve_model(cfg, ds, mediator_hint)
+    log = log or (lambda _line: None)
+    experiments = before = None
+    if d.get("experiments"):
+        from mmm.calibration import check_experiments, load_experiments
+
+        experiments = load_experiments(d["experiments"])
+        check_experiments(experiments, ds, cfg.model)
+    sampler = replace(cfg.sampler, progress=progress)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if experiments is not None and cfg.model.use_experiments:
+            # the same model without the lift terms, to show the experiments' effect
+            log("fitting without the experiments (for comparison) ...")
+            before = _fit(replace(cfg.model, use_experiments=False), ds, sampler=sampler,
+                          experiments=experiments)
+            log("fitting with the experiments ...")
+        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments)
+    timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}
+    paths = write_run(result, Path(out), config=cfg, timings=timings, before=before)
+    return result, paths
