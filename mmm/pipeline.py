@@ -48,6 +48,10 @@ def resolve_model(cfg, ds, mediator_hint: str | None = None):
 def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = False, log=None):
     """Load the data of ``cfg``, fit, and write the run folder ``out``.
 
+    With an experiments file in ``cfg.data`` (and ``use_experiments`` on), the model is
+    fitted twice, without and with the lift-test terms (one compiled model), and the run
+    folder's ``summary.json`` carries the calibration before and after.
+
     Parameters
     ----------
     cfg : mmm.config.RunConfig
@@ -61,10 +65,6 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
         Show the sampler's progress bar.
     log : callable, optional
         Called with one line of text before each fit (e.g. ``print``); silent by default.
-
-    With an experiments file in ``cfg.data`` (and ``use_experiments`` on), the model is
-    fitted twice, without and with the lift-test terms (one compiled model), and the run
-    folder's ``summary.json`` carries the calibration before and after.
 
     Returns
     -------
