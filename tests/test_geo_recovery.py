@@ -2,8 +2,8 @@
 
 One small simulated data set (5 geos, one without shops; 104 weeks; 4 media series: one
 conversion series, one broad and two near-store awareness series; online sales and store
-visits with branded search as mediator) is fitted once (2 chains x 300 draws after 300
-tuning steps). Estimates are compared with the simulator's exact contributions:
+visits with branded search as mediator) is fitted once (2 chains x 300 draws after 400
+tuning steps, target_accept 0.95). Estimates are compared with the simulator's exact contributions:
 
 * return per currency unit of all media per geo group (geos with shops, geos without) on
   online sales and store visits (total path): within 25 % and inside the 90 % interval
@@ -58,7 +58,7 @@ def geo_fit():
         res = fit(
             ModelSpec(mediator="brand_search"),
             ds,
-            sampler=SamplerConfig(draws=300, tune=300, chains=2, seed=1),
+            sampler=SamplerConfig(draws=300, tune=400, chains=2, seed=1, target_accept=0.95),
         )
     return sim, res
 
