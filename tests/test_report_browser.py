@@ -24,14 +24,9 @@ pytestmark = pytest.mark.browser
 
 def _chromium() -> str | None:
     """A Chromium executable for Playwright, or None to use Playwright's own download."""
-    env = os.environ.get("MMM_CHROMIUM")
-    if env:
-        return env
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    from mmm.report.write import find_chromium
+
+    return find_chromium()
 
 
 @pytest.fixture(scope="module")

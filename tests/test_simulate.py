@@ -9,13 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mmm.data._sim_kernels import _delayed_weights, _geometric_weights, _hill
 from mmm.data.simulate import (
     OUTCOMES,
     Simulation,
     SimulationTruth,
-    _delayed_weights,
-    _geometric_weights,
-    _hill,
     default_catalogue,
     simulate,
 )

@@ -52,7 +52,7 @@ def true_lift(
     spend_change : float
         Currency withheld.
     """
-    from mmm.data.simulate import _convolve, _delayed_weights, _geometric_weights, _hill
+    from mmm.data._sim_kernels import _convolve, _delayed_weights, _geometric_weights, _hill
 
     t = sim.truth
     p = t.params

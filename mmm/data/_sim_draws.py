@@ -1,0 +1,155 @@
+"""The simulator's random draws: demand shock, channel parameters, target returns, national spend
+and geographies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mmm.data._sim_constants import _HIGH_INTENT, _L_MAX, _NEAR_STORE
+from mmm.names import AWARENESS, CONVERSION, series_label
+
+#: AR(1) coefficient of the unobserved demand shock (weekly persistence).
+_SHOCK_AR = 0.8
+#: Relative effect of a one-sd demand shock on the online and store baselines at confounded=1.
+_SHOCK_EFFECT = 0.1
+
+
+def _demand_shock(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(1) series with unit variance, standardised over the ``n`` weeks."""
+    e = rng.normal(size=n)
+    u = np.empty(n)
+    u[0] = e[0]
+    for i in range(1, n):
+        u[i] = _SHOCK_AR * u[i - 1] + np.sqrt(1.0 - _SHOCK_AR**2) * e[i]
+    return (u - u.mean()) / max(u.std(), 1e-12)
+
+
+def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for ch, stage in zip(cat["channel"], cat["stage"], strict=True):
+        if ch in out:
+            continue
+        if stage == CONVERSION:
+            alpha, theta, kind = float(rng.uniform(0.1, 0.4)), None, "geometric"
+        else:
+            alpha, theta, kind = float(rng.uniform(0.5, 0.8)), float(rng.uniform(1, 3)), "delayed"
+        out[ch] = {
+            "stage": stage,
+            "adstock": kind,
+            "alpha": alpha,
+            "theta": theta,
+            "l_max": _L_MAX[stage],
+            "half": float(rng.uniform(0.5, 2.0)),
+            "slope": float(rng.uniform(1.0, 2.0)),
+        }
+    return out
+
+
+def _targets(cat: pd.DataFrame, channel_params: dict, rng: np.random.Generator) -> dict:
+    """Target returns per series (national, over the simulated period)."""
+    labels = [series_label(c, a) for c, a in zip(cat["channel"], cat["audience"], strict=True)]
+    store_level = {}
+    for ch, p in channel_params.items():
+        lo, hi = (0.03, 0.06) if p["stage"] == CONVERSION else (0.03, 0.07)
+        store_level[ch] = float(rng.uniform(lo, hi))
+    online_direct, online_med, store_direct, ratio = {}, {}, {}, {}
+    for lab, ch, aud, stage in zip(
+        labels, cat["channel"], cat["audience"], cat["stage"], strict=True
+    ):
+        if stage == CONVERSION:
+            lo, hi = (3.0, 6.0) if aud in _HIGH_INTENT else (1.5, 4.5)
+        else:
+            lo, hi = (0.1, 0.3) if aud == _NEAR_STORE else (0.2, 0.6)
+        online_direct[lab] = float(rng.uniform(lo, hi))
+        if stage == AWARENESS:
+            online_med[lab] = float(rng.uniform(0.3, 1.2))
+        r = float(rng.uniform(2.7, 3.3)) if aud == _NEAR_STORE else float(rng.uniform(0.9, 1.1))
+        ratio[lab] = r
+        store_direct[lab] = store_level[ch] * r
+    return {
+        "labels": labels,
+        "online_direct": online_direct,
+        "online_mediated": online_med,
+        "store_direct": store_direct,
+        "store_channel_level": store_level,
+        "store_multiplier": ratio,
+    }
+
+
+def _national_spend(
+    cat: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    demand: np.ndarray,
+    confounded: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """National weekly spend in integer cents, shape (series, date)."""
+    n = len(dates)
+    q4 = np.asarray(dates.month >= 10)
+    out = np.zeros((len(cat), n), dtype=np.int64)
+    for i, (stage, mean) in enumerate(zip(cat["stage"], cat["mean_spend"], strict=True)):
+        if stage == CONVERSION:
+            eta = rng.normal(size=n)
+            dark = rng.random(n) < 0.03
+            z = confounded * demand + np.sqrt(1.0 - confounded**2) * eta
+            raw = np.exp(0.3 * z)
+            raw[dark] = 0.0
+        else:
+            level = np.exp(0.2 * rng.normal(size=n)) * np.where(q4, 1.6, 1.0)
+            on = np.zeros(n, dtype=bool)
+            t, state = 0, bool(rng.random() < 0.5)
+            while t < n:
+                length = int(rng.integers(3, 7)) if state else int(rng.integers(2, 7))
+                on[t : t + length] = state
+                t += length
+                state = not state
+            if not on.any():
+                on[: min(4, n)] = True
+            raw = np.where(on, level, 0.0)
+        if raw.sum() == 0:
+            raw[0] = 1.0
+        spend = raw * (mean / raw.mean())
+        out[i] = np.round(spend * 100.0).astype(np.int64)
+    return out
+
+
+def _split_cents(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split integer ``total`` (n,) across geos by ``weights`` (g, n), largest remainder."""
+    exact = weights / weights.sum(axis=0, keepdims=True) * total[None, :]
+    base = np.floor(exact).astype(np.int64)
+    remainder = total - base.sum(axis=0)
+    frac = exact - base
+    order = np.argsort(-frac, axis=0, kind="stable")
+    for t in range(total.shape[0]):
+        base[order[: remainder[t], t], t] += 1
+    return base
+
+
+def _geography(n_geos: int, rng: np.random.Generator) -> dict[str, Any]:
+    width = max(2, len(str(n_geos)))
+    names = [f"geo_{i + 1:0{width}d}" for i in range(n_geos)]
+    population = np.round(np.exp(rng.normal(np.log(1.2e6), 0.6, size=n_geos))).astype(np.int64)
+    shops = np.maximum(1, np.round(population / 800_000.0)).astype(np.int64)
+    if n_geos >= 2:
+        n_zero = max(1, n_geos // 4)
+        shops[np.argsort(population, kind="stable")[:n_zero]] = 0
+    w = population / population.sum()
+    u = w * (1.0 + shops)
+    u = u / u.sum()
+    u_near = shops / shops.sum()
+    return {
+        "names": names,
+        "population": population,
+        "shops": shops,
+        "w": w,
+        "u": u,
+        "u_near": u_near,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------
