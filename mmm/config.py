@@ -146,11 +146,16 @@ def load_config(path) -> RunConfig:
     p = Path(path)
     if not p.exists():
         raise ConfigError(f"config file {p} does not exist; create one with `mmm init DIR`.")
+    return parse_config(read_toml(p), base=p.parent, source=str(p))
+
+
+def read_toml(path, *, label: str = "") -> dict:
+    """Parse a TOML file; invalid TOML raises ConfigError naming the file (after ``label``)."""
+    p = Path(path)
     try:
-        raw = tomllib.loads(p.read_text())
+        return tomllib.loads(p.read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: is not valid TOML ({exc}).") from exc
-    return parse_config(raw, base=p.parent, source=str(p))
+        raise ConfigError(f"{label}{p}: is not valid TOML ({exc}).") from exc
 
 
 def dump_toml(d: dict) -> str:

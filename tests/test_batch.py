@@ -162,6 +162,15 @@ def test_bad_batch_file_exits_2_naming_the_key(tmp_path, capsys, toml, expected)
     assert expected in err and "Traceback" not in err
 
 
+def test_a_run_config_that_is_not_toml_names_the_run_and_the_file(tmp_path):
+    from mmm.batch.spec import resolve_config
+
+    bad = tmp_path / "brand.toml"
+    bad.write_text("[model\n")
+    with pytest.raises(ConfigError, match=r"run 'b': .*brand\.toml: is not valid TOML"):
+        resolve_config(RunSpec("b", config=str(bad)))
+
+
 def test_backtest_cut_keeps_rows_up_to_the_origin_byte_for_byte(inputs, tmp_path):
     data = {
         k: str(inputs / "data" / f"{k}.csv") for k in ("media", "outcomes", "channels", "controls")

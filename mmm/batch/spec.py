@@ -36,12 +36,12 @@ import copy
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from mmm.config import read_toml
 from mmm.errors import ConfigError
 
 __all__ = ["RunSpec", "load_batch", "parse_batch", "fingerprint", "resolve_config"]
@@ -235,11 +235,7 @@ def load_batch(path) -> list[RunSpec]:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"batch file {p} does not exist.")
-    try:
-        raw = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: is not valid TOML ({exc}).") from exc
-    return parse_batch(raw, base=p.parent, source=str(p))
+    return parse_batch(read_toml(p), base=p.parent, source=str(p))
 
 
 def resolve_config(spec: RunSpec) -> dict:
@@ -259,10 +255,7 @@ def resolve_config(spec: RunSpec) -> dict:
         p = Path(cfg)
         if not p.is_file():
             raise ConfigError(f"run {spec.name!r}: config file {p} does not exist.")
-        try:
-            raw = _absolute_data(tomllib.loads(p.read_text()), p.parent.resolve())
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"run {spec.name!r}: {p} is not valid TOML ({exc}).") from exc
+        raw = _absolute_data(read_toml(p, label=f"run {spec.name!r}: "), p.parent.resolve())
     return _merge(raw, _absolute_data(spec.overrides, Path.cwd()))
 
 
