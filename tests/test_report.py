@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 SECTIONS = ("headline", "roas", "funnel", "online-to-store", "over-time", "curves", "budget",
+            "crosscheck",
             "health", "data", "methods")
 HEALTHY = {"divergences": 0, "max_rhat": 1.002, "method": "nuts", "min_bfmi": 0.9,
            "min_ess_bulk": 1500.0, "min_ess_tail": 1200.0, "n_chains": 4, "n_draws": 500}
