@@ -1,4 +1,4 @@
-"""Command line: ``mmm simulate | validate | init | fit | batch | report | reproduce | demo | journeys``.
+"""Command line: ``mmm simulate | validate | init | fit | batch | report | backtest | optimize | reproduce | demo | journeys``.
 
 Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
 1 anything else. Expected errors print a message, never a traceback.
@@ -289,6 +289,42 @@ def report(
         say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
     if print_md and "md" in paths:
         typer.echo(paths["md"].read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------- backtest
+@app.command()
+def backtest(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    holdout: Annotated[int | None, typer.Option(help="Hold back the last N periods and predict them.")] = None,
+    initial: Annotated[int | None, typer.Option(help="Rolling origins: periods in the first training window.")] = None,
+    horizon: Annotated[int | None, typer.Option(help="Rolling origins: periods predicted after each origin.")] = None,
+    step: Annotated[int | None, typer.Option(help="Rolling origins: periods added between folds (default HORIZON).")] = None,
+    draws: Annotated[int | None, typer.Option(help="Posterior draws per chain of each refit (default: the run's).")] = None,
+    tune: Annotated[int | None, typer.Option(help="Tuning steps of each refit (default: the run's).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Out-of-sample check: refit on early periods, predict the held-back ones, score them.
+
+    Writes backtest.json and backtest.csv into the run folder; `mmm report` then shows them.
+    """
+    from mmm.backtest import run_backtest
+
+    _Out.quiet = quiet
+    res = run_backtest(run_dir, holdout=holdout, initial=initial, horizon=horizon, step=step,
+                       draws=draws, tune=tune, log=say)
+    say(f"{'fold':>4}  {'outcome':<16} {'trained to':<11} {'predicted':<23} {'MAPE':>6} "
+        f"{'flat':>6} {'R2':>6} {'in range':>8}")
+    for r in res["folds"]:
+        say(f"{r['fold']:>4}  {r['outcome']:<16} {r['train_end']:<11} "
+            f"{r['test_start'] + '..' + r['test_end']:<23} {r['mape']:>6.1%} "
+            f"{r['naive_mape']:>6.1%} {r['r2']:>6.2f} {r['coverage']:>8.0%}")
+    say(f"MAPE: mean absolute percentage error of the model's forecast; flat: the same for a "
+        f"forecast at the training average; in range: share of periods inside the "
+        f"{res['folds'][0]['interval']:.0%} interval.")
+    if res["experiments_left_out"]:
+        say(f"{res['experiments_left_out']} lift test(s) read out after a training window were "
+            "left out of that window's refit.")
+    say(f"backtest   {Path(run_dir) / 'backtest.json'}")
 
 
 # --------------------------------------------------------------------- optimize

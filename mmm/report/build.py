@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mmm.report import figures, fmt, numbers
 from mmm.report.calibration import calibration_context
-from mmm.report.crosscheck import crosscheck_context
+from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.curves import response_curves
 from mmm.report.geo import geo_context
 from mmm.report.health import assess
@@ -372,6 +372,7 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
         "health": health,
         "calibration": calibration_context(summary, money=money, kinds=kinds),
         "crosscheck": crosscheck_context(fit, summary, kinds=kinds, currency=currency),
+        "backtest": backtest_context(run.backtest),
         "diag": run.diagnostics or {},
         "quality": quality,
         "data": data,

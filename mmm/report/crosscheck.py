@@ -1,9 +1,10 @@
-"""The report's cross-check section: the model's direct returns beside a plain regression.
+"""The report's cross-checks: a plain regression beside the model, and the backtest.
 
-A planner should see whether a simple, assumption-light method points the same way. The
-regression is :func:`mmm.analysis.frequentist.frequentist_baseline` (OLS on the fit's own
+A planner should see whether a simple, assumption-light method points the same way, and
+how well the model predicts weeks it has not seen. The regression is :func:`mmm.analysis.frequentist.frequentist_baseline` (OLS on the fit's own
 data and transforms, carry-over rates chosen on a grid); it is computed from the saved
-fit's data when the report is built, so it needs no extra file in the run folder.
+fit's data when the report is built, so it needs no extra file in the run folder. The
+backtest is read from ``backtest.json`` (written by ``mmm backtest``) when present.
 """
 
 from __future__ import annotations
@@ -94,3 +95,60 @@ def crosscheck_context(fit, summary: dict, *, kinds: dict, currency: str) -> dic
             }
         )
     return {"rows": rows, "outcomes": outcomes, "prob": prob}
+
+
+def backtest_context(backtest: dict | None) -> dict | None:
+    """Rows and sentences of the out-of-sample section; None without ``backtest.json``.
+
+    Parameters
+    ----------
+    backtest : dict or None
+        ``backtest.json`` as written by :func:`mmm.backtest.run_backtest`.
+
+    Returns
+    -------
+    dict or None
+        ``rows`` (one per fold and outcome, display strings), ``lines`` (one plain-words
+        sentence per outcome, averaged over folds), ``kind``, ``n_folds``, ``interval``,
+        ``experiments_left_out``.
+    """
+    if not backtest or not backtest.get("folds"):
+        return None
+    folds = backtest["folds"]
+    interval = float(folds[0].get("interval", 0.9))
+    rows = [
+        {
+            "fold": int(r["fold"]) + 1,
+            "outcome": r["outcome"],
+            "train_end": r["train_end"],
+            "test": f"{r['test_start']} to {r['test_end']}",
+            "mape": fmt.pct(r["mape"], 1),
+            "naive_mape": fmt.pct(r["naive_mape"], 1),
+            "r2": f"{r['r2']:.2f}" if fmt.is_number(r["r2"]) else "–",
+            "crps": fmt.count(r["crps"]),
+            "coverage": fmt.pct(r["coverage"]),
+            "beats_flat": fmt.is_number(r["mape"]) and fmt.is_number(r["naive_mape"])
+            and r["mape"] < r["naive_mape"],
+        }
+        for r in folds
+    ]
+    lines = []
+    for o in dict.fromkeys(r["outcome"] for r in folds):
+        mine = [r for r in folds if r["outcome"] == o]
+        mape = sum(r["mape"] for r in mine) / len(mine)
+        naive = sum(r["naive_mape"] for r in mine) / len(mine)
+        cover = sum(r["coverage"] * r["n"] for r in mine) / sum(r["n"] for r in mine)
+        lines.append(
+            f"{fmt.pretty(o).capitalize()}: the forecast was off by {fmt.pct(mape, 1)} on "
+            f"average (a flat forecast at the training average: {fmt.pct(naive, 1)}); "
+            f"{fmt.pct(cover)} of the actual values fell inside the model's "
+            f"{fmt.pct(interval)} range (about {fmt.pct(interval)} is right)."
+        )
+    return {
+        "rows": rows,
+        "lines": lines,
+        "kind": backtest.get("kind", "holdout"),
+        "n_folds": len({r["fold"] for r in folds}),
+        "interval": fmt.pct(interval),
+        "experiments_left_out": int(backtest.get("experiments_left_out", 0)),
+    }

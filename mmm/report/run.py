@@ -35,6 +35,8 @@ class RunFolder:
         ``config.toml`` (empty when missing).
     recommendation : dict or None
         ``recommendation.json`` written by the optimizer, if any.
+    backtest : dict or None
+        ``backtest.json`` written by ``mmm backtest``, if any and if it belongs to this fit.
     warnings : list of str
         Problems met while reading, shown in the report.
     """
@@ -112,3 +114,24 @@ class RunFolder:
     def diagnostics(self) -> dict | None:
         """Sampler diagnostics: the manifest's, else the fit's own record."""
         return self.manifest.get("diagnostics") or self.fit_meta.get("diagnostics")
+
+    @cached_property
+    def backtest(self) -> dict | None:
+        p = self.path / "backtest.json"
+        if not p.exists():
+            return None
+        try:
+            b = json.loads(p.read_text())
+        except json.JSONDecodeError as exc:
+            self.warnings.append(f"backtest.json could not be read ({exc}).")
+            return None
+        prov = self.fit.provenance
+        if (b.get("data_fingerprint"), b.get("spec_hash")) != (
+            prov.get("data_fingerprint"), prov.get("spec_hash")
+        ):
+            self.warnings.append(
+                "backtest.json belongs to an earlier fit in this folder (other data or model); "
+                "it is not shown. Run `mmm backtest` again."
+            )
+            return None
+        return b
