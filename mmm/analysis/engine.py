@@ -222,12 +222,54 @@ def expected(fit, *, max_draws: int | None = 500) -> xr.DataArray:
     )
 
 
-def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> xr.DataArray:
-    """Replicated outcomes (expected + observation noise), dims (sample, date, geo, outcome)."""
-    mu = expected(fit, max_draws=max_draws)
-    idx = draw_index(fit, max_draws)
+def observation_draws(fit, mu: np.ndarray, idx: np.ndarray, rng) -> np.ndarray:
+    """Outcomes drawn around ``mu`` with each outcome's likelihood.
+
+    Parameters
+    ----------
+    fit : FitResult
+    mu : ndarray, dims (sample, date, geo, outcome)
+        Expected outcomes, original units, for the posterior draws ``idx``.
+    idx : ndarray
+        Stacked posterior draw of each sample.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, same dims and units as ``mu``
+        Normal: ``mu + sigma * scale * z``; Student-t: ``z`` from a t distribution with the
+        draw's ``nu_<outcome>`` degrees of freedom; negative binomial: counts with mean
+        ``mu`` (at least 1e-4 of the scale, as in the model) and the draw's
+        ``nb_alpha_<outcome>`` dispersion (variance ``mu + mu^2 / alpha``).
+    """
     sigma = _stack(fit, "sigma")[idx]  # (s, K) scaled
     ys = fit.design.outcome_scale  # (G, K)
+    liks = [o.likelihood for o in fit.spec.outcomes]
+    if all(lk == "normal" for lk in liks):
+        return mu + rng.standard_normal(mu.shape) * sigma[:, None, None, :] * ys[None, None]
+    out = np.empty_like(np.asarray(mu, dtype=float))
+    for k, o in enumerate(fit.spec.outcomes):
+        m = np.asarray(mu[..., k], dtype=float)  # (s, t, g)
+        if o.likelihood == "negative_binomial":
+            alpha = _stack(fit, f"nb_alpha_{o.name}")[idx][:, None, None]
+            mean = np.maximum(m, 1e-4 * ys[None, None, :, k])
+            out[..., k] = rng.negative_binomial(alpha, alpha / (alpha + mean))
+            continue
+        if o.likelihood == "student_t":
+            nu = _stack(fit, f"nu_{o.name}")[idx][:, None, None]
+            z = rng.standard_t(np.broadcast_to(nu, m.shape))
+        else:
+            z = rng.standard_normal(m.shape)
+        out[..., k] = m + z * sigma[:, k, None, None] * ys[None, None, :, k]
+    return out
+
+
+def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> xr.DataArray:
+    """Replicated outcomes (expected + observation noise of each outcome's likelihood),
+    dims (sample, date, geo, outcome), original units (see :func:`observation_draws`)."""
+    mu = expected(fit, max_draws=max_draws)
+    idx = draw_index(fit, max_draws)
     rng = np.random.default_rng(seed)
-    noise = rng.standard_normal(mu.shape) * sigma[:, None, None, :] * ys[None, None]
-    return (mu + noise).rename("posterior_predictive")
+    return mu.copy(data=observation_draws(fit, mu.values, idx, rng)).rename(
+        "posterior_predictive"
+    )

@@ -32,6 +32,18 @@ VAR_DIMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def likelihood_var_dims(spec) -> dict[str, tuple[str, ...]]:
+    """Scalar parameters of the outcomes' likelihoods: ``nu_<outcome>`` (Student-t degrees
+    of freedom) and ``nb_alpha_<outcome>`` (negative-binomial dispersion)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for o in spec.outcomes:
+        if o.likelihood == "student_t":
+            out[f"nu_{o.name}"] = ()
+        elif o.likelihood == "negative_binomial":
+            out[f"nb_alpha_{o.name}"] = ()
+    return out
+
+
 def _as_draws(name: str, value, shape: tuple[int, ...]) -> np.ndarray:
     arr = np.asarray(value, dtype=float)
     if arr.shape == shape:
@@ -88,9 +100,13 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
     coords = {k: list(v) for k, v in inp.coords.items() if k != "date"}
     sizes = {k: len(v) for k, v in coords.items()}
     p = dict(params)
-    unknown = sorted(set(p) - set(VAR_DIMS))
+    var_dims = dict(VAR_DIMS) | likelihood_var_dims(spec)
+    unknown = sorted(set(p) - set(var_dims))
     if unknown:
-        raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(VAR_DIMS)}.")
+        raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(var_dims)}.")
+    for n in likelihood_var_dims(spec):  # scalars of Student-t / negative binomial outcomes
+        if n not in p:
+            raise ValueError(f"fit_from_params needs {n!r} for this spec's likelihoods.")
     sat = spec.saturation_transform()
     need = ["adstock_weights"] + [f"saturation_{n}" for n in sat.param_names]
     missing = [n for n in need if n not in p]
@@ -110,7 +126,7 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
         p.pop("season_coef")
     if not sizes["control"]:
         p.pop("control_coef")
-    draws = {n: _as_draws(n, v, tuple(sizes[d] for d in VAR_DIMS[n])) for n, v in p.items()}
+    draws = {n: _as_draws(n, v, tuple(sizes[d] for d in var_dims[n])) for n, v in p.items()}
     n_draw = max(a.shape[0] for a in draws.values())
     for n, a in draws.items():
         if a.shape[0] not in (1, n_draw):
@@ -157,12 +173,12 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
             raise ValueError("a spec with a mediator needs `delta`.")
     post = xr.Dataset(
         {
-            n: (("chain", "draw", *VAR_DIMS[n]), a[None])
+            n: (("chain", "draw", *var_dims[n]), a[None])
             for n, a in draws.items()
             if spec.mediator is not None or n not in ("gamma", "delta", "mediator_roas")
         },
         coords={"chain": [0], "draw": np.arange(n_draw)}
-        | {d: coords[d] for n in draws for d in VAR_DIMS[n]},
+        | {d: coords[d] for n in draws for d in var_dims[n]},
     )
     idata = az.InferenceData(posterior=post)
     diag = Diagnostics(

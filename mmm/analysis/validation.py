@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.analysis.engine import _stack, baseline_scaled, draw_index, posterior_params, response
+from mmm.analysis.engine import (
+    baseline_scaled,
+    draw_index,
+    observation_draws,
+    posterior_params,
+    response,
+)
 from mmm.analysis.summary import interval_bounds
 
 
@@ -47,7 +53,8 @@ def predict(
         The full data: its spend drives carry-over, its controls and observed mediator
         enter the mean.
     noise : bool
-        Add observation noise (normal, ``sigma`` per outcome); False: the expected value.
+        Add observation noise of each outcome's likelihood (normal, Student-t or negative
+        binomial; :func:`mmm.analysis.engine.observation_draws`); False: the expected value.
     max_draws : int or None
     seed : int
 
@@ -72,13 +79,12 @@ def predict(
     if params.delta is not None:
         m = dataset.outcomes.sel(outcome=fit.spec.mediator).values / de.mediator_scale
         mu = mu + m[None, :, :, None] * params.delta[:, None, None, :]
-    ys = de.outcome_scale
+    mu = mu * de.outcome_scale[None, None]
     if noise:
-        sigma = _stack(fit, "sigma")[draw_index(fit, max_draws)]
         rng = np.random.default_rng(seed)
-        mu = mu + rng.standard_normal(mu.shape) * sigma[:, None, None, :]
+        mu = observation_draws(fit, mu, draw_index(fit, max_draws), rng)
     return xr.DataArray(
-        mu * ys[None, None],
+        mu,
         dims=("sample", "date", "geo", "outcome"),
         coords={"sample": params.index, "date": dates, "geo": list(dataset.geos),
                 "outcome": list(fit.spec.outcome_names)},
