@@ -114,18 +114,21 @@ def _set_diagnostics(run: Path, diag: dict) -> None:
     (run / "manifest.json").write_text(json.dumps(m))
 
 
+def write_known_run(run: Path) -> Path:
+    """Write a run folder of :func:`_known_fit` at ``run``, marked healthy."""
+    from mmm.runs import write_run
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_run(_known_fit(), run)
+    _set_diagnostics(run, HEALTHY)
+    return run
+
+
 @pytest.fixture(scope="module")
 def base_run(tmp_path_factory):
     """A run folder of a fit with known parameters (200 draws), marked healthy."""
-    from mmm.runs import write_run
-
-    fit = _known_fit()
-    run = tmp_path_factory.mktemp("report") / "run"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_run(fit, run)
-    _set_diagnostics(run, HEALTHY)
-    return run
+    return write_known_run(tmp_path_factory.mktemp("report") / "run")
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """A healthy run folder of a known-parameter fit with a hostile channel name."""
-    from test_report import HEALTHY, _known_fit, _set_diagnostics
+    from test_report import write_known_run
 
-    from mmm.runs import write_run
-
-    out = tmp_path_factory.mktemp("formats") / "run"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_run(_known_fit(), out)
-    _set_diagnostics(out, HEALTHY)
-    return out
+    return write_known_run(tmp_path_factory.mktemp("formats") / "run")
 
 
 @pytest.fixture(scope="module")
