@@ -314,10 +314,14 @@ def backtest(
                        draws=draws, tune=tune, log=say)
     say(f"{'fold':>4}  {'outcome':<16} {'trained to':<11} {'predicted':<23} {'MAPE':>6} "
         f"{'flat':>6} {'R2':>6} {'in range':>8}")
+    def num(x, spec: str, width: int) -> str:  # undefined scores (e.g. MAPE of zeros) are null
+        return f"{x:>{width}{spec}}" if isinstance(x, (int, float)) else f"{'-':>{width}}"
+
     for r in res["folds"]:
         say(f"{r['fold']:>4}  {r['outcome']:<16} {r['train_end']:<11} "
-            f"{r['test_start'] + '..' + r['test_end']:<23} {r['mape']:>6.1%} "
-            f"{r['naive_mape']:>6.1%} {r['r2']:>6.2f} {r['coverage']:>8.0%}")
+            f"{r['test_start'] + '..' + r['test_end']:<23} {num(r['mape'], '.1%', 6)} "
+            f"{num(r['naive_mape'], '.1%', 6)} {num(r['r2'], '.2f', 6)} "
+            f"{num(r['coverage'], '.0%', 8)}")
     say(f"MAPE: mean absolute percentage error of the model's forecast; flat: the same for a "
         f"forecast at the training average; in range: share of periods inside the "
         f"{res['folds'][0]['interval']:.0%} interval.")

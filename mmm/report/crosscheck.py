@@ -135,8 +135,12 @@ def backtest_context(backtest: dict | None) -> dict | None:
     lines = []
     for o in dict.fromkeys(r["outcome"] for r in folds):
         mine = [r for r in folds if r["outcome"] == o]
-        mape = sum(r["mape"] for r in mine) / len(mine)
-        naive = sum(r["naive_mape"] for r in mine) / len(mine)
+
+        def mean(key, mine=mine):  # scores stored as null (undefined) are left out
+            v = [r[key] for r in mine if fmt.is_number(r.get(key))]
+            return sum(v) / len(v) if v else None
+
+        mape, naive = mean("mape"), mean("naive_mape")
         cover = sum(r["coverage"] * r["n"] for r in mine) / sum(r["n"] for r in mine)
         lines.append(
             f"{fmt.pretty(o).capitalize()}: the forecast was off by {fmt.pct(mape, 1)} on "
