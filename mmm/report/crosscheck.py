@@ -1,10 +1,11 @@
 """The report's cross-checks: a plain regression beside the model, and the backtest.
 
 A planner should see whether a simple, assumption-light method points the same way, and
-how well the model predicts weeks it has not seen. The regression is :func:`mmm.analysis.frequentist.frequentist_baseline` (OLS on the fit's own
-data and transforms, carry-over rates chosen on a grid); it is computed from the saved
-fit's data when the report is built, so it needs no extra file in the run folder. The
-backtest is read from ``backtest.json`` (written by ``mmm backtest``) when present.
+how well the model predicts weeks it has not seen. The regression is
+:func:`mmm.analysis.frequentist.frequentist_baseline` (OLS on the fit's own data and
+transforms, carry-over rates chosen on a grid); it is computed from the saved fit's data
+when the report is built, so it needs no extra file in the run folder. The backtest is
+read from ``backtest.json`` (written by ``mmm backtest``) when present.
 """
 
 from __future__ import annotations
