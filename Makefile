@@ -52,7 +52,7 @@ browser:
 # (mkdocs build --strict, API reference completeness)
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check mmm tests benchmarks notebooks tools
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadscope --durations=20
 
 clean:
 	rm -rf $(VENV) runs site .pytest_cache .ruff_cache

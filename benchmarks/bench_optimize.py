@@ -1,6 +1,7 @@
 """Wall time of the budget optimizer (``python benchmarks/bench_optimize.py``).
 
-Cases: the saved demo fit (11 series, 1,000 draws) with the mean, CVaR and quantile
+Cases: the demo run folder written by ``make demo`` (11 series, 1,000 draws; ``--demo DIR``
+for another) with the mean, CVaR and quantile
 objectives; a synthetic fit with 50 series and 1,000 draws (Hill curves, geometric
 carry-over up to 13 weeks, a 13-week horizon) with the mean and CVaR objectives. Each case
 is run ``--repeat`` times; the best and median wall times are printed as a Markdown table.
@@ -12,6 +13,7 @@ import argparse
 import platform
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +36,7 @@ def synthetic_50(n_series: int = 50, n_draws: int = 1000, seed: int = 0):
 
 
 def timed(fn, repeat):
+    """Best and median wall time of ``repeat`` calls of ``fn``, and its last result."""
     times, out = [], None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -44,7 +47,9 @@ def timed(fn, repeat):
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--demo", default="/work/fixtures/demo_fit")
+    ROOT = Path(__file__).resolve().parents[1]
+    # the run folder `make demo` writes
+    ap.add_argument("--demo", default=str(ROOT / "runs" / "demo" / "run"))
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     from mmm.inference.fit import FitResult

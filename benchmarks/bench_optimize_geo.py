@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import time
 
 import numpy as np
+from bench_optimize import timed  # a sibling script: run from benchmarks/
 
 from mmm.optimize import Bound, Constraints, make_planner, optimize_budget
 from mmm.optimize.testing import synthetic_fit
@@ -48,15 +48,6 @@ def synthetic_geo(n_geo: int, n_draws: int = 1000, seed: int = 0):
     beta = rng.lognormal(-3, 0.5, size=(n_draws, 1, n_geo, len(series)))
     geos = tuple(f"g{g:02d}" for g in range(n_geo))
     return synthetic_fit(spend, series, STAGES, half=half, weights=w, beta=beta, geos=geos)
-
-
-def timed(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times), out
 
 
 def main(argv=None) -> None:

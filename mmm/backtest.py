@@ -24,16 +24,14 @@ __all__ = ["run_backtest", "BACKTEST_FILE"]
 BACKTEST_FILE = "backtest.json"
 
 
-def _naive_mape(dataset, outcomes, train_end, test_start, test_end) -> dict[str, float]:
-    """MAPE of a flat forecast at each geo's mean over the training dates."""
-    y = dataset.outcomes.sel(outcome=list(outcomes))
+def _naive_mape(dataset, outcome: str, train_end, test_start, test_end) -> float:
+    """MAPE of a flat forecast of ``outcome`` at each geo's mean over the training dates."""
+    y = dataset.outcomes.sel(outcome=outcome)
     dates = pd.DatetimeIndex(dataset.dates)
     train = y.isel(date=np.flatnonzero(dates <= train_end))
     test = y.isel(date=np.flatnonzero((dates >= test_start) & (dates <= test_end)))
-    flat = train.mean("date")
     with np.errstate(divide="ignore", invalid="ignore"):
-        err = (abs(test - flat) / abs(test)).mean(("date", "geo"))
-    return {str(o): float(err.sel(outcome=o)) for o in outcomes}
+        return float((abs(test - train.mean("date")) / abs(test)).mean(("date", "geo")))
 
 
 def _experiments_before(experiments, last_train_date):
@@ -152,10 +150,9 @@ def run_backtest(
         # raised before any refit: the windows do not fit the data
         raise ConfigError(f"backtest of {run_dir}: {exc}") from exc
     m = bt.metrics.copy()
-    naive = []
-    for r in m.itertuples():
-        naive.append(_naive_mape(ds, [r.outcome], r.train_end, r.test_start, r.test_end)[r.outcome])
-    m["naive_mape"] = naive
+    m["naive_mape"] = [
+        _naive_mape(ds, r.outcome, r.train_end, r.test_start, r.test_end) for r in m.itertuples()
+    ]
     m["divergences"] = [fits[int(f)].diagnostics.divergences for f in m["fold"]]
     m["max_rhat"] = [fits[int(f)].diagnostics.max_rhat for f in m["fold"]]
     for c in ("train_end", "test_start", "test_end"):

@@ -7,15 +7,12 @@ number the analysis reports can be computed by hand from the arrays here.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mmm.analysis.known import fit_from_params
 from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
-
-DEMO_FIT_DIR = Path("/work/fixtures/demo_fit")
 
 # series in Dataset order: channels in catalogue order, then audiences sorted
 SERIES = [("search", "all"), ("social", "broad"), ("social", "near_store")]
@@ -99,15 +96,6 @@ def known_fit(*, mediator: bool = True, l_max: int = 3, ds=None, **kw):
     ds = dataset() if ds is None else ds
     return fit_from_params(spec(mediator="brand_search" if mediator else None, l_max=l_max),
                            ds, params=params(l_max=l_max, mediator=mediator, **kw))
-
-
-def load_demo_fit():
-    """The saved demo fit (2 chains x 500 draws on the demo simulation), or None."""
-    from mmm.inference.fit import FitResult
-
-    if not (DEMO_FIT_DIR / "fit.json").exists():
-        return None
-    return FitResult.load(DEMO_FIT_DIR)
 
 
 def rescale(p: dict, ratio: np.ndarray) -> dict:

@@ -8,9 +8,46 @@ truth); the fit is short (2 chains x 400 draws) but serves the recovery tests to
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
+from pathlib import Path
 
 import pytest
+
+#: modules that use the shared ``demo_fit``: they run on one worker under pytest-xdist,
+#: so the demo model is compiled and sampled once (``make test`` runs ``-n 2 --dist
+#: loadscope``)
+DEMO_FIT_MODULES = {
+    "test_analysis_demo",
+    "test_cli_run",
+    "test_model",
+    "test_optimize_demo",
+    "test_optimize_truth",
+    "test_recovery",
+}
+
+
+def _scope(nodeid: str) -> str:
+    """The work unit of a test under ``--dist loadscope``: its module, except that the
+    modules sharing the demo fit form one unit."""
+    path = nodeid.split("::", 1)[0]
+    return "demo_fit" if Path(path).stem in DEMO_FIT_MODULES else path
+
+
+if importlib.util.find_spec("xdist") is not None:
+
+    def pytest_xdist_make_scheduler(config, log):
+        """``--dist loadscope`` with :func:`_scope` as the unit (module fixtures and the
+        in-process compiled-model cache are then shared as in a serial run)."""
+        if config.getvalue("dist") != "loadscope":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ModuleScheduling(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return _scope(nodeid)
+
+        return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,31 @@ def test_model_graph_has_named_dims_everywhere(demo_sim):
     assert dims["y_obs"] == ("date", "geo", "outcome")
 
 
+def test_zero_sum_contrasts_are_orthonormal_and_sum_to_zero_per_group():
+    from mmm.model.build import zero_sum_contrasts
+
+    # channels: a (series 0, 2, 3), b (series 1), c (series 4, 5)
+    basis, names = zero_sum_contrasts([0, 1, 0, 0, 2, 2], ["a", "b", "c"])
+    assert names == ["a:1", "a:2", "c:1"]
+    r2, r6 = np.sqrt(2), np.sqrt(6)
+    want = np.array([
+        [1 / r2, 1 / r6, 0],
+        [0, 0, 0],
+        [-1 / r2, 1 / r6, 0],
+        [0, -2 / r6, 0],
+        [0, 0, 1 / r2],
+        [0, 0, -1 / r2],
+    ])
+    np.testing.assert_allclose(basis, want)
+    np.testing.assert_allclose(basis.T @ basis, np.eye(3), atol=1e-12)
+    # deviations z @ basis.T: zero sum within each channel, variance (n - 1) / n
+    dev = np.random.default_rng(0).normal(size=(200_000, 3)) @ basis.T
+    np.testing.assert_allclose(dev[:, [0, 2, 3]].sum(1), 0, atol=1e-12)
+    np.testing.assert_allclose(dev[:, 1], 0)
+    np.testing.assert_allclose(dev.var(0), [2 / 3, 0, 2 / 3, 2 / 3, 1 / 2, 1 / 2], rtol=0.02)
+    assert zero_sum_contrasts([0, 1], ["a", "b"])[0].shape == (2, 0)
+
+
 def test_count_likelihood_and_student_t_build(demo_sim):
     from mmm.data import load_dataset
     from mmm.model.build import build_model

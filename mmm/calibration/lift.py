@@ -224,6 +224,7 @@ def predicted_lift(fit, experiments: pd.DataFrame, *, max_draws: int | None = No
     ndarray, dims (sample, experiment)
         Outcome units (currency or counts).
     """
+    from mmm.analysis.engine import draw_index
     from mmm.model.build import prepare_inputs
 
     inp = prepare_inputs(fit.spec, fit.dataset)
@@ -233,10 +234,7 @@ def predicted_lift(fit, experiments: pd.DataFrame, *, max_draws: int | None = No
     w = fit.draws("adstock_weights").values  # (n, channel, lag)
     beta = fit.draws("beta").values  # (n, outcome, geo, series)
     pars = {p: fit.draws(f"saturation_{p}").values for p in sat.param_names}
-    n = w.shape[0]
-    sel = np.arange(n)
-    if max_draws is not None and n > max_draws:
-        sel = np.linspace(0, n - 1, max_draws).round().astype(int)
+    sel = draw_index(fit, max_draws)
     scale = fit.design.outcome_scale.T[:, :, None]  # (outcome, geo, 1)
     out = np.empty((len(sel), len(lift.names)))
     for j, i in enumerate(sel):

@@ -248,6 +248,45 @@ def _shop_access(pm, pt, inp: ModelInputs, spec):
     return pm.Deterministic("shop_access", access, dims=("outcome", "geo", "series"))
 
 
+def zero_sum_contrasts(group_index, groups) -> tuple[np.ndarray, list[str]]:
+    """Orthonormal zero-sum contrasts of the members of each group.
+
+    For a group with ``n >= 2`` members, ``n - 1`` Helmert contrasts: contrast ``j``
+    (1-based) puts ``1 / sqrt(j (j + 1))`` on the group's first ``j`` members and
+    ``-j / sqrt(j (j + 1))`` on member ``j + 1``. Groups with one member get none. Used
+    for the audiences of a channel (members: series) and for the awareness series of the
+    mediator equation (one group).
+
+    Parameters
+    ----------
+    group_index : array of int, dims (member,)
+        Group of each member (e.g. the channel of each series), as positions in ``groups``.
+    groups : list of str
+        Group names.
+
+    Returns
+    -------
+    basis : numpy.ndarray, dims (member, contrast)
+        Columns orthonormal and each summing to zero within every group, so
+        ``z @ basis.T`` maps independent Normal(0, 1) draws to deviations that sum to zero
+        per group, each with variance ``(n - 1) / n``.
+    names : list of str
+        ``"<group>:<j>"`` per contrast.
+    """
+    ci = np.asarray(group_index)
+    cols, names = [], []
+    for c, name in enumerate(groups):
+        members = np.flatnonzero(ci == c)
+        for j in range(1, len(members)):
+            v = np.zeros(len(ci))
+            v[members[:j]] = 1.0 / np.sqrt(j * (j + 1))
+            v[members[j]] = -j / np.sqrt(j * (j + 1))
+            cols.append(v)
+            names.append(f"{name}:{j}")
+    basis = np.stack(cols, axis=1) if cols else np.zeros((len(ci), 0))
+    return basis, names
+
+
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     """Build the PyMC model.
 
@@ -323,11 +362,16 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
         # audiences deviate from their channel only where a channel has two or more
         # audiences: a lone series' deviation would only trade off against the channel mean
-        pooled = np.bincount(ci, minlength=len(inp.coords["channel"]))[ci] >= 2
-        if spec.audience_pooling and pooled.any():
+        basis, contrasts = zero_sum_contrasts(ci, inp.coords["channel"])
+        if spec.audience_pooling and contrasts:
+            # the audiences' deviations sum to zero within each channel, so the channel
+            # term is their mean and does not trade off against them (a ridge that made
+            # the sampler diverge); free coordinates are orthonormal contrasts
+            model.add_coord("audience_contrast", contrasts)
             sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
-            z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "series"))
-            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * z_a * pooled.astype(float)
+            z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
+            dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
+            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
         else:
             log_r = pt.dot(mu_c, to_series.T)
         G = len(inp.coords["geo"])
@@ -368,10 +412,17 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             aw = inp.awareness_series
             if len(aw):
                 mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
-                sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
                 lm = pm.Normal("log_mediator_roas_mu", inp.log_prior_mediator, spec.roas_prior_sigma)
-                z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_series")
-                mroas = pm.Deterministic("mediator_roas", pt.exp(lm + sd_m * z_m), dims="aw_series")
+                log_m = lm * pt.ones(len(aw))
+                if len(aw) > 1:
+                    # deviations sum to zero over the awareness series (as for audiences):
+                    # the mean then carries the common level alone
+                    basis_m, names_m = zero_sum_contrasts(np.zeros(len(aw), dtype=int), ["aw"])
+                    model.add_coord("aw_contrast", names_m)
+                    sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
+                    z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_contrast")
+                    log_m = log_m + sd_m * pt.dot(pt.as_tensor_variable(basis_m), z_m)
+                mroas = pm.Deterministic("mediator_roas", pt.exp(log_m), dims="aw_series")
                 sel = np.zeros((len(inp.coords["series"]), len(aw)))
                 sel[aw, np.arange(len(aw))] = 1.0
                 f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
