@@ -323,9 +323,10 @@ def test_batch_run_equals_mmm_fit_alone(first_batch):
     """The batch run and a plain `mmm fit` of the same config agree within Monte Carlo
     tolerance (as `mmm reproduce` checks). Bitwise identity is not asserted: in one
     clean-clone run the batch worker's draws differed bitwise from the separate `mmm fit`
-    with the same seed; separate processes, thread settings (OMP/BLAS = 1) and an earlier
-    fit with another seed in the same process were each checked and give identical draws,
-    so the cause is still open."""
+    with the same seed; separate processes, thread settings (OMP/BLAS = 1), an earlier
+    fit with another seed in the same process, string hash seeds, and cold against warm
+    compile caches (three processes compiling at once) were each checked and give
+    identical draws, so the cause is still open."""
     from mmm.runs import compare_summaries
 
     _, out, alone, _ = first_batch
