@@ -412,7 +412,10 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             aw = inp.awareness_series
             if len(aw):
                 mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
-                lm = pm.Normal("log_mediator_roas_mu", inp.log_prior_mediator, spec.roas_prior_sigma)
+                # the prior median comes from the data: model data, so a compiled model
+                # reused for new data of the same shape uses the new data's prior
+                lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
+                lm = pm.Normal("log_mediator_roas_mu", lpm, spec.roas_prior_sigma)
                 log_m = lm * pt.ones(len(aw))
                 if len(aw) > 1:
                     # deviations sum to zero over the awareness series (as for audiences):
@@ -467,11 +470,14 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
                             "negative or non-integer values; use 'normal' or round the counts."
                         )
                     alpha = pm.Gamma(f"nb_alpha_{o.name}", 2.0, 0.05)
+                    # observed counts are model data like y_scaled (not a graph constant),
+                    # so a compiled model reused for new data sees the new counts
+                    counts = pm.Data(f"counts_{o.name}", raw.astype("int64"), dims=("date", "geo"))
                     pm.NegativeBinomial(
                         name,
                         mu=pt.maximum(muk, 1e-4) * yscale[None, :, k],
                         alpha=alpha,
-                        observed=raw.astype("int64"),
+                        observed=counts,
                         dims=("date", "geo"),
                     )
         del K
