@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import importlib
 import inspect
+import pkgutil
 import re
 import subprocess
 import sys
@@ -78,6 +79,32 @@ def test_public_modules_cover_the_package():
 def test_every_public_function_and_class_has_a_docstring():
     missing = [f"{m}.{n}" for m, n, obj in _public_objects() if not (obj.__doc__ or "").strip()]
     assert not missing, f"public objects without a docstring: {missing}"
+
+
+def test_analysis_and_plotting_functions_have_numpydoc_sections():
+    """Every public function of mmm.analysis and mmm.plotting has Parameters and Returns."""
+    import mmm.analysis
+    import mmm.plotting
+
+    offenders = []
+    for package in (mmm.analysis, mmm.plotting):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = f"{package.__name__}.{info.name}"
+            mod = importlib.import_module(module)
+            for name, obj in vars(mod).items():
+                if name.startswith("_") or not inspect.isfunction(obj):
+                    continue
+                if obj.__module__ != module:
+                    continue
+                doc = inspect.getdoc(obj) or ""
+                lacking = []
+                if inspect.signature(obj).parameters and "Parameters\n---" not in doc:
+                    lacking.append("Parameters")
+                if "Returns\n---" not in doc:
+                    lacking.append("Returns")
+                if lacking:
+                    offenders.append(f"{module}.{name} (no {' / '.join(lacking)})")
+    assert not offenders, f"functions without numpydoc sections: {offenders}"
 
 
 def test_every_public_function_and_class_is_in_the_api_reference(site):

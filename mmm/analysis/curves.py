@@ -121,10 +121,18 @@ def marginal_curve(curves: xr.Dataset) -> xr.DataArray:
 
     Second-order central differences inside the grid and at its ends.
 
+    Parameters
+    ----------
+    curves : xarray.Dataset
+        From :func:`response_curves`: ``contribution`` dims (sample, outcome, series,
+        point), original units over all fitted dates, and ``spend`` dims (series, point),
+        currency over the range.
+
     Returns
     -------
     xarray.DataArray, dims (sample, outcome, series, point)
-        Outcome units per currency unit (marginal ROAS for revenue).
+        Outcome units per currency unit (marginal ROAS for revenue); NaN for a series
+        whose spend is the same at every point (no spend in the range).
     """
     c = curves["contribution"].transpose("sample", "outcome", "series", "point").values
     s = curves["spend"].transpose("series", "point").values
@@ -187,12 +195,22 @@ def curve_points(curves: xr.Dataset, *, prob: float = 0.9, revenue_outcomes=()) 
 def adstock_curves(fit, *, prob: float = 0.9, max_draws: int | None = None) -> xr.Dataset:
     """Carry-over weights per channel and lag with intervals.
 
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Probability of the central interval (``lower``, ``upper``), in (0, 1).
+    max_draws : int or None, default None
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     xarray.Dataset, dims (channel, lag)
         ``mean``, ``lower``, ``upper`` of the weight (share of a period's effect delivered
         ``lag`` periods later; weights sum to 1 over lags) and ``cumulative`` (posterior
-        mean of the cumulative share); coord ``stage`` on ``channel``.
+        mean of the cumulative share); coord ``stage`` on ``channel``; ``lag`` in
+        periods (0 = the period of the spend); attributes ``interval`` (= prob) and
+        ``period_days`` (days per period).
     """
     idx = draw_index(fit, max_draws)
     w = _stack(fit, "adstock_weights")[idx]

@@ -85,10 +85,17 @@ def residual_checks(residuals: xr.DataArray, *, nlags: int = 8) -> pd.DataFrame:
 def model_residuals(fit, *, max_draws: int | None = 500) -> xr.DataArray:
     """Observed outcome minus the posterior mean of the expected outcome.
 
+    Parameters
+    ----------
+    fit : FitResult
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws for the mean (None: all).
+
     Returns
     -------
     xarray.DataArray, dims (date, geo, outcome)
-        Original units.
+        Original units (currency for revenue outcomes, units for counts) per period,
+        named ``residual``; positive where the observed outcome is above the fit.
     """
     from mmm.analysis.engine import expected
 

@@ -148,10 +148,22 @@ def component_totals(
 ) -> xr.DataArray:
     """Components summed over dates in ``[start, end]`` and over geos.
 
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     xarray.DataArray, dims (sample, outcome, component)
-        Original units (e.g. euros, visits) over the range.
+        Original units (e.g. euros, visits) over the range; components as in
+        :func:`decompose` (with its ``kind`` coord). Terms can be negative (e.g. a trend
+        or a control below its mean); their sum over ``component`` is the expected
+        outcome over the range.
     """
     from mmm.analysis.returns import _date_mask
 

@@ -52,7 +52,25 @@ def _stack(fit, var):
 
 
 def draw_index(fit, max_draws: int | None, seed: int = 0) -> np.ndarray:
-    """Indices of stacked posterior draws to use (all, or an evenly spaced thinning)."""
+    """Indices of stacked posterior draws to use (all, or an evenly spaced thinning).
+
+    Parameters
+    ----------
+    fit : FitResult
+        Its posterior's ``chain`` and ``draw`` sizes give the number of stacked draws.
+    max_draws : int or None
+        At most this many draws, evenly spaced over the stacked (chain, draw) order
+        (rounded to the nearest draw, duplicates dropped); None or a number at least
+        the number of draws: all of them.
+    seed : int, default 0
+        Not used: the thinning is deterministic.
+
+    Returns
+    -------
+    numpy.ndarray of int, dims (sample,)
+        Increasing positions in the stacked (chain, draw) order, the ``sample`` coord
+        of the engine's outputs.
+    """
     n = fit.posterior.sizes["chain"] * fit.posterior.sizes["draw"]
     if max_draws is None or max_draws >= n:
         return np.arange(n)
@@ -60,7 +78,27 @@ def draw_index(fit, max_draws: int | None, seed: int = 0) -> np.ndarray:
 
 
 def posterior_params(fit, *, max_draws: int | None = None) -> Params:
-    """Extract the media parameters from a fit as :class:`Params`."""
+    """Extract the media parameters from a fit as :class:`Params`.
+
+    Parameters
+    ----------
+    fit : FitResult
+    max_draws : int or None, default None
+        Thin the posterior to at most this many draws (None: all; see
+        :func:`draw_index`).
+
+    Returns
+    -------
+    Params
+        Arrays with leading dim ``sample`` (the draws ``index``), in the model's scaled
+        space: ``weights`` (sample, channel, lag), normalised lag weights;
+        ``sat`` saturation parameters by name, each (sample, channel), in multiples of
+        the series' ``spend_scale`` where they are spend levels; ``beta``
+        (sample, outcome, geo, series), scaled outcome per unit of media response;
+        ``gamma`` (sample, geo, series), scaled mediator per unit of response (zeros for
+        non-awareness series) and ``delta`` (sample, outcome), scaled outcome per unit of
+        scaled mediator, both None without a mediator in the fit.
+    """
     idx = draw_index(fit, max_draws)
     sat = fit.spec.saturation_transform()
     sat_p = {p: _stack(fit, f"saturation_{p}")[idx] for p in sat.param_names}
@@ -85,7 +123,20 @@ def posterior_params(fit, *, max_draws: int | None = None) -> Params:
 
 
 def channel_index(fit) -> np.ndarray:
-    """Channel position of each series, dims (series,)."""
+    """Channel position of each series, dims (series,).
+
+    Parameters
+    ----------
+    fit : FitResult
+        Supplies the posterior's ``channel`` coord and the data's series (with their
+        ``channel`` coord).
+
+    Returns
+    -------
+    numpy.ndarray of int, dims (series,)
+        For each series of the data, in its order, the position of its channel along the
+        posterior's ``channel`` dim (e.g. to pick per-channel adstock weights).
+    """
     channels = [str(c) for c in fit.posterior.coords["channel"].values]
     return np.array([channels.index(str(c)) for c in fit.dataset.spend.coords["channel"].values])
 
@@ -112,7 +163,28 @@ def response(fit, spend: np.ndarray, params: Params) -> np.ndarray:
 
 
 def contributions_from_response(fit, f: np.ndarray, params: Params) -> np.ndarray:
-    """Contributions in original units, dims (sample, date, geo, outcome, series, path)."""
+    """Contributions in original units, dims (sample, date, geo, outcome, series, path).
+
+    Parameters
+    ----------
+    fit : FitResult
+        Supplies ``design.outcome_scale`` (geo, outcome).
+    f : numpy.ndarray, dims (sample, date, geo, series)
+        Adstocked, saturated media response in the model's scaled space, as returned by
+        :func:`response` for the same ``params``.
+    params : Params
+        The posterior draws ``f`` was computed with (``beta``, and ``gamma`` / ``delta``
+        for the mediated path).
+
+    Returns
+    -------
+    numpy.ndarray, dims (sample, date, geo, outcome, series, path)
+        Contribution of each series to each outcome per period, in original units
+        (currency for revenue outcomes, units for counts); a positive value is outcome
+        the media added. The last axis is ``path`` in the order of ``PATHS``:
+        ``direct`` (``f * beta * outcome_scale``) and ``mediated``
+        (``f * delta * gamma * outcome_scale``, through the mediator; zeros without one).
+    """
     ys = fit.design.outcome_scale  # (geo, outcome)
     beta = params.beta  # (sample, outcome, geo, series)
     direct = f[:, :, :, None, :] * (np.transpose(beta, (0, 2, 1, 3)) * ys[None, :, :, None])[:, None]
@@ -169,6 +241,28 @@ def baseline_scaled(fit, *, dates=None, controls: np.ndarray | None = None, max_
 
     Returns ndarray dims (sample, date, geo, outcome). For the fitted dates the
     mediator term ``delta * m_obs`` is added separately by :func:`expected`.
+
+    Parameters
+    ----------
+    fit : FitResult
+    dates : DatetimeIndex or sequence of date-like, optional
+        Dates to evaluate (default: the fitted dates); dates after the fit extend the
+        trend (time index beyond 1) and the seasonality.
+    controls : numpy.ndarray, dims (date, geo, control), optional
+        Raw (unscaled) control values on ``dates``, controls in the order of
+        ``fit.design.control_names``; scaled here as in the fit. Default: the fit's
+        observed controls (so give them whenever ``dates`` are not the fitted dates).
+        Ignored when the fit has no controls.
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws (None: all; see
+        :func:`draw_index`).
+
+    Returns
+    -------
+    numpy.ndarray, dims (sample, date, geo, outcome)
+        Intercept + trend + seasonality + controls in the model's scaled space
+        (multiples of ``fit.design.outcome_scale[geo, outcome]``; multiply by it for
+        original units). Media and mediator terms are not included.
     """
     idx = draw_index(fit, max_draws)
     de = fit.design
@@ -197,7 +291,25 @@ def baseline_scaled(fit, *, dates=None, controls: np.ndarray | None = None, max_
 
 
 def expected(fit, *, max_draws: int | None = 500) -> xr.DataArray:
-    """Posterior mean outcome on the fitted dates, original units, dims (sample, date, geo, outcome)."""
+    """Posterior mean outcome on the fitted dates, original units, dims
+    (sample, date, geo, outcome).
+
+    Parameters
+    ----------
+    fit : FitResult
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws (None: all; see
+        :func:`draw_index`).
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, date, geo, outcome)
+        The model's mean (baseline, controls, media and, with a mediator,
+        ``delta`` times the observed mediator) per draw and period, in original units
+        (currency for revenue outcomes, units for counts); named ``expected``, with
+        ``sample`` labelled by the stacked draw index. Observation noise is not included
+        (see :func:`posterior_predictive`).
+    """
     params = posterior_params(fit, max_draws=max_draws)
     base = baseline_scaled(fit, max_draws=max_draws)
     ys = fit.design.outcome_scale
@@ -266,7 +378,24 @@ def observation_draws(fit, mu: np.ndarray, idx: np.ndarray, rng) -> np.ndarray:
 
 def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> xr.DataArray:
     """Replicated outcomes (expected + observation noise of each outcome's likelihood),
-    dims (sample, date, geo, outcome), original units (see :func:`observation_draws`)."""
+    dims (sample, date, geo, outcome), original units (see :func:`observation_draws`).
+
+    Parameters
+    ----------
+    fit : FitResult
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws (None: all; see
+        :func:`draw_index`).
+    seed : int, default 0
+        Seed of the NumPy generator that draws the observation noise.
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, date, geo, outcome)
+        One replicated outcome per draw and period, in original units (currency for
+        revenue outcomes, units for counts; whole counts for negative-binomial outcomes);
+        same coords as :func:`expected`, named ``posterior_predictive``.
+    """
     mu = expected(fit, max_draws=max_draws)
     idx = draw_index(fit, max_draws)
     rng = np.random.default_rng(seed)

@@ -69,6 +69,14 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
     fit : FitResult
     alphas : dict
         Geometric retention rate per stage (``awareness``, ``conversion``), in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray, dims (date, geo, series)
+        Geometric carry-over (normalised weights over each stage's ``l_max`` lags) of
+        the spend divided by ``fit.design.spend_scale``, then the spec's saturation at
+        its prior-mean shape: the model's media response ``f`` in scaled units
+        (non-negative; e.g. in [0, 1) for Hill), on the fitted dates.
     """
     from mmm.transforms import convolve_adstock, geometric_weights
 
@@ -216,12 +224,27 @@ def compare_estimates(
 ) -> pd.DataFrame:
     """Bayesian direct returns beside the OLS / GLSAR ones.
 
+    Parameters
+    ----------
+    fit : FitResult
+        The Bayesian fit (summarised with :func:`mmm.analysis.returns.roas_table` over
+        all fitted dates, summed over geos).
+    freq : FrequentistResult
+        From :func:`frequentist_baseline` on the same fit.
+    prob : float, default 0.9
+        Probability of the Bayesian central interval, in (0, 1); the frequentist
+        intervals keep the level they were computed with.
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     pandas.DataFrame
         One row per (outcome, series): ``bayes_median``, ``bayes_lower``,
         ``bayes_upper`` (direct path) and ``<method>_roas``, ``<method>_lower``,
         ``<method>_upper`` for each frequentist method; returns per currency unit.
+        Also ``channel`` and ``audience``; frequentist columns are NaN where ``freq``
+        has no row for the (outcome, series).
     """
     from mmm.analysis.returns import roas_table
 

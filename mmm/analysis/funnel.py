@@ -115,11 +115,25 @@ def awareness_paths(
 ) -> pd.DataFrame:
     """Direct vs mediated (through the mediator, e.g. brand search) effect of awareness series.
 
+    Parameters
+    ----------
+    fit : FitResult
+        Needs at least one awareness series (ValueError otherwise); without a mediator
+        the mediated effect is 0.
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); contributions include carry-over from spend before the range.
+    prob : float, default 0.9
+        Probability of the central interval (``lower``, ``upper``), in (0, 1).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     pandas.DataFrame
         One row per (outcome, awareness series, quantity) with quantity in direct,
-        mediated, total (original units over the range) and mediated_share (fraction);
+        mediated, total (original units over the range, summed over geos) and
+        mediated_share (fraction of the total; NaN where the total is 0);
         columns mean, median, lower, upper, interval, channel, audience.
     """
     c, _ = _range(fit, start, end, max_draws)
@@ -141,13 +155,23 @@ def awareness_paths(
 def carryover(fit, *, prob: float = 0.9, max_draws: int | None = None) -> pd.DataFrame:
     """Carry-over half-life and mean lag of each channel.
 
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Probability of the half-life's central interval (``half_life_lower``,
+        ``half_life_upper``), in (0, 1).
+    max_draws : int or None, default None
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     pandas.DataFrame
         One row per channel: ``stage``, half-life (periods, the interpolated lag by which
         half the effect of a period's spend is delivered; see
         :func:`mmm.transforms.half_life`) mean / median / lower / upper, ``mean_lag``
-        (periods, posterior mean), ``period_days``.
+        (periods, posterior mean), ``period_days`` (days per period, to convert periods
+        to days), ``interval``.
     """
     from mmm.transforms import half_life, mean_lag
 

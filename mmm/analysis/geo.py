@@ -21,10 +21,18 @@ ALL = "all"
 def geo_attributes(fit) -> pd.DataFrame:
     """Population and shops per geo where the data give them (NaN otherwise).
 
+    Parameters
+    ----------
+    fit : FitResult
+        Its dataset's ``geos`` and, when present, ``geo_info`` (a frame indexed by geo
+        with optional ``population`` and ``shops`` columns; non-numeric values become
+        NaN).
+
     Returns
     -------
     pandas.DataFrame
-        Indexed by geo (the fit's geos), columns ``population`` (people) and ``shops``.
+        Indexed by geo (the fit's geos), columns ``population`` (people) and ``shops``
+        (count of shops), both float.
     """
     geos = list(fit.dataset.geos)
     out = pd.DataFrame(

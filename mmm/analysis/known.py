@@ -34,7 +34,21 @@ VAR_DIMS: dict[str, tuple[str, ...]] = {
 
 def likelihood_var_dims(spec) -> dict[str, tuple[str, ...]]:
     """Scalar parameters of the outcomes' likelihoods: ``nu_<outcome>`` (Student-t degrees
-    of freedom) and ``nb_alpha_<outcome>`` (negative-binomial dispersion)."""
+    of freedom) and ``nb_alpha_<outcome>`` (negative-binomial dispersion).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Its outcomes' ``likelihood`` (``normal``, ``student_t`` or
+        ``negative_binomial``) decides which variables exist.
+
+    Returns
+    -------
+    dict of str -> tuple of str
+        Variable name to its dims, always ``()`` (one scalar per draw), in the order of
+        the spec's outcomes; empty when every outcome is normal. Extends
+        :data:`VAR_DIMS`.
+    """
     out: dict[str, tuple[str, ...]] = {}
     for o in spec.outcomes:
         if o.likelihood == "student_t":

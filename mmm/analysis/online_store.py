@@ -79,7 +79,20 @@ def media_driven_shares(
 
 
 def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray:
-    """``"near_store"`` or ``"broad"`` for each audience label."""
+    """``"near_store"`` or ``"broad"`` for each audience label.
+
+    Parameters
+    ----------
+    audiences : iterable
+        Audience labels, one per series (compared as strings).
+    near : tuple of str, default ("near_store",)
+        Labels counted as near-store; every other label is broad.
+
+    Returns
+    -------
+    numpy.ndarray of str, dims (series,)
+        ``"near_store"`` or ``"broad"`` per label, in the order of ``audiences``.
+    """
     return np.array(["near_store" if str(a) in near else "broad" for a in audiences])
 
 

@@ -42,6 +42,19 @@ def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
 def contribution_totals(fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000):
     """Contribution draws summed over a date range.
 
+    The contribution in the range includes the carry-over of spend from before it.
+
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        Keep a ``geo`` dim (default: summed over geos).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
     Returns
     -------
     xarray.DataArray, dims (sample, outcome, series, path[, geo])
@@ -57,7 +70,23 @@ def contribution_totals(fit, *, start=None, end=None, by_geo: bool = False, max_
 
 
 def spend_totals(fit, *, start=None, end=None, by_geo: bool = False) -> xr.DataArray:
-    """Spend per series summed over the range, dims (series[, geo]), currency."""
+    """Spend per series summed over the range, dims (series[, geo]), currency.
+
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        Keep a ``geo`` dim (default: summed over geos).
+
+    Returns
+    -------
+    xarray.DataArray, dims (series,) or (geo, series) with ``by_geo``
+        Observed spend (currency, >= 0) over the range, with the ``channel`` and
+        ``audience`` coords of ``series``.
+    """
     sp = fit.dataset.spend
     mask = _date_mask(pd.DatetimeIndex(sp["date"].values), start, end)
     tot = sp.isel(date=mask).sum("date")
@@ -68,6 +97,26 @@ def roas_draws(fit, *, start=None, end=None, by_geo: bool = False, max_draws: in
     """Return per currency unit, dims (sample, outcome, series, path[, geo]).
 
     Series with no spend in the range get NaN.
+
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        Returns per geo (each geo's contribution over its own spend); default: totals
+        over geos.
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, outcome, series, path[, geo])
+        :func:`contribution_totals` divided by :func:`spend_totals`: outcome units per
+        currency unit (ROAS for revenue outcomes, e.g. 2.0 = two euros back per euro;
+        units per currency unit for counts); ``path`` in (direct, mediated, total).
+        Negative only where the contribution draw is negative; NaN without spend.
     """
     tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
@@ -84,6 +133,19 @@ def roas_table(
     max_draws: int | None = 1000,
 ) -> pd.DataFrame:
     """ROAS (or units per currency unit) per outcome, channel, audience and path.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Probability of the central interval (``lower``, ``upper``), in (0, 1).
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        One row per geo (default: summed over geos, ``geo == "all"``).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
 
     Returns
     -------
@@ -139,6 +201,19 @@ def contribution_table(
     max_draws: int | None = 1000,
 ) -> pd.DataFrame:
     """Total contribution per outcome, channel, audience and path with intervals.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Probability of the central interval (``lower``, ``upper``), in (0, 1).
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        One row per geo (default: summed over geos, ``geo == "all"``).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
 
     Returns
     -------

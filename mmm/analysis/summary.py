@@ -10,7 +10,25 @@ import xarray as xr
 
 
 def interval_bounds(prob: float) -> tuple[float, float]:
-    """Quantile levels of the central interval of probability ``prob``."""
+    """Quantile levels of the central interval of probability ``prob``.
+
+    Parameters
+    ----------
+    prob : float
+        Probability mass of the central interval, strictly between 0 and 1
+        (0.9 = 90 %).
+
+    Returns
+    -------
+    (lower, upper) : tuple of float
+        Quantile levels ``(1 - prob) / 2`` and ``1 - (1 - prob) / 2`` (e.g. 0.05 and
+        0.95 for ``prob=0.9``), fractions in (0, 1).
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` is not in (0, 1).
+    """
     if not 0 < prob < 1:
         raise ValueError(f"prob={prob} must be in (0, 1).")
     return (1 - prob) / 2, 1 - (1 - prob) / 2
@@ -58,11 +76,45 @@ def summarize_draws(draws: xr.DataArray, *, prob: float = 0.9, dim: str = "sampl
 
 
 def probability_below(draws: xr.DataArray, other: xr.DataArray, *, dim: str = "sample"):
-    """Share of draws where ``draws < other`` (paired draw by draw)."""
+    """Share of draws where ``draws < other`` (paired draw by draw).
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        Draws with dim ``dim`` (any units).
+    other : xarray.DataArray
+        Draws in the same units, with the same ``dim`` coords (draw ``i`` is compared
+        with draw ``i``); other dims broadcast against those of ``draws``.
+    dim : str, default "sample"
+        The draws' dim, reduced.
+
+    Returns
+    -------
+    xarray.DataArray
+        The remaining (broadcast) dims; the posterior probability that ``draws`` is
+        strictly below ``other``, a share in [0, 1]. A pair with a NaN counts as not
+        below.
+    """
     return (draws < other).mean(dim)
 
 
 def quantiles(values: np.ndarray, prob: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of the central interval of ``values`` along ``axis``."""
+    """Lower and upper bounds of the central interval of ``values`` along ``axis``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Draws along ``axis`` (any units); NaNs are ignored.
+    prob : float
+        Probability of the central interval, in (0, 1) (see :func:`interval_bounds`).
+    axis : int, default 0
+        The draws' axis.
+
+    Returns
+    -------
+    (lower, upper) : tuple of numpy.ndarray
+        The ``(1 - prob) / 2`` and ``1 - (1 - prob) / 2`` quantiles, shape of ``values``
+        without ``axis``, in the units of ``values``.
+    """
     lo, hi = interval_bounds(prob)
     return np.nanquantile(values, lo, axis=axis), np.nanquantile(values, hi, axis=axis)

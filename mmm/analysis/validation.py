@@ -273,7 +273,26 @@ def rolling_origin(
 
 
 def in_sample_metrics(fit, *, prob: float = 0.9, max_draws: int | None = 500, seed: int = 0):
-    """:func:`forecast_metrics` of the posterior predictive on the fitted data itself."""
+    """:func:`forecast_metrics` of the posterior predictive on the fitted data itself.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Interval probability for ``coverage``, in (0, 1).
+    max_draws : int or None, default 500
+        Thin the posterior to at most this many draws (None: all).
+    seed : int, default 0
+        Seed of the observation noise of the predictive draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome, columns as in :func:`forecast_metrics`: ``outcome``, ``n``
+        (date x geo cells), ``mape`` (fraction), ``r2``, ``crps`` (outcome units; lower
+        is better), ``coverage`` (fraction of observations inside the interval),
+        ``interval``. In-sample, so optimistic compared with :func:`holdout`.
+    """
     pred = predict(fit, fit.dataset, max_draws=max_draws, seed=seed)
     obs = fit.dataset.outcomes.sel(outcome=list(fit.spec.outcome_names))
     return forecast_metrics(pred, obs, prob=prob)
