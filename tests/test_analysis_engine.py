@@ -124,6 +124,22 @@ def test_roas_is_contribution_over_spend(fit):
     assert med["cost_per_unit"].isna().all() and med["cost_per_unit_upper"].isna().all()
 
 
+def test_channel_roas_pools_audiences_by_spend(fit):
+    r = A.channel_roas_draws(fit)
+    c = A.contributions(fit).sum(("date", "geo"))
+    sp = fit.dataset.spend.sum(("date", "geo"))
+    assert r.dims == ("sample", "outcome", "channel", "path")
+    assert list(r["channel"].values) == [str(c) for c in fit.dataset.channels["channel"]]
+    # social has two audiences: (contribution of both) / (spend of both), by hand
+    both = ["social|broad", "social|near_store"]
+    for path in ("direct", "mediated"):
+        want = c.sel(series=both, path=path).sum("series") / float(sp.sel(series=both).sum())
+        np.testing.assert_allclose(r.sel(channel="social", path=path).values, want.values)
+    # a one-audience channel's return is that series' return
+    np.testing.assert_allclose(r.sel(channel="search").values,
+                               A.roas_draws(fit).sel(series="search|all").values)
+
+
 def test_roas_parameterisation_round_trips():
     """Known ROAS in, the same ROAS out (beta = roas * spend / (scale * sum f))."""
     ds = dataset()

@@ -32,6 +32,7 @@ from mmm.analysis.online_store import (
 )
 from mmm.analysis.priors import prior_draws, prior_posterior
 from mmm.analysis.returns import (
+    channel_roas_draws,
     contribution_table,
     contribution_totals,
     roas_draws,
@@ -55,6 +56,7 @@ __all__ = [
     "adstock_curves",
     "awareness_paths",
     "carryover",
+    "channel_roas_draws",
     "combined_value",
     "compare_estimates",
     "component_totals",

@@ -123,6 +123,51 @@ def roas_draws(fit, *, start=None, end=None, by_geo: bool = False, max_draws: in
     return tot / sp.where(sp > 0)
 
 
+def channel_roas_draws(
+    fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000
+):
+    """Return per currency unit of each channel, its audiences together.
+
+    A channel's return is the contribution of all its audiences over their spend summed,
+    so audiences weigh in by their spend (a thin audience moves it little). Channels
+    without spend in the range get NaN.
+
+    Parameters
+    ----------
+    fit : FitResult
+    start, end : date-like, optional
+        First and last date of the range, both included (default: the first and last
+        fitted dates); a range without dates raises ValueError.
+    by_geo : bool, default False
+        Returns per geo (each geo's contribution over its own spend); default: totals
+        over geos.
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
+    Returns
+    -------
+    xarray.DataArray, dims (sample, outcome, channel, path[, geo])
+        Outcome units per currency unit (ROAS for revenue outcomes, units per currency
+        unit for counts); ``path`` in (direct, mediated, total); ``channel`` in the
+        order of the data's channels table.
+    """
+    tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
+    sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
+    tot = tot.drop_vars([c for c in ("channel", "audience") if c in tot.coords])
+    channel = xr.DataArray(
+        [str(c) for c in fit.dataset.spend.coords["channel"].values],
+        dims="series",
+        coords={"series": tot["series"].values},
+    )
+    sp = sp.drop_vars([c for c in ("channel", "audience") if c in sp.coords])
+    sp = sp.assign_coords(series=tot["series"].values)
+    num = tot.groupby(channel.rename("channel")).sum("series")
+    den = sp.groupby(channel.rename("channel")).sum("series")
+    order = [c for c in (str(c) for c in fit.dataset.channels["channel"]) if c in num["channel"]]
+    out = (num / den.where(den > 0)).sel(channel=order)
+    return out.transpose("sample", "outcome", "channel", "path", ...)
+
+
 def roas_table(
     fit,
     *,

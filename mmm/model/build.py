@@ -20,8 +20,9 @@ currency for counts), as in business priors::
 
 so ``roas`` is exactly the direct contribution over the fitted period divided by spend.
 ``log roas`` is partially pooled across the audiences of a channel (and across geos).
-Controls and the mediator enter centred on their means; the reported ``intercept`` is the
-level at zero controls, so the equation above holds as written.
+Controls, the mediator and the media terms enter centred on their means over dates; the
+sampled level is the baseline at average conditions and the reported ``intercept`` is the
+level at zero controls, mediator and media, so the equation above holds as written.
 The mediated effect of an awareness series on outcome ``k`` is
 ``delta[k] * gamma[g,s] * f[t,g,s]`` (in scaled units).
 
@@ -176,7 +177,8 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
 
     Controls enter centred on their mean over dates, so the sampled level
     ``{prefix}intercept_centered`` is the baseline at average controls and is nearly
-    uncorrelated with the control coefficients. Returns ``(mu, level, shift)`` where the
+    uncorrelated with the control coefficients (the caller centres the media and
+    mediator terms the same way and adds their means to ``shift``). Returns ``(mu, level, shift)`` where the
     reported ``intercept`` (the baseline at zero controls, as in the module docstring) is
     ``level - shift``.
     """
@@ -402,13 +404,17 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         # --- end calibration
 
         base, level, shift = _baseline(pm, pt, inp, spec, prefix="", dims_out=("outcome",))
-        mu = base + media
+        # media enter centred on their mean over dates, like the controls: the sampled
+        # level is then the baseline at average media and does not trade off against the
+        # returns (a larger return no longer has to be offset by a lower intercept)
+        media_bar = media.mean(axis=0)  # (geo, outcome)
+        mu = base + media - media_bar[None]
+        shift = shift + media_bar
 
         # mediator path
         if spec.mediator is not None:
             m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
             mb, m_level, m_shift = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
-            pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
             aw = inp.awareness_series
             if len(aw):
                 mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
@@ -438,7 +444,11 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
                     / (mscale[:, None] * pt.maximum(f_aw.sum(axis=0), 1e-12)),
                     dims=("geo", "aw_series"),
                 )
-                mb = mb + (f_aw * gamma[None]).sum(axis=-1)
+                m_media = (f_aw * gamma[None]).sum(axis=-1)  # (date, geo)
+                m_media_bar = m_media.mean(axis=0)
+                mb = mb + m_media - m_media_bar[None]
+                m_shift = m_shift + m_media_bar
+            pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
             sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
             pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
             delta = pm.HalfNormal("delta", 0.5, dims="outcome")
