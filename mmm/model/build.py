@@ -178,9 +178,9 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     Controls enter centred on their mean over dates, so the sampled level
     ``{prefix}intercept_centered`` is the baseline at average controls and is nearly
     uncorrelated with the control coefficients (the caller centres the media and
-    mediator terms the same way and adds their means to ``shift``). Returns ``(mu, level, shift)`` where the
-    reported ``intercept`` (the baseline at zero controls, as in the module docstring) is
-    ``level - shift``.
+    mediator terms the same way and adds their means to ``shift``). Returns
+    ``(mu, level, shift)`` where the reported ``intercept`` (the baseline at zero
+    controls, as in the module docstring) is ``level - shift``.
     """
     extra = dims_out  # () for the mediator, ("outcome",) for outcomes
     sfx = "" if not prefix else f"{prefix}_"
