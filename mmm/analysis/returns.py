@@ -153,16 +153,8 @@ def channel_roas_draws(
     """
     tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
-    tot = tot.drop_vars([c for c in ("channel", "audience") if c in tot.coords])
-    channel = xr.DataArray(
-        [str(c) for c in fit.dataset.spend.coords["channel"].values],
-        dims="series",
-        coords={"series": tot["series"].values},
-    )
-    sp = sp.drop_vars([c for c in ("channel", "audience") if c in sp.coords])
-    sp = sp.assign_coords(series=tot["series"].values)
-    num = tot.groupby(channel.rename("channel")).sum("series")
-    den = sp.groupby(channel.rename("channel")).sum("series")
+    # both carry the series' ``channel`` coord: group on it
+    num, den = tot.groupby("channel").sum("series"), sp.groupby("channel").sum("series")
     order = [c for c in (str(c) for c in fit.dataset.channels["channel"]) if c in num["channel"]]
     out = (num / den.where(den > 0)).sel(channel=order)
     return out.transpose("sample", "outcome", "channel", "path", ...)
