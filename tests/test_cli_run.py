@@ -167,6 +167,21 @@ def test_bad_config_exits_2_naming_the_key(tmp_path, capsys, toml, expected):
     assert expected in err and str(cfg) in err and "Traceback" not in err
 
 
+def test_example_configs_parse_and_choose_their_carry_over():
+    """The shipped example configs are valid; Meridian's all-channels data are fitted with
+    the geometric carry-over (max lag 8) they were simulated with."""
+    from pathlib import Path
+
+    from mmm.config import load_config
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    configs = sorted(root.rglob("*.toml"))
+    assert len(configs) >= 2
+    parsed = {p.stem: load_config(p) for p in configs}
+    stages = dict(parsed["geo_all_channels"].model.stages)
+    assert (stages["awareness"].adstock, stages["awareness"].l_max) == ("geometric", 8)
+
+
 def test_fit_on_missing_data_file_exits_2(tmp_path, capsys):
     cfg = tmp_path / "config.toml"
     cfg.write_text('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n')
