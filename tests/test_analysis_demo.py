@@ -52,9 +52,11 @@ def test_decomposition_and_roas_identities(fit, roas):
                                post, rtol=1e-8)
 
 
-# Spearman floor per outcome. Online sales meets the target of 0.8. Store visits reaches
-# about 0.77 on this short fit: its true visits per euro sit close together (0.03-0.23),
-# so neighbouring thin cells swap places. That is below target and tracked as open work.
+# Spearman floor per outcome. Online sales meets the target of 0.8 (0.90 here). Store
+# visits reaches 0.77: nine of its eleven true visits per euro lie within 0.035-0.092, and
+# the posterior gives most of those neighbours odds between 0.55 and 0.7 of being above
+# the next, so their order is a coin toss the data cannot settle. The test below checks
+# what the model does claim about the order.
 RANK_FLOOR = {"online_sales": 0.8, "store_visits": 0.7}
 
 
@@ -64,6 +66,26 @@ def test_roas_ranks_series_as_the_truth_does(roas, truth):
         t = truth.roas.sel(outcome=o, path="total").sel(series=med["series"].values)
         rho = stats.spearmanr(t.values, med.sel(outcome=o).values)[0]
         assert rho >= RANK_FLOOR[o], (o, rho)
+
+
+def test_confident_rank_claims_are_right(roas, truth):
+    """Where the posterior is sure of an order (one return above another in >= 90 % of
+    draws), the truth agrees at no less than that rate; over all pairs the odds beat a
+    coin toss by a margin (Brier score 0.25 for odds of one half)."""
+    from mmm.analysis.ranking import pairwise_beats
+
+    p = pairwise_beats(roas.sel(path="total"))
+    for o in OUTCOMES:
+        t = truth.roas.sel(outcome=o, path="total").sel(series=p["series"].values).values
+        pm = p.sel(outcome=o).transpose("series", "other").values
+        iu = np.triu_indices(len(t), 1)
+        pij, above = pm[iu], (t[:, None] > t[None, :])[iu]
+        sure = (pij >= 0.9) | (pij <= 0.1)
+        right = np.where(pij >= 0.9, above, ~above)[sure]
+        assert sure.sum() >= 20, (o, int(sure.sum()))  # of 55 pairs: claims are made
+        floor = stats.binom.ppf(0.01, right.size, 0.9) / right.size
+        assert right.mean() >= floor, (o, right.mean())
+        assert np.mean((pij - above) ** 2) < 0.18, o
 
 
 def test_roas_intervals_cover_the_truth_near_nominal(roas, truth):

@@ -278,6 +278,32 @@ def test_headline_gives_media_totals_as_intervals_in_words(healthy, base_run):
     assert "checks passed" in text
 
 
+def test_headline_says_how_likely_the_best_line_is_the_best(healthy, base_run):
+    """The chance printed beside the best (cheapest) line equals the share of posterior
+    draws in which that line's return per euro is the highest, counted here by hand."""
+    import re
+
+    from mmm.analysis.returns import roas_draws
+    from mmm.inference.fit import FitResult
+    from mmm.report import fmt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = FitResult.load(base_run)
+    r = roas_draws(fit, max_draws=1000).sel(path="total")
+    labels = {f"{fmt.pretty(c)} / {fmt.pretty(a)}": i for i, (c, a) in
+              enumerate(zip(r["channel"].values, r["audience"].values, strict=True))}
+    said = re.findall(r"came from (.+?) \([^;]*; (over 99|under 1|\d+)% chance that it is "
+                      r"the (best|cheapest) of the (\d+) lines\)", healthy["page"].ids["headline"])
+    assert [s[2] for s in said] == ["best", "cheapest"]
+    for o, (label, pct, _, n) in zip(("online_sales", "store_visits"), said, strict=True):
+        v = r.sel(outcome=o).transpose("sample", "series").values
+        first = np.bincount(np.argmax(v, axis=1), minlength=v.shape[1]) / v.shape[0]
+        p = first[labels[label]]
+        want = "over 99" if p > 0.99 else "under 1" if p < 0.01 else f"{p * 100:.0f}"
+        assert (pct, int(n)) == (want, v.shape[1]), (o, label, p)
+
+
 def test_funnel_table_equals_summary(healthy):
     funnel = healthy["summary"]["funnel"]
     rows = healthy["page"].tables["funnel-table"]["rows"]

@@ -31,6 +31,7 @@ from mmm.analysis.online_store import (
     outcome_shares,
 )
 from mmm.analysis.priors import prior_draws, prior_posterior
+from mmm.analysis.ranking import pairwise_beats, rank_draws, rank_table
 from mmm.analysis.returns import (
     channel_roas_draws,
     contribution_table,
@@ -84,12 +85,15 @@ __all__ = [
     "model_residuals",
     "near_store_vs_broad",
     "outcome_shares",
+    "pairwise_beats",
     "path_split",
     "posterior_params",
     "posterior_predictive",
     "predict",
     "prior_draws",
     "prior_posterior",
+    "rank_draws",
+    "rank_table",
     "residual_checks",
     "response",
     "response_curves",

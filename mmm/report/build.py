@@ -121,6 +121,17 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
             f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
             f"delivered {' and '.join(parts)}; conversion channels the rest."
         )
+    odds = numbers.first_odds(fit) if len(rows) > 1 else {}
+
+    def _odds(o: str, r: dict, word: str) -> str:
+        """How often the named line is the best one across the posterior draws."""
+        p = odds.get((o, r["channel"], r["audience"]))
+        if p is None:
+            return ""
+        n = len({k[1:] for k in odds if k[0] == o})
+        said = "over 99%" if p > 0.99 else "under 1%" if p < 0.01 else fmt.pct(p)
+        return f"; {said} chance that it is the {word} of the {n} lines"
+
     best = []
     if first:
         cand = [r for r in rows if fmt.is_number(r["outcomes"].get(first, {}).get("median"))]
@@ -130,7 +141,8 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
             best.append(
                 f"the best return on {fmt.pretty(first)} came from {b['label']} "
                 f"({fmt.ratio(rec['median'])} per {currency}1, range "
-                f"{fmt.interval_short(rec['lower'], rec['upper'], fmt.ratio)})"
+                f"{fmt.interval_short(rec['lower'], rec['upper'], fmt.ratio)}"
+                f"{_odds(first, b, 'best')})"
             )
     for o in counts[:1]:
         cand = [r for r in rows if fmt.is_number(r["outcomes"].get(o, {}).get("cost_per_unit"))
@@ -141,7 +153,8 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
             best.append(
                 f"the cheapest {fmt.pretty(o)} came from {b['label']} "
                 f"({money(rec['cost_per_unit'])} each, range "
-                f"{fmt.interval_short(rec.get('cost_per_unit_lower'), rec.get('cost_per_unit_upper'), money)})"
+                f"{fmt.interval_short(rec.get('cost_per_unit_lower'), rec.get('cost_per_unit_upper'), money)}"
+                f"{_odds(o, b, 'cheapest')})"
             )
     if best:
         headline.append("Per channel, " + "; ".join(best) + ".")

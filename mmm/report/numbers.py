@@ -99,6 +99,22 @@ def combined_value(fit, value_per_visit: float, *, prob: float, max_draws: int =
     }
 
 
+def first_odds(fit, *, max_draws: int = MAX_DRAWS) -> dict[tuple[str, str, str], float]:
+    """(outcome, channel, audience) -> posterior chance that the line has the highest
+    return per currency unit on that outcome (total path, all geos together), among the
+    lines with spend; for count outcomes the highest units per currency unit is the
+    lowest cost per unit."""
+    from mmm.analysis.ranking import rank_table
+    from mmm.analysis.returns import roas_draws
+
+    r = roas_draws(fit, max_draws=max_draws).sel(path="total")
+    r = r.sel(series=~r.isnull().any(("sample", "outcome")).values)
+    if r.sizes["series"] < 2:
+        return {}
+    t = rank_table(r)
+    return {(x.outcome, x.channel, x.audience): float(x.p_first) for x in t.itertuples()}
+
+
 def roas_rows(summary: dict, stages: dict, kinds: dict, *, geo: str | None = "all") -> list[dict]:
     """One row per (channel, audience, geo) with every outcome's total-path record.
 
