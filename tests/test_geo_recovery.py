@@ -14,8 +14,8 @@ tuning steps, target_accept 0.95). Estimates are compared with the simulator's e
   without shops, and a positive one elsewhere; the estimated shop elasticity of broad
   store returns is positive and its median within a factor 2 of the truth (1).
 
-Time: the module took 22.5 minutes wall but 3.8 CPU minutes (imports included) on the
-2-core machine while many other fits shared it (load average 9-18); it is marked ``slow``.
+Time: the fit took 2.5 minutes on the 2-core machine (2026-12-03, one other process
+running beside it); it is marked ``slow``.
 """
 
 from __future__ import annotations
