@@ -197,7 +197,15 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig):
     compiled = _COMPILED.get(key)
     t0 = time.perf_counter()
     if compiled is None:
-        compiled = nutpie.compile_pymc_model(model)
+        import pytensor
+
+        # Without fast-math flags the compiled log density gives the same bits whether
+        # its parts come from the compile cache or are compiled afresh. With them, LLVM
+        # contracts and reassociates across parts it can inline (fresh) but not across
+        # parts loaded from the cache, so the first fit on a machine drew a different
+        # chain from the same seed than every later one.
+        with pytensor.config.change_flags(numba__fastmath=False):
+            compiled = nutpie.compile_pymc_model(model)
         _COMPILED[key] = compiled
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
