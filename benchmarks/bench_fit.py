@@ -334,10 +334,14 @@ def main(argv: list[str] | None = None) -> None:
         "seed": a.seed,
     }
     versions = _versions()
-    print(f"date {date.today()}, {os.cpu_count()} CPU cores ({platform.machine()}), "
-          + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    print(f"data {a.data}; {a.chains} chains x {a.draws} draws after {a.tune} tuning, "
-          f"target_accept {a.target_accept}, seed {a.seed}, {a.repeats} repeat(s)")
+    print(
+        f"date {date.today()}, {os.cpu_count()} CPU cores ({platform.machine()}), "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+    )
+    print(
+        f"data {a.data}; {a.chains} chains x {a.draws} draws after {a.tune} tuning, "
+        f"target_accept {a.target_accept}, seed {a.seed}, {a.repeats} repeat(s)"
+    )
     sides = [s for s in ("ours", "theirs") if not getattr(a, f"skip_{s}")]
     groups: dict[str, list[dict]] = {"ours cold": [], "ours warm": [], "theirs": []}
     every = []
@@ -362,8 +366,9 @@ def main(argv: list[str] | None = None) -> None:
     print(report(groups))
     if a.json:
         a.json.write_text(
-            json.dumps({"versions": versions, "config": cfg, "data": str(a.data), "runs": every},
-                       indent=2)
+            json.dumps(
+                {"versions": versions, "config": cfg, "data": str(a.data), "runs": every}, indent=2
+            )
         )
 
 

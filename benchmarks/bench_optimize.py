@@ -61,32 +61,53 @@ def main(argv=None) -> None:
     pl = make_planner(demo, horizon=13, max_draws=1000)
     rows.append(("demo: prepare planner (1,000 draws)", time.perf_counter() - t0, None, ""))
     for risk in ("mean", "cvar", "quantile"):
-        best, med, rec = timed(lambda r=risk: optimize_budget(
-            pl, value_per_visit=25.0, risk=r, risk_level=0.1, constraints=cons), args.repeat)
+        best, med, rec = timed(
+            lambda r=risk: optimize_budget(
+                pl, value_per_visit=25.0, risk=r, risk_level=0.1, constraints=cons
+            ),
+            args.repeat,
+        )
         s = rec.summary["solver"]
-        rows.append((f"demo, 11 series, {risk}, 1,000 draws", best, med,
-                     f"{s['iterations']} it, {s['evaluations']} evals"))
-    best, med, rec = timed(lambda: optimize_budget(pl, value_per_visit=25.0, flighting="free"),
-                           1)
+        rows.append(
+            (
+                f"demo, 11 series, {risk}, 1,000 draws",
+                best,
+                med,
+                f"{s['iterations']} it, {s['evaluations']} evals",
+            )
+        )
+    best, med, rec = timed(lambda: optimize_budget(pl, value_per_visit=25.0, flighting="free"), 1)
     s = rec.summary["solver"]
-    rows.append(("demo, 11 series x 13 weeks free flighting, mean", best, med,
-                 f"{s['iterations']} it, {s['evaluations']} evals"))
+    rows.append(
+        (
+            "demo, 11 series x 13 weeks free flighting, mean",
+            best,
+            med,
+            f"{s['iterations']} it, {s['evaluations']} evals",
+        )
+    )
 
     fit50 = synthetic_50()
     t0 = time.perf_counter()
     pl50 = make_planner(fit50, horizon=13, max_draws=None)
     rows.append(("50 series: prepare planner (1,000 draws)", time.perf_counter() - t0, None, ""))
     pl50_1 = make_planner(fit50, horizon=13, max_draws=1)
-    for label, p, risk in (("50 series, mean, 1 draw", pl50_1, "mean"),
-                           ("50 series, mean, 1,000 draws", pl50, "mean"),
-                           ("50 series, CVaR 10 %, 1,000 draws", pl50, "cvar")):
-        best, med, rec = timed(lambda p=p, r=risk: optimize_budget(
-            p, risk=r, risk_level=0.1, constraints=cons), args.repeat)
+    for label, p, risk in (
+        ("50 series, mean, 1 draw", pl50_1, "mean"),
+        ("50 series, mean, 1,000 draws", pl50, "mean"),
+        ("50 series, CVaR 10 %, 1,000 draws", pl50, "cvar"),
+    ):
+        best, med, rec = timed(
+            lambda p=p, r=risk: optimize_budget(p, risk=r, risk_level=0.1, constraints=cons),
+            args.repeat,
+        )
         s = rec.summary["solver"]
         rows.append((label, best, med, f"{s['iterations']} it, {s['evaluations']} evals"))
 
-    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-          f"numpy {np.__version__}\n")
+    print(
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"numpy {np.__version__}\n"
+    )
     print("| case | best (s) | median (s) | solver |")
     print("|---|---|---|---|")
     for label, best, med, note in rows:

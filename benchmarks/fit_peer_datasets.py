@@ -106,13 +106,23 @@ def _robyn(root: Path):
     frame["event"] = (frame["events"].astype(str) != "na").astype(float)
     kwargs = dict(
         date="DATE",
-        spend={"tv_S": "tv", "ooh_S": "ooh", "print_S": "print", "facebook_S": "facebook",
-               "search_S": "search"},
+        spend={
+            "tv_S": "tv",
+            "ooh_S": "ooh",
+            "print_S": "print",
+            "facebook_S": "facebook",
+            "search_S": "search",
+        },
         impressions={"facebook_I": "facebook", "search_clicks_P": "search"},
         outcomes=["revenue"],
         controls=["competitor_sales_B", "newsletter", "event"],
-        channels={"tv": "awareness", "ooh": "awareness", "print": "awareness",
-                  "facebook": "conversion", "search": "conversion"},
+        channels={
+            "tv": "awareness",
+            "ooh": "awareness",
+            "print": "awareness",
+            "facebook": "conversion",
+            "search": "conversion",
+        },
     )
     return path, frame, kwargs, {"outcomes": (("revenue", "revenue"),)}
 
@@ -148,8 +158,9 @@ def child(name: str, root: Path, cfg: dict) -> dict:
             yearly_order=2,
             trend="linear",
         )
-        sampler = SamplerConfig(draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"],
-                                seed=cfg["seed"])
+        sampler = SamplerConfig(
+            draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"], seed=cfg["seed"]
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = fit(spec, ds, sampler=sampler)
@@ -174,8 +185,14 @@ def child(name: str, root: Path, cfg: dict) -> dict:
                 "min_bfmi": float(d.min_bfmi),
             },
             "roas": [
-                {"outcome": r.outcome, "channel": r.channel, "spend": float(r.spend),
-                 "median": float(r.median), "lower": float(r.lower), "upper": float(r.upper)}
+                {
+                    "outcome": r.outcome,
+                    "channel": r.channel,
+                    "spend": float(r.spend),
+                    "median": float(r.median),
+                    "lower": float(r.lower),
+                    "upper": float(r.upper),
+                }
                 for r in table.itertuples()
             ],
         }
@@ -193,19 +210,30 @@ def child(name: str, root: Path, cfg: dict) -> dict:
 
 
 def spawn(name: str, root: Path, cfg: dict, timeout: float) -> dict:
-    cmd = [sys.executable, __file__, "--child", name, "--root", str(root), "--cfg",
-           json.dumps(cfg)]
+    cmd = [sys.executable, __file__, "--child", name, "--root", str(root), "--cfg", json.dumps(cfg)]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {"name": name, "ok": False, "stage": "fit",
-                "error": f"stopped after {timeout:.0f} s", "where": [], "module": ""}
+        return {
+            "name": name,
+            "ok": False,
+            "stage": "fit",
+            "error": f"stopped after {timeout:.0f} s",
+            "where": [],
+            "module": "",
+        }
     out = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not out:
         tail = (proc.stderr or "").strip().splitlines()[-3:]
-        return {"name": name, "ok": False, "stage": "process",
-                "error": " | ".join(tail), "where": [], "module": ""}
+        return {
+            "name": name,
+            "ok": False,
+            "stage": "process",
+            "error": " | ".join(tail),
+            "where": [],
+            "module": "",
+        }
     row = json.loads(out[-1])
     row["process_s"] = time.perf_counter() - t0
     return row

@@ -122,8 +122,10 @@ def run_backtest(
 
         ex, n_out = _experiments_before(base.experiments, train.dates[-1])
         left_out.append(n_out)
-        log(f"refitting on {train.dates[0]:%Y-%m-%d}..{train.dates[-1]:%Y-%m-%d} "
-            f"({train.n_dates} periods) ...")
+        log(
+            f"refitting on {train.dates[0]:%Y-%m-%d}..{train.dates[-1]:%Y-%m-%d} "
+            f"({train.n_dates} periods) ..."
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             if refit is None:
@@ -136,13 +138,24 @@ def run_backtest(
     ds = base.dataset
     try:
         if rolling:
-            bt = rolling_origin(ds, fit_fn=fit_fn, initial=int(initial), horizon=int(horizon),
-                                step=step, max_draws=max_draws, seed=sampler.seed)
-            settings = {"initial": int(initial), "horizon": int(horizon),
-                        "step": int(step if step is not None else horizon)}
+            bt = rolling_origin(
+                ds,
+                fit_fn=fit_fn,
+                initial=int(initial),
+                horizon=int(horizon),
+                step=step,
+                max_draws=max_draws,
+                seed=sampler.seed,
+            )
+            settings = {
+                "initial": int(initial),
+                "horizon": int(horizon),
+                "step": int(step if step is not None else horizon),
+            }
         else:
-            bt = _holdout(ds, fit_fn=fit_fn, test_periods=int(holdout), max_draws=max_draws,
-                          seed=sampler.seed)
+            bt = _holdout(
+                ds, fit_fn=fit_fn, test_periods=int(holdout), max_draws=max_draws, seed=sampler.seed
+            )
             settings = {"holdout": int(holdout)}
     except ValueError as exc:
         if fits or isinstance(exc, ConfigError):

@@ -57,8 +57,11 @@ def err(msg: str) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings as one readable line on stderr (no source path or code line)."""
-    name = "warning" if issubclass(category, (DataWarning, ConvergenceWarning)) else (
-        f"warning ({category.__name__})")
+    name = (
+        "warning"
+        if issubclass(category, (DataWarning, ConvergenceWarning))
+        else (f"warning ({category.__name__})")
+    )
     err(f"{name}: {message}")
 
 
@@ -73,7 +76,9 @@ def simulate(
     geos: Annotated[int, typer.Option(help="Number of geos (0 = national).")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     periods: Annotated[int, typer.Option(help="Number of weeks.")] = 156,
-    confounded: Annotated[float, typer.Option(help="Strength of spend following demand (0-1).")] = 0.0,
+    confounded: Annotated[
+        float, typer.Option(help="Strength of spend following demand (0-1).")
+    ] = 0.0,
 ) -> None:
     """Simulate omnichannel data with its ground truth (media, outcomes, controls, channels, truth)."""
     from mmm.data.simulate import simulate as _simulate
@@ -106,7 +111,9 @@ def validate(
 
 # ------------------------------------------------------------------------- init
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the config template.")]) -> None:
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the config template.")],
+) -> None:
     """Write a commented config template (config.toml) into DIRECTORY."""
     from mmm.config import TEMPLATE
 
@@ -119,8 +126,9 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the config t
 
 
 # -------------------------------------------------------------------------- fit
-def _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator,
-                       experiments=None):
+def _config_from_files(
+    media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator, experiments=None
+):
     from mmm.config import parse_config
 
     data = {"media": str(media), "outcomes": str(outcomes), "channels": str(channels)}
@@ -138,8 +146,9 @@ def run_fit(cfg, out: Path, *, mediator_hint: str | None = None, progress: bool 
     """Load data, fit, and write the run folder; returns (fit, paths). See mmm.pipeline."""
     from mmm.pipeline import fit_run
 
-    result, paths = fit_run(cfg, out, mediator_hint=mediator_hint,
-                            progress=progress and not _Out.quiet, log=say)
+    result, paths = fit_run(
+        cfg, out, mediator_hint=mediator_hint, progress=progress and not _Out.quiet, log=say
+    )
     _print_calibration(paths)
     return result, paths
 
@@ -149,11 +158,17 @@ def _print_calibration(paths) -> None:
     if not cal or not cal.get("experiments"):
         return
     say("")
-    say(f"{'experiment':14s} {'channel':18s} {'measured lift':>14s} {'model before':>14s} {'model after':>14s}")
+    say(
+        f"{'experiment':14s} {'channel':18s} {'measured lift':>14s} {'model before':>14s} {'model after':>14s}"
+    )
     for r in cal["experiments"]:
+
         def num(v):
             return f"{v:14,.0f}" if v is not None else f"{'-':>14s}"
-        say(f"{r['name']:14s} {r['channel']:18s} {num(r['lift'])} {num(r.get('lift_before'))} {num(r.get('lift_after'))}")
+
+        say(
+            f"{r['name']:14s} {r['channel']:18s} {num(r['lift'])} {num(r.get('lift_before'))} {num(r.get('lift_after'))}"
+        )
     for w in cal.get("warnings", []):
         err(f"warning: {w}")
 
@@ -164,7 +179,9 @@ def _print_roas(result) -> None:
     t = roas_table(result, max_draws=500)
     t = t[t["path"] == "total"]
     say("")
-    say(f"{'outcome':14s} {'channel':22s} {'audience':12s} {'spend':>12s} {'return/EUR':>11s} {'90% interval':>19s} {'cost/unit':>10s}")
+    say(
+        f"{'outcome':14s} {'channel':22s} {'audience':12s} {'spend':>12s} {'return/EUR':>11s} {'90% interval':>19s} {'cost/unit':>10s}"
+    )
     for r in t.itertuples():
         cpu = f"{r.cost_per_unit:10.2f}" if r.kind == "count" else f"{'':10s}"
         say(
@@ -217,8 +234,13 @@ def fit(
     channels: Annotated[Path | None, typer.Option(help="Channel catalogue.")] = None,
     controls: Annotated[Path | None, typer.Option(help="Controls table.")] = None,
     geos: Annotated[Path | None, typer.Option(help="Geo table.")] = None,
-    experiments: Annotated[Path | None, typer.Option(help="Lift tests to calibrate with (CSV / Parquet; see docs/calibration.md).")] = None,
-    mediator: Annotated[str | None, typer.Option(help="Outcome column to treat as mediator.")] = None,
+    experiments: Annotated[
+        Path | None,
+        typer.Option(help="Lift tests to calibrate with (CSV / Parquet; see docs/calibration.md)."),
+    ] = None,
+    mediator: Annotated[
+        str | None, typer.Option(help="Outcome column to treat as mediator.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
@@ -236,11 +258,26 @@ def fit(
 
             cfg = replace(cfg, data={**cfg.data, "experiments": experiments.resolve()})
     else:
-        missing = [n for n, v in (("--media", media), ("--outcomes", outcomes), ("--channels", channels)) if v is None]
+        missing = [
+            n
+            for n, v in (("--media", media), ("--outcomes", outcomes), ("--channels", channels))
+            if v is None
+        ]
         if missing:
             raise typer.BadParameter(f"without a config file, {', '.join(missing)} are required.")
-        cfg, hint = _config_from_files(media, outcomes, channels, controls, geos, seed, draws, tune, chains, mediator,
-                                       experiments)
+        cfg, hint = _config_from_files(
+            media,
+            outcomes,
+            channels,
+            controls,
+            geos,
+            seed,
+            draws,
+            tune,
+            chains,
+            mediator,
+            experiments,
+        )
     say(f"fitting {cfg.data['media']} ...")
     result, paths = run_fit(cfg, out, mediator_hint=hint, progress=not quiet)
     _print_roas(result)
@@ -255,36 +292,66 @@ def fit(
 @app.command()
 def batch(
     batch_file: Annotated[Path, typer.Argument(help="Batch file (TOML) listing the runs.")],
-    out: Annotated[str, typer.Option("--out", help="Output folder (or fsspec URL) for the runs and summary.")],
-    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (default: a local cluster).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Workers of the local cluster (default: sized to the machine).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Refit runs whose folder is complete and unchanged.")] = False,
+    out: Annotated[
+        str, typer.Option("--out", help="Output folder (or fsspec URL) for the runs and summary.")
+    ],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running Dask scheduler (default: a local cluster)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Workers of the local cluster (default: sized to the machine)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Refit runs whose folder is complete and unchanged.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
     """Fit many runs (brands, markets, backtest origins, prior variants) on Dask."""
     from mmm.batch.cli import run_batch_cli
 
     _Out.quiet = quiet
-    raise typer.Exit(run_batch_cli(batch_file, out, scheduler=scheduler, workers=workers, force=force, say=say, err=err))
+    raise typer.Exit(
+        run_batch_cli(
+            batch_file, out, scheduler=scheduler, workers=workers, force=force, say=say, err=err
+        )
+    )
 
 
 # ----------------------------------------------------------------------- report
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
-    out: Annotated[Path | None, typer.Option(help="Folder to write the report files into (default RUN_DIR).")] = None,
-    value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")] = None,
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="html, md or pdf; repeat for several (default: html and md).")] = None,
-    print_md: Annotated[bool, typer.Option("--print-md", help="Also print the Markdown report (for CI logs).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors (and --print-md).")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write the report files into (default RUN_DIR).")
+    ] = None,
+    value_per_visit: Annotated[
+        float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")
+    ] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", "-f", help="html, md or pdf; repeat for several (default: html and md)."
+        ),
+    ] = None,
+    print_md: Annotated[
+        bool, typer.Option("--print-md", help="Also print the Markdown report (for CI logs).")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Print nothing but errors (and --print-md).")
+    ] = False,
 ) -> None:
     """Write the planner report of a run folder: report.html (self-contained), report.md (for CI logs) and, on request, report.pdf."""
     from mmm.report.write import write_report
 
     _Out.quiet = quiet
-    say(f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ...")
-    paths = write_report(run_dir, formats=tuple(fmt or ("html", "md")), out_dir=out,
-                         value_per_visit=value_per_visit)
+    say(
+        f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ..."
+    )
+    paths = write_report(
+        run_dir, formats=tuple(fmt or ("html", "md")), out_dir=out, value_per_visit=value_per_visit
+    )
     for kind, path in paths.items():
         say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
     if print_md and "md" in paths:
@@ -295,12 +362,26 @@ def report(
 @app.command()
 def backtest(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
-    holdout: Annotated[int | None, typer.Option(help="Hold back the last N periods and predict them.")] = None,
-    initial: Annotated[int | None, typer.Option(help="Rolling origins: periods in the first training window.")] = None,
-    horizon: Annotated[int | None, typer.Option(help="Rolling origins: periods predicted after each origin.")] = None,
-    step: Annotated[int | None, typer.Option(help="Rolling origins: periods added between folds (default HORIZON).")] = None,
-    draws: Annotated[int | None, typer.Option(help="Posterior draws per chain of each refit (default: the run's).")] = None,
-    tune: Annotated[int | None, typer.Option(help="Tuning steps of each refit (default: the run's).")] = None,
+    holdout: Annotated[
+        int | None, typer.Option(help="Hold back the last N periods and predict them.")
+    ] = None,
+    initial: Annotated[
+        int | None, typer.Option(help="Rolling origins: periods in the first training window.")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Rolling origins: periods predicted after each origin.")
+    ] = None,
+    step: Annotated[
+        int | None,
+        typer.Option(help="Rolling origins: periods added between folds (default HORIZON)."),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Posterior draws per chain of each refit (default: the run's)."),
+    ] = None,
+    tune: Annotated[
+        int | None, typer.Option(help="Tuning steps of each refit (default: the run's).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
     """Out-of-sample check: refit on early periods, predict the held-back ones, score them.
@@ -310,24 +391,41 @@ def backtest(
     from mmm.backtest import run_backtest
 
     _Out.quiet = quiet
-    res = run_backtest(run_dir, holdout=holdout, initial=initial, horizon=horizon, step=step,
-                       draws=draws, tune=tune, log=say)
-    say(f"{'fold':>4}  {'outcome':<16} {'trained to':<11} {'predicted':<23} {'MAPE':>6} "
-        f"{'flat':>6} {'R2':>6} {'in range':>8}")
+    res = run_backtest(
+        run_dir,
+        holdout=holdout,
+        initial=initial,
+        horizon=horizon,
+        step=step,
+        draws=draws,
+        tune=tune,
+        log=say,
+    )
+    say(
+        f"{'fold':>4}  {'outcome':<16} {'trained to':<11} {'predicted':<23} {'MAPE':>6} "
+        f"{'flat':>6} {'R2':>6} {'in range':>8}"
+    )
+
     def num(x, spec: str, width: int) -> str:  # undefined scores (e.g. MAPE of zeros) are null
         return f"{x:>{width}{spec}}" if isinstance(x, (int, float)) else f"{'-':>{width}}"
 
     for r in res["folds"]:
-        say(f"{r['fold']:>4}  {r['outcome']:<16} {r['train_end']:<11} "
+        say(
+            f"{r['fold']:>4}  {r['outcome']:<16} {r['train_end']:<11} "
             f"{r['test_start'] + '..' + r['test_end']:<23} {num(r['mape'], '.1%', 6)} "
             f"{num(r['naive_mape'], '.1%', 6)} {num(r['r2'], '.2f', 6)} "
-            f"{num(r['coverage'], '.0%', 8)}")
-    say(f"MAPE: mean absolute percentage error of the model's forecast; flat: the same for a "
+            f"{num(r['coverage'], '.0%', 8)}"
+        )
+    say(
+        f"MAPE: mean absolute percentage error of the model's forecast; flat: the same for a "
         f"forecast at the training average; in range: share of periods inside the "
-        f"{res['folds'][0]['interval']:.0%} interval.")
+        f"{res['folds'][0]['interval']:.0%} interval."
+    )
     if res["experiments_left_out"]:
-        say(f"{res['experiments_left_out']} lift test(s) read out after a training window were "
-            "left out of that window's refit.")
+        say(
+            f"{res['experiments_left_out']} lift test(s) read out after a training window were "
+            "left out of that window's refit."
+        )
     say(f"backtest   {Path(run_dir) / 'backtest.json'}")
 
 
@@ -337,18 +435,56 @@ def optimize(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
     budget: Annotated[float, typer.Option(help="Total media budget over the horizon (euros).")],
     horizon: Annotated[int, typer.Option(help="Weeks to plan.")] = 13,
-    value_per_visit: Annotated[float | None, typer.Option(help="Euros one store visit is worth (combines both outcomes).")] = None,
-    objective: Annotated[str, typer.Option(help="'value', an outcome name, or 'cost_per:<outcome>'.")] = "value",
-    at_most: Annotated[bool, typer.Option("--at-most", help="Spend at most the budget instead of exactly.")] = False,
-    max_change: Annotated[float | None, typer.Option(help="Max relative change per series vs the current plan, e.g. 0.3.")] = None,
-    lock: Annotated[list[str] | None, typer.Option("--lock", help="Channel, series or geo to keep at its current spend; repeat.")] = None,
-    national: Annotated[list[str] | None, typer.Option("--national", help="Channel or series bought nationally: its split over geos stays as today; repeat.")] = None,
-    geo_min: Annotated[list[str] | None, typer.Option("--geo-min", help="GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x = 0.8 x current); repeat.")] = None,
-    geo_max: Annotated[list[str] | None, typer.Option("--geo-max", help="GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.")] = None,
-    min_awareness_share: Annotated[float | None, typer.Option(help="Minimum share of budget for awareness channels.")] = None,
-    risk: Annotated[str, typer.Option(help="'mean', 'quantile' or 'cvar' over posterior draws.")] = "mean",
-    risk_level: Annotated[float, typer.Option(help="Quantile / CVaR level for risk-aware plans.")] = 0.1,
-    no_carryover: Annotated[bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")] = False,
+    value_per_visit: Annotated[
+        float | None, typer.Option(help="Euros one store visit is worth (combines both outcomes).")
+    ] = None,
+    objective: Annotated[
+        str, typer.Option(help="'value', an outcome name, or 'cost_per:<outcome>'.")
+    ] = "value",
+    at_most: Annotated[
+        bool, typer.Option("--at-most", help="Spend at most the budget instead of exactly.")
+    ] = False,
+    max_change: Annotated[
+        float | None,
+        typer.Option(help="Max relative change per series vs the current plan, e.g. 0.3."),
+    ] = None,
+    lock: Annotated[
+        list[str] | None,
+        typer.Option("--lock", help="Channel, series or geo to keep at its current spend; repeat."),
+    ] = None,
+    national: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--national",
+            help="Channel or series bought nationally: its split over geos stays as today; repeat.",
+        ),
+    ] = None,
+    geo_min: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--geo-min",
+            help="GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x = 0.8 x current); repeat.",
+        ),
+    ] = None,
+    geo_max: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--geo-max",
+            help="GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.",
+        ),
+    ] = None,
+    min_awareness_share: Annotated[
+        float | None, typer.Option(help="Minimum share of budget for awareness channels.")
+    ] = None,
+    risk: Annotated[
+        str, typer.Option(help="'mean', 'quantile' or 'cvar' over posterior draws.")
+    ] = "mean",
+    risk_level: Annotated[
+        float, typer.Option(help="Quantile / CVaR level for risk-aware plans.")
+    ] = 0.1,
+    no_carryover: Annotated[
+        bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
@@ -421,7 +557,9 @@ def reproduce(
     cfg_path = run_dir / "config.toml"
     man_path = run_dir / "manifest.json"
     if not cfg_path.exists() or not man_path.exists():
-        raise NotFittedError(f"{run_dir} is not a run folder (config.toml or manifest.json missing).")
+        raise NotFittedError(
+            f"{run_dir} is not a run folder (config.toml or manifest.json missing)."
+        )
     manifest = json.loads(man_path.read_text())
     cfg = load_config(cfg_path)
     changed = []
@@ -453,11 +591,15 @@ def reproduce(
 # ------------------------------------------------------------------------- demo
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo outputs.")] = Path("runs/demo"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo outputs.")] = Path(
+        "runs/demo"
+    ),
     draws: Annotated[int, typer.Option(help="Draws per chain.")] = 500,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
     chains: Annotated[int, typer.Option(help="Chains.")] = 2,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when a model health check fails.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 3 when a model health check fails.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet")] = False,
 ) -> None:
     """Simulate the demo brand, validate, fit, plan the next quarter and write the report.
@@ -475,8 +617,16 @@ def demo(
     ds = sim.to_dataset()
     say(summarize(ds).to_text())
     cfg, hint = _config_from_files(
-        data_paths["media"], data_paths["outcomes"], data_paths["channels"],
-        data_paths.get("controls"), None, 1, draws, tune, chains, "brand_search",
+        data_paths["media"],
+        data_paths["outcomes"],
+        data_paths["channels"],
+        data_paths.get("controls"),
+        None,
+        1,
+        draws,
+        tune,
+        chains,
+        "brand_search",
     )
     say("\nfitting the demo model ...")
     result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
@@ -486,7 +636,9 @@ def demo(
 
     budget = float(ds.spend.isel(date=slice(-13, None)).sum())
     say(f"\nplanning the next 13 weeks with the same budget ({budget:,.0f}) ...")
-    opt = run_optimize_cli(out / "run", budget=budget, horizon=13, value_per_visit=25.0, max_change=0.5)
+    opt = run_optimize_cli(
+        out / "run", budget=budget, horizon=13, value_per_visit=25.0, max_change=0.5
+    )
     _print_recommendation(opt)
     paths["recommendation"] = opt["json"]
     rep = write_report(out / "run", value_per_visit=25.0)
@@ -508,7 +660,9 @@ def demo(
 def journeys(
     source: Annotated[Path, typer.Argument(help="Events or aggregated paths (CSV / Parquet).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
-    method: Annotated[list[str] | None, typer.Option("--method", help="Method(s); repeat the option.")] = None,
+    method: Annotated[
+        list[str] | None, typer.Option("--method", help="Method(s); repeat the option.")
+    ] = None,
     separator: Annotated[str, typer.Option(help="Path separator of aggregated paths.")] = " > ",
     lookback_days: Annotated[int, typer.Option(help="Lookback window for events (days).")] = 30,
     markov_order: Annotated[int, typer.Option(help="Markov chain order (1-4).")] = 1,

@@ -131,7 +131,11 @@ def parse_config(raw: dict, *, base: Path | None = None, source: str | None = No
     try:
         sampler = SamplerConfig(**raw.get("sampler", {}))
     except TypeError as exc:
-        _fail(source, "sampler", f"has an unknown key ({exc}); allowed: sampler, draws, tune, chains, target_accept, seed, progress.")
+        _fail(
+            source,
+            "sampler",
+            f"has an unknown key ({exc}); allowed: sampler, draws, tune, chains, target_accept, seed, progress.",
+        )
     except SpecError as exc:
         _fail(source, "sampler", str(exc))
     opt = dict(raw.get("optimizer", {}))

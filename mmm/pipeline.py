@@ -94,8 +94,12 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
         if experiments is not None and cfg.model.use_experiments:
             # the same model without the lift terms, to show the experiments' effect
             log("fitting without the experiments (for comparison) ...")
-            before = _fit(replace(cfg.model, use_experiments=False), ds, sampler=sampler,
-                          experiments=experiments)
+            before = _fit(
+                replace(cfg.model, use_experiments=False),
+                ds,
+                sampler=sampler,
+                experiments=experiments,
+            )
             log("fitting with the experiments ...")
         result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments)
     timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}

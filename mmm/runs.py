@@ -58,8 +58,9 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
     multi_geo = len(fit.dataset.geos) > 1
     roas = roas_table(fit, prob=prob, max_draws=max_draws)
     if multi_geo:  # totals across geos (geo "all") first, then one record per geo
-        roas = pd.concat([roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
-                         ignore_index=True)
+        roas = pd.concat(
+            [roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)], ignore_index=True
+        )
     recs = []
     for r in roas.itertuples():
         rec = {
@@ -180,12 +181,16 @@ def write_run(
     out = Path(out)
     fit.save(out)
     paths = {"fit": out / "fit.nc", "fit_meta": out / "fit.json"}
-    resolved = config.resolved() if config is not None else {
-        "data": {k: str(out / "data" / f"{k}.csv") for k in ("media", "outcomes", "channels")},
-        "model": fit.spec.to_dict(),
-        "sampler": fit.sampler.to_dict(),
-        "optimizer": {},
-    }
+    resolved = (
+        config.resolved()
+        if config is not None
+        else {
+            "data": {k: str(out / "data" / f"{k}.csv") for k in ("media", "outcomes", "channels")},
+            "model": fit.spec.to_dict(),
+            "sampler": fit.sampler.to_dict(),
+            "optimizer": {},
+        }
+    )
     (out / "config.toml").write_text(dump_toml(resolved))
     paths["config"] = out / "config.toml"
     data_files = {}
@@ -216,7 +221,9 @@ def write_run(
     return paths
 
 
-def compare_summaries(old: dict, new: dict, *, rel_tol: float = 0.1, abs_tol: float = 1e-9) -> list[str]:
+def compare_summaries(
+    old: dict, new: dict, *, rel_tol: float = 0.1, abs_tol: float = 1e-9
+) -> list[str]:
     """Differences between two summaries beyond Monte Carlo tolerance, as readable lines.
 
     A ROAS record differs when its median moved by more than ``rel_tol`` relative to the
@@ -228,7 +235,9 @@ def compare_summaries(old: dict, new: dict, *, rel_tol: float = 0.1, abs_tol: fl
     n = {tuple(r[k] for k in key): r for r in new.get("roas", [])}
     for k in sorted(set(o) | set(n)):
         if k not in o or k not in n:
-            diffs.append(f"roas {'/'.join(k)}: present only in the {'new' if k in n else 'stored'} run")
+            diffs.append(
+                f"roas {'/'.join(k)}: present only in the {'new' if k in n else 'stored'} run"
+            )
             continue
         a, b = o[k]["median"], n[k]["median"]
         if a is None or b is None:

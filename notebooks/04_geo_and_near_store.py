@@ -70,8 +70,11 @@ sim.geos
 spec = ModelSpec(mediator="brand_search")  # shop context on by default for store visits
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    result = fit(spec, dataset,
-                 sampler=SamplerConfig(draws=DRAWS, tune=DRAWS, chains=2, seed=1, progress=False))
+    result = fit(
+        spec,
+        dataset,
+        sampler=SamplerConfig(draws=DRAWS, tune=DRAWS, chains=2, seed=1, progress=False),
+    )
 result.diagnostics
 
 # %% [markdown]
@@ -125,8 +128,9 @@ print(truth.to_series().round(4))
 
 # %%
 constraints = Constraints(default=change(0.4), geos={no_shop: Bound(0.8, None, relative=True)})
-rec = optimize_budget(result, horizon=13, value_per_visit=25.0, constraints=constraints,
-                      max_draws=200)
+rec = optimize_budget(
+    result, horizon=13, value_per_visit=25.0, constraints=constraints, max_draws=200
+)
 rec.geos
 
 # %%

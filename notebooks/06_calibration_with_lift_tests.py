@@ -77,8 +77,16 @@ windows = [
 ]
 experiments = pd.DataFrame(
     [
-        experiment_from_truth(sim, name=n, channel="paid_search", start=s, end=e,
-                              readout_end=r, fraction=f, rel_se=0.1)
+        experiment_from_truth(
+            sim,
+            name=n,
+            channel="paid_search",
+            start=s,
+            end=e,
+            readout_end=r,
+            fraction=f,
+            rel_se=0.1,
+        )
         for n, s, e, r, f in windows
     ]
 )
@@ -95,8 +103,9 @@ spec = ModelSpec(outcomes=(OutcomeSpec("online_sales", "revenue"),))
 sampler = SamplerConfig(draws=DRAWS, tune=DRAWS, chains=2, seed=1, progress=False)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
-    before = fit(replace(spec, use_experiments=False), dataset, sampler=sampler,
-                 experiments=experiments)
+    before = fit(
+        replace(spec, use_experiments=False), dataset, sampler=sampler, experiments=experiments
+    )
     after = fit(spec, dataset, sampler=sampler, experiments=experiments)
 
 
@@ -108,8 +117,15 @@ def roas(result):
 rows = []
 for label, result in (("uncalibrated", before), ("calibrated", after)):
     m, lo, hi = roas(result)
-    rows.append({"fit": label, "median": m, "lower_5%": lo, "upper_95%": hi,
-                 "error vs truth": abs(m - truth)})
+    rows.append(
+        {
+            "fit": label,
+            "median": m,
+            "lower_5%": lo,
+            "upper_95%": hi,
+            "error vs truth": abs(m - truth),
+        }
+    )
 comparison = pd.DataFrame(rows).set_index("fit")
 comparison
 
@@ -121,7 +137,10 @@ comparison
 # guide).
 
 # %%
-assert comparison.loc["calibrated", "error vs truth"] < comparison.loc["uncalibrated", "error vs truth"]
+assert (
+    comparison.loc["calibrated", "error vs truth"]
+    < comparison.loc["uncalibrated", "error vs truth"]
+)
 
 # %% [markdown]
 # ## 4. Experiments beside the model, before and after

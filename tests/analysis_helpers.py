@@ -38,12 +38,13 @@ def tables(*, n_dates: int = N_DATES, seed: int = 0, outcomes: dict | None = Non
             "store_visits": rng.uniform(900, 1100, n_dates).round(2),
             "brand_search": rng.uniform(1800, 2200, n_dates).round(2),
         }
-    out = pd.DataFrame({"date": dates, "geo": "all"} | {k: np.asarray(v) for k, v in
-                                                         outcomes.items()})
-    controls = pd.DataFrame({"date": dates, "geo": "all",
-                             "promo": (np.arange(n_dates) % 5 == 0).astype(float)})
-    channels = pd.DataFrame({"channel": ["search", "social"],
-                             "stage": ["conversion", "awareness"]})
+    out = pd.DataFrame(
+        {"date": dates, "geo": "all"} | {k: np.asarray(v) for k, v in outcomes.items()}
+    )
+    controls = pd.DataFrame(
+        {"date": dates, "geo": "all", "promo": (np.arange(n_dates) % 5 == 0).astype(float)}
+    )
+    channels = pd.DataFrame({"channel": ["search", "social"], "stage": ["conversion", "awareness"]})
     return {"media": media, "outcomes": out, "channels": channels, "controls": controls}
 
 
@@ -56,13 +57,20 @@ def dataset(**kw):
         return load_dataset(t["media"], t["outcomes"], t["channels"], controls=t["controls"])
 
 
-def spec(*, mediator: str | None = "brand_search", l_max: int = 3, trend: str = "linear",
-         yearly_order: int = 1) -> ModelSpec:
+def spec(
+    *,
+    mediator: str | None = "brand_search",
+    l_max: int = 3,
+    trend: str = "linear",
+    yearly_order: int = 1,
+) -> ModelSpec:
     return ModelSpec(
         outcomes=(OutcomeSpec("online_sales", "revenue"), OutcomeSpec("store_visits", "count")),
         mediator=mediator,
-        stages=(("awareness", StageSpec("geometric", l_max)),
-                ("conversion", StageSpec("geometric", l_max))),
+        stages=(
+            ("awareness", StageSpec("geometric", l_max)),
+            ("conversion", StageSpec("geometric", l_max)),
+        ),
         trend=trend,
         yearly_order=yearly_order,
     )
@@ -94,18 +102,26 @@ def params(*, l_max: int = 3, mediator: bool = True, alphas=(0.3, 0.6), half=(1.
 
 def known_fit(*, mediator: bool = True, l_max: int = 3, ds=None, **kw):
     ds = dataset() if ds is None else ds
-    return fit_from_params(spec(mediator="brand_search" if mediator else None, l_max=l_max),
-                           ds, params=params(l_max=l_max, mediator=mediator, **kw))
+    return fit_from_params(
+        spec(mediator="brand_search" if mediator else None, l_max=l_max),
+        ds,
+        params=params(l_max=l_max, mediator=mediator, **kw),
+    )
 
 
 def rescale(p: dict, ratio: np.ndarray) -> dict:
     """Parameters for data whose outcome scale is ``old / ratio`` (per outcome)."""
     p = dict(p)
     r = np.asarray(ratio, dtype=float)
-    for n, sl in (("beta", (slice(None), None, None)), ("intercept", (None, slice(None))),
-                  ("trend_slope", (None, slice(None))), ("season_coef", (slice(None), None)),
-                  ("control_coef", (slice(None), None)), ("delta", (slice(None),)),
-                  ("sigma", (slice(None),))):
+    for n, sl in (
+        ("beta", (slice(None), None, None)),
+        ("intercept", (None, slice(None))),
+        ("trend_slope", (None, slice(None))),
+        ("season_coef", (slice(None), None)),
+        ("control_coef", (slice(None), None)),
+        ("delta", (slice(None),)),
+        ("sigma", (slice(None),)),
+    ):
         if n in p:
             v = np.asarray(p[n], dtype=float)
             rr = r[sl]
@@ -125,8 +141,7 @@ def with_outcomes(y: np.ndarray, mediator=None, **kw):
 
     base = tables(**kw)["outcomes"]
     m = base["brand_search"].to_numpy() if mediator is None else mediator
-    t = tables(outcomes={"online_sales": y[:, 0], "store_visits": y[:, 1], "brand_search": m},
-               **kw)
+    t = tables(outcomes={"online_sales": y[:, 0], "store_visits": y[:, 1], "brand_search": m}, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return load_dataset(t["media"], t["outcomes"], t["channels"], controls=t["controls"])

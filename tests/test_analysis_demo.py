@@ -48,8 +48,9 @@ def test_decomposition_and_roas_identities(fit, roas):
     np.testing.assert_allclose(d.sum("component").values, e.values, rtol=1e-9)
     # the model's own `roas` is the direct contribution over spend (one geo)
     post = fit.draws("roas").isel(geo=0).values[roas["sample"].values]
-    np.testing.assert_allclose(roas.sel(path="direct").transpose("sample", "outcome", "series"),
-                               post, rtol=1e-8)
+    np.testing.assert_allclose(
+        roas.sel(path="direct").transpose("sample", "outcome", "series"), post, rtol=1e-8
+    )
 
 
 # Spearman floor per outcome. Online sales meets the target of 0.8 (0.90 here). Store
@@ -99,8 +100,9 @@ def test_roas_intervals_cover_the_truth_near_nominal(roas, truth):
 def test_funnel_shares_near_the_truth(fit, truth):
     df = A.funnel_shares(fit, max_draws=500).set_index(["outcome", "stage"])
     tc = truth.contributions.sum(("date", "geo")).sel(outcome=OUTCOMES)
-    sh = A.stage_shares(tc, truth.spend.sum(("date", "geo")),
-                        [str(s) for s in fit.dataset.series_stage])
+    sh = A.stage_shares(
+        tc, truth.spend.sum(("date", "geo")), [str(s) for s in fit.dataset.series_stage]
+    )
     for o in OUTCOMES:
         want = float(sh["effect_share"].sel(outcome=o, stage="awareness"))
         got = df.loc[(o, "awareness")]
@@ -116,8 +118,10 @@ def test_online_to_store_shares_near_the_truth(fit, truth):
     t = A.outcome_shares(tc, obs)
     for o in OUTCOMES:
         assert abs(df.loc[(o, "all media"), "share_median"] - float(t.sel(outcome=o).sum())) < 0.10
-        err = [abs(df.loc[(o, s), "share_median"] - float(t.sel(outcome=o, series=s)))
-               for s in fit.dataset.series]
+        err = [
+            abs(df.loc[(o, s), "share_median"] - float(t.sel(outcome=o, series=s)))
+            for s in fit.dataset.series
+        ]
         assert max(err) < 0.03
 
 
@@ -126,6 +130,8 @@ def test_near_store_beats_broad_on_cost_per_visit(fit, truth):
     tv = truth.contributions.sum(("date", "geo", "path")).sel(outcome="store_visits")
     t = A.cost_per_visit_by_group(tv, truth.spend.sum(("date", "geo")))
     assert float(t.sel(group="near_store")) < float(t.sel(group="broad"))
-    assert df.loc[("all", "near_store"), "cost_per_visit_median"] < df.loc[
-        ("all", "broad"), "cost_per_visit_median"]
+    assert (
+        df.loc[("all", "near_store"), "cost_per_visit_median"]
+        < df.loc[("all", "broad"), "cost_per_visit_median"]
+    )
     assert df.loc[("all", "near_store"), "p_near_cheaper"] > 0.9

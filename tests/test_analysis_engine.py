@@ -81,8 +81,14 @@ def test_decomposition_adds_up_to_expected_and_matches_hand_baseline(fit):
     m = ds.outcomes.sel(outcome="brand_search").values[t, 0] / de.mediator_scale[0]
     f = hand_f(fit)[t]
     for k in range(2):
-        mu = (p["intercept"][0, k] + p["trend_slope"][0, k] * (tt - 0.5) + fo @ p["season_coef"][k]
-              + p["control_coef"][k, 0] * z + f @ p["beta"][k, 0] + p["delta"][k] * m)
+        mu = (
+            p["intercept"][0, k]
+            + p["trend_slope"][0, k] * (tt - 0.5)
+            + fo @ p["season_coef"][k]
+            + p["control_coef"][k, 0] * z
+            + f @ p["beta"][k, 0]
+            + p["delta"][k] * m
+        )
         assert e.values[0, t, 0, k] == pytest.approx(mu * de.outcome_scale[0, k], rel=1e-12)
 
 
@@ -111,11 +117,15 @@ def test_roas_is_contribution_over_spend(fit):
     sp = fit.dataset.spend.sum(("date", "geo"))
     for path in ("direct", "mediated"):
         np.testing.assert_allclose(r.sel(path=path).values, (c.sel(path=path) / sp).values)
-    np.testing.assert_allclose(r.sel(path="total").values,
-                               r.sel(path="direct").values + r.sel(path="mediated").values)
+    np.testing.assert_allclose(
+        r.sel(path="total").values, r.sel(path="direct").values + r.sel(path="mediated").values
+    )
     tab = A.roas_table(fit)
-    row = tab[(tab.outcome == "store_visits") & (tab.series == "social|near_store")
-              & (tab.path == "total")].iloc[0]
+    row = tab[
+        (tab.outcome == "store_visits")
+        & (tab.series == "social|near_store")
+        & (tab.path == "total")
+    ].iloc[0]
     assert row["cost_per_unit"] == pytest.approx(1 / row["median"])
     assert row["spend"] == pytest.approx(float(sp.sel(series="social|near_store")))
     # conversion series have no mediated path: zero effect, so no finite cost (NaN, not inf)
@@ -136,8 +146,9 @@ def test_channel_roas_pools_audiences_by_spend(fit):
         want = c.sel(series=both, path=path).sum("series") / float(sp.sel(series=both).sum())
         np.testing.assert_allclose(r.sel(channel="social", path=path).values, want.values)
     # a one-audience channel's return is that series' return
-    np.testing.assert_allclose(r.sel(channel="search").values,
-                               A.roas_draws(fit).sel(series="search|all").values)
+    np.testing.assert_allclose(
+        r.sel(channel="search").values, A.roas_draws(fit).sel(series="search|all").values
+    )
 
 
 def test_roas_parameterisation_round_trips():
@@ -157,8 +168,9 @@ def test_contribution_table_and_date_range(fit):
     c = A.contributions(fit)
     tab = A.contribution_table(fit, start="2023-03-06", end="2023-05-29")
     sel = c.sel(date=slice("2023-03-06", "2023-05-29")).sum(("date", "geo"))
-    row = tab[(tab.outcome == "online_sales") & (tab.series == "social|broad")
-              & (tab.path == "direct")].iloc[0]
+    row = tab[
+        (tab.outcome == "online_sales") & (tab.series == "social|broad") & (tab.path == "direct")
+    ].iloc[0]
     want = sel.sel(outcome="online_sales", series="social|broad", path="direct").values
     assert row["mean"] == pytest.approx(float(want.mean()))
     with pytest.raises(ValueError, match="no dates"):

@@ -31,8 +31,9 @@ def test_ols_recovers_direct_returns_and_decay_on_exact_data(exact_data):
     t = res.table.set_index(["outcome", "series"])
     for o in ("online_sales", "store_visits"):
         for s in f1.dataset.series:
-            assert t.loc[(o, s), "roas"] == pytest.approx(float(truth.sel(outcome=o, series=s)),
-                                                          rel=1e-6)
+            assert t.loc[(o, s), "roas"] == pytest.approx(
+                float(truth.sel(outcome=o, series=s)), rel=1e-6
+            )
     assert (t["alpha_conversion"] == 0.3).all() and (t["alpha_awareness"] == 0.6).all()
     assert float(np.abs(res.residuals).max()) < 1e-6
     assert len(res.grid) == 2 * 10 * 10
@@ -53,8 +54,11 @@ def test_vif_two_correlated_series():
     a = rng.normal(size=200)
     b = 0.8 * a + 0.6 * rng.normal(size=200)
     c = rng.normal(size=200)
-    sp = xr.DataArray(np.stack([a, b, c], axis=1)[:, None, :], dims=("date", "geo", "series"),
-                      coords={"series": ["a", "b", "c"]})
+    sp = xr.DataArray(
+        np.stack([a, b, c], axis=1)[:, None, :],
+        dims=("date", "geo", "series"),
+        coords={"series": ["a", "b", "c"]},
+    )
     v = A.vif(sp).set_index("series")["vif"]
     # with c independent, VIF of a is close to 1 / (1 - r^2) for r = corr(a, b)
     r = np.corrcoef(a, b)[0, 1]
@@ -63,15 +67,17 @@ def test_vif_two_correlated_series():
     assert v2["a"] == pytest.approx(1 / (1 - r**2))
     assert v2["b"] == pytest.approx(1 / (1 - r**2))
     assert v["c"] < 1.1
-    sp3 = xr.concat([sp, (sp.sel(series="a") + sp.sel(series="c")).expand_dims(series=["d"])],
-                    dim="series")
+    sp3 = xr.concat(
+        [sp, (sp.sel(series="a") + sp.sel(series="c")).expand_dims(series=["d"])], dim="series"
+    )
     assert np.isinf(A.vif(sp3).set_index("series").loc["d", "vif"])
 
 
 def test_residual_checks_by_hand():
     e = np.array([1.0, -1.0, 2.0, 0.5, -0.5, 1.0, -2.0, 0.0, 1.0, -1.0])
-    r = xr.DataArray(e[:, None, None], dims=("date", "geo", "outcome"),
-                     coords={"geo": ["all"], "outcome": ["y"]})
+    r = xr.DataArray(
+        e[:, None, None], dims=("date", "geo", "outcome"), coords={"geo": ["all"], "outcome": ["y"]}
+    )
     row = A.residual_checks(r, nlags=2).iloc[0]
     assert row["durbin_watson"] == pytest.approx((np.diff(e) ** 2).sum() / (e**2).sum())
     d = e - e.mean()
@@ -83,8 +89,11 @@ def test_stl_separates_trend_and_season():
     t = np.arange(156)
     y = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 52)
     dates = pd.date_range("2023-01-02", periods=156, freq="W-MON")
-    o = xr.DataArray(y[:, None, None], dims=("date", "geo", "outcome"),
-                     coords={"date": dates, "geo": ["all"], "outcome": ["sales"]})
+    o = xr.DataArray(
+        y[:, None, None],
+        dims=("date", "geo", "outcome"),
+        coords={"date": dates, "geo": ["all"], "outcome": ["sales"]},
+    )
     comp, strength = A.stl_decomposition(o)
     np.testing.assert_allclose(comp["trend"] + comp["seasonal"] + comp["resid"], y)
     assert strength.iloc[0]["seasonal_strength"] > 0.95

@@ -27,10 +27,12 @@ def test_funnel_shares_by_hand(fit, totals):
     for o in ("online_sales", "store_visits"):
         c = totals.sel(outcome=o).sum("path").values
         assert df.loc[(o, "awareness"), "effect_share_median"] == pytest.approx(
-            c[1:].sum() / c.sum())
+            c[1:].sum() / c.sum()
+        )
         assert df.loc[(o, "awareness"), "effect"] == pytest.approx(c[1:].sum())
         assert df.loc[(o, "awareness"), "effect_share_mean"] + df.loc[
-            (o, "conversion"), "effect_share_mean"] == pytest.approx(1.0)
+            (o, "conversion"), "effect_share_mean"
+        ] == pytest.approx(1.0)
 
 
 def test_mediated_share_is_delta_gamma_over_total_effect(fit):
@@ -59,9 +61,11 @@ def test_media_driven_shares_by_hand(fit, totals):
         c = totals.sel(outcome=o).sum("path")
         for s in fit.dataset.series:
             assert df.loc[(o, s), "share_median"] == pytest.approx(
-                float(c.sel(series=s) / obs.sel(outcome=o)))
+                float(c.sel(series=s) / obs.sel(outcome=o))
+            )
         assert df.loc[(o, "all media"), "share_median"] == pytest.approx(
-            float(c.sum() / obs.sel(outcome=o)))
+            float(c.sum() / obs.sel(outcome=o))
+        )
         assert df.loc[(o, "all media"), "contribution"] == pytest.approx(float(c.sum()))
     assert df.loc[("store_visits", "social|near_store"), "stage"] == "awareness"
 
@@ -72,7 +76,8 @@ def test_near_store_vs_broad_cost_per_visit_by_hand(fit, totals):
     v = totals.sel(outcome="store_visits").sum("path").values
     assert df.loc[("all", "near_store"), "cost_per_visit_median"] == pytest.approx(sp[2] / v[2])
     assert df.loc[("all", "broad"), "cost_per_visit_median"] == pytest.approx(
-        (sp[0] + sp[1]) / (v[0] + v[1]))
+        (sp[0] + sp[1]) / (v[0] + v[1])
+    )
     assert df.loc[("social", "broad"), "cost_per_visit_median"] == pytest.approx(sp[1] / v[1])
     assert ("search", "broad") not in df.index  # search has no near-store audience
     near_cheaper = sp[2] / v[2] < sp[1] / v[1]
@@ -85,8 +90,11 @@ def test_near_store_vs_broad_cost_per_visit_by_hand(fit, totals):
 def test_stage_shares_on_plain_arrays():
     import xarray as xr
 
-    c = xr.DataArray(np.array([[6.0, 3.0, 1.0]]), dims=("outcome", "series"),
-                     coords={"outcome": ["y"], "series": ["a", "b", "c"]})
+    c = xr.DataArray(
+        np.array([[6.0, 3.0, 1.0]]),
+        dims=("outcome", "series"),
+        coords={"outcome": ["y"], "series": ["a", "b", "c"]},
+    )
     sp = xr.DataArray(np.array([1.0, 1.0, 2.0]), dims="series", coords={"series": ["a", "b", "c"]})
     sh = A.stage_shares(c, sp, ["conversion", "awareness", "awareness"])
     assert float(sh["effect_share"].sel(outcome="y", stage="awareness")) == pytest.approx(0.4)

@@ -20,8 +20,10 @@ N = 2000  # identical draws, so the spread is the likelihood's alone
 def _fit(likelihoods, extra):
     sp = replace(
         spec(mediator=None),
-        outcomes=(OutcomeSpec("online_sales", "revenue", likelihoods[0]),
-                  OutcomeSpec("store_visits", "count", likelihoods[1])),
+        outcomes=(
+            OutcomeSpec("online_sales", "revenue", likelihoods[0]),
+            OutcomeSpec("store_visits", "count", likelihoods[1]),
+        ),
     )
     p = params(mediator=False) | extra
     p = {k: np.repeat(np.asarray(v, dtype=float)[None], N, axis=0) for k, v in p.items()}
@@ -32,8 +34,9 @@ def _fit(likelihoods, extra):
 
 @pytest.fixture(scope="module")
 def heavy():
-    return _fit(("student_t", "negative_binomial"),
-                {"nu_online_sales": 3.0, "nb_alpha_store_visits": 20.0})
+    return _fit(
+        ("student_t", "negative_binomial"), {"nu_online_sales": 3.0, "nb_alpha_store_visits": 20.0}
+    )
 
 
 def test_student_t_noise_has_t_tails(heavy):
@@ -61,8 +64,7 @@ def test_predict_uses_the_same_likelihoods(heavy):
     visits = pred.sel(outcome="store_visits").values
     assert np.all(visits == np.round(visits))
     expected = A.predict(heavy, heavy.dataset, noise=False, max_draws=None)
-    np.testing.assert_allclose(expected.values, A.expected(heavy, max_draws=None).values,
-                               rtol=1e-9)
+    np.testing.assert_allclose(expected.values, A.expected(heavy, max_draws=None).values, rtol=1e-9)
 
 
 def test_normal_noise_by_hand():

@@ -45,8 +45,9 @@ def test_marginal_over_a_date_range_counts_later_carry_over(fit):
     m = A.marginal_draws(fit, start=dates[10], end=dates[19], rel_step=1e-4)
     mask = np.zeros(len(dates), bool)
     mask[10:20] = True
-    np.testing.assert_allclose(m.sel(path="total").values[0], analytic_marginal(fit, mask),
-                               rtol=1e-7)
+    np.testing.assert_allclose(
+        m.sel(path="total").values[0], analytic_marginal(fit, mask), rtol=1e-7
+    )
 
 
 def test_marginal_is_below_average_for_a_concave_response(fit):
@@ -76,13 +77,16 @@ def test_return_measures_relations(fit):
     upc = get("store_visits", "social|broad", "units_per_currency")["median"]
     assert get("store_visits", "social|broad", "cost_per_unit")["median"] == pytest.approx(1 / upc)
     assert get("combined", "social|broad", "combined_value")["median"] == pytest.approx(
-        roas + 12.0 * upc)
+        roas + 12.0 * upc
+    )
     mr = get("online_sales", "social|broad", "marginal_roas")["median"]
     mv = get("store_visits", "social|broad", "marginal_units_per_currency")["median"]
     assert get("combined", "social|broad", "marginal_combined_value")["median"] == pytest.approx(
-        mr + 12.0 * mv, rel=1e-9)
-    assert get("store_visits", "social|broad", "marginal_cost_per_unit")["median"] == \
-        pytest.approx(1 / mv)
+        mr + 12.0 * mv, rel=1e-9
+    )
+    assert get("store_visits", "social|broad", "marginal_cost_per_unit")["median"] == pytest.approx(
+        1 / mv
+    )
     # the mediated path of a conversion series is zero: no cost per visit there
     assert np.isnan(get("store_visits", "search|all", "cost_per_unit", "mediated")["median"])
     assert set(t["unit"]) == {"currency/currency", "units/currency", "currency/unit"}
@@ -151,8 +155,9 @@ def test_breakeven_spend_in_closed_form():
 def test_adstock_curves_and_carryover_half_life():
     f = known_fit(alphas=(0.3, 0.8))
     ad = A.adstock_curves(f)
-    np.testing.assert_allclose(ad["mean"].sel(channel="social").values,
-                               np.array([1, 0.8, 0.64]) / 2.44)
+    np.testing.assert_allclose(
+        ad["mean"].sel(channel="social").values, np.array([1, 0.8, 0.64]) / 2.44
+    )
     np.testing.assert_allclose(ad["cumulative"].sel(channel="social").values[-1], 1.0)
     co = A.carryover(f).set_index("channel")
     assert co.loc["social", "half_life_median"] == pytest.approx((1.22 - 1) / 0.8)

@@ -22,9 +22,7 @@ def draws():
 
 def test_rank_draws_ranks_each_draw_with_ties_sharing_the_average(draws):
     r = rank_draws(draws)
-    np.testing.assert_array_equal(
-        r.values, [[1, 2, 3], [1, 3, 2], [3, 2, 1], [1.5, 1.5, 3]]
-    )
+    np.testing.assert_array_equal(r.values, [[1, 2, 3], [1, 3, 2], [3, 2, 1], [1.5, 1.5, 3]])
     assert r.dims == draws.dims and list(r["channel"].values) == ["a", "b", "c"]
 
 

@@ -40,11 +40,16 @@ def test_crps_matches_the_normal_closed_form():
 def test_forecast_metrics_by_hand():
     dates = pd.date_range("2024-01-01", periods=4, freq="W-MON")
     draws = np.array([[1.0, 2.0, 3.0, 4.0], [3.0, 4.0, 5.0, 6.0]])  # mean 2, 3, 4, 5
-    d = xr.DataArray(draws[:, :, None, None], dims=("sample", "date", "geo", "outcome"),
-                     coords={"date": dates, "geo": ["all"], "outcome": ["y"]})
-    obs = xr.DataArray(np.array([2.0, 4.0, 4.0, 10.0])[:, None, None],
-                       dims=("date", "geo", "outcome"),
-                       coords={"date": dates, "geo": ["all"], "outcome": ["y"]})
+    d = xr.DataArray(
+        draws[:, :, None, None],
+        dims=("sample", "date", "geo", "outcome"),
+        coords={"date": dates, "geo": ["all"], "outcome": ["y"]},
+    )
+    obs = xr.DataArray(
+        np.array([2.0, 4.0, 4.0, 10.0])[:, None, None],
+        dims=("date", "geo", "outcome"),
+        coords={"date": dates, "geo": ["all"], "outcome": ["y"]},
+    )
     m = A.forecast_metrics(d, obs, prob=0.5).iloc[0]
     assert m["mape"] == pytest.approx(np.mean([0, 1 / 4, 0, 5 / 10]))
     y = np.array([2.0, 4, 4, 10])

@@ -73,12 +73,16 @@ def test_holdout_scores_equal_the_hand_computed_ones(truth):
     for k, o in enumerate(("online_sales", "store_visits")):
         r = next(r for r in res["folds"] if r["outcome"] == o)
         assert (r["train_end"], r["test_start"], r["test_end"]) == (
-            f"{dates[T - 21]:%Y-%m-%d}", f"{dates[T - 20]:%Y-%m-%d}", f"{dates[T - 1]:%Y-%m-%d}")
+            f"{dates[T - 21]:%Y-%m-%d}",
+            f"{dates[T - 20]:%Y-%m-%d}",
+            f"{dates[T - 1]:%Y-%m-%d}",
+        )
         assert r["n"] == 20
         # flat forecast at the training mean, by hand
         flat = y[: T - 20, k].mean()
-        assert r["naive_mape"] == pytest.approx(np.mean(np.abs(y[test, k] - flat) / y[test, k]),
-                                                rel=1e-9)
+        assert r["naive_mape"] == pytest.approx(
+            np.mean(np.abs(y[test, k] - flat) / y[test, k]), rel=1e-9
+        )
         # predictive mean = expected value (400 draws of noise average out)
         hand = np.mean(np.abs(y[test, k] - ex[test, k]) / y[test, k])
         assert r["mape"] == pytest.approx(hand, abs=0.1 * sd[k] / y[test, k].mean())
@@ -97,11 +101,17 @@ def test_holdout_scores_equal_the_hand_computed_ones(truth):
 def test_rolling_origins_make_expanding_folds(truth):
     res = run_backtest(truth["run"], initial=36, horizon=8, refit=truth["refit"])
     dates = truth["ds"].dates
-    folds = sorted({(r["fold"], r["train_end"], r["test_start"], r["test_end"])
-                    for r in res["folds"]})
+    folds = sorted(
+        {(r["fold"], r["train_end"], r["test_start"], r["test_end"]) for r in res["folds"]}
+    )
     assert folds == [
-        (i, f"{dates[35 + 8 * i]:%Y-%m-%d}", f"{dates[36 + 8 * i]:%Y-%m-%d}",
-         f"{dates[43 + 8 * i]:%Y-%m-%d}") for i in range(3)
+        (
+            i,
+            f"{dates[35 + 8 * i]:%Y-%m-%d}",
+            f"{dates[36 + 8 * i]:%Y-%m-%d}",
+            f"{dates[43 + 8 * i]:%Y-%m-%d}",
+        )
+        for i in range(3)
     ]
     assert res["settings"] == {"initial": 36, "horizon": 8, "step": 8}
     assert len(res["folds"]) == 3 * 2
@@ -131,7 +141,7 @@ def test_report_shows_the_backtest_and_drops_a_stale_one(truth):
         warnings.simplefilter("ignore")
         paths = write_report(run, formats=("html", "md"))
     html = paths["html"].read_text()
-    sec = html[html.index('<section id="backtest"'):]
+    sec = html[html.index('<section id="backtest"') :]
     sec = sec[: sec.index("</section>")]
     assert sec.count("<tr>") == 1 + 2  # header + one fold x 2 outcomes
     online = next(r for r in res["folds"] if r["outcome"] == "online_sales")

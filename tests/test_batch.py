@@ -356,9 +356,20 @@ def test_a_cold_compile_cache_gives_the_same_draws_as_a_warm_one(inputs, tmp_pat
     for name in ("cold", "warm"):
         out = tmp_path / name
         proc = subprocess.run(
-            [sys.executable, "-m", "mmm", "fit", str(inputs / "brand.toml"), "--out", str(out),
-             "--quiet"],
-            env=env, capture_output=True, text=True, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "mmm",
+                "fit",
+                str(inputs / "brand.toml"),
+                "--out",
+                str(out),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert proc.returncode in (0, 3), proc.stderr[-2000:]
         runs.append(_posterior(out))

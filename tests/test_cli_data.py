@@ -237,7 +237,10 @@ def test_validate_missing_column(sim_dir, tmp_path, capsys):
         ("media.xlsx", b"PK\x03\x04 not a spreadsheet either"),
         ("media.csv", b"\xff\xfe\x00\x00\xc3\x28 binary \x00\x01"),
         ("media.csv", b""),
-        ("media.csv.gz", gzip.compress(b"date,channel,spend\n2023-01-02,tv,1\n" * 20, mtime=0)[:30]),
+        (
+            "media.csv.gz",
+            gzip.compress(b"date,channel,spend\n2023-01-02,tv,1\n" * 20, mtime=0)[:30],
+        ),
         ("media.csv.zip", b"PK\x03\x04 truncated archive"),
     ],
 )

@@ -20,12 +20,24 @@ def cli_run(demo_sim, demo_fit, tmp_path_factory):
     rc = main(
         [
             "fit",
-            "--media", str(files["media"]),
-            "--outcomes", str(files["outcomes"]),
-            "--channels", str(files["channels"]),
-            "--controls", str(files["controls"]),
-            "--out", str(out),
-            "--draws", "400", "--tune", "400", "--chains", "2", "--seed", "5",
+            "--media",
+            str(files["media"]),
+            "--outcomes",
+            str(files["outcomes"]),
+            "--channels",
+            str(files["channels"]),
+            "--controls",
+            str(files["controls"]),
+            "--out",
+            str(out),
+            "--draws",
+            "400",
+            "--tune",
+            "400",
+            "--chains",
+            "2",
+            "--seed",
+            "5",
             "--quiet",
         ]
     )
@@ -73,8 +85,18 @@ def test_report_command_writes_html(cli_run, capsys):
 def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_run, capsys):
     _, out, _ = cli_run
     rc = main(
-        ["optimize", str(out), "--budget", "5000000", "--value-per-visit", "25",
-         "--max-change", "0.3", "--lock", "email_crm"]
+        [
+            "optimize",
+            str(out),
+            "--budget",
+            "5000000",
+            "--value-per-visit",
+            "25",
+            "--max-change",
+            "0.3",
+            "--lock",
+            "email_crm",
+        ]
     )
     assert rc == 0
     printed = capsys.readouterr().out
@@ -150,12 +172,18 @@ def test_init_writes_a_commented_template(tmp_path):
     ("toml", "expected"),
     [
         ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\n', "data.channels"),
-        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[model]\ntren = "x"\n',
-         "tren"),
-        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[sampler]\ndraws = -5\n',
-         "draws"),
-        ('[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[budget]\nx = 1\n',
-         "not a known section"),
+        (
+            '[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[model]\ntren = "x"\n',
+            "tren",
+        ),
+        (
+            '[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[sampler]\ndraws = -5\n',
+            "draws",
+        ),
+        (
+            '[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n[budget]\nx = 1\n',
+            "not a known section",
+        ),
         ("[data\nmedia = 1\n", "TOML"),
     ],
 )
@@ -196,11 +224,28 @@ def three_file_runs(demo_sim, tmp_path_factory):
     root = tmp_path_factory.mktemp("three")
     files = demo_sim.write(root / "input")
     first = root / "first"
-    rc1 = main([
-        "fit", "--media", str(files["media"]), "--outcomes", str(files["outcomes"]),
-        "--channels", str(files["channels"]), "--out", str(first),
-        "--draws", "100", "--tune", "100", "--chains", "2", "--seed", "11", "--quiet",
-    ])
+    rc1 = main(
+        [
+            "fit",
+            "--media",
+            str(files["media"]),
+            "--outcomes",
+            str(files["outcomes"]),
+            "--channels",
+            str(files["channels"]),
+            "--out",
+            str(first),
+            "--draws",
+            "100",
+            "--tune",
+            "100",
+            "--chains",
+            "2",
+            "--seed",
+            "11",
+            "--quiet",
+        ]
+    )
     second = root / "second"
     rc2 = main(["fit", str(first / "config.toml"), "--out", str(second), "--quiet"])
     return rc1, rc2, first, second

@@ -74,7 +74,11 @@ def test_values_are_those_of_the_input_rows(ds, tables):
         assert ds.impressions.sel(cell).item() == row["impressions"]
     # totals per series equal the input sums exactly (same summation order not needed:
     # values are multiples of 0.25, so every partial sum is exact)
-    sums = media.assign(series=media["channel"] + "|" + media["audience"]).groupby("series")["spend"].sum()
+    sums = (
+        media.assign(series=media["channel"] + "|" + media["audience"])
+        .groupby("series")["spend"]
+        .sum()
+    )
     for label in ds.series:
         assert ds.spend.sel(series=label).sum().item() == sums[label]
     out = tables["outcomes"]
@@ -139,7 +143,9 @@ def test_national_defaults():
             "spend": [1.0, 2.0, 3.0, 4.0, 5.0, 6.5],
         }
     )
-    outcomes = pd.DataFrame({"date": ["2024-01-03", "2024-01-01", "2024-01-02"], "sales": [30, 10, 20]})
+    outcomes = pd.DataFrame(
+        {"date": ["2024-01-03", "2024-01-01", "2024-01-02"], "sales": [30, 10, 20]}
+    )
     channels = {"channel": ["search", "tv"], "stage": ["conversion", "awareness"]}
     ds = _load(media, outcomes, pd.DataFrame(channels))
     assert ds.freq == "D"
@@ -204,7 +210,9 @@ def test_fingerprint_ignores_row_and_column_order(ds, tables):
         key: frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
         for key, frame in tables.items()
     }
-    shuffled["media"] = shuffled["media"][["spend", "audience", "impressions", "channel", "geo", "date"]]
+    shuffled["media"] = shuffled["media"][
+        ["spend", "audience", "impressions", "channel", "geo", "date"]
+    ]
     shuffled["outcomes"] = shuffled["outcomes"][["store_visits", "geo", "date", "online_sales"]]
     other = _load(**shuffled)
     assert other.fingerprint == ds.fingerprint
@@ -322,7 +330,11 @@ def test_with_outcomes(ds):
 def test_summary_numbers(ds, tables):
     summary = summarize(ds)
     media = tables["media"]
-    by_series = media.assign(series=media["channel"] + "|" + media["audience"]).groupby("series")["spend"].sum()
+    by_series = (
+        media.assign(series=media["channel"] + "|" + media["audience"])
+        .groupby("series")["spend"]
+        .sum()
+    )
     table = summary.series_spend.set_index("series")
     for label in ds.series:
         assert table.loc[label, "total"] == by_series[label]
@@ -349,7 +361,10 @@ def test_summary_text_and_dict(tables):
     extra = out.iloc[:2].assign(date="2022-12-26")
     ds = _load(**dict(tables, media=media.reset_index(drop=True), outcomes=pd.concat([extra, out])))
     summary = summarize(ds)
-    r = np.corrcoef(ds.spend.sel(series="tv|all").values.ravel(), ds.spend.sel(series="search|all").values.ravel())[0, 1]
+    r = np.corrcoef(
+        ds.spend.sel(series="tv|all").values.ravel(),
+        ds.spend.sel(series="search|all").values.ravel(),
+    )[0, 1]
     assert summary.correlations[0][:2] == ("tv|all", "search|all")
     assert summary.correlations[0][2] == pytest.approx(r)
     assert summary.not_bought == (("south", "social|old"),)

@@ -215,7 +215,9 @@ def test_missing_media_rows_are_an_error_with_count_series_dates_and_fix(tables)
     tables["media"] = media.drop(index=drop).reset_index(drop=True)
     msg = str(_error(**tables))
     assert "3 (date, geo, series) row(s) missing" in msg
-    assert "series 'social|old' in geo 'south' lacks 2 date(s) (first: 2023-01-30, 2023-03-06)" in msg
+    assert (
+        "series 'social|old' in geo 'south' lacks 2 date(s) (first: 2023-01-30, 2023-03-06)" in msg
+    )
     assert "series 'tv|all' in geo 'north' lacks 1 date(s) (first: 2023-03-27)" in msg
     assert "add rows with spend 0" in msg and "fill_missing_spend=True" in msg
 
@@ -331,7 +333,9 @@ def test_outcome_dates_outside_media_range_are_dropped_and_recorded(tables):
         "dropped 4 outcomes row(s) dated outside the media range 2023-01-02 to 2024-02-19 "
         "(<outcomes DataFrame>; dates 2022-12-26, 2030-01-07)",
     )
-    assert ds.outcomes.sel(geo="north", outcome="online_sales").values[0] == out.loc[0, "online_sales"]
+    assert (
+        ds.outcomes.sel(geo="north", outcome="online_sales").values[0] == out.loc[0, "online_sales"]
+    )
 
 
 def test_outcome_dates_off_the_media_grid(tables):
@@ -421,8 +425,12 @@ def test_geos_differ_between_tables(tables):
     ctrl = tables["controls"]
     tables["controls"] = ctrl[ctrl["geo"] == "north"].reset_index(drop=True)
     tables["geos"] = pd.concat(
-        [tables["geos"], pd.DataFrame({"geo": ["east"], "population": [5.0], "shops": [1],
-                                       "near_store_population": [1.0]})],
+        [
+            tables["geos"],
+            pd.DataFrame(
+                {"geo": ["east"], "population": [5.0], "shops": [1], "near_store_population": [1.0]}
+            ),
+        ],
         ignore_index=True,
     )
     err = _error(**tables)
@@ -431,14 +439,23 @@ def test_geos_differ_between_tables(tables):
         "[outcomes: <outcomes DataFrame>] geos differ between tables: in media but not in "
         "outcomes: ['south']; in outcomes but not in media: ['sud']" in msg
     )
-    assert "[controls: <controls DataFrame>] geos differ between tables: in media but not in controls: ['south']" in msg
-    assert "[geos: <geos DataFrame>] geos differ between tables: in geos but not in media: ['east']" in msg
+    assert (
+        "[controls: <controls DataFrame>] geos differ between tables: in media but not in controls: ['south']"
+        in msg
+    )
+    assert (
+        "[geos: <geos DataFrame>] geos differ between tables: in geos but not in media: ['east']"
+        in msg
+    )
 
 
 def test_outcomes_without_geo_column_for_geo_media(tables):
     tables["outcomes"] = tables["outcomes"].drop(columns="geo")
     msg = str(_error(**tables))
-    assert "in media but not in outcomes: ['north', 'south']; in outcomes but not in media: ['all']" in msg
+    assert (
+        "in media but not in outcomes: ['north', 'south']; in outcomes but not in media: ['all']"
+        in msg
+    )
     assert "has no 'geo' column, so it is read as national" in msg
 
 
@@ -539,7 +556,9 @@ def test_enough_periods_but_too_many_series_warn_without_contradiction():
     from mmm.data.quality import data_warnings
 
     spend = np.random.default_rng(0).uniform(1, 2, size=(60, 1, 20))
-    found = data_warnings(spend, series=[f"s{i}|all" for i in range(20)], freq="W-MON", n_controls=0)
+    found = data_warnings(
+        spend, series=[f"s{i}|all" for i in range(20)], freq="W-MON", n_controls=0
+    )
     (msg,) = [w for w in found if "observations" in w]
     # 20 series x 4 + 0 controls + 8 baseline + 0 geo offsets = 88 parameters
     assert msg.startswith("60 weekly periods x 1 geo(s) = 60 observations per outcome")

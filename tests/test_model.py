@@ -69,8 +69,11 @@ def test_prepare_inputs_scaling_is_exact(demo_sim):
     np.testing.assert_allclose(inp.spend_total, ds.spend.values.sum(axis=0))
     # awareness series are exactly those whose channel is tagged awareness
     stages = dict(zip(ds.channels["channel"], ds.channels["stage"], strict=True))
-    aw = [s for s, c in zip(ds.series, ds.spend.coords["channel"].values, strict=True)
-          if stages[c] == "awareness"]
+    aw = [
+        s
+        for s, c in zip(ds.series, ds.spend.coords["channel"].values, strict=True)
+        if stages[c] == "awareness"
+    ]
     assert inp.coords["aw_series"] == aw
 
 
@@ -96,14 +99,16 @@ def test_zero_sum_contrasts_are_orthonormal_and_sum_to_zero_per_group():
     basis, names = zero_sum_contrasts([0, 1, 0, 0, 2, 2], ["a", "b", "c"])
     assert names == ["a:1", "a:2", "c:1"]
     r2, r6 = np.sqrt(2), np.sqrt(6)
-    want = np.array([
-        [1 / r2, 1 / r6, 0],
-        [0, 0, 0],
-        [-1 / r2, 1 / r6, 0],
-        [0, -2 / r6, 0],
-        [0, 0, 1 / r2],
-        [0, 0, -1 / r2],
-    ])
+    want = np.array(
+        [
+            [1 / r2, 1 / r6, 0],
+            [0, 0, 0],
+            [-1 / r2, 1 / r6, 0],
+            [0, -2 / r6, 0],
+            [0, 0, 1 / r2],
+            [0, 0, -1 / r2],
+        ]
+    )
     np.testing.assert_allclose(basis, want)
     np.testing.assert_allclose(basis.T @ basis, np.eye(3), atol=1e-12)
     # deviations z @ basis.T of independent standard normals: each column sums to zero
@@ -140,9 +145,7 @@ def test_count_likelihood_rejects_non_integer_counts(demo_sim):
     from mmm.model.build import build_model
 
     ds = demo_sim.to_dataset()
-    spec = ModelSpec(
-        outcomes=(OutcomeSpec("online_sales", "revenue", "negative_binomial"),)
-    )
+    spec = ModelSpec(outcomes=(OutcomeSpec("online_sales", "revenue", "negative_binomial"),))
     with pytest.raises(SpecError, match="non-integer"):
         build_model(spec, ds)
 
@@ -279,16 +282,26 @@ def test_health_problems_carry_hints():
     from mmm.inference.diagnostics import Diagnostics
 
     bad = Diagnostics(
-        max_rhat=1.05, min_ess_bulk=50, min_ess_tail=40, divergences=3, min_bfmi=0.1,
-        n_draws=100, n_chains=2,
+        max_rhat=1.05,
+        min_ess_bulk=50,
+        min_ess_tail=40,
+        divergences=3,
+        min_bfmi=0.1,
+        n_draws=100,
+        n_chains=2,
     )
     text = " ".join(bad.problems())
     assert "3 divergent" in text and "target_accept" in text
     assert "R-hat 1.050" in text
     assert "ESS" in text
     good = Diagnostics(
-        max_rhat=1.001, min_ess_bulk=900, min_ess_tail=800, divergences=0, min_bfmi=0.9,
-        n_draws=1000, n_chains=4,
+        max_rhat=1.001,
+        min_ess_bulk=900,
+        min_ess_tail=800,
+        divergences=0,
+        min_bfmi=0.9,
+        n_draws=1000,
+        n_chains=4,
     )
     assert good.problems() == []
 

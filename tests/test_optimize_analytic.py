@@ -25,8 +25,14 @@ def two_series():
     """Two Hill slope-1 curves, no carry-over, constant past spend 100 and 50 per week."""
     spend = np.zeros((20, 1, 2))
     spend[:, 0, 0], spend[:, 0, 1] = 100.0, 50.0
-    return synthetic_fit(spend, SERIES2, STAGES, half=np.array([1.0, 2.0]),
-                         weights=np.array([[1.0], [1.0]]), beta=np.array([[[3.0, 5.0]]]))
+    return synthetic_fit(
+        spend,
+        SERIES2,
+        STAGES,
+        half=np.array([1.0, 2.0]),
+        weights=np.array([[1.0], [1.0]]),
+        beta=np.array([[[3.0, 5.0]]]),
+    )
 
 
 def analytic_optimum(fit, budget, half=(1.0, 2.0), beta=(3.0, 5.0)):
@@ -52,9 +58,18 @@ def carry_fit():
     beta = rng.uniform(0.5, 3.0, size=(n_d, 2, 1, 4))
     gamma = rng.uniform(0.1, 0.5, size=(n_d, 1, 3))
     delta = rng.uniform(0.1, 0.4, size=(n_d, 2))
-    return synthetic_fit(spend, series, STAGES, half=half, weights=w, beta=beta,
-                         outcomes=(("online_sales", "revenue"), ("store_visits", "count")),
-                         mediator="brand_search", gamma=gamma, delta=delta)
+    return synthetic_fit(
+        spend,
+        series,
+        STAGES,
+        half=half,
+        weights=w,
+        beta=beta,
+        outcomes=(("online_sales", "revenue"), ("store_visits", "count")),
+        mediator="brand_search",
+        gamma=gamma,
+        delta=delta,
+    )
 
 
 # ------------------------------------------------------------------ optimum
@@ -92,8 +107,9 @@ def test_uplift_and_value_match_closed_form(two_series):
 
     want = analytic_optimum(two_series, 600.0)
     assert rec.summary["value_recommended"]["mean"] == pytest.approx(value(want), rel=1e-10)
-    assert rec.summary["value_current"]["mean"] == pytest.approx(value(np.array([400, 200.0])),
-                                                                 rel=1e-12)
+    assert rec.summary["value_current"]["mean"] == pytest.approx(
+        value(np.array([400, 200.0])), rel=1e-12
+    )
     assert rec.summary["prob_better"] == 1.0
 
 
@@ -130,8 +146,7 @@ def test_optimizer_outcomes_equal_engine_contributions(carry_fit):
     cur = rec.outcomes.query("plan == 'current' and outcome == 'store_visits'")["mean"].item()
     eng = contributions(carry_fit, spend=pl.path(pl.current), dates=pl.dates, max_draws=None)
     eng = eng.isel(date=np.flatnonzero(pl.window)).sel(outcome="store_visits")
-    assert cur == pytest.approx(float(eng.sum(("date", "path", "geo", "series")).mean()),
-                                rel=1e-10)
+    assert cur == pytest.approx(float(eng.sum(("date", "path", "geo", "series")).mean()), rel=1e-10)
 
 
 def test_gradient_matches_finite_differences(carry_fit):
@@ -140,6 +155,7 @@ def test_gradient_matches_finite_differences(carry_fit):
     coef = pl.value_coef(obj)
     x = pl.current.copy()
     for risk in ("mean", "cvar"):
+
         def rho(v, risk=risk):
             return risk_weights(v, risk, 0.25)
 
@@ -183,17 +199,24 @@ def test_constraints_hold_exactly(carry_fit):
             assert np.all(tot <= 1.3 * cur + 1e-6) and np.all(tot >= 0.7 * cur - 1e-6)
         assert rec.summary["max_constraint_violation"] <= 1e-6
     # the binding constraint is reported
-    rec = optimize_budget(pl, budget=2400.0, value_per_visit=3.0,
-                          constraints=Constraints(channels={"search": (None, 100.0)}))
+    rec = optimize_budget(
+        pl,
+        budget=2400.0,
+        value_per_visit=3.0,
+        constraints=Constraints(channels={"search": (None, 100.0)}),
+    )
     assert rec.allocation.query("channel == 'search'")["recommended"].sum() == pytest.approx(
-        100.0, abs=1e-6)
+        100.0, abs=1e-6
+    )
     assert any("search" in n for n in rec.summary["binding_constraints"])
 
 
 def test_infeasible_constraints_are_named(carry_fit):
     pl = make_planner(carry_fit, horizon=6, max_draws=None)
-    cons = Constraints(channels={"search": (800.0, None), "video": (900.0, None)},
-                       audiences={"old": (None, 5000.0)})
+    cons = Constraints(
+        channels={"search": (800.0, None), "video": (900.0, None)},
+        audiences={"old": (None, 5000.0)},
+    )
     with pytest.raises(InfeasibleError) as err:
         optimize_budget(pl, budget=1500.0, constraints=cons)
     msg = str(err.value)
@@ -207,10 +230,10 @@ def test_infeasible_constraints_are_named(carry_fit):
 
 def test_cost_per_unit_prefers_the_lower_bounds(two_series):
     pl = make_planner(two_series, horizon=H, max_draws=None)
-    cons = Constraints(budget_mode="at_most", series={"search|all": (100.0, None),
-                                                      "video|all": (150.0, None)})
-    rec = optimize_budget(pl, budget=1000.0, objective="cost_per:online_sales",
-                          constraints=cons)
+    cons = Constraints(
+        budget_mode="at_most", series={"search|all": (100.0, None), "video|all": (150.0, None)}
+    )
+    rec = optimize_budget(pl, budget=1000.0, objective="cost_per:online_sales", constraints=cons)
     np.testing.assert_allclose(rec.allocation["recommended"], [100.0, 150.0], atol=1e-6)
 
 
@@ -233,8 +256,9 @@ def test_cvar_objective_is_at_least_as_good_on_cvar(carry_fit):
         return risk_weights(v, "cvar", 0.2) @ v
 
     assert cvar(c.plan) >= cvar(m.plan) - 1e-9 * abs(cvar(m.plan))
-    assert (c.summary["value_recommended"]["mean"]
-            <= m.summary["value_recommended"]["mean"] * (1 + 1e-9))
+    assert c.summary["value_recommended"]["mean"] <= m.summary["value_recommended"]["mean"] * (
+        1 + 1e-9
+    )
 
 
 def test_carryover_options(carry_fit):
@@ -265,18 +289,22 @@ def test_same_inputs_same_outputs(carry_fit):
 def test_scenarios(carry_fit):
     pl = make_planner(carry_fit, horizon=6, max_draws=None)
     rec = optimize_budget(pl, budget=float(pl.current.sum()), value_per_visit=3.0)
-    plans = {"recommended": rec, "+20% video": {"video": 1.2},
-             "cut social by half": {"social": 0.5}, "search 1000": {"search": {"budget": 1000}}}
+    plans = {
+        "recommended": rec,
+        "+20% video": {"video": 1.2},
+        "cut social by half": {"social": 0.5},
+        "search 1000": {"search": {"budget": 1000}},
+    }
     df = compare_plans(pl, plans, value_per_visit=3.0)
     total = df[(df.channel == "total")].set_index(["scenario", "metric"])
     assert total.loc[("current", "value"), "uplift_mean"] == 0.0
     assert total.loc[("recommended", "value"), "uplift_mean"] == pytest.approx(
-        rec.summary["uplift"]["mean"], rel=1e-10)
+        rec.summary["uplift"]["mean"], rel=1e-10
+    )
     cur_video = pl.current[:, :, 3].sum()
     sp = df[(df.metric == "spend")].set_index(["scenario", "channel"])["mean"]
     assert sp[("+20% video", "video")] == pytest.approx(1.2 * cur_video)
-    assert sp[("cut social by half", "social")] == pytest.approx(
-        0.5 * pl.current[:, :, 1:3].sum())
+    assert sp[("cut social by half", "social")] == pytest.approx(0.5 * pl.current[:, :, 1:3].sum())
     assert sp[("search 1000", "search")] == pytest.approx(1000.0)
     x = resolve_plan(pl, {"video": 1.2})
     v = pl.outcome_draws(x)[:, 0]

@@ -33,8 +33,12 @@ def test_predictions_equal_engine(demo_fit, planner):
 
 
 def test_constraints_on_demo(planner):
-    cons = Constraints(default=change(0.3), locked=("email_crm",), min_awareness_share=0.45,
-                       channels={"paid_search": (None, 900_000.0)})
+    cons = Constraints(
+        default=change(0.3),
+        locked=("email_crm",),
+        min_awareness_share=0.45,
+        channels={"paid_search": (None, 900_000.0)},
+    )
     budget = float(planner.current.sum()) * 1.1
     rec = optimize_budget(planner, budget=budget, value_per_visit=25.0, constraints=cons)
     viol = build_system(planner, cons, budget).violations(rec.plan.sum(axis=0))
@@ -50,15 +54,23 @@ def test_constraints_on_demo(planner):
 
 def test_scenarios_and_plots(planner):
     rec = optimize_budget(planner, value_per_visit=25.0)
-    df = compare_plans(planner, {"recommended": rec, "+20 % video": {"online_video": 1.2},
-                                 "cut display by half": {"programmatic_display": 0.5}},
-                       value_per_visit=25.0)
+    df = compare_plans(
+        planner,
+        {
+            "recommended": rec,
+            "+20 % video": {"online_video": 1.2},
+            "cut display by half": {"programmatic_display": 0.5},
+        },
+        value_per_visit=25.0,
+    )
     tot = df.query("channel == 'total' and metric == 'value'").set_index("scenario")
     assert tot.loc["recommended", "mean"] == pytest.approx(
-        rec.summary["value_recommended"]["mean"], rel=1e-10)
+        rec.summary["value_recommended"]["mean"], rel=1e-10
+    )
     sp = df.query("metric == 'spend'").set_index(["scenario", "channel"])["mean"]
     assert sp[("+20 % video", "online_video")] == pytest.approx(
-        1.2 * sp[("current", "online_video")], rel=1e-12)
+        1.2 * sp[("current", "online_video")], rel=1e-12
+    )
     assert sp[("+20 % video", "paid_search")] == sp[("current", "paid_search")]
 
     import matplotlib
@@ -73,8 +85,9 @@ def test_scenarios_and_plots(planner):
 
 def test_run_optimize_cli(tmp_path, planner, demo_run):
     budget = float(planner.current.sum())
-    paths = run_optimize_cli(demo_run, budget=budget, value_per_visit=25.0, max_change=0.5,
-                             max_draws=200, out=tmp_path)
+    paths = run_optimize_cli(
+        demo_run, budget=budget, value_per_visit=25.0, max_change=0.5, max_draws=200, out=tmp_path
+    )
     assert set(paths) == {"json", "csv", "weekly_csv"}
     data = json.loads(paths["json"].read_text())
     csv = pd.read_csv(paths["csv"])

@@ -53,7 +53,11 @@ def test_stacked_contributions(fit):
     polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(polys) == 1 + 3
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "base", "search|all", "social|broad", "social|near_store"]
+        "base",
+        "search|all",
+        "social|broad",
+        "social|near_store",
+    ]
 
 
 def test_roas_plot(fit):
@@ -79,8 +83,9 @@ def test_funnel_plot(fit):
 def test_response_curve_plot(multi):
     cv = A.response_curves(multi, multipliers=np.linspace(0, 2, 11))
     pts = A.curve_points(cv, revenue_outcomes=["online_sales"])
-    fig = P.plot_response_curves(cv, outcome="online_sales", points=pts,
-                                 series=["search|all", "social|broad"])
+    fig = P.plot_response_curves(
+        cv, outcome="online_sales", points=pts, series=["search|all", "social|broad"]
+    )
     a1, a2 = fig.axes
     # per series: median line, current-spend dot, diminishing-point diamond
     assert len(a1.lines) == 2 * 3
@@ -96,8 +101,7 @@ def test_adstock_plot(fit):
     ax = fig.axes[0]
     assert len(ax.lines) == 2
     assert ax.get_xlabel().startswith("lag (weeks")
-    np.testing.assert_allclose(ax.lines[1].get_ydata(),
-                               params()["adstock_weights"][1])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), params()["adstock_weights"][1])
 
 
 def test_posterior_predictive_plot(multi):
@@ -107,7 +111,9 @@ def test_posterior_predictive_plot(multi):
     assert len(fig.axes) == 2
     ax = fig.axes[0]
     assert ax.get_ylabel() == "online_sales"
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), obs.sel(outcome="online_sales").values[:, 0])
+    np.testing.assert_allclose(
+        ax.lines[1].get_ydata(), obs.sel(outcome="online_sales").values[:, 0]
+    )
     assert len(ax.lines) == 3  # median, observed, split line
 
 

@@ -15,11 +15,29 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-SECTIONS = ("headline", "roas", "funnel", "online-to-store", "over-time", "curves", "budget",
-            "crosscheck",
-            "health", "data", "methods")
-HEALTHY = {"divergences": 0, "max_rhat": 1.002, "method": "nuts", "min_bfmi": 0.9,
-           "min_ess_bulk": 1500.0, "min_ess_tail": 1200.0, "n_chains": 4, "n_draws": 500}
+SECTIONS = (
+    "headline",
+    "roas",
+    "funnel",
+    "online-to-store",
+    "over-time",
+    "curves",
+    "budget",
+    "crosscheck",
+    "health",
+    "data",
+    "methods",
+)
+HEALTHY = {
+    "divergences": 0,
+    "max_rhat": 1.002,
+    "method": "nuts",
+    "min_bfmi": 0.9,
+    "min_ess_bulk": 1500.0,
+    "min_ess_tail": 1200.0,
+    "n_chains": 4,
+    "n_draws": 500,
+}
 
 
 class Page(HTMLParser):
@@ -74,8 +92,9 @@ class Page(HTMLParser):
                 self._row.append(self._cell)
                 self._cell = None
             if t == "tr" and self._row is not None and self._table is not None:
-                target = "head" if all(c["attrs"].get("scope") == "col" for c in self._row) \
-                    else "rows"
+                target = (
+                    "head" if all(c["attrs"].get("scope") == "col" for c in self._row) else "rows"
+                )
                 if target == "rows":
                     self._table["rows"].append({"attrs": self._row_attrs, "cells": self._row})
                 else:
@@ -139,8 +158,12 @@ def healthy(base_run):
         warnings.simplefilter("ignore")
         path = build_report(base_run)
     html = path.read_text()
-    return {"path": path, "html": html, "page": Page(html),
-            "summary": json.loads((base_run / "summary.json").read_text())}
+    return {
+        "path": path,
+        "html": html,
+        "page": Page(html),
+        "summary": json.loads((base_run / "summary.json").read_text()),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -158,13 +181,30 @@ def troubled(base_run, tmp_path_factory):
     (run / "summary.json").write_text(json.dumps(s))
     rec = {
         "budget": [
-            {"channel": "search", "audience": "all", "geo": "all", "current": 40000.0,
-             "recommended": 30000.0},
-            {"channel": "social", "audience": "broad", "geo": "all", "current": 40000.0,
-             "recommended": 52000.0},
+            {
+                "channel": "search",
+                "audience": "all",
+                "geo": "all",
+                "current": 40000.0,
+                "recommended": 30000.0,
+            },
+            {
+                "channel": "social",
+                "audience": "broad",
+                "geo": "all",
+                "current": 40000.0,
+                "recommended": 52000.0,
+            },
         ],
-        "uplift": {"online_sales": {"mean": 1200.0, "median": 1150.0, "lower": 300.0,
-                                    "upper": 2100.0, "interval": 0.9}},
+        "uplift": {
+            "online_sales": {
+                "mean": 1200.0,
+                "median": 1150.0,
+                "lower": 300.0,
+                "upper": 2100.0,
+                "interval": 0.9,
+            }
+        },
     }
     (run / "recommendation.json").write_text(json.dumps(rec))
     with warnings.catch_warnings():
@@ -214,8 +254,11 @@ def test_every_table_has_a_caption(healthy):
 
 def test_roas_table_equals_summary_json(healthy):
     summary = healthy["summary"]
-    recs = {(r["outcome"], r["channel"], r["audience"]): r for r in summary["roas"]
-            if r["path"] == "total"}
+    recs = {
+        (r["outcome"], r["channel"], r["audience"]): r
+        for r in summary["roas"]
+        if r["path"] == "total"
+    }
     rows = healthy["page"].tables["roas-table"]["rows"]
     assert len(rows) == len({(c, a) for _, c, a in recs})
     seen = 0
@@ -248,10 +291,14 @@ def test_roas_table_agrees_with_roas_table_of_the_fit(healthy, base_run):
     df = roas_table(fit)
     df = df[(df["path"] == "total") & (df["outcome"] == "online_sales")]
     rows = healthy["page"].tables["roas-table"]["rows"]
-    shown = {(r["attrs"]["data-channel"], r["attrs"]["data-audience"]):
-             float(next(c for c in r["cells"]
-                        if c["attrs"].get("data-col") == "roas:online_sales")["attrs"]["data-value"])
-             for r in rows}
+    shown = {
+        (r["attrs"]["data-channel"], r["attrs"]["data-audience"]): float(
+            next(c for c in r["cells"] if c["attrs"].get("data-col") == "roas:online_sales")[
+                "attrs"
+            ]["data-value"]
+        )
+        for r in rows
+    }
     for r in df.itertuples():
         assert shown[(r.channel, r.audience)] == pytest.approx(r.median, rel=1e-5)
     # ranked by online ROAS, highest first
@@ -291,10 +338,15 @@ def test_headline_says_how_likely_the_best_line_is_the_best(healthy, base_run):
         warnings.simplefilter("ignore")
         fit = FitResult.load(base_run)
     r = roas_draws(fit, max_draws=1000).sel(path="total")
-    labels = {f"{fmt.pretty(c)} / {fmt.pretty(a)}": i for i, (c, a) in
-              enumerate(zip(r["channel"].values, r["audience"].values, strict=True))}
-    said = re.findall(r"came from (.+?) \([^;]*; (over 99|under 1|\d+)% chance that it is "
-                      r"the (best|cheapest) of the (\d+) lines\)", healthy["page"].ids["headline"])
+    labels = {
+        f"{fmt.pretty(c)} / {fmt.pretty(a)}": i
+        for i, (c, a) in enumerate(zip(r["channel"].values, r["audience"].values, strict=True))
+    }
+    said = re.findall(
+        r"came from (.+?) \([^;]*; (over 99|under 1|\d+)% chance that it is "
+        r"the (best|cheapest) of the (\d+) lines\)",
+        healthy["page"].ids["headline"],
+    )
     assert [s[2] for s in said] == ["best", "cheapest"]
     for o, (label, pct, _, n) in zip(("online_sales", "store_visits"), said, strict=True):
         v = r.sel(outcome=o).transpose("sample", "series").values
@@ -307,11 +359,14 @@ def test_headline_says_how_likely_the_best_line_is_the_best(healthy, base_run):
 def test_funnel_table_equals_summary(healthy):
     funnel = healthy["summary"]["funnel"]
     rows = healthy["page"].tables["funnel-table"]["rows"]
-    got = {r["cells"][0]["text"]: [float(c["attrs"]["data-value"]) for c in r["cells"][1:]]
-           for r in rows}
+    got = {
+        r["cells"][0]["text"]: [float(c["attrs"]["data-value"]) for c in r["cells"][1:]]
+        for r in rows
+    }
     for st in ("awareness", "conversion"):
-        want = [funnel["spend_share"][st]] + [funnel["outcome_share"][o][st]
-                                              for o in funnel["outcome_share"]]
+        want = [funnel["spend_share"][st]] + [
+            funnel["outcome_share"][o][st] for o in funnel["outcome_share"]
+        ]
         assert got[st] == want
     paths = healthy["page"].tables["paths-table"]["rows"]
     assert len(paths) == len(funnel["awareness_paths"])
@@ -324,7 +379,9 @@ def test_health_passes_when_diagnostics_are_clean(healthy):
     verdict = healthy["page"].ids["health-verdict"]
     assert verdict.startswith("PASS")
     assert "The model's checks passed" in verdict
-    assert all("PASS" in r["cells"][1]["text"] for r in healthy["page"].tables["health-table"]["rows"])
+    assert all(
+        "PASS" in r["cells"][1]["text"] for r in healthy["page"].tables["health-table"]["rows"]
+    )
 
 
 def test_health_reports_divergences_and_what_to_do(troubled):
@@ -378,10 +435,19 @@ def test_budget_note_when_not_optimised(healthy):
 
 def test_budget_recommendation_is_shown(troubled):
     rows = troubled["page"].tables["budget-table"]["rows"]
-    got = [(r["cells"][0]["text"], float(r["cells"][1]["attrs"]["data-value"]),
-            float(r["cells"][2]["attrs"]["data-value"]), r["cells"][3]["text"]) for r in rows]
-    assert got == [("search / all", 40000.0, 30000.0, "-25%"),
-                   ("social / broad", 40000.0, 52000.0, "+30%")]
+    got = [
+        (
+            r["cells"][0]["text"],
+            float(r["cells"][1]["attrs"]["data-value"]),
+            float(r["cells"][2]["attrs"]["data-value"]),
+            r["cells"][3]["text"],
+        )
+        for r in rows
+    ]
+    assert got == [
+        ("search / all", 40000.0, 30000.0, "-25%"),
+        ("social / broad", 40000.0, 52000.0, "+30%"),
+    ]
     assert "between €300 and €2.1k, most likely about €1.15k" in troubled["page"].ids["headline"]
     assert troubled["path"].name == "r.html"
 

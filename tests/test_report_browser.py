@@ -84,8 +84,17 @@ def test_report_renders_in_headless_chromium(browser, report, tmp_path):
     assert headline.is_visible()
     assert "Media drove between" in headline.inner_text()
     assert page.locator("h1").inner_text() == "Media mix report"
-    for sid in ("roas", "funnel", "online-to-store", "curves", "budget", "crosscheck", "health", "data",
-                "methods"):
+    for sid in (
+        "roas",
+        "funnel",
+        "online-to-store",
+        "curves",
+        "budget",
+        "crosscheck",
+        "health",
+        "data",
+        "methods",
+    ):
         assert page.locator(f"section#{sid} h2").count() == 1
 
     n_img = page.locator("img").count()

@@ -38,15 +38,20 @@ def test_rows_carry_the_regression_and_the_model_numbers(context):
 
     fit, summary, cc = context
     ols = frequentist_baseline(fit, prob=0.9, glsar=False).table.set_index(["outcome", "series"])
-    model = {(r["outcome"], r["channel"], r["audience"]): r for r in summary["roas"]
-             if r["path"] == "direct"}
+    model = {
+        (r["outcome"], r["channel"], r["audience"]): r
+        for r in summary["roas"]
+        if r["path"] == "direct"
+    }
     assert len(cc["rows"]) == len(fit.spec.outcome_names) * len(fit.dataset.series)
     for r in cc["rows"]:
         o, key = r["outcome"], f"{r['channel']}|{r['audience']}"
         scale = 1.0 if o == "online_sales" else 1000.0  # visits shown per €1,000
         e, m = ols.loc[(o, key)], model[(o, r["channel"], r["audience"])]
         assert r["ols"] == fmt.ratio(e["roas"] * scale)
-        assert r["ols_range"] == f"{fmt.ratio(e['lower'] * scale)} – {fmt.ratio(e['upper'] * scale)}"
+        assert (
+            r["ols_range"] == f"{fmt.ratio(e['lower'] * scale)} – {fmt.ratio(e['upper'] * scale)}"
+        )
         assert r["model"] == fmt.ratio(m["median"] * scale)
         # overlap of the two intervals, by hand
         tol = ROUND_TOL * max(abs(m["lower"]), abs(m["upper"]))  # summary keeps 6 digits
@@ -58,7 +63,10 @@ def test_rows_carry_the_regression_and_the_model_numbers(context):
         assert o["n_overlap"] == sum(r["overlap"] for r in mine)
         assert o["n_negative"] == sum(r["negative"] for r in mine)
     units = {o["name"]: o["unit"] for o in cc["outcomes"]}
-    assert units == {"online_sales": "online sales per €1", "store_visits": "store visits per €1,000"}
+    assert units == {
+        "online_sales": "online sales per €1",
+        "store_visits": "store visits per €1,000",
+    }
 
 
 def test_overlap_flags_both_ways(context):
@@ -85,14 +93,14 @@ def test_html_and_markdown_show_the_section(run):
         warnings.simplefilter("ignore")
         paths = write_report(run, formats=("html", "md"))
     html = paths["html"].read_text()
-    sec = html[html.index('<section id="crosscheck"'):]
+    sec = html[html.index('<section id="crosscheck"') :]
     sec = sec[: sec.index("</section>")]
-    body = sec[sec.index("<tbody>"): sec.index("</tbody>")]
+    body = sec[sec.index("<tbody>") : sec.index("</tbody>")]
     assert body.count("<tr>") == 2 * 3  # 2 outcomes x 3 media lines
     assert 'href="#crosscheck"' in html
     assert re.search(r"overlap for \d of 3 lines", sec)
     md = paths["md"].read_text()
-    part = md[md.index("## Cross-check"): md.index("## Model health")]
+    part = md[md.index("## Cross-check") : md.index("## Model health")]
     rows = [ln for ln in part.splitlines() if ln.startswith("| online") or ln.startswith("| store")]
     assert len(rows) == 6
     assert all(ln.count("|") == 7 for ln in rows)

@@ -44,9 +44,15 @@ def test_md_escape_by_hand():
 
 def test_markdown_sections_and_health(written):
     md = written["md"].read_text()
-    for h in ("# Media mix report", "## Summary: what media did",
-              "## Return per channel and audience", "## Awareness vs conversion",
-              "## Budget recommendation", "## Model health", "## Data"):
+    for h in (
+        "# Media mix report",
+        "## Summary: what media did",
+        "## Return per channel and audience",
+        "## Awareness vs conversion",
+        "## Budget recommendation",
+        "## Model health",
+        "## Data",
+    ):
         assert h in md, h
     assert "**Model health: PASS.**" in md
     assert "<img" not in md and "data:image" not in md  # no charts in the CI version
@@ -70,8 +76,11 @@ def test_markdown_roas_matches_summary(written, run):
     recs = [r for r in s["roas"] if r["outcome"] == "online_sales" and r["path"] == "total"]
     assert recs
     for r in recs:
-        row = next(line for line in md.splitlines()
-                   if line.startswith(f"| {fmt.pretty(r['channel'])} | {fmt.pretty(r['audience'])} |"))
+        row = next(
+            line
+            for line in md.splitlines()
+            if line.startswith(f"| {fmt.pretty(r['channel'])} | {fmt.pretty(r['audience'])} |")
+        )
         cell = f"{fmt.ratio(r['median'])} ({fmt.interval_short(r['lower'], r['upper'], fmt.ratio)})"
         assert cell in row
 

@@ -92,7 +92,8 @@ def _compile(transform, x_ndim: int, param_ndim: int, *, mode=MODE):
     """Compile transform.apply in PyTensor; returns f(x, **params) and the symbolic pieces."""
     x = pt.tensor("x", shape=(None,) * x_ndim, dtype="float64")
     params = {
-        n: pt.tensor(f"p_{n}", shape=(None,) * param_ndim, dtype="float64") for n in transform.param_names
+        n: pt.tensor(f"p_{n}", shape=(None,) * param_ndim, dtype="float64")
+        for n in transform.param_names
     }
     y = transform.apply(x, params, xp=pt)
     fn = pytensor.function([x, *params.values()], y, mode=mode)

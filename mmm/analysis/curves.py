@@ -89,11 +89,14 @@ def response_curves(
         "point": np.arange(len(m)),
         "multiplier": ("point", m),
     }
-    spend_da = xr.DataArray(sp_a, dims=("series", "point"),
-                            coords={k: coords[k] for k in ("series", "channel", "audience",
-                                                           "point", "multiplier")})
-    contrib_da = xr.DataArray(contrib_a, dims=("sample", "outcome", "series", "point"),
-                              coords=coords)
+    spend_da = xr.DataArray(
+        sp_a,
+        dims=("series", "point"),
+        coords={k: coords[k] for k in ("series", "channel", "audience", "point", "multiplier")},
+    )
+    contrib_da = xr.DataArray(
+        contrib_a, dims=("sample", "outcome", "series", "point"), coords=coords
+    )
     roas = contrib_da / spend_da.where(spend_da > 0)
     out = xr.Dataset({"spend": spend_da, "contribution": contrib_da, "roas": roas})
     out.attrs["current_point"] = int(np.flatnonzero(np.isclose(m, 1.0))[0])
@@ -141,8 +144,12 @@ def marginal_curve(curves: xr.Dataset) -> xr.DataArray:
         if np.all(s[j] == s[j, 0]):
             continue
         out[:, :, j, :] = np.gradient(c[:, :, j, :], s[j], axis=-1, edge_order=2)
-    return xr.DataArray(out, dims=("sample", "outcome", "series", "point"),
-                        coords=curves["contribution"].coords, name="marginal")
+    return xr.DataArray(
+        out,
+        dims=("sample", "outcome", "series", "point"),
+        coords=curves["contribution"].coords,
+        name="marginal",
+    )
 
 
 def curve_points(curves: xr.Dataset, *, prob: float = 0.9, revenue_outcomes=()) -> pd.DataFrame:
@@ -173,8 +180,10 @@ def curve_points(curves: xr.Dataset, *, prob: float = 0.9, revenue_outcomes=()) 
     be = np.where(d[..., 0] > 1, be, np.nan)
     rev = np.isin(curves["outcome"].values, list(revenue_outcomes))
     be[:, ~rev] = np.nan
-    coords = {k: curves["contribution"].coords[k] for k in ("sample", "outcome", "series",
-                                                              "channel", "audience")}
+    coords = {
+        k: curves["contribution"].coords[k]
+        for k in ("sample", "outcome", "series", "channel", "audience")
+    }
     dims = ("sample", "outcome", "series")
     q = {
         "current_spend": np.broadcast_to(s[:, cur], d.shape[:-1]),
@@ -188,8 +197,20 @@ def curve_points(curves: xr.Dataset, *, prob: float = 0.9, revenue_outcomes=()) 
         df["quantity"] = name
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
-    return df[["outcome", "channel", "audience", "series", "quantity", "mean", "median",
-               "lower", "upper", "interval"]]
+    return df[
+        [
+            "outcome",
+            "channel",
+            "audience",
+            "series",
+            "quantity",
+            "mean",
+            "median",
+            "lower",
+            "upper",
+            "interval",
+        ]
+    ]
 
 
 def adstock_curves(fit, *, prob: float = 0.9, max_draws: int | None = None) -> xr.Dataset:
@@ -217,8 +238,11 @@ def adstock_curves(fit, *, prob: float = 0.9, max_draws: int | None = None) -> x
     lo, hi = np.quantile(w, [(1 - prob) / 2, 1 - (1 - prob) / 2], axis=0)
     channels = [str(c) for c in fit.posterior.coords["channel"].values]
     stages = {str(r.channel): str(r.stage) for r in fit.dataset.channels.itertuples()}
-    coords = {"channel": channels, "lag": np.arange(w.shape[-1]),
-              "stage": ("channel", [stages[c] for c in channels])}
+    coords = {
+        "channel": channels,
+        "lag": np.arange(w.shape[-1]),
+        "stage": ("channel", [stages[c] for c in channels]),
+    }
     dims = ("channel", "lag")
     out = xr.Dataset(
         {

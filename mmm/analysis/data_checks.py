@@ -75,8 +75,12 @@ def residual_checks(residuals: xr.DataArray, *, nlags: int = 8) -> pd.DataFrame:
             r = np.asarray(residuals.sel(outcome=o, geo=g).values, dtype=float)
             ac = acf(r, nlags=nlags, fft=False)
             lb = acorr_ljungbox(r, lags=[nlags])
-            row = {"outcome": str(o), "geo": str(g), "durbin_watson": float(durbin_watson(r)),
-                   "ljung_box_p": float(np.asarray(lb["lb_pvalue"])[0])}
+            row = {
+                "outcome": str(o),
+                "geo": str(g),
+                "durbin_watson": float(durbin_watson(r)),
+                "ljung_box_p": float(np.asarray(lb["lb_pvalue"])[0]),
+            }
             row.update({f"acf_{i}": float(ac[i]) for i in range(1, nlags + 1)})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -105,7 +109,10 @@ def model_residuals(fit, *, max_draws: int | None = 500) -> xr.DataArray:
 
 
 def stl_decomposition(
-    outcomes: xr.DataArray, *, period: int | None = None, period_days: float = 7.0,
+    outcomes: xr.DataArray,
+    *,
+    period: int | None = None,
+    period_days: float = 7.0,
     robust: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """STL decomposition of each outcome (summed over geos).
@@ -137,17 +144,30 @@ def stl_decomposition(
         raise ValueError(f"STL needs at least two periods ({2 * period} dates); got {n}.")
     comps, strength = [], []
     for o in total["outcome"].values:
-        y = pd.Series(total.sel(outcome=o).values.astype(float),
-                      index=pd.DatetimeIndex(total["date"].values))
+        y = pd.Series(
+            total.sel(outcome=o).values.astype(float), index=pd.DatetimeIndex(total["date"].values)
+        )
         res = STL(y, period=period, robust=robust).fit()
-        comps.append(pd.DataFrame({"date": y.index, "outcome": str(o), "observed": y.values,
-                                   "trend": res.trend.values, "seasonal": res.seasonal.values,
-                                   "resid": res.resid.values}))
+        comps.append(
+            pd.DataFrame(
+                {
+                    "date": y.index,
+                    "outcome": str(o),
+                    "observed": y.values,
+                    "trend": res.trend.values,
+                    "seasonal": res.seasonal.values,
+                    "resid": res.resid.values,
+                }
+            )
+        )
         vr = np.var(res.resid.values)
-        strength.append({
-            "outcome": str(o),
-            "trend_strength": max(0.0, 1 - vr / np.var(res.trend.values + res.resid.values)),
-            "seasonal_strength": max(0.0,
-                                     1 - vr / np.var(res.seasonal.values + res.resid.values)),
-        })
+        strength.append(
+            {
+                "outcome": str(o),
+                "trend_strength": max(0.0, 1 - vr / np.var(res.trend.values + res.resid.values)),
+                "seasonal_strength": max(
+                    0.0, 1 - vr / np.var(res.seasonal.values + res.resid.values)
+                ),
+            }
+        )
     return pd.concat(comps, ignore_index=True), pd.DataFrame(strength)

@@ -83,8 +83,11 @@ def decompose(fit, *, max_draws: int | None = 500) -> xr.DataArray:
     if params.delta is not None:
         m = ds.outcomes.sel(outcome=fit.spec.mediator).values / de.mediator_scale  # (T, G)
         mediated_scaled = c.sel(path="mediated").sum("series").values / ys[None, None]
-        add("mediator_baseline", "mediator",
-            m[None, :, :, None] * params.delta[:, None, None, :] - mediated_scaled)
+        add(
+            "mediator_baseline",
+            "mediator",
+            m[None, :, :, None] * params.delta[:, None, None, :] - mediated_scaled,
+        )
     base = np.stack(parts, axis=-1)
     media = c.sum("path").transpose("sample", "date", "geo", "outcome", "series").values
     values = np.concatenate([base, media], axis=-1)
@@ -143,9 +146,7 @@ def contributions_over_time(
     return df[front + ["mean", "median", "lower", "upper", "interval"]]
 
 
-def component_totals(
-    fit, *, start=None, end=None, max_draws: int | None = 500
-) -> xr.DataArray:
+def component_totals(fit, *, start=None, end=None, max_draws: int | None = 500) -> xr.DataArray:
     """Components summed over dates in ``[start, end]`` and over geos.
 
     Parameters

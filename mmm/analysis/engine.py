@@ -187,7 +187,9 @@ def contributions_from_response(fit, f: np.ndarray, params: Params) -> np.ndarra
     """
     ys = fit.design.outcome_scale  # (geo, outcome)
     beta = params.beta  # (sample, outcome, geo, series)
-    direct = f[:, :, :, None, :] * (np.transpose(beta, (0, 2, 1, 3)) * ys[None, :, :, None])[:, None]
+    direct = (
+        f[:, :, :, None, :] * (np.transpose(beta, (0, 2, 1, 3)) * ys[None, :, :, None])[:, None]
+    )
     if params.gamma is not None and params.delta is not None:
         eff = params.delta[:, None, :, None] * params.gamma[:, :, None, :]  # (sample, geo, K, S)
         mediated = f[:, :, :, None, :] * (eff * ys[None, :, :, None])[:, None]
@@ -399,6 +401,4 @@ def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> 
     mu = expected(fit, max_draws=max_draws)
     idx = draw_index(fit, max_draws)
     rng = np.random.default_rng(seed)
-    return mu.copy(data=observation_draws(fit, mu.values, idx, rng)).rename(
-        "posterior_predictive"
-    )
+    return mu.copy(data=observation_draws(fit, mu.values, idx, rng)).rename("posterior_predictive")

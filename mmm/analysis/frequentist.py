@@ -165,8 +165,10 @@ def frequentist_baseline(
     stages = [str(s) for s in ds.series_stage]
     present = [s for s in (AWARENESS, CONVERSION) if s in stages]
     spend = np.asarray(ds.spend.values, dtype=float).sum(axis=0)  # (geo, series)
-    combos = [dict(zip(present, c, strict=True)) for c in
-              itertools.product(*[list(decays)] * len(present))]
+    combos = [
+        dict(zip(present, c, strict=True))
+        for c in itertools.product(*[list(decays)] * len(present))
+    ]
     feats = [media_features(fit, {**{AWARENESS: 0.0, CONVERSION: 0.0}, **a}) for a in combos]
     grid_rows, table_rows = [], []
     resid = np.zeros((len(ds.dates), len(ds.geos), len(fit.spec.outcome_names)))
@@ -177,9 +179,15 @@ def frequentist_baseline(
         for a, f in zip(combos, feats, strict=True):
             X = np.concatenate([_flat(base), _flat(f)], axis=1)
             res = sm.OLS(y, X).fit()
-            grid_rows.append({"outcome": o, "alpha_awareness": a.get(AWARENESS, np.nan),
-                              "alpha_conversion": a.get(CONVERSION, np.nan),
-                              "sse": float(res.ssr), "aic": float(res.aic)})
+            grid_rows.append(
+                {
+                    "outcome": o,
+                    "alpha_awareness": a.get(AWARENESS, np.nan),
+                    "alpha_conversion": a.get(CONVERSION, np.nan),
+                    "sse": float(res.ssr),
+                    "aic": float(res.aic),
+                }
+            )
             if best is None or res.ssr < best[0].ssr:
                 best = (res, a, f, X)
         res, a, f, X = best
@@ -198,25 +206,30 @@ def frequentist_baseline(
             params = np.asarray(rr.params)
             for j, s in enumerate(ds.series):
                 fac = unit[j] / tot_spend[j] if tot_spend[j] > 0 else np.nan
-                table_rows.append({
-                    "outcome": o, "series": s,
-                    "channel": str(ds.spend.coords["channel"].values[j]),
-                    "audience": str(ds.spend.coords["audience"].values[j]),
-                    "method": method,
-                    "roas": params[nb + j] * fac,
-                    "lower": ci[nb + j, 0] * fac, "upper": ci[nb + j, 1] * fac,
-                    "alpha_awareness": a.get(AWARENESS, np.nan),
-                    "alpha_conversion": a.get(CONVERSION, np.nan),
-                    "r2": float(rr.rsquared),
-                })
+                table_rows.append(
+                    {
+                        "outcome": o,
+                        "series": s,
+                        "channel": str(ds.spend.coords["channel"].values[j]),
+                        "audience": str(ds.spend.coords["audience"].values[j]),
+                        "method": method,
+                        "roas": params[nb + j] * fac,
+                        "lower": ci[nb + j, 0] * fac,
+                        "upper": ci[nb + j, 1] * fac,
+                        "alpha_awareness": a.get(AWARENESS, np.nan),
+                        "alpha_conversion": a.get(CONVERSION, np.nan),
+                        "r2": float(rr.rsquared),
+                    }
+                )
     residuals = xr.DataArray(
-        resid, dims=("date", "geo", "outcome"),
-        coords={"date": ds.dates, "geo": list(ds.geos),
-                "outcome": list(fit.spec.outcome_names)},
+        resid,
+        dims=("date", "geo", "outcome"),
+        coords={"date": ds.dates, "geo": list(ds.geos), "outcome": list(fit.spec.outcome_names)},
         name="residual",
     )
-    return FrequentistResult(table=pd.DataFrame(table_rows), grid=pd.DataFrame(grid_rows),
-                             residuals=residuals)
+    return FrequentistResult(
+        table=pd.DataFrame(table_rows), grid=pd.DataFrame(grid_rows), residuals=residuals
+    )
 
 
 def compare_estimates(
@@ -249,12 +262,12 @@ def compare_estimates(
     from mmm.analysis.returns import roas_table
 
     b = roas_table(fit, prob=prob, max_draws=max_draws)
-    b = b[b["path"] == "direct"][["outcome", "series", "channel", "audience", "median",
-                                  "lower", "upper"]]
-    b = b.rename(columns={"median": "bayes_median", "lower": "bayes_lower",
-                          "upper": "bayes_upper"})
-    wide = freq.table.pivot_table(index=["outcome", "series"], columns="method",
-                                  values=["roas", "lower", "upper"])
+    b = b[b["path"] == "direct"][
+        ["outcome", "series", "channel", "audience", "median", "lower", "upper"]
+    ]
+    b = b.rename(columns={"median": "bayes_median", "lower": "bayes_lower", "upper": "bayes_upper"})
+    wide = freq.table.pivot_table(
+        index=["outcome", "series"], columns="method", values=["roas", "lower", "upper"]
+    )
     wide.columns = [f"{m}_{v}" for v, m in wide.columns]
-    return b.merge(wide.reset_index(), on=["outcome", "series"], how="left").reset_index(
-        drop=True)
+    return b.merge(wide.reset_index(), on=["outcome", "series"], how="left").reset_index(drop=True)

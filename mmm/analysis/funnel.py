@@ -47,8 +47,9 @@ def stage_shares(contrib: xr.DataArray, spend: xr.DataArray, stages) -> xr.Datas
     """
     if "path" in contrib.dims:
         contrib = contrib.sum("path")
-    st = xr.DataArray(np.asarray(stages, dtype=str), dims="series",
-                      coords={"series": contrib["series"].values})
+    st = xr.DataArray(
+        np.asarray(stages, dtype=str), dims="series", coords={"series": contrib["series"].values}
+    )
     c = contrib.assign_coords(stage=st).groupby("stage").sum("series")
     s = spend.assign_coords(stage=("series", st.values)).groupby("stage").sum("series")
     return xr.Dataset(
@@ -87,8 +88,20 @@ def funnel_shares(
     stage_sp = sp.assign_coords(stage=("series", _series_stage(fit))).groupby("stage").sum()
     df["spend"] = df["stage"].map(stage_sp.to_series())
     df["spend_share"] = df["stage"].map(sh["spend_share"].to_series())
-    return df[["outcome", "stage", "spend", "spend_share", "effect", "effect_share_mean",
-               "effect_share_median", "effect_share_lower", "effect_share_upper", "interval"]]
+    return df[
+        [
+            "outcome",
+            "stage",
+            "spend",
+            "spend_share",
+            "effect",
+            "effect_share_mean",
+            "effect_share_median",
+            "effect_share_lower",
+            "effect_share_upper",
+            "interval",
+        ]
+    ]
 
 
 def path_split(contrib: xr.DataArray) -> xr.Dataset:
@@ -106,8 +119,9 @@ def path_split(contrib: xr.DataArray) -> xr.Dataset:
     """
     d, m = contrib.sel(path="direct", drop=True), contrib.sel(path="mediated", drop=True)
     tot = d + m
-    return xr.Dataset({"direct": d, "mediated": m, "total": tot,
-                       "mediated_share": m / tot.where(tot != 0)})
+    return xr.Dataset(
+        {"direct": d, "mediated": m, "total": tot, "mediated_share": m / tot.where(tot != 0)}
+    )
 
 
 def awareness_paths(
@@ -137,8 +151,9 @@ def awareness_paths(
         columns mean, median, lower, upper, interval, channel, audience.
     """
     c, _ = _range(fit, start, end, max_draws)
-    aw = [s for s, st in zip(fit.dataset.series, _series_stage(fit), strict=True)
-          if st == AWARENESS]
+    aw = [
+        s for s, st in zip(fit.dataset.series, _series_stage(fit), strict=True) if st == AWARENESS
+    ]
     if not aw:
         raise ValueError("the fit has no awareness series.")
     ps = path_split(c.sel(series=aw))
@@ -148,8 +163,20 @@ def awareness_paths(
         df["quantity"] = q
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
-    return df[["outcome", "channel", "audience", "series", "quantity", "mean", "median",
-               "lower", "upper", "interval"]]
+    return df[
+        [
+            "outcome",
+            "channel",
+            "audience",
+            "series",
+            "quantity",
+            "mean",
+            "median",
+            "lower",
+            "upper",
+            "interval",
+        ]
+    ]
 
 
 def carryover(fit, *, prob: float = 0.9, max_draws: int | None = None) -> pd.DataFrame:

@@ -128,8 +128,14 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
         missing.append("beta or roas")
     if missing:
         raise ValueError(f"fit_from_params needs {missing}.")
-    defaults = {"intercept": 0.0, "trend_slope": 0.0, "season_coef": 0.0, "control_coef": 0.0,
-                "sigma": 0.05, "trend_changes": 0.0}
+    defaults = {
+        "intercept": 0.0,
+        "trend_slope": 0.0,
+        "season_coef": 0.0,
+        "control_coef": 0.0,
+        "sigma": 0.05,
+        "trend_changes": 0.0,
+    }
     for k, v in defaults.items():
         p.setdefault(k, v)
     if spec.trend == "none":
@@ -180,7 +186,9 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
             ms = inp.design.mediator_scale
             draws["gamma"] = np.where(
                 active[None][:, :, aw],
-                mr[:, None] * inp.spend_total[None][:, :, aw] / (ms[None, :, None] * sum_f[:, :, aw]),
+                mr[:, None]
+                * inp.spend_total[None][:, :, aw]
+                / (ms[None, :, None] * sum_f[:, :, aw]),
                 0.0,
             )
         if "delta" not in draws:
@@ -212,6 +220,9 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
         design=inp.design,
         sampler=SamplerConfig(draws=n_draw, chains=1),
         diagnostics=diag,
-        provenance={"data_fingerprint": dataset.fingerprint, "spec_hash": spec.hash(),
-                    "source": "fit_from_params"},
+        provenance={
+            "data_fingerprint": dataset.fingerprint,
+            "spec_hash": spec.hash(),
+            "source": "fit_from_params",
+        },
     )

@@ -100,8 +100,11 @@ def marginal_draws(
         denom = dspend[None, :, None, :, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(denom > 0, diff / np.where(denom > 0, denom, 1.0), np.nan)
-    coords = {"sample": params.index, "outcome": list(fit.spec.outcome_names),
-              "path": ["direct", "mediated"]} | _series_coords(fit)
+    coords = {
+        "sample": params.index,
+        "outcome": list(fit.spec.outcome_names),
+        "path": ["direct", "mediated"],
+    } | _series_coords(fit)
     if by_geo:
         coords["geo"] = list(ds.geos)
     return _with_total(xr.DataArray(m, dims=dims, coords=coords, name="marginal_return"))
@@ -139,8 +142,11 @@ def combined_value(draws: xr.DataArray, fit, *, value_per_visit) -> xr.DataArray
         ``draws``' dims without ``outcome``; currency per currency.
     """
     vals = _values(fit, value_per_visit)
-    w = xr.DataArray([vals[str(o)] for o in draws["outcome"].values], dims="outcome",
-                     coords={"outcome": draws["outcome"].values})
+    w = xr.DataArray(
+        [vals[str(o)] for o in draws["outcome"].values],
+        dims="outcome",
+        coords={"outcome": draws["outcome"].values},
+    )
     return (draws * w).sum("outcome", skipna=False)
 
 
@@ -192,8 +198,9 @@ def return_measures(
         ``currency/unit``.
     """
     r = roas_draws(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
-    m = marginal_draws(fit, start=start, end=end, rel_step=rel_step, by_geo=by_geo,
-                       max_draws=max_draws)
+    m = marginal_draws(
+        fit, start=start, end=end, rel_step=rel_step, by_geo=by_geo, max_draws=max_draws
+    )
     kinds = {o.name: o.kind for o in fit.spec.outcomes}
     frames = []
 
@@ -215,18 +222,45 @@ def return_measures(
                 add(mo, "marginal_units_per_currency", "units/currency", o, "count")
                 add(1.0 / mo.where(mo > 0), "marginal_cost_per_unit", "currency/unit", o, "count")
         if value_per_visit is not None:
-            add(combined_value(r, fit, value_per_visit=value_per_visit), "combined_value",
-                "currency/currency", "combined", "value")
-            add(combined_value(m, fit, value_per_visit=value_per_visit),
-                "marginal_combined_value", "currency/currency", "combined", "value")
+            add(
+                combined_value(r, fit, value_per_visit=value_per_visit),
+                "combined_value",
+                "currency/currency",
+                "combined",
+                "value",
+            )
+            add(
+                combined_value(m, fit, value_per_visit=value_per_visit),
+                "marginal_combined_value",
+                "currency/currency",
+                "combined",
+                "value",
+            )
     df = pd.concat(frames, ignore_index=True)
     sp = spend_totals(fit, start=start, end=end, by_geo=by_geo).to_series()
     if by_geo:
-        df["spend"] = [sp.loc[(s, g)] if sp.index.names[0] == "series" else sp.loc[(g, s)]
-                       for s, g in zip(df["series"], df["geo"], strict=True)]
+        df["spend"] = [
+            sp.loc[(s, g)] if sp.index.names[0] == "series" else sp.loc[(g, s)]
+            for s, g in zip(df["series"], df["geo"], strict=True)
+        ]
     else:
         df["geo"] = "all"
         df["spend"] = df["series"].map(sp)
-    cols = ["outcome", "kind", "channel", "audience", "series", "geo", "path", "measure",
-            "unit", "spend", "mean", "median", "lower", "upper", "interval"]
+    cols = [
+        "outcome",
+        "kind",
+        "channel",
+        "audience",
+        "series",
+        "geo",
+        "path",
+        "measure",
+        "unit",
+        "spend",
+        "mean",
+        "median",
+        "lower",
+        "upper",
+        "interval",
+    ]
     return df[cols].reset_index(drop=True)

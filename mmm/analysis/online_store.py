@@ -74,8 +74,21 @@ def media_driven_shares(
     df["contribution"] = [med.loc[(o, s)] for o, s in zip(df["outcome"], df["series"], strict=True)]
     stage = dict(zip(fit.dataset.series, fit.dataset.series_stage, strict=True))
     df["stage"] = df["series"].map(stage).fillna("all")
-    return df[["outcome", "channel", "audience", "series", "stage", "contribution",
-               "share_mean", "share_median", "share_lower", "share_upper", "interval"]]
+    return df[
+        [
+            "outcome",
+            "channel",
+            "audience",
+            "series",
+            "stage",
+            "contribution",
+            "share_mean",
+            "share_median",
+            "share_lower",
+            "share_upper",
+            "interval",
+        ]
+    ]
 
 
 def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray:
@@ -173,29 +186,39 @@ def near_store_vs_broad(
         raise ValueError(f"no series has an audience in {near}.")
     scopes = {"all": list(fit.dataset.series)}
     for ch in dict.fromkeys(str(v) for v in sp["channel"].values):
-        sel = [s for s, cc in zip(fit.dataset.series, sp["channel"].values, strict=True)
-               if cc == ch]
+        sel = [
+            s for s, cc in zip(fit.dataset.series, sp["channel"].values, strict=True) if cc == ch
+        ]
         gs = set(audience_groups(sp.sel(series=sel)["audience"].values, near))
         if gs == {"near_store", "broad"}:
             scopes[ch] = sel
     geos = [("all", c.sum("geo"), sp.sum("geo"))]
     if by_geo and len(fit.dataset.geos) > 1:
-        geos += [(str(g), c.sel(geo=g, drop=True), sp.sel(geo=g, drop=True))
-                 for g in fit.dataset.geos]
+        geos += [
+            (str(g), c.sel(geo=g, drop=True), sp.sel(geo=g, drop=True)) for g in fit.dataset.geos
+        ]
     rows = []
     for geo, cg, spg in geos:
         for scope, sel in scopes.items():
-            g_sp = spg.sel(series=sel).assign_coords(
-                group=("series", audience_groups(spg.sel(series=sel)["audience"].values, near))
-            ).groupby("group").sum().to_series()
+            g_sp = (
+                spg.sel(series=sel)
+                .assign_coords(
+                    group=("series", audience_groups(spg.sel(series=sel)["audience"].values, near))
+                )
+                .groupby("group")
+                .sum()
+                .to_series()
+            )
             bought = [k for k in ("near_store", "broad") if g_sp.get(k, 0.0) > 0]
             if not bought:
                 continue
             with np.errstate(divide="ignore", invalid="ignore"):
-                cpv = cost_per_visit_by_group(cg.sel(series=sel), spg.sel(series=sel),
-                                              near=near)
-            p = (float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
-                 if len(bought) == 2 else np.nan)
+                cpv = cost_per_visit_by_group(cg.sel(series=sel), spg.sel(series=sel), near=near)
+            p = (
+                float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
+                if len(bought) == 2
+                else np.nan
+            )
             df = summarize_draws(cpv.sel(group=bought), prob=prob)
             df["geo"] = geo
             df["scope"] = scope
@@ -204,5 +227,17 @@ def near_store_vs_broad(
             rows.append(df)
     df = pd.concat(rows, ignore_index=True)
     df = df.rename(columns={k: f"cost_per_visit_{k}" for k in ("mean", "median", "lower", "upper")})
-    return df[["geo", "scope", "group", "spend", "cost_per_visit_mean", "cost_per_visit_median",
-               "cost_per_visit_lower", "cost_per_visit_upper", "interval", "p_near_cheaper"]]
+    return df[
+        [
+            "geo",
+            "scope",
+            "group",
+            "spend",
+            "cost_per_visit_mean",
+            "cost_per_visit_median",
+            "cost_per_visit_lower",
+            "cost_per_visit_upper",
+            "interval",
+            "p_near_cheaper",
+        ]
+    ]

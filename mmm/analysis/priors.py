@@ -58,7 +58,8 @@ def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:
         pr = fit.idata.prior
         pr = pr.stack(sample=("chain", "draw")).transpose("sample", ...)
         return pr.drop_vars(["chain", "draw", "sample"]).assign_coords(
-            sample=np.arange(pr.sizes["sample"]))
+            sample=np.arange(pr.sizes["sample"])
+        )
     from mmm.model.build import prepare_inputs
     from mmm.transforms import get_adstock
 
@@ -131,19 +132,30 @@ def prior_posterior(
         av = a.values.reshape(a.shape[0], -1)
         bv = b.values.reshape(b.shape[0], -1)
         labels = (
-            [",".join(map(str, t)) for t in np.array(np.meshgrid(
-                *[a[d].values for d in other], indexing="ij")).reshape(len(other), -1).T]
-            if other else [""]
+            [
+                ",".join(map(str, t))
+                for t in np.array(np.meshgrid(*[a[d].values for d in other], indexing="ij"))
+                .reshape(len(other), -1)
+                .T
+            ]
+            if other
+            else [""]
         )
         for j, lab in enumerate(labels):
             pa, pb = av[:, j], bv[:, j]
-            rows.append({
-                "variable": v,
-                "element": lab,
-                "prior_mean": pa.mean(), "prior_sd": pa.std(),
-                "prior_lower": np.quantile(pa, lo), "prior_upper": np.quantile(pa, hi),
-                "post_mean": pb.mean(), "post_sd": pb.std(),
-                "post_lower": np.quantile(pb, lo), "post_upper": np.quantile(pb, hi),
-                "shrinkage": 1.0 - pb.var() / pa.var() if pa.var() > 0 else float("nan"),
-            })
+            rows.append(
+                {
+                    "variable": v,
+                    "element": lab,
+                    "prior_mean": pa.mean(),
+                    "prior_sd": pa.std(),
+                    "prior_lower": np.quantile(pa, lo),
+                    "prior_upper": np.quantile(pa, hi),
+                    "post_mean": pb.mean(),
+                    "post_sd": pb.std(),
+                    "post_lower": np.quantile(pb, lo),
+                    "post_upper": np.quantile(pb, hi),
+                    "shrinkage": 1.0 - pb.var() / pa.var() if pa.var() > 0 else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)

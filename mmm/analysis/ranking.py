@@ -127,12 +127,14 @@ def rank_table(draws: xr.DataArray, *, dim: str = "series", prob: float = 0.9) -
     df = df[keep]
     groups = [d for d in draws.dims if d not in ("sample", dim)]
     frames = []
-    for key, g in (df.groupby(groups, sort=False) if groups else [((), df)]):
+    for key, g in df.groupby(groups, sort=False) if groups else [((), df)]:
         g = g.sort_values("median", ascending=False, kind="stable").reset_index(drop=True)
         sel = dict(zip(groups, key if isinstance(key, tuple) else (key,), strict=True))
         b = beats.sel(sel) if sel else beats
         items = list(g[dim])
-        nxt = [float(b.sel({dim: a, "other": n})) for a, n in zip(items[:-1], items[1:], strict=True)]
+        nxt = [
+            float(b.sel({dim: a, "other": n})) for a, n in zip(items[:-1], items[1:], strict=True)
+        ]
         g["p_above_next"] = np.array([*nxt, np.nan])
         frames.append(g)
     return pd.concat(frames, ignore_index=True)

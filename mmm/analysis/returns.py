@@ -39,7 +39,9 @@ def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
     return m
 
 
-def contribution_totals(fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000):
+def contribution_totals(
+    fit, *, start=None, end=None, by_geo: bool = False, max_draws: int | None = 1000
+):
     """Contribution draws summed over a date range.
 
     The contribution in the range includes the carry-over of spend from before it.
@@ -207,8 +209,11 @@ def roas_table(
         df["geo"] = "all"
     sp = spend_totals(fit, start=start, end=end, by_geo=by_geo)
     sp_df = sp.to_dataframe(name="spend").reset_index()
-    df = df.merge(sp_df[[c for c in sp_df.columns if c in ("series", "geo", "spend")]],
-                  on=[c for c in ("series", "geo") if c in sp_df.columns], how="left")
+    df = df.merge(
+        sp_df[[c for c in sp_df.columns if c in ("series", "geo", "spend")]],
+        on=[c for c in ("series", "geo") if c in sp_df.columns],
+        how="left",
+    )
     kinds = {o.name: o.kind for o in fit.spec.outcomes}
     df["kind"] = df["outcome"].map(kinds)
     is_count = df["kind"] == "count"
@@ -222,9 +227,24 @@ def roas_table(
     df["cost_per_unit"] = inverse("median")
     df["cost_per_unit_lower"] = inverse("upper")
     df["cost_per_unit_upper"] = inverse("lower")
-    cols = ["outcome", "kind", "channel", "audience", "geo", "path", "spend", "mean", "median",
-            "lower", "upper", "interval", "cost_per_unit", "cost_per_unit_lower",
-            "cost_per_unit_upper", "series"]
+    cols = [
+        "outcome",
+        "kind",
+        "channel",
+        "audience",
+        "geo",
+        "path",
+        "spend",
+        "mean",
+        "median",
+        "lower",
+        "upper",
+        "interval",
+        "cost_per_unit",
+        "cost_per_unit_lower",
+        "cost_per_unit_upper",
+        "series",
+    ]
     return df[cols].sort_values(["outcome", "series", "geo", "path"]).reset_index(drop=True)
 
 

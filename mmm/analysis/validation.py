@@ -86,8 +86,12 @@ def predict(
     return xr.DataArray(
         mu,
         dims=("sample", "date", "geo", "outcome"),
-        coords={"sample": params.index, "date": dates, "geo": list(dataset.geos),
-                "outcome": list(fit.spec.outcome_names)},
+        coords={
+            "sample": params.index,
+            "date": dates,
+            "geo": list(dataset.geos),
+            "outcome": list(fit.spec.outcome_names),
+        },
         name="prediction",
     )
 
@@ -115,7 +119,9 @@ def crps_ensemble(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
     return term1 - 0.5 * term2
 
 
-def forecast_metrics(draws: xr.DataArray, observed: xr.DataArray, *, prob: float = 0.9) -> pd.DataFrame:
+def forecast_metrics(
+    draws: xr.DataArray, observed: xr.DataArray, *, prob: float = 0.9
+) -> pd.DataFrame:
     """MAPE, R^2, CRPS and interval coverage per outcome.
 
     Parameters
@@ -136,8 +142,10 @@ def forecast_metrics(draws: xr.DataArray, observed: xr.DataArray, *, prob: float
     obs = observed.sel(date=draws["date"], geo=draws["geo"], outcome=draws["outcome"])
     rows = []
     for o in draws["outcome"].values:
-        x = draws.sel(outcome=o).transpose("sample", "date", "geo").values.reshape(
-            draws.sizes["sample"], -1
+        x = (
+            draws.sel(outcome=o)
+            .transpose("sample", "date", "geo")
+            .values.reshape(draws.sizes["sample"], -1)
         )
         y = obs.sel(outcome=o).transpose("date", "geo").values.reshape(-1)
         mean = x.mean(axis=0)
@@ -145,15 +153,17 @@ def forecast_metrics(draws: xr.DataArray, observed: xr.DataArray, *, prob: float
         sst = ((y - y.mean()) ** 2).sum()
         with np.errstate(divide="ignore", invalid="ignore"):
             mape = float(np.mean(np.abs(y - mean) / np.abs(y)))
-        rows.append({
-            "outcome": str(o),
-            "n": int(y.size),
-            "mape": mape,
-            "r2": float(1 - ((y - mean) ** 2).sum() / sst) if sst > 0 else float("nan"),
-            "crps": float(crps_ensemble(x, y).mean()),
-            "coverage": float(np.mean((y >= ql) & (y <= qh))),
-            "interval": prob,
-        })
+        rows.append(
+            {
+                "outcome": str(o),
+                "n": int(y.size),
+                "mape": mape,
+                "r2": float(1 - ((y - mean) ** 2).sum() / sst) if sst > 0 else float("nan"),
+                "crps": float(crps_ensemble(x, y).mean()),
+                "coverage": float(np.mean((y >= ql) & (y <= qh))),
+                "interval": prob,
+            }
+        )
     return pd.DataFrame(rows)
 
 

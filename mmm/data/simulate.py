@@ -175,7 +175,6 @@ from mmm.names import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-
     pass
 
 from mmm.data._sim_calendar import _controls, _shape, _shape_params
@@ -199,7 +198,6 @@ __all__ = [
     "default_catalogue",
     "simulate",
 ]
-
 
 
 from mmm.data._sim_draws import (

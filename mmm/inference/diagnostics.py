@@ -95,7 +95,9 @@ def free_variable_names(idata) -> list[str]:
     return list(idata.posterior.data_vars)
 
 
-def compute_diagnostics(idata, *, var_names: list[str] | None = None, method: str = "nuts") -> Diagnostics:
+def compute_diagnostics(
+    idata, *, var_names: list[str] | None = None, method: str = "nuts"
+) -> Diagnostics:
     """Compute :class:`Diagnostics` from an InferenceData."""
     import arviz as az
 

@@ -343,9 +343,7 @@ def fit(
         check_experiments(experiments, dataset, spec)
         # with use_experiments off the term is built inactive (weight 0): the posterior
         # is the uncalibrated one and the compiled model is shared with the calibrated fit
-        lift = prepare_lift(
-            experiments, dataset, spec, inputs.design, active=spec.use_experiments
-        )
+        lift = prepare_lift(experiments, dataset, spec, inputs.design, active=spec.use_experiments)
     model = build_model(spec, dataset, inputs=inputs, lift=lift)
     t_build = time.perf_counter() - t_start
     if quick is not None:

@@ -360,7 +360,9 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
         sd_c = spec.roas_prior_sigma
         if inp.log_prior_roas_sigma is not None:
-            sd_c = pm.Data("log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel"))
+            sd_c = pm.Data(
+                "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
+            )
         mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
         # audiences deviate from their channel only where a channel has two or more
         # audiences: a lone series' deviation would only trade off against the channel mean
@@ -462,7 +464,9 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
         liks = [o.likelihood for o in spec.outcomes]
         if all(lk == "normal" for lk in liks):
-            pm.Normal("y_obs", mu, sigma[None, None, :], observed=y, dims=("date", "geo", "outcome"))
+            pm.Normal(
+                "y_obs", mu, sigma[None, None, :], observed=y, dims=("date", "geo", "outcome")
+            )
         else:
             for k, o in enumerate(spec.outcomes):
                 yk, muk = y[:, :, k], mu[:, :, k]
@@ -471,7 +475,9 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
                     pm.Normal(name, muk, sigma[k], observed=yk, dims=("date", "geo"))
                 elif o.likelihood == "student_t":
                     nu = pm.Gamma(f"nu_{o.name}", 2.0, 0.1)
-                    pm.StudentT(name, nu=nu, mu=muk, sigma=sigma[k], observed=yk, dims=("date", "geo"))
+                    pm.StudentT(
+                        name, nu=nu, mu=muk, sigma=sigma[k], observed=yk, dims=("date", "geo")
+                    )
                 else:
                     raw = inp.y_raw[:, :, k]
                     if np.any(raw < 0) or np.any(raw != np.round(raw)):

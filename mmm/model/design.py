@@ -173,7 +173,9 @@ def make_design(spec, dataset) -> Design:
                 )
             cnames = tuple(spec.controls)
     elif spec.controls:
-        raise SpecError(f"the spec asks for controls {list(spec.controls)} but no controls table was given.")
+        raise SpecError(
+            f"the spec asks for controls {list(spec.controls)} but no controls table was given."
+        )
     if cnames:
         c = dataset.controls.sel(control=list(cnames)).values.astype(float)
         center = c.reshape(-1, len(cnames)).mean(axis=0)

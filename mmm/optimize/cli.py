@@ -65,8 +65,9 @@ def parse_geo_bounds(minimums=(), maximums=()) -> dict[str, Bound]:
                     "multiple of current spend (Nx); use the same form for both."
                 )
             d[side], d["relative"] = value, rel
-    return {g: Bound(d.get("lower"), d.get("upper"), relative=d["relative"])
-            for g, d in parts.items()}
+    return {
+        g: Bound(d.get("lower"), d.get("upper"), relative=d["relative"]) for g, d in parts.items()
+    }
 
 
 def run_optimize_cli(
@@ -158,8 +159,9 @@ def run_optimize_cli(
     fit = FitResult.load(run_dir)
     cons = Constraints(
         budget_mode=budget_mode,
-        channels={k: v if isinstance(v, Bound) else tuple(v)
-                  for k, v in (channel_bounds or {}).items()},
+        channels={
+            k: v if isinstance(v, Bound) else tuple(v) for k, v in (channel_bounds or {}).items()
+        },
         geos={k: v if isinstance(v, Bound) else tuple(v) for k, v in (geo_bounds or {}).items()},
         default=None if max_change is None else change(float(max_change)),
         locked=tuple(locked or ()),
@@ -167,9 +169,17 @@ def run_optimize_cli(
         min_awareness_share=min_awareness_share,
     )
     rec = optimize_budget(
-        fit, budget=budget, horizon=horizon, objective=objective,
-        value_per_visit=value_per_visit, constraints=cons, risk=risk, risk_level=risk_level,
-        flighting=flighting, include_carryover=include_carryover, max_draws=max_draws,
+        fit,
+        budget=budget,
+        horizon=horizon,
+        objective=objective,
+        value_per_visit=value_per_visit,
+        constraints=cons,
+        risk=risk,
+        risk_level=risk_level,
+        flighting=flighting,
+        include_carryover=include_carryover,
+        max_draws=max_draws,
         seed=seed,
     )
     folder = Path(out) if out is not None else Path(run_dir)

@@ -138,6 +138,7 @@ class Constraints:
 
     def to_dict(self) -> dict:
         """Plain dict of every bound and option, for JSON."""
+
         def bd(b: Bound) -> dict:
             return {"lower": b.lower, "upper": b.upper, "relative": b.relative}
 
@@ -229,22 +230,34 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
         c = np.zeros((G, S))
         c[g, s] = 1.0
         rows.append(
-            Row(f"series {planner.series[s]!r} is not bought in geo {planner.geos[g]!r}",
-                c.ravel(), "==", 0.0)
+            Row(
+                f"series {planner.series[s]!r} is not bought in geo {planner.geos[g]!r}",
+                c.ravel(),
+                "==",
+                0.0,
+            )
         )
 
     locked = np.zeros((G, S), dtype=bool)
     for name in constraints.locked:
-        kinds = [k for k, names in (("series", planner.series), ("channel", planner.channels),
-                                    ("geo", planner.geos if G > 1 else ())) if name in names]
+        kinds = [
+            k
+            for k, names in (
+                ("series", planner.series),
+                ("channel", planner.channels),
+                ("geo", planner.geos if G > 1 else ()),
+            )
+            if name in names
+        ]
         if not kinds:
-            known = [f"a channel {sorted(set(planner.channels))}",
-                     f"a series {list(planner.series)}"]
+            known = [
+                f"a channel {sorted(set(planner.channels))}",
+                f"a series {list(planner.series)}",
+            ]
             if G > 1:
                 known.append(f"a geo {list(planner.geos)}")
             raise SpecError(
-                f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor "
-                f"{known[-1]}."
+                f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor {known[-1]}."
             )
         if len(kinds) > 1:
             raise SpecError(
@@ -260,8 +273,13 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
             c[g, s] = 1.0
             geo = "" if G == 1 else f" in geo {planner.geos[g]!r}"
             rows.append(
-                Row(f"locked {kind} {name!r}: series {planner.series[s]!r}{geo} at current "
-                    f"{cur[g, s]:,.6g}", c.ravel(), "==", float(cur[g, s]))
+                Row(
+                    f"locked {kind} {name!r}: series {planner.series[s]!r}{geo} at current "
+                    f"{cur[g, s]:,.6g}",
+                    c.ravel(),
+                    "==",
+                    float(cur[g, s]),
+                )
             )
 
     def add(label: str, mask: np.ndarray, bound: Bound) -> None:
@@ -283,8 +301,12 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
             m &= ~inactive
             if m.any() and not (m & ~locked).sum() == 0:
                 add(f"series {name!r} (default)", m, constraints.default)
-    for kind, d in (("channel", constraints.channels), ("audience", constraints.audiences),
-                    ("series", constraints.series), ("geo", constraints.geos)):
+    for kind, d in (
+        ("channel", constraints.channels),
+        ("audience", constraints.audiences),
+        ("series", constraints.series),
+        ("geo", constraints.geos),
+    ):
         for name, bound in d.items():
             add(f"{kind} {name!r}", _cells(planner, name, kind), bound)
 
@@ -314,17 +336,19 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
                 c[active, s] = -share
                 c[g, s] += 1.0
                 rows.append(
-                    Row(f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
+                    Row(
+                        f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
                         f"{share:.4%} of its spend in geo {planner.geos[g]!r}",
-                        c.ravel(), "==", 0.0)
+                        c.ravel(),
+                        "==",
+                        0.0,
+                    )
                 )
 
     if constraints.min_awareness_share:
         share = float(constraints.min_awareness_share)
         aw = np.broadcast_to(planner.is_awareness[None, :], (G, S)).astype(float)
-        rows.append(
-            Row(f"awareness share at least {share:.0%}", (aw - share).ravel(), ">=", 0.0)
-        )
+        rows.append(Row(f"awareness share at least {share:.0%}", (aw - share).ravel(), ">=", 0.0))
     return LinearSystem(rows=tuple(rows), locked=locked, inactive=inactive, budget=float(budget))
 
 
@@ -340,6 +364,7 @@ def _lp_arrays(rows: Iterable[Row], unit: float):
         else:
             a_eq.append(r.coef)
             b_eq.append(r.rhs / unit)
+
     def arr(a):
         return np.array(a) if a else None
 
@@ -352,8 +377,12 @@ def _solve_lp(rows, n: int, unit: float, c: np.ndarray | None = None):
     a_ub, b_ub, a_eq, b_eq = _lp_arrays(rows, unit)
     res = linprog(
         np.zeros(n) if c is None else c,
-        A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-        bounds=[(0, None)] * n, method="highs",
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=[(0, None)] * n,
+        method="highs",
     )
     return res
 
@@ -407,8 +436,12 @@ def feasible_start(system: LinearSystem, target: np.ndarray) -> np.ndarray:
     eq = None if a_eq is None else np.hstack([a_eq, np.zeros_like(a_eq)])
     res = linprog(
         np.concatenate([np.zeros(n), np.ones(n)]),
-        A_ub=np.vstack(ub), b_ub=np.concatenate(ubr),
-        A_eq=eq, b_eq=b_eq, bounds=[(0, None)] * (2 * n), method="highs",
+        A_ub=np.vstack(ub),
+        b_ub=np.concatenate(ubr),
+        A_eq=eq,
+        b_eq=b_eq,
+        bounds=[(0, None)] * (2 * n),
+        method="highs",
     )
     if res.status != 0:
         check_feasible(system)

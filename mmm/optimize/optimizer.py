@@ -41,8 +41,15 @@ METHODS = ("SLSQP", "trust-constr")
 class _Problem:
     """Maps the optimiser's scaled variables to plans and evaluates the objective."""
 
-    def __init__(self, planner: Planner, system: LinearSystem, objective: Objective,
-                 risk: str, level: float, flighting: str):
+    def __init__(
+        self,
+        planner: Planner,
+        system: LinearSystem,
+        objective: Objective,
+        risk: str,
+        level: float,
+        flighting: str,
+    ):
         self.p = planner
         self.system = system
         self.obj = objective
@@ -125,8 +132,11 @@ class _Problem:
         x = self.plan(u)
         if self.obj.kind == "value":
             vals, _, g = self.p.response.value_and_grad(
-                self.p.path(x), self.coef, self.p.window,
-                lambda v: risk_weights(v, self.risk, self.level), self.p.plan_slice,
+                self.p.path(x),
+                self.coef,
+                self.p.window,
+                lambda v: risk_weights(v, self.risk, self.level),
+                self.p.plan_slice,
             )
             r = float(risk_weights(vals, self.risk, self.level) @ vals)
             f = -r
@@ -134,8 +144,11 @@ class _Problem:
         else:  # cost per incremental unit = spend / R(value - value without the plan)
             base = self.p.no_plan_value(self.obj)
             vals, _, g = self.p.response.value_and_grad(
-                self.p.path(x), self.coef, self.p.window,
-                lambda v: risk_weights(v - base, self.risk, self.level), self.p.plan_slice,
+                self.p.path(x),
+                self.coef,
+                self.p.window,
+                lambda v: risk_weights(v - base, self.risk, self.level),
+                self.p.plan_slice,
             )
             inc = float(risk_weights(vals - base, self.risk, self.level) @ (vals - base))
             spend = float(x.sum())
@@ -254,8 +267,11 @@ def optimize_budget(
         planner = fit_or_planner
     else:
         planner = make_planner(
-            fit_or_planner, horizon=horizon, reference_weeks=reference_weeks,
-            include_carryover=include_carryover, past_carryover=past_carryover,
+            fit_or_planner,
+            horizon=horizon,
+            reference_weeks=reference_weeks,
+            include_carryover=include_carryover,
+            past_carryover=past_carryover,
             max_draws=max_draws,
         )
     fit = planner.fit
@@ -273,7 +289,9 @@ def optimize_budget(
     lin = [LinearConstraint(A[m], lo[m], hi[m]) for m in (eq, ~eq) if m.any()]
 
     # starting points: nearest feasible plan to the current split scaled to the budget
-    share = cur_tot / cur_tot.sum() if cur_tot.sum() > 0 else np.full(cur_tot.shape, 1 / cur_tot.size)
+    share = (
+        cur_tot / cur_tot.sum() if cur_tot.sum() > 0 else np.full(cur_tot.shape, 1 / cur_tot.size)
+    )
     targets = [share * budget]
     rng = np.random.default_rng(seed)
     targets += list(_random_targets(rng, system, cur_tot, max(n_starts - 1, 0)))
@@ -298,8 +316,9 @@ def optimize_budget(
             opts["ftol"] = tol
         else:
             opts.update(gtol=max(tol, 1e-10), xtol=max(tol, 1e-12))
-        res = minimize(fun, u0, jac=jac, method=method, bounds=bounds, constraints=lin,
-                       options=opts)
+        res = minimize(
+            fun, u0, jac=jac, method=method, bounds=bounds, constraints=lin, options=opts
+        )
         n_iter += int(getattr(res, "nit", 0) or 0)
         u = np.clip(res.x, lb, ub)
         cand = (fun(u), u, res)
@@ -319,17 +338,44 @@ def optimize_budget(
     plan = prob_.plan(u_best)
     wall = time.perf_counter() - t0
     return _build_result(
-        planner, system, obj, cons, plan, budget=budget, risk=risk, level=risk_level,
-        prob=prob, flighting=flighting, solver={
-            "method": method, "success": bool(res.success), "message": str(res.message),
-            "iterations": n_iter, "evaluations": prob_.n_eval, "starts": len(targets),
+        planner,
+        system,
+        obj,
+        cons,
+        plan,
+        budget=budget,
+        risk=risk,
+        level=risk_level,
+        prob=prob,
+        flighting=flighting,
+        solver={
+            "method": method,
+            "success": bool(res.success),
+            "message": str(res.message),
+            "iterations": n_iter,
+            "evaluations": prob_.n_eval,
+            "starts": len(targets),
             "wall_s": round(wall, 4),
-        }, seed=seed,
+        },
+        seed=seed,
     )
 
 
-def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: Constraints,
-                  plan: np.ndarray, *, budget, risk, level, prob, flighting, solver, seed):
+def _build_result(
+    planner: Planner,
+    system: LinearSystem,
+    obj: Objective,
+    cons: Constraints,
+    plan: np.ndarray,
+    *,
+    budget,
+    risk,
+    level,
+    prob,
+    flighting,
+    solver,
+    seed,
+):
     cur = planner.current
     out_cur = planner.outcome_draws(cur)  # (sample, outcome)
     out_rec = planner.outcome_draws(plan)
@@ -344,26 +390,39 @@ def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: 
     for g in range(G):
         for s in range(S):
             c, r = float(tc[g, s]), float(tr[g, s])
-            rows.append({
-                "geo": planner.geos[g], "series": planner.series[s],
-                "channel": planner.channels[s], "audience": planner.audiences[s],
-                "stage": planner.stages[s], "current": c, "recommended": r,
-                "change": r - c, "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
-                "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
-                "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
-                "mroas_current": float(mv_cur[g, s]), "mroas_recommended": float(mv_rec[g, s]),
-                "locked": bool(system.locked[g, s]),
-            })
+            rows.append(
+                {
+                    "geo": planner.geos[g],
+                    "series": planner.series[s],
+                    "channel": planner.channels[s],
+                    "audience": planner.audiences[s],
+                    "stage": planner.stages[s],
+                    "current": c,
+                    "recommended": r,
+                    "change": r - c,
+                    "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
+                    "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
+                    "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
+                    "mroas_current": float(mv_cur[g, s]),
+                    "mroas_recommended": float(mv_rec[g, s]),
+                    "locked": bool(system.locked[g, s]),
+                }
+            )
     allocation = pd.DataFrame(rows)
     dates = planner.plan_dates
-    idx = pd.MultiIndex.from_product([dates, planner.geos, planner.series],
-                                     names=["date", "geo", "series"])
+    idx = pd.MultiIndex.from_product(
+        [dates, planner.geos, planner.series], names=["date", "geo", "series"]
+    )
     weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
     weekly = weekly.reset_index()
-    weekly.insert(3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels,
-                                                              strict=True))))
-    weekly.insert(4, "audience", weekly["series"].map(dict(zip(planner.series,
-                                                               planner.audiences, strict=True))))
+    weekly.insert(
+        3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels, strict=True)))
+    )
+    weekly.insert(
+        4,
+        "audience",
+        weekly["series"].map(dict(zip(planner.series, planner.audiences, strict=True))),
+    )
     orow = []
     for name, draws in (("current", (out_cur, v_cur)), ("recommended", (out_rec, v_rec))):
         per, val = draws
@@ -394,9 +453,7 @@ def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: 
         "interval": prob,
         "n_draws": int(uplift.size),
         "max_constraint_violation": float(max(viol.values()) if viol else 0.0),
-        "binding_constraints": [
-            r.name for r in system.rows if _binding(r, tr, system.budget)
-        ],
+        "binding_constraints": [r.name for r in system.rows if _binding(r, tr, system.budget)],
         "solver": solver,
     }
     settings = {
@@ -413,8 +470,15 @@ def _build_result(planner: Planner, system: LinearSystem, obj: Objective, cons: 
         "n_draws": planner.response.n_draws,
     }
     return BudgetRecommendation(
-        allocation=allocation, weekly=weekly, outcomes=outcomes, summary=summary,
-        settings=settings, plan=plan, current=cur, uplift_draws=uplift, geos=geo_table,
+        allocation=allocation,
+        weekly=weekly,
+        outcomes=outcomes,
+        summary=summary,
+        settings=settings,
+        plan=plan,
+        current=cur,
+        uplift_draws=uplift,
+        geos=geo_table,
     )
 
 
@@ -436,17 +500,21 @@ def _geo_table(planner: Planner, cur: np.ndarray, plan: np.ndarray, prob: float)
         spend = x.sum(axis=(0, 2))  # (geo,)
         for g, geo in enumerate(planner.geos):
             for k, o in enumerate(planner.outcomes):
-                row = {"plan": name, "geo": geo, "outcome": o, "kind": kinds[o],
-                       "spend": float(spend[g]), **interval(c[:, k, g], prob)}
-                row.update({f"incremental_{q}": v
-                            for q, v in interval(inc[:, k, g], prob).items()})
+                row = {
+                    "plan": name,
+                    "geo": geo,
+                    "outcome": o,
+                    "kind": kinds[o],
+                    "spend": float(spend[g]),
+                    **interval(c[:, k, g], prob),
+                }
+                row.update({f"incremental_{q}": v for q, v in interval(inc[:, k, g], prob).items()})
                 cpu = {"median": np.nan, "lower": np.nan, "upper": np.nan}
                 d = inc[:, k, g]
                 if kinds[o] == "count" and spend[g] > 0 and (d > 0).any():
                     per = spend[g] / d[d > 0]  # draws without a positive effect: no cost
                     lo, hi = np.quantile(per, [(1 - prob) / 2, 1 - (1 - prob) / 2])
-                    cpu = {"median": float(np.median(per)), "lower": float(lo),
-                           "upper": float(hi)}
+                    cpu = {"median": float(np.median(per)), "lower": float(lo), "upper": float(hi)}
                 row.update({f"cost_per_unit_{q}": v for q, v in cpu.items()})
                 rows.append(row)
     df = pd.DataFrame(rows)

@@ -160,8 +160,9 @@ class DrawResponse:
             return f
         h = 1e-6 * np.maximum(a, 1.0)
         lo = np.maximum(a - h, 0.0)
-        df = (self.saturation.apply(a + h, params, xp=np)
-              - self.saturation.apply(lo, params, xp=np)) / (a + h - lo)
+        df = (
+            self.saturation.apply(a + h, params, xp=np) - self.saturation.apply(lo, params, xp=np)
+        ) / (a + h - lo)
         return f, df
 
     def media(self, x: np.ndarray, window: np.ndarray | None = None) -> np.ndarray:

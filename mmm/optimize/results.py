@@ -43,8 +43,12 @@ def interval(draws: np.ndarray, prob: float) -> dict:
     """Mean, median, central ``prob`` interval of 1-d draws."""
     d = np.asarray(draws, dtype=float)
     lo, hi = np.quantile(d, [(1 - prob) / 2, 1 - (1 - prob) / 2])
-    return {"mean": float(d.mean()), "median": float(np.median(d)), "lower": float(lo),
-            "upper": float(hi)}
+    return {
+        "mean": float(d.mean()),
+        "median": float(np.median(d)),
+        "lower": float(lo),
+        "upper": float(hi),
+    }
 
 
 @dataclass(frozen=True, eq=False)

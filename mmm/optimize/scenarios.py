@@ -125,8 +125,7 @@ def compare_plans(
         scenario beats the current plan; NaN for spend). Original units; contributions
         are media effects over the planner's window (horizon plus carry-over).
     """
-    obj = make_objective(planner.fit, objective, value_per_visit=value_per_visit,
-                         weights=weights)
+    obj = make_objective(planner.fit, objective, value_per_visit=value_per_visit, weights=weights)
     w = np.asarray(obj.weights)
     named = dict(plans)
     if include_current and "current" not in named:
@@ -153,23 +152,40 @@ def compare_plans(
                 d, dc, sp, spc = draws.sum(-1), cur_draws.sum(-1), spend.sum(), cur_spend.sum()
             else:
                 d, dc, sp, spc = draws[..., j], cur_draws[..., j], spend[j], cur_spend[j]
-            rows.append({"scenario": name, "channel": ch, "metric": "spend", "mean": sp,
-                         "median": sp, "lower": sp, "upper": sp, "uplift_mean": sp - spc,
-                         "uplift_lower": sp - spc, "uplift_upper": sp - spc,
-                         "prob_better": np.nan})
+            rows.append(
+                {
+                    "scenario": name,
+                    "channel": ch,
+                    "metric": "spend",
+                    "mean": sp,
+                    "median": sp,
+                    "lower": sp,
+                    "upper": sp,
+                    "uplift_mean": sp - spc,
+                    "uplift_lower": sp - spc,
+                    "uplift_upper": sp - spc,
+                    "prob_better": np.nan,
+                }
+            )
             metrics = [(o, d[:, k], dc[:, k]) for k, o in enumerate(planner.outcomes)]
             metrics.append(("value", d @ w, dc @ w))
             for metric, v, vc in metrics:
                 up = v - vc
-                rows.append({
-                    "scenario": name, "channel": ch, "metric": metric,
-                    "mean": float(v.mean()), "median": float(np.median(v)),
-                    "lower": float(np.quantile(v, lo_q)), "upper": float(np.quantile(v, hi_q)),
-                    "uplift_mean": float(up.mean()),
-                    "uplift_lower": float(np.quantile(up, lo_q)),
-                    "uplift_upper": float(np.quantile(up, hi_q)),
-                    "prob_better": float(np.mean(up > 0)),
-                })
+                rows.append(
+                    {
+                        "scenario": name,
+                        "channel": ch,
+                        "metric": metric,
+                        "mean": float(v.mean()),
+                        "median": float(np.median(v)),
+                        "lower": float(np.quantile(v, lo_q)),
+                        "upper": float(np.quantile(v, hi_q)),
+                        "uplift_mean": float(up.mean()),
+                        "uplift_lower": float(np.quantile(up, lo_q)),
+                        "uplift_upper": float(np.quantile(up, hi_q)),
+                        "prob_better": float(np.mean(up > 0)),
+                    }
+                )
     df = pd.DataFrame(rows)
     df["interval"] = prob
     return df

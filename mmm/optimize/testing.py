@@ -92,14 +92,26 @@ def synthetic_fit(
             for s, (ch, au) in enumerate(series):
                 if np.isnan(spend[:, g, s]).all():
                     continue  # not bought in this geo
-                media.append({"date": d.strftime("%Y-%m-%d"), "geo": geo, "channel": ch,
-                              "audience": au, "spend": spend[t, g, s]})
+                media.append(
+                    {
+                        "date": d.strftime("%Y-%m-%d"),
+                        "geo": geo,
+                        "channel": ch,
+                        "audience": au,
+                        "spend": spend[t, g, s],
+                    }
+                )
     names = [o for o, _ in outcomes] + ([mediator] if mediator else [])
     out_rows = []
     for d in dates:
         for geo in geos:
-            out_rows.append({"date": d.strftime("%Y-%m-%d"), "geo": geo,
-                             **{o: 1000.0 + rng.normal(0, 10) for o in names}})
+            out_rows.append(
+                {
+                    "date": d.strftime("%Y-%m-%d"),
+                    "geo": geo,
+                    **{o: 1000.0 + rng.normal(0, 10) for o in names},
+                }
+            )
     cat = pd.DataFrame({"channel": channels, "stage": [stages[c] for c in channels]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -110,8 +122,10 @@ def synthetic_fit(
     spec = ModelSpec(
         outcomes=tuple(OutcomeSpec(o, k) for o, k in outcomes),
         mediator=mediator,
-        stages={"awareness": StageSpec("geometric", n_lag),
-                "conversion": StageSpec("geometric", n_lag)},
+        stages={
+            "awareness": StageSpec("geometric", n_lag),
+            "conversion": StageSpec("geometric", n_lag),
+        },
         saturation="hill",
         hill_slope=1.0,
     )
@@ -134,15 +148,29 @@ def synthetic_fit(
         "series": expected,
     }
     if mediator is not None:
-        aw = [lab for lab, (c, _) in zip(expected, series, strict=True)
-              if stages[c] == "awareness"]
+        aw = [lab for lab, (c, _) in zip(expected, series, strict=True) if stages[c] == "awareness"]
         post["gamma"] = draws(gamma, 2)[None]
         post["delta"] = draws(delta, 1)[None]
         dims["gamma"] = ["geo", "aw_series"]
         dims["delta"] = ["outcome"]
         coords["aw_series"] = aw
     idata = az.from_dict(posterior=post, dims=dims, coords=coords)
-    diag = Diagnostics(max_rhat=1.0, min_ess_bulk=float(n_d), min_ess_tail=float(n_d),
-                       divergences=0, min_bfmi=1.0, n_draws=n_d, n_chains=1, method="fixed")
-    return FitResult(spec=spec, dataset=ds, idata=idata, design=design,
-                     sampler=SamplerConfig(), diagnostics=diag, provenance={"synthetic": True})
+    diag = Diagnostics(
+        max_rhat=1.0,
+        min_ess_bulk=float(n_d),
+        min_ess_tail=float(n_d),
+        divergences=0,
+        min_bfmi=1.0,
+        n_draws=n_d,
+        n_chains=1,
+        method="fixed",
+    )
+    return FitResult(
+        spec=spec,
+        dataset=ds,
+        idata=idata,
+        design=design,
+        sampler=SamplerConfig(),
+        diagnostics=diag,
+        provenance={"synthetic": True},
+    )

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-PALETTE = ("#1f4e79", "#d9822b", "#3a7d44", "#a23b72", "#6c757d", "#c0392b", "#17a2b8",
-           "#8e6c8a", "#b8860b", "#2e8b57", "#4682b4", "#cd5c5c")
+PALETTE = (
+    "#1f4e79",
+    "#d9822b",
+    "#3a7d44",
+    "#a23b72",
+    "#6c757d",
+    "#c0392b",
+    "#17a2b8",
+    "#8e6c8a",
+    "#b8860b",
+    "#2e8b57",
+    "#4682b4",
+    "#cd5c5c",
+)
 RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -18,8 +30,15 @@ RC = {
 }
 
 
-def figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5,
-           squeeze: bool = True, **kw):
+def figure(
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    width: float = 8.0,
+    height: float = 4.5,
+    squeeze: bool = True,
+    **kw,
+):
     """A new Figure and its axes in the package style (no pyplot state is kept).
 
     Parameters

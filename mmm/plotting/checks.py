@@ -8,8 +8,9 @@ import pandas as pd
 from mmm.plotting._style import color, figure
 
 
-def plot_posterior_predictive(draws, observed, *, prob: float = 0.9, split_date=None,
-                              title: str | None = None):
+def plot_posterior_predictive(
+    draws, observed, *, prob: float = 0.9, split_date=None, title: str | None = None
+):
     """Predictive band and median against the observed outcome, one panel per outcome.
 
     Parameters
@@ -34,8 +35,15 @@ def plot_posterior_predictive(draws, observed, *, prob: float = 0.9, split_date=
     dates = pd.DatetimeIndex(d["date"].values)
     for ax, o in zip(axes[:, 0], outcomes, strict=True):
         q = d.sel(outcome=o).quantile([lo, 0.5, hi], dim="sample").values
-        ax.fill_between(dates, q[0], q[2], color=color(0), alpha=0.25, lw=0,
-                        label=f"{int(round(prob * 100))}% predictive interval")
+        ax.fill_between(
+            dates,
+            q[0],
+            q[2],
+            color=color(0),
+            alpha=0.25,
+            lw=0,
+            label=f"{int(round(prob * 100))}% predictive interval",
+        )
         ax.plot(dates, q[1], color=color(0), label="median")
         ax.plot(dates, obs.sel(outcome=o).values, ".", color="black", ms=3, label="observed")
         if split_date is not None:
@@ -65,11 +73,9 @@ def plot_prior_posterior(table: pd.DataFrame, *, variable: str, title: str | Non
         raise ValueError(f"{variable!r} is not in the table.")
     y = np.arange(len(df))
     fig, ax = figure(width=8, height=0.45 * len(df) + 1.5)
-    ax.hlines(y + 0.15, df["prior_lower"], df["prior_upper"], color=color(4), lw=3,
-              label="prior")
+    ax.hlines(y + 0.15, df["prior_lower"], df["prior_upper"], color=color(4), lw=3, label="prior")
     ax.plot(df["prior_mean"], y + 0.15, "|", color=color(4), ms=10)
-    ax.hlines(y - 0.15, df["post_lower"], df["post_upper"], color=color(0), lw=3,
-              label="posterior")
+    ax.hlines(y - 0.15, df["post_lower"], df["post_upper"], color=color(0), lw=3, label="posterior")
     ax.plot(df["post_mean"], y - 0.15, "|", color=color(0), ms=10)
     ax.set_yticks(y, [e or variable for e in df["element"]])
     ax.set_title(title or f"{variable}: prior vs posterior")

@@ -30,11 +30,16 @@ def plot_waterfall(totals, *, outcome: str, title: str | None = None):
     kinds = [str(k) for k in t["kind"].values] if "kind" in t.coords else ["media"] * len(names)
     vals = np.asarray(t.values, dtype=float)
     starts = np.concatenate([[0.0], np.cumsum(vals)[:-1]])
-    kind_colors = {"baseline": color(4), "control": color(2), "mediator": color(3),
-                   "media": color(0)}
+    kind_colors = {
+        "baseline": color(4),
+        "control": color(2),
+        "mediator": color(3),
+        "media": color(0),
+    }
     fig, ax = figure(width=9, height=4.8)
-    ax.bar(range(len(vals)), vals, bottom=starts,
-           color=[kind_colors.get(k, color(1)) for k in kinds])
+    ax.bar(
+        range(len(vals)), vals, bottom=starts, color=[kind_colors.get(k, color(1)) for k in kinds]
+    )
     ax.bar(len(vals), vals.sum(), color=color(1))
     ax.set_xticks(range(len(vals) + 1), names + ["total"], rotation=60, ha="right")
     ax.set_ylabel(f"{outcome} (original units)")
@@ -65,8 +70,13 @@ def plot_stacked_contributions(frame: pd.DataFrame, *, outcome: str, title: str 
     base = wide.drop(columns=media).sum(axis=1)
     fig, ax = figure(width=10, height=5)
     ys = [base.to_numpy()] + [wide[m].to_numpy() for m in media]
-    ax.stackplot(wide.index, *ys, labels=["base"] + media,
-                 colors=[color(4)] + [color(i) for i in range(len(media))], alpha=0.85)
+    ax.stackplot(
+        wide.index,
+        *ys,
+        labels=["base"] + media,
+        colors=[color(4)] + [color(i) for i in range(len(media))],
+        alpha=0.85,
+    )
     ax.set_ylabel(f"{outcome} per period")
     ax.set_title(title or f"{outcome}: base and media contributions")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))

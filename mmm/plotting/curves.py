@@ -9,8 +9,9 @@ import numpy as np
 from mmm.plotting._style import color, figure
 
 
-def plot_response_curves(curves, *, outcome: str, series=None, points=None, prob: float = 0.9,
-                         title: str | None = None):
+def plot_response_curves(
+    curves, *, outcome: str, series=None, points=None, prob: float = 0.9, title: str | None = None
+):
     """Outcome vs spend (left) and ROAS vs spend (right) with intervals.
 
     Parameters
@@ -48,8 +49,11 @@ def plot_response_curves(curves, *, outcome: str, series=None, points=None, prob
         c = curves["contribution"].sel(outcome=outcome, series=s).median("sample").values
         a1.plot(sp[cur], c[cur], "o", color=color(i))
         if points is not None:
-            p = points[(points["outcome"] == outcome) & (points["series"] == s)
-                       & (points["quantity"] == "diminishing_spend")]
+            p = points[
+                (points["outcome"] == outcome)
+                & (points["series"] == s)
+                & (points["quantity"] == "diminishing_spend")
+            ]
             if len(p) and np.isfinite(p["median"].iloc[0]):
                 xd = float(p["median"].iloc[0])
                 a1.plot(xd, np.interp(xd, sp, c), "D", color=color(i), mfc="white")
@@ -84,8 +88,9 @@ def plot_adstock(decay, *, channels=None, title: str | None = None):
     for i, ch in enumerate(channels):
         d = decay.sel(channel=ch)
         ax.plot(lags, d["mean"].values, marker="o", ms=3, color=color(i), label=ch)
-        ax.fill_between(lags, d["lower"].values, d["upper"].values, color=color(i), alpha=0.15,
-                        lw=0)
+        ax.fill_between(
+            lags, d["lower"].values, d["upper"].values, color=color(i), alpha=0.15, lw=0
+        )
     unit = "weeks" if decay.attrs.get("period_days") == 7.0 else "periods"
     ax.set_xlabel(f"lag ({unit} after spend)")
     ax.set_ylabel("share of the effect")

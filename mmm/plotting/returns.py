@@ -8,8 +8,9 @@ import pandas as pd
 from mmm.plotting._style import color, figure
 
 
-def plot_roas(table: pd.DataFrame, *, outcome: str, path: str = "total", truth=None,
-              title: str | None = None):
+def plot_roas(
+    table: pd.DataFrame, *, outcome: str, path: str = "total", truth=None, title: str | None = None
+):
     """Return per currency unit of each series with its interval (a forest plot).
 
     Parameters
@@ -31,12 +32,24 @@ def plot_roas(table: pd.DataFrame, *, outcome: str, path: str = "total", truth=N
     df = df.sort_values("median").reset_index(drop=True)
     y = np.arange(len(df))
     fig, ax = figure(width=8, height=0.4 * len(df) + 1.5)
-    ax.errorbar(df["median"], y, xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
-                fmt="o", color=color(0), capsize=3,
-                label=f"median and {int(round(df['interval'].iloc[0] * 100))}% interval")
+    ax.errorbar(
+        df["median"],
+        y,
+        xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
+        fmt="o",
+        color=color(0),
+        capsize=3,
+        label=f"median and {int(round(df['interval'].iloc[0] * 100))}% interval",
+    )
     if truth is not None:
-        ax.scatter([truth.get(s, np.nan) for s in df["series"]], y, marker="x", color=color(5),
-                   zorder=3, label="truth")
+        ax.scatter(
+            [truth.get(s, np.nan) for s in df["series"]],
+            y,
+            marker="x",
+            color=color(5),
+            zorder=3,
+            label="truth",
+        )
     ax.set_yticks(y, list(df["series"]))
     kind = df["kind"].iloc[0] if "kind" in df and len(df) else "revenue"
     ax.set_xlabel("revenue per euro (ROAS)" if kind == "revenue" else "units per euro")
@@ -66,10 +79,19 @@ def plot_funnel(shares: pd.DataFrame, *, title: str | None = None):
         df = shares[shares["outcome"] == o]
         x = np.arange(len(df))
         ax.bar(x - 0.2, df["spend_share"], width=0.4, color=color(4), label="share of spend")
-        err = [df["effect_share_median"] - df["effect_share_lower"],
-               df["effect_share_upper"] - df["effect_share_median"]]
-        ax.bar(x + 0.2, df["effect_share_median"], width=0.4, yerr=err, capsize=3,
-               color=color(0), label="share of incremental outcome")
+        err = [
+            df["effect_share_median"] - df["effect_share_lower"],
+            df["effect_share_upper"] - df["effect_share_median"],
+        ]
+        ax.bar(
+            x + 0.2,
+            df["effect_share_median"],
+            width=0.4,
+            yerr=err,
+            capsize=3,
+            color=color(0),
+            label="share of incremental outcome",
+        )
         ax.set_xticks(x, list(df["stage"]))
         ax.set_ylim(0, 1)
         ax.set_title(o)

@@ -53,8 +53,9 @@ def _label(c: str, a: str) -> str:
     return f"{fmt.pretty(c)} / {fmt.pretty(a)}"
 
 
-def build_context(run: RunFolder, *, value_per_visit: float | None = None,
-                  currency: str = "€") -> dict:
+def build_context(
+    run: RunFolder, *, value_per_visit: float | None = None, currency: str = "€"
+) -> dict:
     """Everything the template shows, as plain values (numbers already in words)."""
     fit = run.fit
     summary = run.summary
@@ -70,9 +71,7 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
     rows = numbers.roas_rows(summary, stages, kinds)
     revenue = [o for o, k in kinds.items() if k == "revenue"]
     counts = [o for o, k in kinds.items() if k == "count"]
-    combined = (
-        numbers.combined_value(fit, value_per_visit, prob=prob) if value_per_visit else None
-    )
+    combined = numbers.combined_value(fit, value_per_visit, prob=prob) if value_per_visit else None
     for r in rows:
         r["label"] = _label(r["channel"], r["audience"])
         r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
@@ -115,8 +114,10 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
     sp_sh = funnel.get("spend_share", {})
     oc_sh = funnel.get("outcome_share", {})
     if sp_sh and oc_sh:
-        parts = [f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
-                 for o, v in oc_sh.items()]
+        parts = [
+            f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
+            for o, v in oc_sh.items()
+        ]
         headline.append(
             f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
             f"delivered {' and '.join(parts)}; conversion channels the rest."
@@ -145,8 +146,12 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
                 f"{_odds(first, b, 'best')})"
             )
     for o in counts[:1]:
-        cand = [r for r in rows if fmt.is_number(r["outcomes"].get(o, {}).get("cost_per_unit"))
-                and r["outcomes"][o]["cost_per_unit"] > 0]
+        cand = [
+            r
+            for r in rows
+            if fmt.is_number(r["outcomes"].get(o, {}).get("cost_per_unit"))
+            and r["outcomes"][o]["cost_per_unit"] > 0
+        ]
         if cand:
             b = min(cand, key=lambda r: r["outcomes"][o]["cost_per_unit"])
             rec = b["outcomes"][o]
@@ -163,89 +168,130 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
     charts: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": []}
     for o in fit.spec.outcome_names:
         if kinds[o] == "revenue":
-            items = [{"label": r["label"], "stage": r["stage"], **{
-                k: r["outcomes"].get(o, {}).get(k) for k in ("median", "lower", "upper")}}
-                for r in rows if o in r["outcomes"]]
+            items = [
+                {
+                    "label": r["label"],
+                    "stage": r["stage"],
+                    **{k: r["outcomes"].get(o, {}).get(k) for k in ("median", "lower", "upper")},
+                }
+                for r in rows
+                if o in r["outcomes"]
+            ]
             items.sort(key=lambda it: -(it["median"] or 0))
             order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
-            charts["roas"].append(figures.ranked_bars(
-                items, title=f"Return on {fmt.pretty(o)} per {currency}1 of spend",
-                xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
-                       f"{fmt.pct(prob)} range)",
-                value_fmt=fmt.ratio,
-                alt=f"Bar chart ranking channel and audience lines by return on "
+            charts["roas"].append(
+                figures.ranked_bars(
+                    items,
+                    title=f"Return on {fmt.pretty(o)} per {currency}1 of spend",
+                    xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
+                    f"{fmt.pct(prob)} range)",
+                    value_fmt=fmt.ratio,
+                    alt=f"Bar chart ranking channel and audience lines by return on "
                     f"{fmt.pretty(o)} per {currency}1, highest first: {order}.",
-            ))
+                )
+            )
         else:
             items = []
             for r in rows:
                 rec = r["outcomes"].get(o)
                 if rec and fmt.is_number(rec.get("cost_per_unit")) and rec["cost_per_unit"] > 0:
-                    items.append({"label": r["label"], "stage": r["stage"],
-                                  "median": rec["cost_per_unit"],
-                                  "lower": rec.get("cost_per_unit_lower"),
-                                  "upper": rec.get("cost_per_unit_upper")})
+                    items.append(
+                        {
+                            "label": r["label"],
+                            "stage": r["stage"],
+                            "median": rec["cost_per_unit"],
+                            "lower": rec.get("cost_per_unit_lower"),
+                            "upper": rec.get("cost_per_unit_upper"),
+                        }
+                    )
             items.sort(key=lambda it: it["median"])
             order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
-            charts["roas"].append(figures.ranked_bars(
-                items, title=f"Cost per extra {fmt.pretty(o).rstrip('s')} (lower is better)",
-                xlabel=f"{currency} per {fmt.pretty(o).rstrip('s')} (bar: most likely; line: "
-                       f"{fmt.pct(prob)} range)",
-                value_fmt=money,
-                alt=f"Bar chart ranking channel and audience lines by cost per "
+            charts["roas"].append(
+                figures.ranked_bars(
+                    items,
+                    title=f"Cost per extra {fmt.pretty(o).rstrip('s')} (lower is better)",
+                    xlabel=f"{currency} per {fmt.pretty(o).rstrip('s')} (bar: most likely; line: "
+                    f"{fmt.pct(prob)} range)",
+                    value_fmt=money,
+                    alt=f"Bar chart ranking channel and audience lines by cost per "
                     f"{fmt.pretty(o).rstrip('s')}, cheapest first: {order}.",
-            ))
+                )
+            )
     if sp_sh and oc_sh:
-        charts["funnel"].append(figures.funnel_shares(
-            sp_sh, oc_sh,
-            alt="Bar chart comparing awareness and conversion channels: share of media spend "
+        charts["funnel"].append(
+            figures.funnel_shares(
+                sp_sh,
+                oc_sh,
+                alt="Bar chart comparing awareness and conversion channels: share of media spend "
                 f"(awareness {fmt.pct(sp_sh.get('awareness'))}, conversion "
                 f"{fmt.pct(sp_sh.get('conversion'))}) and share of media's effect on "
-                + "; ".join(f"{fmt.pretty(o)} (awareness {fmt.pct(v.get('awareness'))}, "
-                            f"conversion {fmt.pct(v.get('conversion'))})"
-                            for o, v in oc_sh.items()) + ".",
-        ))
+                + "; ".join(
+                    f"{fmt.pretty(o)} (awareness {fmt.pct(v.get('awareness'))}, "
+                    f"conversion {fmt.pct(v.get('conversion'))})"
+                    for o, v in oc_sh.items()
+                )
+                + ".",
+            )
+        )
     paths = funnel.get("awareness_paths", [])
     mediator = fit.spec.mediator
     if paths and mediator:
         pouts = list(dict.fromkeys(p["outcome"] for p in paths))
         # one chart per outcome kind so the axis units stay meaningful
         for o in pouts:
-            charts["funnel"].append(figures.direct_vs_mediated(
-                paths, [o], value_fmt=_value_fmt(kinds.get(o, "revenue"), currency),
-                alt=f"Stacked bars per awareness channel splitting its effect on "
+            charts["funnel"].append(
+                figures.direct_vs_mediated(
+                    paths,
+                    [o],
+                    value_fmt=_value_fmt(kinds.get(o, "revenue"), currency),
+                    alt=f"Stacked bars per awareness channel splitting its effect on "
                     f"{fmt.pretty(o)} into a direct part and a part through "
                     f"{fmt.pretty(mediator)}: "
-                    + "; ".join(f"{fmt.pretty(p['channel'])} direct "
-                                f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['direct'])}, "
-                                f"via {fmt.pretty(mediator)} "
-                                f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['mediated'])}"
-                                for p in paths if p["outcome"] == o) + ".",
-            ))
+                    + "; ".join(
+                        f"{fmt.pretty(p['channel'])} direct "
+                        f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['direct'])}, "
+                        f"via {fmt.pretty(mediator)} "
+                        f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['mediated'])}"
+                        for p in paths
+                        if p["outcome"] == o
+                    )
+                    + ".",
+                )
+            )
     split = numbers.weekly_split(fit)
     quality = numbers.fit_quality(split, fit.spec.outcome_names)
     for o in fit.spec.outcome_names:
         q = quality[o]
-        charts["weekly"].append(figures.weekly(
-            split, o, value_fmt=_value_fmt(kinds[o], currency),
-            alt=f"Stacked area chart of {fmt.pretty(o)} per period split into base and media "
+        charts["weekly"].append(
+            figures.weekly(
+                split,
+                o,
+                value_fmt=_value_fmt(kinds[o], currency),
+                alt=f"Stacked area chart of {fmt.pretty(o)} per period split into base and media "
                 f"by funnel stage, with actual {fmt.pretty(o)} as a line; the model's fitted "
                 f"values explain {fmt.pct(q['r2'])} of the week-to-week variation.",
-        ))
-    curves_df, curve_pts, curves_note = response_curves(fit, prob=prob,
-                                                        revenue_outcomes=revenue)
+            )
+        )
+    curves_df, curve_pts, curves_note = response_curves(fit, prob=prob, revenue_outcomes=revenue)
     current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
     if curves_df is not None:
         for o in fit.spec.outcome_names:
             if (curves_df["outcome"] == o).any():
-                charts["curves"].append(figures.curves_grid(
-                    curves_df, o, stages, current, value_fmt=_value_fmt(kinds[o], currency),
-                    money_fmt=money, points=curve_pts,
-                    alt=f"Small charts, one per channel and audience line, of total "
+                charts["curves"].append(
+                    figures.curves_grid(
+                        curves_df,
+                        o,
+                        stages,
+                        current,
+                        value_fmt=_value_fmt(kinds[o], currency),
+                        money_fmt=money,
+                        points=curve_pts,
+                        alt=f"Small charts, one per channel and audience line, of total "
                         f"{fmt.pretty(o)} against total spend over the period with a "
                         f"{fmt.pct(prob)} band; a dot marks today's spend. Flattening curves "
                         "mean each extra euro brings back less.",
-                ))
+                    )
+                )
 
     headroom = []
     for r in rows:
@@ -257,8 +303,11 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
             cur = current.get((r["channel"], r["audience"]))
             if fmt.is_number(dim.get("median")) and fmt.is_number(cur):
                 past = cur > dim["median"]
-                words = ("past the point of diminishing returns" if past
-                         else "before the point of diminishing returns: room to grow")
+                words = (
+                    "past the point of diminishing returns"
+                    if past
+                    else "before the point of diminishing returns: room to grow"
+                )
             else:
                 words = "no clear point of diminishing returns within the curve"
             if kinds[o] == "revenue" and fmt.is_number(mg.get("median")):
@@ -268,27 +317,53 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
                     words += f"; the next {currency}1 returns less than it costs in {fmt.pretty(o)}"
                 else:
                     words += f"; unclear whether the next {currency}1 pays back in {fmt.pretty(o)}"
-            headroom.append({"label": r["label"], "outcome": o, "marginal": mg,
-                             "diminishing": dim, "current": cur, "words": words,
-                             "per": "1" if kinds[o] == "revenue" else "1k"})
+            headroom.append(
+                {
+                    "label": r["label"],
+                    "outcome": o,
+                    "marginal": mg,
+                    "diminishing": dim,
+                    "current": cur,
+                    "words": words,
+                    "per": "1" if kinds[o] == "revenue" else "1k",
+                }
+            )
     carry = _optional("mmm.analysis.funnel", "carryover", fit, prob=prob)
-    carry_rows = [] if carry is None else [
-        {"channel": str(c.channel), "stage": str(c.stage),
-         "median": c.half_life_median, "lower": c.half_life_lower,
-         "upper": c.half_life_upper, "days": getattr(c, "period_days", None)}
-        for c in carry.itertuples()
-    ]
+    carry_rows = (
+        []
+        if carry is None
+        else [
+            {
+                "channel": str(c.channel),
+                "stage": str(c.stage),
+                "median": c.half_life_median,
+                "lower": c.half_life_lower,
+                "upper": c.half_life_upper,
+                "days": getattr(c, "period_days", None),
+            }
+            for c in carry.itertuples()
+        ]
+    )
     near = None
     if counts:
-        nd = _optional("mmm.analysis.online_store", "near_store_vs_broad", fit,
-                       outcome=counts[0], prob=prob)
+        nd = _optional(
+            "mmm.analysis.online_store", "near_store_vs_broad", fit, outcome=counts[0], prob=prob
+        )
         if nd is not None and len(nd):
             try:
-                near = [{"scope": str(x["scope"]), "group": str(x["group"]),
-                         "spend": x.get("spend"),
-                         **{k: x.get(f"cost_per_visit_{k}", x.get(k))
-                            for k in ("median", "lower", "upper")},
-                         "p": x.get("p_near_cheaper")} for x in nd.to_dict("records")]
+                near = [
+                    {
+                        "scope": str(x["scope"]),
+                        "group": str(x["group"]),
+                        "spend": x.get("spend"),
+                        **{
+                            k: x.get(f"cost_per_visit_{k}", x.get(k))
+                            for k in ("median", "lower", "upper")
+                        },
+                        "p": x.get("p_near_cheaper"),
+                    }
+                    for x in nd.to_dict("records")
+                ]
             except (KeyError, AttributeError):
                 near = None
 
@@ -306,29 +381,48 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
                 tot_val += w * c["median"]
         store_share = None
         if value_per_visit and tot_val > 0:
-            store_val = sum(
-                value_per_visit * (cells[o] or {}).get("median", 0.0) for o in counts
-            )
+            store_val = sum(value_per_visit * (cells[o] or {}).get("median", 0.0) for o in counts)
             store_share = store_val / tot_val
-        o2s.append({"label": r["label"], "channel": r["channel"], "audience": r["audience"],
-                    "stage": r["stage"], "cells": cells, "store_share": store_share})
+        o2s.append(
+            {
+                "label": r["label"],
+                "channel": r["channel"],
+                "audience": r["audience"],
+                "stage": r["stage"],
+                "cells": cells,
+                "store_share": store_share,
+            }
+        )
     audiences = sorted({r["audience"] for r in rows})
     by_audience = []
     for o in counts:
         for a in audiences:
             sp = sum(r["spend"] or 0 for r in rows if r["audience"] == a)
-            visits = sum((contrib.get((o, r["channel"], a)) or {}).get("median") or 0
-                         for r in rows if r["audience"] == a)
-            by_audience.append({"outcome": o, "audience": a, "spend": sp, "visits": visits,
-                                "cost": sp / visits if visits > 0 else None})
+            visits = sum(
+                (contrib.get((o, r["channel"], a)) or {}).get("median") or 0
+                for r in rows
+                if r["audience"] == a
+            )
+            by_audience.append(
+                {
+                    "outcome": o,
+                    "audience": a,
+                    "spend": sp,
+                    "visits": visits,
+                    "cost": sp / visits if visits > 0 else None,
+                }
+            )
     by_audience.sort(key=lambda a: (a["cost"] is None, a["cost"] or 0.0))
 
     # ------------------------------------------------------------------ geos
     geo = geo_context(run, kinds=kinds, prob=prob, currency=currency)
     if geo is not None and geo["chart"] is not None and counts:
-        ranked = [r for r in geo["rows"] if r["geo"] != "all"
-                  and fmt.is_number(r["outcomes"].get(counts[0], {}).get("cost", {})
-                                    .get("median"))]
+        ranked = [
+            r
+            for r in geo["rows"]
+            if r["geo"] != "all"
+            and fmt.is_number(r["outcomes"].get(counts[0], {}).get("cost", {}).get("median"))
+        ]
         if ranked:
             cheap = min(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
             dear = max(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
@@ -344,11 +438,14 @@ def build_context(run: RunFolder, *, value_per_visit: float | None = None,
     budget = _budget(run.recommendation, currency=currency, kinds=kinds)
     if budget and budget.get("rows"):
         budget["chart"] = figures.budget_bars(
-            budget["rows"], money_fmt=money,
+            budget["rows"],
+            money_fmt=money,
             alt="Bar chart of current and recommended spend per line: "
-                + "; ".join(f"{b['label']} {money(b['current'])} now, "
-                            f"{money(b['recommended'])} recommended" for b in budget["rows"])
-                + ".",
+            + "; ".join(
+                f"{b['label']} {money(b['current'])} now, {money(b['recommended'])} recommended"
+                for b in budget["rows"]
+            )
+            + ".",
         )
     if budget and budget.get("sentence"):
         headline.append(budget["sentence"])
@@ -443,15 +540,17 @@ def _budget(rec: dict | None, *, currency: str, kinds: dict) -> dict | None:
                 continue
             vf = fmt.count if kinds.get(o) == "count" else money
             med = _first(u, "median", "mean")
-            uplift.append({"outcome": o, "words": fmt.interval_words(
-                med, u.get("lower"), u.get("upper"), vf)})
+            uplift.append(
+                {"outcome": o, "words": fmt.interval_words(med, u.get("lower"), u.get("upper"), vf)}
+            )
     total = _first(rec, "total_budget", "budget_total", "total")
     horizon = _first(rec, "horizon", "horizon_weeks")
     sentence = None
     if uplift:
         sentence = (
             "Moving money as recommended below should add "
-            + "; ".join(f"{fmt.pretty(u['outcome'])}: {u['words']}" for u in uplift) + "."
+            + "; ".join(f"{fmt.pretty(u['outcome'])}: {u['words']}" for u in uplift)
+            + "."
         )
     scenarios = rec.get("scenarios") if isinstance(rec.get("scenarios"), list) else []
     return {
@@ -470,8 +569,9 @@ def render(context: dict, template: str = TEMPLATE) -> str:
     return _env().get_template(template).render(**context)
 
 
-def build_report(run_dir, *, out=None, value_per_visit: float | None = None,
-                 currency: str = "€") -> Path:
+def build_report(
+    run_dir, *, out=None, value_per_visit: float | None = None, currency: str = "€"
+) -> Path:
     """Write the planner report of a run folder as one self-contained HTML file.
 
     Parameters

@@ -128,7 +128,8 @@ def backtest_context(backtest: dict | None) -> dict | None:
             "r2": f"{r['r2']:.2f}" if fmt.is_number(r["r2"]) else "–",
             "crps": fmt.count(r["crps"]),
             "coverage": fmt.pct(r["coverage"]),
-            "beats_flat": fmt.is_number(r["mape"]) and fmt.is_number(r["naive_mape"])
+            "beats_flat": fmt.is_number(r["mape"])
+            and fmt.is_number(r["naive_mape"])
             and r["mape"] < r["naive_mape"],
         }
         for r in folds

@@ -114,7 +114,9 @@ def _points(module, curves, prob: float, revenue_outcomes) -> dict:
     for r in df.itertuples():
         key = (str(r.outcome), str(r.channel), str(r.audience))
         out.setdefault(key, {})[str(r.quantity)] = {
-            "median": r.median, "lower": r.lower, "upper": r.upper
+            "median": r.median,
+            "lower": r.lower,
+            "upper": r.upper,
         }
     return out
 
@@ -133,8 +135,9 @@ def response_curves(fit, *, prob: float, revenue_outcomes=()):
     if fn is not None:
         try:
             try:
-                res = fn(fit, multipliers=np.round(np.linspace(0.0, 2.5, 26), 10),
-                         max_draws=MAX_DRAWS)
+                res = fn(
+                    fit, multipliers=np.round(np.linspace(0.0, 2.5, 26), 10), max_draws=MAX_DRAWS
+                )
             except TypeError:
                 res = fn(fit)
             if hasattr(res, "data_vars") and "contribution" in res:
@@ -143,8 +146,9 @@ def response_curves(fit, *, prob: float, revenue_outcomes=()):
                     with warnings.catch_warnings():
                         # break-even is undefined (all NaN) for count outcomes
                         warnings.simplefilter("ignore", RuntimeWarning)
-                        points = _points(importlib.import_module(fn.__module__), res, prob,
-                                         revenue_outcomes)
+                        points = _points(
+                            importlib.import_module(fn.__module__), res, prob, revenue_outcomes
+                        )
                 except Exception:  # noqa: BLE001 - the markers are optional
                     points = {}
             else:
@@ -166,12 +170,18 @@ def response_curves(fit, *, prob: float, revenue_outcomes=()):
     try:
         df = engine_curves(fit, prob=prob)
     except Exception as exc:  # noqa: BLE001
-        return None, {}, (
-            f"Response curves are not available: {reason}; computing them failed ({exc})."
+        return (
+            None,
+            {},
+            (f"Response curves are not available: {reason}; computing them failed ({exc})."),
         )
-    return df, {}, (
-        f"Note: {reason}, so these curves were computed by the report itself: each channel's "
-        "observed week-by-week spend pattern is scaled from 0 to 2x, and the curve shows the "
-        "total effect over the fitted period. Marginal returns and the point of diminishing "
-        "returns are not marked."
+    return (
+        df,
+        {},
+        (
+            f"Note: {reason}, so these curves were computed by the report itself: each channel's "
+            "observed week-by-week spend pattern is scaled from 0 to 2x, and the curve shows the "
+            "total effect over the fitted period. Marginal returns and the point of diminishing "
+            "returns are not marked."
+        ),
     )

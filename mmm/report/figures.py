@@ -53,8 +53,16 @@ def _style(ax) -> None:
     ax.tick_params(colors=INK, labelsize=9)
 
 
-def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: str,
-                stage_legend: bool = True, range_label: str = "line: 90% range") -> Chart:
+def ranked_bars(
+    items: list[dict],
+    *,
+    title: str,
+    xlabel: str,
+    value_fmt,
+    alt: str,
+    stage_legend: bool = True,
+    range_label: str = "line: 90% range",
+) -> Chart:
     """Horizontal bars of medians with interval whiskers, best at the top.
 
     ``items``: dicts with label, stage, median, lower, upper, already in display order.
@@ -70,15 +78,35 @@ def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: s
     hi = np.array([it["upper"] if it["upper"] is not None else np.nan for it in items])
     for yi, it, m in zip(y, items, med, strict=True):
         st = it.get("stage", "conversion")
-        ax.barh(yi, 0 if np.isnan(m) else m, color=STAGE_COLOUR.get(st, "#6b6b6b"), alpha=0.85,
-                hatch=STAGE_HATCH.get(st, ""), edgecolor="white", height=0.7)
+        ax.barh(
+            yi,
+            0 if np.isnan(m) else m,
+            color=STAGE_COLOUR.get(st, "#6b6b6b"),
+            alpha=0.85,
+            hatch=STAGE_HATCH.get(st, ""),
+            edgecolor="white",
+            height=0.7,
+        )
     ok = ~(np.isnan(lo) | np.isnan(hi) | np.isnan(med))
-    ax.errorbar(med[ok], y[ok], xerr=[med[ok] - lo[ok], hi[ok] - med[ok]], fmt="none",
-                ecolor=INK, elinewidth=1.2, capsize=3)
+    ax.errorbar(
+        med[ok],
+        y[ok],
+        xerr=[med[ok] - lo[ok], hi[ok] - med[ok]],
+        fmt="none",
+        ecolor=INK,
+        elinewidth=1.2,
+        capsize=3,
+    )
     for yi, m, h in zip(y, med, hi, strict=True):
         if not np.isnan(m):
-            ax.text((h if not np.isnan(h) else m), yi, "  " + value_fmt(m), va="center",
-                    fontsize=8, color=INK)
+            ax.text(
+                (h if not np.isnan(h) else m),
+                yi,
+                "  " + value_fmt(m),
+                va="center",
+                fontsize=8,
+                color=INK,
+            )
     ax.set_yticks(y, [it["label"] for it in items], fontsize=9)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_title(title, fontsize=11, loc="left", color=INK)
@@ -88,13 +116,18 @@ def ranked_bars(items: list[dict], *, title: str, xlabel: str, value_fmt, alt: s
     _style(ax)
     from matplotlib.patches import Patch
 
-    handles = [Patch(facecolor=STAGE_COLOUR[s], hatch=STAGE_HATCH[s], edgecolor="white",
-                     label=f"{s} channel") for s in ("awareness", "conversion")]
+    handles = [
+        Patch(
+            facecolor=STAGE_COLOUR[s], hatch=STAGE_HATCH[s], edgecolor="white", label=f"{s} channel"
+        )
+        for s in ("awareness", "conversion")
+    ]
     if not stage_legend:
         handles = []
     handles.append(Patch(facecolor="white", edgecolor=INK, label=range_label))
-    ax.legend(handles=handles, fontsize=8, loc="lower right" if stage_legend else "best",
-              frameon=False)
+    ax.legend(
+        handles=handles, fontsize=8, loc="lower right" if stage_legend else "best", frameon=False
+    )
     return _encode(fig, alt)
 
 
@@ -109,11 +142,26 @@ def funnel_shares(spend_share: dict, outcome_share: dict, *, alt: str) -> Chart:
     width = 0.38
     for i, s in enumerate(stages):
         v = np.array([float(d.get(s) or 0.0) for d in vals])
-        bars = ax.bar(x + (i - 0.5) * width, v, width, color=STAGE_COLOUR[s], hatch=STAGE_HATCH[s],
-                      edgecolor="white", label=s, alpha=0.85)
+        bars = ax.bar(
+            x + (i - 0.5) * width,
+            v,
+            width,
+            color=STAGE_COLOUR[s],
+            hatch=STAGE_HATCH[s],
+            edgecolor="white",
+            label=s,
+            alpha=0.85,
+        )
         for b, val in zip(bars, v, strict=True):
-            ax.text(b.get_x() + b.get_width() / 2, val + 0.01, f"{s[:3]}. {pct(val)}",
-                    ha="center", va="bottom", fontsize=8, color=INK)
+            ax.text(
+                b.get_x() + b.get_width() / 2,
+                val + 0.01,
+                f"{s[:3]}. {pct(val)}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=INK,
+            )
     ax.set_xticks(x, groups, fontsize=9)
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("share", fontsize=9)
@@ -135,13 +183,19 @@ def direct_vs_mediated(paths: list[dict], outcomes: list[str], *, value_fmt, alt
         m = np.array([float(p.get("mediated") or 0.0) for p in recs])
         y = np.arange(len(recs))[::-1]
         ax.barh(y, d, color="#6a51a3", edgecolor="white", label="direct")
-        ax.barh(y, m, left=d, color="#bcbddc", hatch="..", edgecolor="#6a51a3",
-                label="via brand search")
+        ax.barh(
+            y, m, left=d, color="#bcbddc", hatch="..", edgecolor="#6a51a3", label="via brand search"
+        )
         for yi, di, mi in zip(y, d, m, strict=True):
             tot = di + mi
             share = mi / tot if tot > 0 else 0.0
-            ax.text(tot, yi, f"  {value_fmt(tot)} ({pct(share)} via brand search)", va="center",
-                    fontsize=8)
+            ax.text(
+                tot,
+                yi,
+                f"  {value_fmt(tot)} ({pct(share)} via brand search)",
+                va="center",
+                fontsize=8,
+            )
         ax.set_yticks(y, labels, fontsize=9)
         ax.set_title(pretty(o), fontsize=10, loc="left")
         xmax = float((d + m).max()) if len(recs) else 1.0
@@ -167,8 +221,11 @@ def weekly(split: dict, outcome: str, *, value_fmt, alt: str) -> Chart:
         p.set_hatch(STAGE_HATCH.get(k, ""))
         p.set_edgecolor("white")
     ax.plot(dates, s["observed"], color=INK, lw=1.1, label="actual")
-    ax.set_title(f"{pretty(outcome)}: what the model attributes to media each period",
-                 fontsize=11, loc="left")
+    ax.set_title(
+        f"{pretty(outcome)}: what the model attributes to media each period",
+        fontsize=11,
+        loc="left",
+    )
     ax.yaxis.set_major_formatter(lambda v, _: value_fmt(v))
     ax.legend(fontsize=8, frameon=False, ncols=4, loc="upper left")
     ax.set_ylim(0, float(np.nanmax(s["observed"])) * 1.25)
@@ -176,8 +233,17 @@ def weekly(split: dict, outcome: str, *, value_fmt, alt: str) -> Chart:
     return _encode(fig, alt)
 
 
-def curves_grid(df, outcome: str, stages: dict, current: dict, *, value_fmt, money_fmt,
-                alt: str, points: dict | None = None) -> Chart:
+def curves_grid(
+    df,
+    outcome: str,
+    stages: dict,
+    current: dict,
+    *,
+    value_fmt,
+    money_fmt,
+    alt: str,
+    points: dict | None = None,
+) -> Chart:
     """Small multiples: effect vs total spend per channel and audience, 90% band, current dot."""
     g = df[df["outcome"] == outcome]
     keys = list(dict.fromkeys(zip(g["channel"], g["audience"], strict=True)))
@@ -190,8 +256,7 @@ def curves_grid(df, outcome: str, stages: dict, current: dict, *, value_fmt, mon
         st = stages.get((c, a), "conversion")
         col = STAGE_COLOUR.get(st, "#888")
         ax.fill_between(d["spend"], d["lower"], d["upper"], color=col, alpha=0.2, lw=0)
-        ax.plot(d["spend"], d["median"], color=col, lw=1.6,
-                ls="-" if st == "conversion" else "--")
+        ax.plot(d["spend"], d["median"], color=col, lw=1.6, ls="-" if st == "conversion" else "--")
         cur = current.get((c, a))
         if cur is not None and len(d):
             y = np.interp(cur, d["spend"], d["median"])
@@ -200,8 +265,9 @@ def curves_grid(df, outcome: str, stages: dict, current: dict, *, value_fmt, mon
         if dim and dim.get("median") is not None and np.isfinite(dim["median"]) and len(d):
             xd = float(dim["median"])
             if xd <= float(d["spend"].max()):
-                ax.plot([xd], [np.interp(xd, d["spend"], d["median"])], "^", mfc="white",
-                        mec=INK, ms=6)
+                ax.plot(
+                    [xd], [np.interp(xd, d["spend"], d["median"])], "^", mfc="white", mec=INK, ms=6
+                )
         ax.set_title(f"{pretty(c)} / {pretty(a)}\n({st})", fontsize=8)
         ax.xaxis.set_major_formatter(lambda v, _: money_fmt(v))
         ax.yaxis.set_major_formatter(lambda v, _: value_fmt(v))
@@ -209,8 +275,11 @@ def curves_grid(df, outcome: str, stages: dict, current: dict, *, value_fmt, mon
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     extra = "; triangle: diminishing returns" if points else ""
-    fig.suptitle(f"{pretty(outcome)} vs spend over the period (dot: current spend{extra}; "
-                 "dashed: awareness)", fontsize=10)
+    fig.suptitle(
+        f"{pretty(outcome)} vs spend over the period (dot: current spend{extra}; "
+        "dashed: awareness)",
+        fontsize=10,
+    )
     return _encode(fig, alt)
 
 
@@ -223,8 +292,9 @@ def budget_bars(rows: list[dict], *, money_fmt, alt: str) -> Chart:
     cur = np.array([float(r.get("current") or 0.0) for r in rows])
     rec = np.array([float(r.get("recommended") or 0.0) for r in rows])
     ax.barh(y + 0.2, cur, 0.38, color="#969696", label="current")
-    ax.barh(y - 0.2, rec, 0.38, color="#238b45", hatch="///", edgecolor="white",
-            label="recommended")
+    ax.barh(
+        y - 0.2, rec, 0.38, color="#238b45", hatch="///", edgecolor="white", label="recommended"
+    )
     ax.set_yticks(y, [r["label"] for r in rows], fontsize=9)
     ax.xaxis.set_major_formatter(lambda v, _: money_fmt(v))
     ax.legend(fontsize=8, frameon=False, loc="lower right")

@@ -70,8 +70,14 @@ def assess(diag: dict | None) -> Health:
 
     div = int(diag.get("divergences") or 0)
     if div == 0:
-        checks.append(Check("Divergent transitions", PASS, "0",
-                            "The sampler explored the model without getting stuck."))
+        checks.append(
+            Check(
+                "Divergent transitions",
+                PASS,
+                "0",
+                "The sampler explored the model without getting stuck.",
+            )
+        )
     else:
         share = div / n_total if n_total else 1.0
         status = FAIL if share > DIVERGENCE_FAIL_SHARE else REVIEW
@@ -79,8 +85,7 @@ def assess(diag: dict | None) -> Health:
             Check(
                 "Divergent transitions",
                 status,
-                f"{div} divergent transitions"
-                + (f" out of {n_total} draws" if n_total else ""),
+                f"{div} divergent transitions" + (f" out of {n_total} draws" if n_total else ""),
                 "Parts of the model were hard to explore, so some estimates may be biased.",
                 "Refit with a higher target_accept (e.g. 0.95) in [sampler]; if they remain, "
                 "check priors that conflict with the data.",
@@ -90,9 +95,13 @@ def assess(diag: dict | None) -> Health:
     rhat = diag.get("max_rhat")
     if not is_number(rhat):
         checks.append(
-            Check("Agreement between chains (R-hat)", REVIEW, "not available",
-                  "With a single chain the agreement between chains cannot be checked.",
-                  "Run at least two chains (chains = 4 in [sampler]).")
+            Check(
+                "Agreement between chains (R-hat)",
+                REVIEW,
+                "not available",
+                "With a single chain the agreement between chains cannot be checked.",
+                "Run at least two chains (chains = 4 in [sampler]).",
+            )
         )
     else:
         rhat = float(rhat)
@@ -113,9 +122,15 @@ def assess(diag: dict | None) -> Health:
         ess = diag.get(key)
         name = f"Effective draws for {label} (ESS)"
         if not is_number(ess):
-            checks.append(Check(name, REVIEW, "not available",
-                                "The number of effective draws is unknown.",
-                                "Refit so the diagnostics are recorded."))
+            checks.append(
+                Check(
+                    name,
+                    REVIEW,
+                    "not available",
+                    "The number of effective draws is unknown.",
+                    "Refit so the diagnostics are recorded.",
+                )
+            )
             continue
         ess = float(ess)
         status = PASS if ess >= ESS_MIN else (REVIEW if ess >= ESS_FAIL else FAIL)
@@ -140,7 +155,8 @@ def assess(diag: dict | None) -> Health:
                 "Energy (BFMI)",
                 status,
                 f"min BFMI {bfmi:.2f} (should be at least {BFMI_MIN})",
-                "The sampler moved freely." if status == PASS
+                "The sampler moved freely."
+                if status == PASS
                 else "The sampler moved sluggishly through the model.",
                 "" if status == PASS else "Tighten priors or simplify the model, then refit.",
             )
@@ -152,6 +168,7 @@ def assess(diag: dict | None) -> Health:
 def _headline(status: str, checks: tuple[Check, ...]) -> str:
     if status == PASS:
         return "The model's checks passed: the estimates below can be used for planning."
+
     def names(st):
         return ", ".join(c.name.split(" (")[0].lower() for c in checks if c.status == st)
 

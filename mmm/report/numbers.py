@@ -164,15 +164,19 @@ def weekly_split(fit, *, max_draws: int = 200) -> dict:
     """
     from mmm.analysis.engine import contributions, expected
 
-    c = contributions(fit, max_draws=max_draws).sum(("geo", "path"))  # sample, date, outcome, series
+    c = contributions(fit, max_draws=max_draws).sum(
+        ("geo", "path")
+    )  # sample, date, outcome, series
     mu = expected(fit, max_draws=max_draws).sum("geo")  # sample, date, outcome
     stages = np.asarray(fit.dataset.series_stage)
     obs = fit.dataset.outcomes.sum("geo")
     out = {"dates": fit.dataset.dates}
     for o in fit.spec.outcome_names:
         co = np.asarray(c.sel(outcome=o).values)  # sample, date, series
-        by_stage = {str(s): np.median(co[:, :, stages == s].sum(axis=2), axis=0)
-                    for s in sorted(set(stages))}
+        by_stage = {
+            str(s): np.median(co[:, :, stages == s].sum(axis=2), axis=0)
+            for s in sorted(set(stages))
+        }
         fitted = np.median(mu.sel(outcome=o).values, axis=0)
         media = sum(by_stage.values())
         out[o] = {
@@ -221,8 +225,12 @@ def data_summary(fit) -> dict:
     for o in ds.outcome_names:
         y = ds.outcomes.sel(outcome=o).sum("geo").values
         outcomes.append(
-            {"name": o, "total": float(np.nansum(y)), "mean": float(np.nanmean(y)),
-             "missing": int(np.isnan(y).sum())}
+            {
+                "name": o,
+                "total": float(np.nansum(y)),
+                "mean": float(np.nanmean(y)),
+                "missing": int(np.isnan(y).sum()),
+            }
         )
     warnings = []
     for r in series:

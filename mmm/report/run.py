@@ -127,7 +127,8 @@ class RunFolder:
             return None
         prov = self.fit.provenance
         if (b.get("data_fingerprint"), b.get("spec_hash")) != (
-            prov.get("data_fingerprint"), prov.get("spec_hash")
+            prov.get("data_fingerprint"),
+            prov.get("spec_hash"),
         ):
             self.warnings.append(
                 "backtest.json belongs to an earlier fit in this folder (other data or model); "

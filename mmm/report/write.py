@@ -83,15 +83,25 @@ def html_to_pdf(html_path, pdf_path) -> Path:
             page = browser.new_page()
             page.goto(html_path.as_uri())
             page.emulate_media(media="print")
-            page.pdf(path=str(pdf_path), format="A4", print_background=True,
-                     margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"})
+            page.pdf(
+                path=str(pdf_path),
+                format="A4",
+                print_background=True,
+                margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
+            )
         finally:
             browser.close()
     return pdf_path
 
 
-def write_report(run_dir, *, formats=("html", "md"), out_dir=None,
-                 value_per_visit: float | None = None, currency: str = "€") -> dict[str, Path]:
+def write_report(
+    run_dir,
+    *,
+    formats=("html", "md"),
+    out_dir=None,
+    value_per_visit: float | None = None,
+    currency: str = "€",
+) -> dict[str, Path]:
     """Write the report of a run folder in each of ``formats`` (``html``, ``md``, ``pdf``).
 
     Parameters
