@@ -73,6 +73,29 @@ def test_roas_plot(fit):
     assert fig2.axes[0].get_xlabel() == "units per euro"
 
 
+def test_rank_odds_plot(fit):
+    draws = A.roas_draws(fit, max_draws=200).sel(path="total", outcome="online_sales")
+    beats = A.pairwise_beats(draws)
+    order = list(A.rank_table(draws)["series"])
+    fig = P.plot_rank_odds(beats, order=order)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == order
+    assert [t.get_text() for t in ax.get_xticklabels()] == order
+    img = ax.get_images()[0].get_array()
+    n = len(order)
+    assert img.shape == (n, n) and n >= 3
+    assert np.isnan(np.ma.filled(img, np.nan).astype(float).diagonal()).all()
+    # the cells are the odds: row a, column b = P(return a > return b)
+    want = float(beats.sel(series=order[0], other=order[1]))
+    assert float(img[0, 1]) == pytest.approx(want)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == n * (n - 1) and f"{want:.2f}" in texts
+    # default order: by mean odds, highest first
+    fig2 = P.plot_rank_odds(beats)
+    rows = [t.get_text() for t in fig2.axes[0].get_yticklabels()]
+    assert rows[0] == str(beats["series"].values[int(np.argmax(beats.mean("other").values))])
+
+
 def test_funnel_plot(fit):
     fig = P.plot_funnel(A.funnel_shares(fit))
     assert len(fig.axes) == 2

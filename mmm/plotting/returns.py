@@ -99,3 +99,54 @@ def plot_funnel(shares: pd.DataFrame, *, title: str | None = None):
         ax.legend(loc="upper right")
     fig.suptitle(title or "Awareness vs conversion")
     return fig
+
+
+def plot_rank_odds(beats, *, order=None, title: str | None = None):
+    """Odds that the return of each item (row) is above that of another (column).
+
+    Parameters
+    ----------
+    beats : xarray.DataArray, dims (series, other) or (channel, other)
+        From :func:`mmm.analysis.pairwise_beats`, one outcome and path selected; shares
+        0 .. 1.
+    order : list of str, optional
+        Item labels in display order, best first (e.g. the ``series`` column of
+        :func:`mmm.analysis.rank_table`); default: by the row's mean odds, highest first.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One heatmap cell per ordered pair, its odds written in the cell (the diagonal left
+        blank); rows and columns in ``order``. Cells near 0.5 are pairs the data cannot
+        order; a settled order shows as a dark upper triangle.
+    """
+    dim = next(d for d in beats.dims if d != "other")
+    b = beats.transpose(dim, "other")
+    if order is None:
+        order = [str(s) for s in b[dim].values[np.argsort(-b.mean("other").values, kind="stable")]]
+    m = b.sel({dim: order, "other": order}).values.astype(float)
+    np.fill_diagonal(m, np.nan)
+    n = len(order)
+    fig, ax = figure(width=0.55 * n + 4, height=0.45 * n + 1.8)
+    im = ax.imshow(m, vmin=0.0, vmax=1.0, cmap="RdBu_r")
+    ax.grid(False)
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                ax.text(
+                    j,
+                    i,
+                    f"{m[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if abs(m[i, j] - 0.5) > 0.3 else "black",
+                )
+    ax.set_xticks(range(n), order, rotation=60, ha="right")
+    ax.set_yticks(range(n), order)
+    ax.set_xlabel("... is above this one")
+    ax.set_ylabel("chance that this return ...")
+    fig.colorbar(im, ax=ax, shrink=0.8, label="posterior probability")
+    ax.set_title(title or f"How sure is the order? ({dim})")
+    return fig
