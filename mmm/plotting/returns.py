@@ -119,7 +119,7 @@ def plot_rank_odds(beats, *, order=None, title: str | None = None):
     matplotlib.figure.Figure
         One heatmap cell per ordered pair, its odds written in the cell (the diagonal left
         blank); rows and columns in ``order``. Cells near 0.5 are pairs the data cannot
-        order; a settled order shows as a dark upper triangle.
+        order; a settled order shows as a red upper triangle (odds near 1) over a blue lower one.
     """
     dim = next(d for d in beats.dims if d != "other")
     b = beats.transpose(dim, "other")
