@@ -236,6 +236,13 @@ def cluster():
     lc.close()
 
 
+def _mmm_fit(config: Path, out: Path, **env) -> tuple[list[str], dict]:
+    """Command line and environment of `mmm fit CONFIG --out OUT` in a new process
+    (``env``: variables to set on top of this one's)."""
+    cmd = [sys.executable, "-m", "mmm", "fit", str(config), "--out", str(out), "--quiet"]
+    return cmd, {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env}
+
+
 def _posterior(run_dir: Path):
     import xarray as xr
 
@@ -248,18 +255,9 @@ def first_batch(inputs, cluster, tmp_path_factory):
     """Three runs (one with invalid data, one missing its config) next to a plain `mmm fit`."""
     out = tmp_path_factory.mktemp("batch_out")
     alone = tmp_path_factory.mktemp("alone") / "run"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    cmd, env = _mmm_fit(inputs / "brand.toml", alone)
     proc = subprocess.Popen(  # `mmm fit` alone, in its own process, while the batch runs
-        [
-            sys.executable,
-            "-m",
-            "mmm",
-            "fit",
-            str(inputs / "brand.toml"),
-            "--out",
-            str(alone),
-            "--quiet",
-        ],
+        cmd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -347,30 +345,12 @@ def test_a_cold_compile_cache_gives_the_same_draws_as_a_warm_one(inputs, tmp_pat
     every part of the model, the second loads them from the cache. Same draws, bit for
     bit (with numba's fast-math flags the two differed from the first draw on)."""
     flags = os.environ.get("PYTENSOR_FLAGS", "")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
-        "PYTENSOR_FLAGS": ",".join(f for f in (flags, f"base_compiledir={tmp_path / 'cc'}") if f),
-    }
+    cache = ",".join(f for f in (flags, f"base_compiledir={tmp_path / 'cc'}") if f)
     runs = []
     for name in ("cold", "warm"):
         out = tmp_path / name
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mmm",
-                "fit",
-                str(inputs / "brand.toml"),
-                "--out",
-                str(out),
-                "--quiet",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        cmd, env = _mmm_fit(inputs / "brand.toml", out, PYTENSOR_FLAGS=cache)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
         assert proc.returncode in (0, 3), proc.stderr[-2000:]
         runs.append(_posterior(out))
     assert (tmp_path / "cc" / "numba").is_dir()  # the cache the second process read

@@ -332,14 +332,14 @@ def test_headline_says_how_likely_the_best_line_is_the_best(healthy, base_run):
 
     from mmm.analysis.returns import roas_draws
     from mmm.inference.fit import FitResult
-    from mmm.report import fmt
+    from mmm.report.build import _label
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = FitResult.load(base_run)
     r = roas_draws(fit, max_draws=1000).sel(path="total")
     labels = {
-        f"{fmt.pretty(c)} / {fmt.pretty(a)}": i
+        _label(c, a): i
         for i, (c, a) in enumerate(zip(r["channel"].values, r["audience"].values, strict=True))
     }
     said = re.findall(

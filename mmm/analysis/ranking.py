@@ -58,8 +58,11 @@ def rank_draws(draws: xr.DataArray, *, dim: str = "series") -> xr.DataArray:
         average rank), 1 for the item with the highest return in that draw.
     """
     _check(draws, dim)
-    axis = draws.get_axis_num(dim)
-    ranks = stats.rankdata(-draws.values, method="average", axis=axis)
+    return _ranks(draws, dim)
+
+
+def _ranks(draws: xr.DataArray, dim: str) -> xr.DataArray:
+    ranks = stats.rankdata(-draws.values, method="average", axis=draws.get_axis_num(dim))
     return draws.copy(data=ranks).rename("rank")
 
 
@@ -81,6 +84,10 @@ def pairwise_beats(draws: xr.DataArray, *, dim: str = "series") -> xr.DataArray:
         ``dim``. The diagonal is 0, and ``p[a, b] + p[b, a] = 1`` unless draws tie.
     """
     _check(draws, dim)
+    return _beats(draws, dim)
+
+
+def _beats(draws: xr.DataArray, dim: str) -> xr.DataArray:
     extra = [c for c in draws.coords if c != dim and dim in draws[c].dims]
     other = draws.drop_vars(extra).rename({dim: "other"})
     return (draws > other).mean("sample").rename("p_beats")
@@ -111,12 +118,12 @@ def rank_table(draws: xr.DataArray, *, dim: str = "series", prob: float = 0.9) -
     """
     if not 0 < prob < 1:
         raise ValueError(f"prob must be in (0, 1); got {prob}.")
-    r = rank_draws(draws, dim=dim)
+    _check(draws, dim)
+    r = _ranks(draws, dim)
     lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-    med = draws.median("sample")
-    beats = pairwise_beats(draws, dim=dim)
+    beats = _beats(draws, dim)
     parts = {
-        "median": med,
+        "median": draws.median("sample"),
         "rank_median": r.median("sample"),
         "rank_lower": r.quantile(lo, "sample", method="lower").drop_vars("quantile"),
         "rank_upper": r.quantile(hi, "sample", method="higher").drop_vars("quantile"),

@@ -191,20 +191,27 @@ def _free_names(model) -> list[str]:
     return [v.name for v in model.free_RVs]
 
 
+def _numba(**flags):
+    """pytensor settings for every numba compile of a model: fast-math flags off.
+
+    With them (pytensor's default) a model compiled afresh and the same model read from
+    the compile cache gave different floating-point results, so the first fit on a machine
+    drew a different chain from the same seed than every later one (LLVM can contract and
+    reorder across the parts it compiles together, not across parts loaded from the
+    cache). ``flags``: further pytensor config flags, e.g. ``mode="NUMBA"``.
+    """
+    import pytensor
+
+    return pytensor.config.change_flags(numba__fastmath=False, **flags)
+
+
 def _sample_nutpie(model, key: str, cfg: SamplerConfig):
     import nutpie
 
     compiled = _COMPILED.get(key)
     t0 = time.perf_counter()
     if compiled is None:
-        import pytensor
-
-        # Without fast-math flags the compiled log density gives the same bits whether
-        # its parts come from the compile cache or are compiled afresh. With them, LLVM
-        # contracts and reassociates across parts it can inline (fresh) but not across
-        # parts loaded from the cache, so the first fit on a machine drew a different
-        # chain from the same seed than every later one.
-        with pytensor.config.change_flags(numba__fastmath=False):
+        with _numba():
             compiled = nutpie.compile_pymc_model(model)
         _COMPILED[key] = compiled
     else:
@@ -269,10 +276,8 @@ def _quick(model, cfg: SamplerConfig, method: str):
     t1 = time.perf_counter()
     with model:
         if method == "map":
-            import pytensor
-
             # the numba backend compiles this model several times faster than the C one
-            with pytensor.config.change_flags(mode="NUMBA"):
+            with _numba(mode="NUMBA"):
                 point = pm.find_MAP(seed=cfg.seed, progressbar=cfg.progress)
             names = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
             post = {n: np.asarray(point[n])[None, None] for n in names if n in point}
@@ -367,7 +372,7 @@ def fit(
     if prior_samples:
         import pymc as pm
 
-        with model:
+        with model, _numba():
             prior = pm.sample_prior_predictive(
                 prior_samples, random_seed=cfg.seed, compile_kwargs={"mode": "NUMBA"}
             )

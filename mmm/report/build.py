@@ -71,7 +71,10 @@ def build_context(
     rows = numbers.roas_rows(summary, stages, kinds)
     revenue = [o for o, k in kinds.items() if k == "revenue"]
     counts = [o for o, k in kinds.items() if k == "count"]
-    combined = numbers.combined_value(fit, value_per_visit, prob=prob) if value_per_visit else None
+    draws = numbers.return_draws(fit)
+    combined = (
+        numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
+    )
     for r in rows:
         r["label"] = _label(r["channel"], r["audience"])
         r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
@@ -122,7 +125,7 @@ def build_context(
             f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
             f"delivered {' and '.join(parts)}; conversion channels the rest."
         )
-    odds = numbers.first_odds(fit) if len(rows) > 1 else {}
+    odds = numbers.first_odds(draws) if len(rows) > 1 else {}
 
     def _odds(o: str, r: dict, word: str) -> str:
         """How often the named line is the best one across the posterior draws."""

@@ -74,22 +74,30 @@ def media_totals(fit, *, prob: float, max_draws: int = MAX_DRAWS) -> dict:
     return out
 
 
-def combined_value(fit, value_per_visit: float, *, prob: float, max_draws: int = MAX_DRAWS):
+def return_draws(fit, *, max_draws: int = MAX_DRAWS):
+    """Total-path return per currency unit, all geos together: dims (sample, outcome,
+    series); computed once per report and shared by :func:`combined_value` and
+    :func:`first_odds`."""
+    from mmm.analysis.returns import roas_draws
+
+    return roas_draws(fit, max_draws=max_draws).sel(path="total")
+
+
+def combined_value(fit, draws, value_per_visit: float, *, prob: float):
     """Value per currency unit counting both outcomes: revenue + visits x value per visit.
+
+    ``draws``: :func:`return_draws` of ``fit``.
 
     Returns
     -------
     dict
         (channel, audience) -> {median, lower, upper}, currency per currency unit.
     """
-    from mmm.analysis.returns import roas_draws
-
-    r = roas_draws(fit, max_draws=max_draws).sel(path="total")  # sample, outcome, series
     kinds = outcome_kinds(fit)
     val = 0.0
     for o, k in kinds.items():
         w = 1.0 if k == "revenue" else float(value_per_visit)
-        val = val + w * r.sel(outcome=o)
+        val = val + w * draws.sel(outcome=o)
     ds = fit.dataset
     ch = [str(v) for v in ds.spend.coords["channel"].values]
     au = [str(v) for v in ds.spend.coords["audience"].values]
@@ -99,16 +107,16 @@ def combined_value(fit, value_per_visit: float, *, prob: float, max_draws: int =
     }
 
 
-def first_odds(fit, *, max_draws: int = MAX_DRAWS) -> dict[tuple[str, str, str], float]:
+def first_odds(draws) -> dict[tuple[str, str, str], float]:
     """(outcome, channel, audience) -> posterior chance that the line has the highest
-    return per currency unit on that outcome (total path, all geos together), among the
-    lines with spend; for count outcomes the highest units per currency unit is the
-    lowest cost per unit."""
-    from mmm.analysis.ranking import rank_table
-    from mmm.analysis.returns import roas_draws
+    return per currency unit on that outcome, among the lines with spend; for count
+    outcomes the highest units per currency unit is the lowest cost per unit.
 
-    r = roas_draws(fit, max_draws=max_draws).sel(path="total")
-    r = r.sel(series=~r.isnull().any(("sample", "outcome")).values)
+    ``draws``: :func:`return_draws` of the fit.
+    """
+    from mmm.analysis.ranking import rank_table
+
+    r = draws.sel(series=~draws.isnull().any(("sample", "outcome")).values)
     if r.sizes["series"] < 2:
         return {}
     t = rank_table(r)
