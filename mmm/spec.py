@@ -131,9 +131,12 @@ class ModelSpec:
     saturation : str
         Saturation family shared by all channels (``hill``, ``logistic``, ``michaelis_menten``).
     hill_slope : float or "estimate"
-        Slope of the Hill curve. Fixed at 1 by default (a concave curve, as Meridian does for
-        media): with returns priced per currency unit, a free slope and half-saturation
-        point trade off against each other and slow sampling without improving ROAS.
+        Slope of the Hill curve: ``"estimate"`` (default) learns it per channel (prior
+        Normal(1, 0.75) truncated to at least 1: concave at 1, S-shaped above); a number
+        fixes it (1 gives a concave curve). A fixed slope of 1 forces the elasticity at
+        the current spend below 1, so the return over all spend is read as at least the
+        marginal one: on simulated S-shaped responses that overstated conversion returns
+        (see ``docs/model.md``, section 3).
     trend : {"none", "linear", "piecewise"}
     n_changepoints : int
         Changepoints of the piecewise trend.
@@ -197,7 +200,7 @@ class ModelSpec:
         (CONVERSION, StageSpec("geometric", 8)),
     )
     saturation: str = "hill"
-    hill_slope: float | str = 1.0
+    hill_slope: float | str = "estimate"
     trend: str = "linear"
     n_changepoints: int = 4
     yearly_order: int = 2

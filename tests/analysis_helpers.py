@@ -73,6 +73,7 @@ def spec(
         ),
         trend=trend,
         yearly_order=yearly_order,
+        hill_slope=1.0,  # the known parameters below are for concave curves
     )
 
 

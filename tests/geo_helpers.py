@@ -78,6 +78,7 @@ def truth_fit(sim, rename: dict | None = None):
             ("awareness", StageSpec("geometric", 4)),
             ("conversion", StageSpec("geometric", 4)),
         ),
+        hill_slope=1.0,
     )
     c, sp = true_totals(sim)
     back = {v: k for k, v in (rename or {}).items()}

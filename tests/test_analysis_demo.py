@@ -53,12 +53,12 @@ def test_decomposition_and_roas_identities(fit, roas):
     )
 
 
-# Spearman floor per outcome. Online sales meets the target of 0.8 (0.90 here). Store
-# visits reaches 0.77: nine of its eleven true visits per euro lie within 0.035-0.092, and
-# the posterior gives most of those neighbours odds between 0.5 and 0.75 of being above
-# the next, so their order is a coin toss the data cannot settle. The test below checks
-# what the model does claim about the order.
-RANK_FLOOR = {"online_sales": 0.8, "store_visits": 0.7}
+# Spearman floor: the target 0.8 for both outcomes. Store visits per euro of nine of the
+# eleven series lie within 0.035-0.092 in the truth, so their order is the harder one; it
+# reached 0.8 once the model learnt a Hill slope per channel (the fixed slope of 1
+# overstated conversion returns) and shared audience effects across channels (near-store
+# audiences were pulled towards the broad audience bought beside them): 0.77 before.
+RANK_FLOOR = {"online_sales": 0.8, "store_visits": 0.8}
 
 
 def test_roas_ranks_series_as_the_truth_does(roas, truth):

@@ -35,12 +35,9 @@ def test_spec_rejects_unknown_options_and_names():
         ModelSpec(outcomes=(OutcomeSpec("online_sales", "revenue"),), mediator="online_sales")
 
 
-def test_hill_slope_fixed_by_default_and_estimable():
-    assert ModelSpec().saturation_transform().param_names == ("half",)
-    assert ModelSpec(hill_slope="estimate").saturation_transform().param_names == (
-        "half",
-        "slope",
-    )
+def test_hill_slope_estimated_by_default_and_fixable():
+    assert ModelSpec().saturation_transform().param_names == ("half", "slope")
+    assert ModelSpec(hill_slope=1.0).saturation_transform().param_names == ("half",)
     assert ModelSpec(saturation="logistic").saturation_transform().name == "logistic"
 
 
@@ -120,6 +117,37 @@ def test_zero_sum_contrasts_are_orthonormal_and_sum_to_zero_per_group():
     assert zero_sum_contrasts([0, 1], ["a", "b"])[0].shape == (2, 0)
 
 
+def test_shared_audience_design_by_hand():
+    from mmm.model.build import shared_audience_design
+
+    # channels: search (near, broad), social (near, broad, young), video (near), mail (vic, x)
+    ci = [0, 0, 1, 1, 1, 2, 3, 3]
+    aud = ["near", "broad", "near", "broad", "young", "near", "vic", "x"]
+    design, names = shared_audience_design(ci, aud)
+    # near and broad are each bought in two channels with two or more audiences; young,
+    # vic and x in one; video's lone near-store series cannot tell its audience apart
+    assert names == ["near", "broad"]
+    want = np.array(
+        [
+            [0.5, -0.5],
+            [-0.5, 0.5],
+            [2 / 3, -1 / 3],
+            [-1 / 3, 2 / 3],
+            [-1 / 3, -1 / 3],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+        ]
+    )
+    np.testing.assert_allclose(design, want, atol=1e-12)
+    # a channel's mean log return over its audiences is untouched by the shared effects
+    for c in set(ci):
+        rows = [i for i, cc in enumerate(ci) if cc == c]
+        np.testing.assert_allclose(design[rows].sum(0), 0, atol=1e-12)
+    d0, n0 = shared_audience_design([0, 1], ["a", "a"])
+    assert n0 == [] and d0.shape == (2, 0)
+
+
 def test_count_likelihood_and_student_t_build(demo_sim):
     from mmm.data import load_dataset
     from mmm.model.build import build_model
@@ -173,8 +201,15 @@ def test_model_data_swapped_in_gives_the_model_of_the_new_data():
     )
     model_a, model_b = build_model(spec, dataset(1)), build_model(spec, dataset(2))
     point = model_b.initial_point()
-    logp_b = model_b.compile_logp(mode="FAST_COMPILE")(point)
-    logp_a = model_a.compile_logp(mode="FAST_COMPILE")
+
+    def compiled_logp(model):
+        # the terms one by one (sum=False): FAST_COMPILE adds them up with a NumPy ufunc,
+        # which takes at most 32 operands, fewer than this model's terms
+        f = model.compile_logp(mode="FAST_COMPILE", sum=False)
+        return lambda p: float(np.sum([np.sum(t) for t in f(p)]))
+
+    logp_b = compiled_logp(model_b)(point)
+    logp_a = compiled_logp(model_a)
     before = logp_a(point)
     for v in model_a.data_vars:
         v.set_value(model_b[v.name].get_value())

@@ -491,6 +491,28 @@ def test_saturation_parameter_options():
     assert DelayedAdstock().param_names == ("alpha", "theta")
 
 
+def test_estimated_hill_slope_prior_is_at_least_one():
+    """The slope prior is Normal(1, 0.75) cut at 1: its mean is 1 + 0.75 sqrt(2 / pi), the
+    same in the PyMC model, the SciPy prior draws and the regression baseline's fixed shape."""
+    import pymc as pm
+
+    from mmm.analysis.frequentist import _prior_mean
+    from mmm.analysis.priors import scipy_prior
+
+    d = HillSaturation().default_priors()["slope"]
+    want = 1 + 0.75 * math.sqrt(2 / math.pi)
+    assert _prior_mean(d) == pytest.approx(want, rel=1e-12)
+    draws = scipy_prior(d).rvs(size=20_000, random_state=np.random.default_rng(0))
+    assert draws.min() >= 1.0
+    assert draws.mean() == pytest.approx(want, abs=0.01)
+    with pm.Model():
+        cls = getattr(pm, d["dist"])
+        x = cls("slope", **{k: v for k, v in d.items() if k != "dist"})
+        got = pm.draw(x, draws=20_000, random_seed=1)
+    assert got.min() >= 1.0
+    assert got.mean() == pytest.approx(want, abs=0.01)
+
+
 # --------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------

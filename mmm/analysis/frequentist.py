@@ -58,6 +58,10 @@ def _prior_mean(d: dict) -> float:
         return d["alpha"] / (d["alpha"] + d["beta"])
     if dist in ("Normal", "LogNormal"):
         return d.get("mu", 0.0) if dist == "Normal" else float(np.exp(d.get("mu", 0.0)))
+    if dist == "TruncatedNormal":
+        from mmm.analysis.priors import scipy_prior
+
+        return float(scipy_prior(d).mean())
     raise ValueError(f"no mean for prior {dist!r}.")
 
 

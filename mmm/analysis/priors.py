@@ -16,7 +16,26 @@ from mmm.analysis.engine import draw_index
 from mmm.names import STAGES
 
 
-def _scipy_draws(d: dict, size, rng) -> np.ndarray:
+def scipy_prior(d: dict):
+    """The frozen SciPy distribution of a prior as the spec writes it.
+
+    Parameters
+    ----------
+    d : dict
+        ``{"dist": name, **params}`` with a PyMC distribution name (``Beta``, ``Gamma``,
+        ``Normal``, ``HalfNormal``, ``TruncatedNormal``, ``LogNormal``) and its PyMC
+        parameters, in the model's scaled units.
+
+    Returns
+    -------
+    scipy.stats frozen distribution
+        The same distribution (``.rvs``, ``.mean``, ``.ppf``).
+
+    Raises
+    ------
+    ValueError
+        For a distribution without a SciPy equivalent here.
+    """
     from scipy import stats
 
     d = dict(d)
@@ -29,11 +48,19 @@ def _scipy_draws(d: dict, size, rng) -> np.ndarray:
         rv = stats.norm(d.get("mu", 0.0), d.get("sigma", 1.0))
     elif dist == "HalfNormal":
         rv = stats.halfnorm(scale=d.get("sigma", 1.0))
+    elif dist == "TruncatedNormal":
+        mu, sd = d.get("mu", 0.0), d.get("sigma", 1.0)
+        lo, hi = d.get("lower", -np.inf), d.get("upper", np.inf)
+        rv = stats.truncnorm((lo - mu) / sd, (hi - mu) / sd, loc=mu, scale=sd)
     elif dist == "LogNormal":
         rv = stats.lognorm(d.get("sigma", 1.0), scale=np.exp(d.get("mu", 0.0)))
     else:
         raise ValueError(f"no SciPy equivalent for prior {dist!r}.")
-    return rv.rvs(size=size, random_state=rng)
+    return rv
+
+
+def _scipy_draws(d: dict, size, rng) -> np.ndarray:
+    return scipy_prior(d).rvs(size=size, random_state=rng)
 
 
 def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:

@@ -175,6 +175,7 @@ def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
     extra = {
         "aw": inputs.awareness_series.tolist(),
         "ch": inputs.channel_index.tolist(),
+        "aud": inputs.shared_audience.round(12).tolist(),
         "stage": inputs.channel_stage.tolist(),
         # experiments are model data; only their shapes fix the compiled model
         "lift": None if lift is None else lift.structure(),

@@ -19,7 +19,9 @@ currency for counts), as in business priors::
     beta[k,g,s] = roas[k,g,s] * spend[g,s] / (outcome_scale[g,k] * sum_t f[t,g,s])
 
 so ``roas`` is exactly the direct contribution over the fitted period divided by spend.
-``log roas`` is partially pooled across the audiences of a channel (and across geos).
+``log roas`` is partially pooled across the audiences of a channel (and across geos), and
+an audience bought in several channels (near-store, retargeting) has an effect shared by
+them (:func:`shared_audience_design`).
 Controls, the mediator and the media terms enter centred on their means over dates; the
 sampled level is the baseline at average conditions and the reported ``intercept`` is the
 level at zero controls, mediator and media, so the equation above holds as written.
@@ -49,6 +51,9 @@ from mmm.model.design import Design, make_design
 from mmm.model.geo import GeoContext, access_weights, geo_context
 from mmm.names import AWARENESS, STAGES
 
+#: Prior sd of a shared audience effect on the log return (a factor of e^1 = 2.7 at 2 sd).
+SHARED_AUDIENCE_SD = 0.5
+
 
 @dataclass(frozen=True)
 class ModelInputs:
@@ -68,6 +73,7 @@ class ModelInputs:
     channel_index: np.ndarray  # (series,) -> channel
     channel_stage: np.ndarray  # (channel,) stage names
     awareness_series: np.ndarray  # indices of awareness series
+    shared_audience: np.ndarray  # (series, shared_audience) centred indicators
     log_prior_roas: np.ndarray  # (outcome, channel)
     log_prior_mediator: float
     geo: GeoContext
@@ -99,6 +105,8 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     ch_idx = np.array([channels.index(c) for c in series_channel], dtype=int)
     ch_stage = np.array([stages[c] for c in channels])
     aw = np.flatnonzero(ch_stage[ch_idx] == AWARENESS)
+    series_audience = [str(a) for a in dataset.spend.coords["audience"].values]
+    shared, shared_names = shared_audience_design(ch_idx, series_audience)
 
     spend_total = spend.sum(axis=0)  # (geo, series)
     total_spend = max(spend.sum(), 1e-12)
@@ -135,6 +143,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
         "control": list(design.control_names),
         "changepoint": np.arange(len(design.changepoints)),
         "aw_series": [str(dataset.series[i]) for i in aw],
+        "shared_audience": shared_names,
     }
     for stage in STAGES:
         coords[f"channel_{stage}"] = [c for c in channels if stages[c] == stage]
@@ -155,6 +164,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
         channel_index=ch_idx,
         channel_stage=ch_stage,
         awareness_series=aw,
+        shared_audience=shared,
         log_prior_roas=log_prior,
         log_prior_mediator=log_prior_m,
         log_prior_roas_sigma=log_prior_sd,
@@ -289,6 +299,46 @@ def zero_sum_contrasts(group_index, groups) -> tuple[np.ndarray, list[str]]:
     return basis, names
 
 
+def shared_audience_design(channel_index, audiences) -> tuple[np.ndarray, list[str]]:
+    """Design of the audience effects shared by the channels an audience is bought in.
+
+    An audience is *shared* when it is bought in two or more channels that have two or
+    more audiences each (only there can its effect be told apart from its channel's). Its
+    effect ``a`` enters the log return of each of its series as ``a`` minus the mean of
+    the shared effects over the series of that channel, so a channel's mean log return
+    over its audiences is unchanged and the channel prior keeps its meaning.
+
+    Parameters
+    ----------
+    channel_index : array of int, dims (series,)
+        Channel of each series, as positions in the channel list.
+    audiences : list of str, dims (series,)
+        Audience label of each series.
+
+    Returns
+    -------
+    design : numpy.ndarray, dims (series, shared_audience)
+        Indicator of the series' audience minus its mean over the channel's series
+        (zero rows for channels with one audience).
+    names : list of str
+        The shared audiences, in order of first appearance.
+    """
+    ci = np.asarray(channel_index)
+    counts = np.bincount(ci, minlength=ci.max() + 1 if len(ci) else 0)
+    multi = counts[ci] >= 2  # series of channels with two or more audiences
+    names = []
+    for a in dict.fromkeys(audiences):
+        chans = {c for c, aa, m in zip(ci, audiences, multi, strict=True) if aa == a and m}
+        if len(chans) >= 2:
+            names.append(a)
+    ind = np.array([[float(aa == a) for a in names] for aa in audiences]).reshape(len(ci), -1)
+    design = ind.copy()
+    for c in np.unique(ci):
+        rows = ci == c
+        design[rows] -= ind[rows].mean(axis=0)
+    return design, names
+
+
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     """Build the PyMC model.
 
@@ -376,6 +426,16 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
             dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
             log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
+            if inp.shared_audience.shape[1]:
+                # an audience bought in several channels (near-store people, retargeted
+                # visitors) answers alike in each: its effect is learnt from all of them
+                a_sh = pm.Normal(
+                    "log_roas_audience_shared",
+                    0.0,
+                    SHARED_AUDIENCE_SD,
+                    dims=("outcome", "shared_audience"),
+                )
+                log_r = log_r + pt.dot(a_sh, pt.as_tensor_variable(inp.shared_audience.T))
         else:
             log_r = pt.dot(mu_c, to_series.T)
         G = len(inp.coords["geo"])

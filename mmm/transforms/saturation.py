@@ -220,7 +220,9 @@ def _check_fixed(value: Any, *, owner: str, option: str) -> float | None:
 
 # priors on the model's scale: x = 1 is the mean spend per non-zero period
 _HALF_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
-_SLOPE_PRIOR = {"dist": "Gamma", "alpha": 3.0, "beta": 2.0}  # mean 1.5, sd 0.87
+# slope >= 1: concave at 1, S-shaped above; never steeper at zero spend than the
+# Michaelis-Menten curve (a slope below 1 has an infinite marginal return at zero spend)
+_SLOPE_PRIOR = {"dist": "TruncatedNormal", "mu": 1.0, "sigma": 0.75, "lower": 1.0}  # mean 1.6
 _LAM_PRIOR = {"dist": "Gamma", "alpha": 3.0, "beta": 3.0}  # mean 1 (46 % saturated at x = 1)
 _K_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
 _VMAX_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
@@ -233,7 +235,7 @@ class HillSaturation:
     Parameters
     ----------
     slope : float, None or "estimate", default None
-        None (or ``"estimate"``) estimates the slope (prior Gamma(3, 2), mean 1.5); a number
+        None (or ``"estimate"``) estimates the slope (prior Normal(1, 0.75) truncated below at 1, mean 1.6); a number
         fixes it (``slope=1.0`` gives a concave curve, the Michaelis-Menten shape).
     """
 
@@ -258,7 +260,7 @@ class HillSaturation:
         return hill(x, p["half"], slope, xp=xp)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
-        """Half-saturation near the mean spend: ``half ~ Gamma(4, 4)``; ``slope ~ Gamma(3, 2)``."""
+        """Half-saturation near the mean spend: ``half ~ Gamma(4, 4)``; ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
         priors = {"half": _HALF_PRIOR}
         if self.slope is None:
             priors["slope"] = _SLOPE_PRIOR
