@@ -64,6 +64,34 @@ def test_marginal_agrees_with_finite_difference_of_response_curve(fit):
     np.testing.assert_allclose(mc.values, m.values, rtol=1e-4)
 
 
+def test_marginal_matches_analytic_derivative_of_an_s_shaped_curve():
+    """Slopes 1.7 and 2.3 (S-shaped): d/dh sum_t f(A_t + h B_t) with
+    f(a) = a^s / (a^s + K^s) is sum_t s K^s a^(s-1) B_t / (a^s + K^s)^2."""
+    from dataclasses import replace
+
+    from analysis_helpers import dataset, spec
+
+    slopes = np.array([1.7, 2.3])
+    p = {**params(), "saturation_slope": slopes}
+    f = fit_from_params(replace(spec(), hill_slope="estimate"), dataset(), params=p)
+    x = f.dataset.spend.values[:, 0, :] / f.design.spend_scale
+    raw = f.dataset.spend.values[:, 0, :]
+    ch, gamma, ys = [0, 1, 1], np.array([0.0, *p["gamma"][0]]), f.design.outcome_scale[0]
+    want = np.zeros((2, 3))
+    for s_ in range(3):
+        w, K, n = p["adstock_weights"][ch[s_]], p["saturation_half"][ch[s_]], slopes[ch[s_]]
+        a = np.convolve(x[:, s_], w)[: len(x)]
+        df = (n * K**n * a ** (n - 1) * a / (a**n + K**n) ** 2).sum()  # B_t = A_t here
+        for k in range(2):
+            want[k, s_] = (p["beta"][k, 0, s_] + p["delta"][k] * gamma[s_]) * ys[k] * df
+    want /= raw.sum(axis=0)[None]
+    got = A.marginal_draws(f, rel_step=1e-4).sel(path="total").values[0]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    cv = A.response_curves(f, multipliers=np.linspace(0.98, 1.02, 5))
+    mc = A.marginal_curve(cv).isel(point=cv.attrs["current_point"])
+    np.testing.assert_allclose(mc.values[0], got, rtol=1e-4)
+
+
 def test_return_measures_relations(fit):
     t = A.return_measures(fit, value_per_visit=12.0, margin=0.5)
 
