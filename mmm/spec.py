@@ -146,6 +146,10 @@ class ModelSpec:
         Control columns to use; ``None`` uses all controls in the data.
     audience_pooling : bool
         Partially pool (channel, audience) effects within a channel.
+    shared_audiences : bool
+        With audience pooling, give an audience bought in several channels one effect
+        learnt from all of them (``log_roas_audience_shared``). ``false`` reproduces fits
+        made before 2026-12-03 (together with ``hill_slope = 1.0``).
     roas_prior_sigma : float
         Spread of the prior on the log return per currency unit of each channel:
         ``log roas_channel ~ Normal(log m, roas_prior_sigma)``. The median ``m`` is the
@@ -206,6 +210,7 @@ class ModelSpec:
     yearly_order: int = 2
     controls: tuple[str, ...] | None = None
     audience_pooling: bool = True
+    shared_audiences: bool = True
     roas_prior_sigma: float = 1.0
     roas_priors: tuple = field(default=())
     use_experiments: bool = True
@@ -275,8 +280,9 @@ class ModelSpec:
         from mmm.calibration.priors import check_roas_priors
 
         check_roas_priors(_thaw(self.roas_priors), self.outcome_names)
-        if not isinstance(self.use_experiments, bool):
-            raise SpecError(f"use_experiments={self.use_experiments!r} must be true or false.")
+        for name in ("use_experiments", "shared_audiences"):
+            if not isinstance(getattr(self, name), bool):
+                raise SpecError(f"{name}={getattr(self, name)!r} must be true or false.")
 
     # ------------------------------------------------------------------ access
     def saturation_transform(self):
@@ -324,6 +330,7 @@ class ModelSpec:
             "yearly_order": self.yearly_order,
             "controls": list(self.controls) if self.controls is not None else None,
             "audience_pooling": self.audience_pooling,
+            "shared_audiences": self.shared_audiences,
             "roas_prior_sigma": self.roas_prior_sigma,
             "roas_priors": _thaw(self.roas_priors),
             "use_experiments": self.use_experiments,

@@ -89,6 +89,22 @@ def test_model_graph_has_named_dims_everywhere(demo_sim):
     assert dims["y_obs"] == ("date", "geo", "outcome")
 
 
+def test_shared_audience_effects_are_in_the_default_model_and_can_be_left_out(demo_sim):
+    from dataclasses import replace
+
+    from mmm.model.build import build_model
+
+    ds = demo_sim.to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    m = build_model(spec, ds)
+    assert m.named_vars_to_dims["log_roas_audience_shared"] == ("outcome", "shared_audience")
+    assert list(m.coords["shared_audience"]) == ["prospecting", "retargeting", "near_store"]
+    assert "log_roas_audience_shared" not in build_model(replace(spec, shared_audiences=False), ds)
+    assert ModelSpec.from_dict(spec.to_dict()).shared_audiences is True
+    with pytest.raises(SpecError, match="shared_audiences"):
+        ModelSpec(shared_audiences="yes")
+
+
 def test_zero_sum_contrasts_are_orthonormal_and_sum_to_zero_per_group():
     from mmm.model.build import zero_sum_contrasts
 

@@ -426,7 +426,7 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
             dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
             log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
-            if inp.shared_audience.shape[1]:
+            if spec.shared_audiences and inp.shared_audience.shape[1]:
                 # an audience bought in several channels (near-store people, retargeted
                 # visitors) answers alike in each: its effect is learnt from all of them
                 a_sh = pm.Normal(
