@@ -505,10 +505,10 @@ def test_estimated_hill_slope_prior_is_at_least_one():
     draws = scipy_prior(d).rvs(size=20_000, random_state=np.random.default_rng(0))
     assert draws.min() >= 1.0
     assert draws.mean() == pytest.approx(want, abs=0.01)
-    with pm.Model():
-        cls = getattr(pm, d["dist"])
-        x = cls("slope", **{k: v for k, v in d.items() if k != "dist"})
-        got = pm.draw(x, draws=20_000, random_seed=1)
+    from mmm.model.build import _prior
+
+    with pm.Model():  # the model's own prior builder
+        got = pm.draw(_prior(pm, "slope", d, None), draws=20_000, random_seed=1)
     assert got.min() >= 1.0
     assert got.mean() == pytest.approx(want, abs=0.01)
 

@@ -323,20 +323,14 @@ def shared_audience_design(channel_index, audiences) -> tuple[np.ndarray, list[s
     names : list of str
         The shared audiences, in order of first appearance.
     """
-    ci = np.asarray(channel_index)
-    counts = np.bincount(ci, minlength=ci.max() + 1 if len(ci) else 0)
-    multi = counts[ci] >= 2  # series of channels with two or more audiences
-    names = []
-    for a in dict.fromkeys(audiences):
-        chans = {c for c, aa, m in zip(ci, audiences, multi, strict=True) if aa == a and m}
-        if len(chans) >= 2:
-            names.append(a)
-    ind = np.array([[float(aa == a) for a in names] for aa in audiences]).reshape(len(ci), -1)
-    design = ind.copy()
-    for c in np.unique(ci):
-        rows = ci == c
-        design[rows] -= ind[rows].mean(axis=0)
-    return design, names
+    ci = np.asarray(channel_index, dtype=int)
+    aud = np.asarray(audiences, dtype=object)
+    multi = np.bincount(ci)[ci] >= 2  # series of channels with two or more audiences
+    names = [a for a in dict.fromkeys(audiences) if len(set(ci[multi & (aud == a)])) >= 2]
+    ind = (aud[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
+    # subtract each channel's mean indicator: the channel-averaging matrix times ind
+    same = (ci[:, None] == ci[None, :]).astype(float)
+    return ind - (same / same.sum(axis=1, keepdims=True)) @ ind, names
 
 
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
