@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from mmm.data._sim_kernels import _delayed_weights, _geometric_weights, _hill
 from mmm.data.simulate import (
@@ -456,6 +457,59 @@ def test_custom_catalogue():
     assert s.channels["max_lag"].tolist() == [8, 13]
     assert s.media.groupby("channel")["spend"].mean()["search"] == pytest.approx(1000, abs=0.01)
     assert cat.columns.tolist() == ["channel", "audience", "stage", "mean_spend"]  # untouched
+
+
+def test_catalogue_sets_true_returns():
+    """Returns given in the catalogue are the realised returns; empty cells are drawn as
+    before (the other series' online and direct store returns, spend unchanged). Searches
+    per euro move: the baseline, and with it the euros per branded search, is set from the
+    media share of sales, so the mediated targets are met by other search effects."""
+    base = simulate(seed=4, n_periods=60)
+    cat = default_catalogue()
+    cat["online_roas"] = np.nan
+    cat["online_mediated_roas"] = np.nan
+    cat["store_visits_per_euro"] = np.nan
+    search = (cat["channel"] == "paid_search") & (cat["audience"] == "prospecting")
+    video = cat["channel"] == "online_video"
+    cat.loc[search, ["online_roas", "store_visits_per_euro"]] = [7.5, 0.2]
+    cat.loc[video, "online_mediated_roas"] = 2.0
+    cat.loc[video, "online_roas"] = 0.0
+    s = simulate(seed=4, n_periods=60, catalogue=cat)
+    r, r0 = s.truth.roas, base.truth.roas
+    one = dict(series="paid_search|prospecting")
+    assert float(r.sel(outcome="online_sales", path="direct", **one)) == pytest.approx(7.5)
+    assert float(r.sel(outcome="store_visits", path="direct", **one)) == pytest.approx(0.2)
+    vid = dict(series="online_video|prospecting", outcome="online_sales")
+    assert float(r.sel(path="mediated", **vid)) == pytest.approx(2.0)
+    assert float(r.sel(path="direct", **vid)) == 0.0
+    # measured from the contributions, not just stored: total = direct + mediated
+    c = s.truth.contributions.sel(outcome="online_sales", series="online_video|prospecting")
+    sp = float(s.truth.spend.sel(series="online_video|prospecting").sum())
+    assert float(c.sum()) / sp == pytest.approx(2.0)
+    untouched = [x for x in r.series.values if x not in (one["series"], vid["series"])]
+    keep = dict(series=untouched)
+    xr.testing.assert_allclose(
+        r.sel(outcome="online_sales", **keep), r0.sel(outcome="online_sales", **keep)
+    )
+    kept = dict(outcome="store_visits", path="direct", series=untouched)
+    xr.testing.assert_allclose(r.sel(**kept), r0.sel(**kept))
+    pd.testing.assert_frame_equal(s.media, base.media)
+
+
+def test_bad_set_returns_are_named():
+    cat = default_catalogue()
+    cat["online_roas"] = np.nan
+    cat.loc[2, "online_roas"] = -1.0
+    cat["online_mediated_roas"] = np.nan
+    cat.loc[0, "online_mediated_roas"] = 0.5  # paid_search is a conversion channel
+    cat["store_visits_per_euro"] = "many"
+    with pytest.raises(DataError) as err:
+        simulate(catalogue=cat)
+    msg = str(err.value)
+    assert len(err.value.problems) == 3
+    assert "'online_roas'" in msg and "rows 4" in msg
+    assert "'online_mediated_roas'" in msg and "awareness" in msg and "rows 2" in msg
+    assert "'store_visits_per_euro'" in msg and "rows 2, 3, 4, 5, 6 (and 6 more)" in msg
 
 
 def test_bad_catalogue_lists_every_problem():

@@ -13,12 +13,17 @@ from mmm.data._sim_constants import (
 )
 from mmm.errors import DataError
 from mmm.names import (
+    AWARENESS,
     STAGES,
 )
 
 # --------------------------------------------------------------------------------------
 # Catalogue
 # --------------------------------------------------------------------------------------
+
+
+#: Optional catalogue columns that set a series' true return instead of drawing it.
+_SET_RETURNS = ("online_roas", "online_mediated_roas", "store_visits_per_euro")
 
 
 def default_catalogue() -> pd.DataFrame:
@@ -106,6 +111,25 @@ def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
                     f"column {col!r} must be a positive number (euros); rows {_rows(bad)} "
                     "are not. Fix or remove the column to use the defaults."
                 )
+    for col in _SET_RETURNS:
+        if col in cat.columns:
+            raw = cat[col]
+            values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+            bad = (raw.notna().to_numpy() & ~np.isfinite(values)) | (values < 0)
+            if bad.any():
+                problems.append(
+                    f"column {col!r} must be a number >= 0 (or empty to draw it); rows "
+                    f"{_rows(bad)} are not. Fix them or leave them empty."
+                )
+    if "online_mediated_roas" in cat.columns:
+        given = pd.to_numeric(cat["online_mediated_roas"], errors="coerce").notna().to_numpy()
+        bad = given & cat["stage"].ne(AWARENESS).to_numpy()
+        if bad.any():
+            problems.append(
+                f"column 'online_mediated_roas' is set on rows {_rows(bad)}, which are not "
+                "awareness series; only awareness spend acts through branded search. Leave "
+                "those cells empty."
+            )
     if problems:
         raise DataError(problems, source=src)
     stage = cat["stage"].astype(str)
@@ -135,4 +159,7 @@ def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
             "description": cat["description"].fillna("").astype(str).to_numpy(),
         }
     )
+    for col in _SET_RETURNS:
+        vals = cat[col] if col in cat.columns else pd.Series(np.nan, index=cat.index)
+        out[col] = pd.to_numeric(vals, errors="coerce").to_numpy(dtype=float)
     return out

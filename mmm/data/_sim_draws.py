@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mmm.data._sim_catalogue import _SET_RETURNS
 from mmm.data._sim_constants import _HIGH_INTENT, _L_MAX, _NEAR_STORE
 from mmm.names import AWARENESS, CONVERSION, series_label
 
@@ -69,6 +70,17 @@ def _targets(cat: pd.DataFrame, channel_params: dict, rng: np.random.Generator) 
         r = float(rng.uniform(2.7, 3.3)) if aud == _NEAR_STORE else float(rng.uniform(0.9, 1.1))
         ratio[lab] = r
         store_direct[lab] = store_level[ch] * r
+    # returns the catalogue sets replace the draws (drawn all the same, so every other
+    # draw of the seed stays as it was)
+    for i, lab in enumerate(labels):
+        given = {c: cat[c].iloc[i] if c in cat.columns else np.nan for c in _SET_RETURNS}
+        if np.isfinite(given["online_roas"]):
+            online_direct[lab] = float(given["online_roas"])
+        if np.isfinite(given["online_mediated_roas"]):
+            online_med[lab] = float(given["online_mediated_roas"])
+        if np.isfinite(given["store_visits_per_euro"]):
+            store_direct[lab] = float(given["store_visits_per_euro"])
+            ratio[lab] = store_direct[lab] / store_level[str(cat["channel"].iloc[i])]
     return {
         "labels": labels,
         "online_direct": online_direct,

@@ -286,7 +286,12 @@ def simulate(
         optionally ``mean_spend`` (euros a week, national), ``cpm`` (euros per thousand
         impressions), ``description``. Defaults to :func:`default_catalogue`. An audience
         named ``near_store`` drives about 3x the store visits per euro of the channel's
-        other audiences.
+        other audiences. Optional columns set true returns instead of drawing them
+        (an empty cell draws as usual): ``online_roas`` (direct online euros per euro),
+        ``online_mediated_roas`` (awareness series only: online euros per euro through
+        branded search), ``store_visits_per_euro`` (direct visits per euro). They are the
+        realised returns over the simulated period, in ``truth.roas``; the other draws of
+        the seed (spend, calendar, other series' online returns) stay as they were.
 
     Returns
     -------
