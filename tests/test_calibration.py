@@ -201,7 +201,7 @@ def test_predicted_lift_matches_direct_computation(sim, experiments):
     ds = sim.to_dataset()
     dates = pd.DatetimeIndex(ds.dates)
     s = 0  # paid_search|all
-    x = ds.spend.values[:, 0, s] / fit.design.spend_scale[s]
+    x = ds.spend.values[:, 0, s] / fit.design.spend_scale[0, s]
     w = params["adstock_weights"][0]
     half = params["saturation_half"][0]
     scale = fit.design.outcome_scale[0, 0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,6 +122,41 @@ def test_geo_context_from_shop_data(sim):
     np.testing.assert_allclose(g.size_ratio[:, 1], store / obs[:, 1])
     near = [s.endswith("|near_store") for s in ds.series]
     assert list(g.near_series) == near
+
+
+def test_spend_scale_is_each_geos_typical_week(sim):
+    """Spend is scaled per (geo, series) by the mean of the weeks with spend in that geo, so
+    a Hill half-saturation of 1 is a typical week in every geo (a large geo saturates at a
+    larger spend); a geo that never bought a series falls back to the national scale."""
+    ds = sim.to_dataset()
+    spend = ds.spend.values.copy()  # (date, geo, series)
+    g0, s0 = 1, 2
+    assert spend[:, g0, s0].sum() > 0
+    by_hand = np.array(
+        [
+            [spend[spend[:, g, s] > 0, g, s].mean() for s in range(spend.shape[2])]
+            for g in range(spend.shape[1])
+        ]
+    )
+    inp = prepare_inputs(ModelSpec(mediator="brand_search"), ds)
+    np.testing.assert_allclose(inp.design.spend_scale, by_hand, rtol=1e-12)
+    sizes = sim.geos.set_index("geo").loc[list(ds.geos), "population"].to_numpy(float)
+    # geo spend follows population, so do the scales (the largest geo has the largest)
+    assert np.argmax(by_hand[:, 0]) == np.argmax(sizes)
+    # one geo without this series: the (date, geo) mean of the other geos' positive weeks
+    media = sim.media[
+        ~(
+            (sim.media["geo"] == ds.geos[g0])
+            & (sim.media["channel"] + "|" + sim.media["audience"] == ds.series[s0])
+        )
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 30 weeks only: the short-series warning
+        ds2 = _load(sim, media)
+    sc = prepare_inputs(ModelSpec(mediator="brand_search"), ds2).design.spend_scale
+    rest = np.delete(spend[:, :, s0], g0, axis=1)
+    assert sc[g0, s0] == pytest.approx(rest[rest > 0].mean(), rel=1e-12)
+    np.testing.assert_allclose(np.delete(sc, g0, axis=0), np.delete(by_hand, g0, axis=0))
 
 
 def test_access_weights_by_hand():

@@ -38,7 +38,7 @@ def two_series():
 def analytic_optimum(fit, budget, half=(1.0, 2.0), beta=(3.0, 5.0)):
     """sum_i C_i H b_i / (b_i + K_i) with K_i = H s_i h_i: equal marginal returns."""
     c = np.asarray(beta) * fit.design.outcome_scale[0, 0]
-    k = H * fit.design.spend_scale * np.asarray(half)
+    k = H * fit.design.spend_scale[0] * np.asarray(half)  # one geo
     root = np.sqrt(c * k)
     return root * (budget + k.sum()) / root.sum() - k
 
@@ -100,7 +100,7 @@ def test_uplift_and_value_match_closed_form(two_series):
     pl = make_planner(two_series, horizon=H, max_draws=None)
     rec = optimize_budget(pl, budget=600.0)  # the current total: a pure re-allocation
     c = np.array([3.0, 5.0]) * two_series.design.outcome_scale[0, 0]
-    k = H * two_series.design.spend_scale * np.array([1.0, 2.0])
+    k = H * two_series.design.spend_scale[0] * np.array([1.0, 2.0])
 
     def value(b):
         return float(np.sum(c * H * b / (b + k)))

@@ -49,7 +49,7 @@ def geo_fit():
 def closed_form(fit, budget, cells=None):
     """argmax sum_i C_i H b_i / (b_i + K_i) s.t. sum_i b_i = budget (all b_i > 0).
 
-    C_i = beta[g, s] * outcome_scale[g], K_i = H * spend_scale[s] * half[s]; equal marginal
+    C_i = beta[g, s] * outcome_scale[g], K_i = H * spend_scale[g, s] * half[s]; equal marginal
     returns C_i K_i / (b_i + K_i)^2 give b_i = sqrt(C_i K_i) (B + sum K) / sum sqrt(C K) - K_i.
     """
     c = BETA * fit.design.outcome_scale[:, 0][:, None]

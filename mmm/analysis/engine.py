@@ -93,7 +93,7 @@ def posterior_params(fit, *, max_draws: int | None = None) -> Params:
         Arrays with leading dim ``sample`` (the draws ``index``), in the model's scaled
         space: ``weights`` (sample, channel, lag), normalised lag weights;
         ``sat`` saturation parameters by name, each (sample, channel), in multiples of
-        the series' ``spend_scale`` where they are spend levels; ``beta``
+        the (geo, series) ``spend_scale`` where they are spend levels; ``beta``
         (sample, outcome, geo, series), scaled outcome per unit of media response;
         ``gamma`` (sample, geo, series), scaled mediator per unit of response (zeros for
         non-awareness series) and ``delta`` (sample, outcome), scaled outcome per unit of

@@ -6,9 +6,12 @@ model saw without a live PyMC model.
 
 Scaling
 -------
-* spend of series ``s`` is divided by ``spend_scale[s]``: its mean over the
-  (date, geo) cells with positive spend, so saturation parameters are in multiples
-  of a typical week's spend;
+* spend of series ``s`` in geo ``g`` is divided by ``spend_scale[g, s]``: its mean over
+  the dates with positive spend in that geo (the national mean over (date, geo) cells
+  where the geo never bought the series), so saturation parameters are in multiples of a
+  typical week's spend in each geo and a large geo saturates at a larger spend than a
+  small one, as a curve per head would (saved fits of earlier versions hold one scale per
+  series, ``spend_scale[s]``, and load as they were);
 * outcome ``k`` in geo ``g`` is divided by ``outcome_scale[g, k]``: its mean over dates;
 * the mediator in geo ``g`` is divided by ``mediator_scale[g]``;
 * controls are centred and divided by their standard deviation (constant columns by 1).
@@ -22,6 +25,7 @@ year, ``sin(2 pi j doy / 365.25)`` and ``cos(...)`` for ``j = 1..order``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +40,7 @@ class Design:
 
     Attributes
     ----------
-    spend_scale : ndarray, dims (series,)
+    spend_scale : ndarray, dims (geo, series)
     outcome_scale : ndarray, dims (geo, outcome)
     mediator_scale : ndarray or None, dims (geo,)
     control_names : tuple of str
@@ -139,9 +143,12 @@ def make_design(spec, dataset) -> Design:
     """Compute the scaling constants and feature settings of ``spec`` on ``dataset``."""
     spend = np.asarray(dataset.spend.values, dtype=float)  # (date, geo, series)
     pos = np.where(spend > 0, spend, np.nan)
-    with np.errstate(invalid="ignore"):
-        scale = np.nanmean(pos.reshape(-1, spend.shape[-1]), axis=0)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: handled below
+        national = np.nanmean(pos.reshape(-1, spend.shape[-1]), axis=0)  # (series,)
+        national = np.where(np.isfinite(national) & (national > 0), national, 1.0)
+        scale = np.nanmean(pos, axis=0)  # (geo, series)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, national[None, :])
 
     missing = [o for o in spec.outcome_names if o not in dataset.outcome_names]
     if spec.mediator is not None and spec.mediator not in dataset.outcome_names:

@@ -2,7 +2,7 @@
 
 The model's media part, for draw ``d``, outcome ``k``, geo ``g``, series ``s``::
 
-    a[d,t,g,s] = sum_l w[d,c(s),l] * x[t-l,g,s] / spend_scale[s]       (carry-over)
+    a[d,t,g,s] = sum_l w[d,c(s),l] * x[t-l,g,s] / spend_scale[g,s]     (carry-over)
     f[d,t,g,s] = saturation(a[d,t,g,s]; params[d,c(s)])
     contribution[d,t,g,k,s] = coef[d,k,g,s] * f[d,t,g,s]
 
@@ -43,7 +43,7 @@ class DrawResponse:
         Outcome units per unit of saturated media, direct plus mediated path.
     coef_paths : ndarray, dims (sample, outcome, geo, series, path)
         The same split into ``direct`` and ``mediated``.
-    spend_scale : ndarray, dims (series,)
+    spend_scale : ndarray, dims (geo, series)
         Currency per unit of the model's scaled spend.
     index : ndarray
         Stacked posterior draws used (as in :func:`mmm.analysis.engine.draw_index`).
