@@ -51,7 +51,9 @@ def main(argv=None) -> None:
     # the run folder `make demo` writes
     ap.add_argument("--demo", default=str(ROOT / "runs" / "demo" / "run"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--n-starts", type=int, default=None, help="default: the optimizer's")
     args = ap.parse_args(argv)
+    kw = {} if args.n_starts is None else {"n_starts": args.n_starts}
     from mmm.inference.fit import FitResult
 
     rows = []
@@ -63,7 +65,7 @@ def main(argv=None) -> None:
     for risk in ("mean", "cvar", "quantile"):
         best, med, rec = timed(
             lambda r=risk: optimize_budget(
-                pl, value_per_visit=25.0, risk=r, risk_level=0.1, constraints=cons
+                pl, value_per_visit=25.0, risk=r, risk_level=0.1, constraints=cons, **kw
             ),
             args.repeat,
         )
@@ -76,7 +78,9 @@ def main(argv=None) -> None:
                 f"{s['iterations']} it, {s['evaluations']} evals",
             )
         )
-    best, med, rec = timed(lambda: optimize_budget(pl, value_per_visit=25.0, flighting="free"), 1)
+    best, med, rec = timed(
+        lambda: optimize_budget(pl, value_per_visit=25.0, flighting="free", **kw), 1
+    )
     s = rec.summary["solver"]
     rows.append(
         (
@@ -98,7 +102,7 @@ def main(argv=None) -> None:
         ("50 series, CVaR 10 %, 1,000 draws", pl50, "cvar"),
     ):
         best, med, rec = timed(
-            lambda p=p, r=risk: optimize_budget(p, risk=r, risk_level=0.1, constraints=cons),
+            lambda p=p, r=risk: optimize_budget(p, risk=r, risk_level=0.1, constraints=cons, **kw),
             args.repeat,
         )
         s = rec.summary["solver"]
@@ -106,7 +110,7 @@ def main(argv=None) -> None:
 
     print(
         f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}\n"
+        f"numpy {np.__version__}; n_starts {args.n_starts or 'default'}\n"
     )
     print("| case | best (s) | median (s) | solver |")
     print("|---|---|---|---|")

@@ -55,7 +55,9 @@ def main(argv=None) -> None:
     ap.add_argument("--geos", type=int, nargs="+", default=[5, 20, 50])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--n-starts", type=int, default=None, help="default: the optimizer's")
     args = ap.parse_args(argv)
+    kw = {} if args.n_starts is None else {"n_starts": args.n_starts}
     rows = []
     for n_geo in args.geos:
         fit = synthetic_geo(n_geo, n_draws=args.draws)
@@ -67,7 +69,9 @@ def main(argv=None) -> None:
             national=("video", "social"),
             min_awareness_share=0.3,
         )
-        best, med, rec = timed(lambda p=pl, c=cons: optimize_budget(p, constraints=c), args.repeat)
+        best, med, rec = timed(
+            lambda p=pl, c=cons: optimize_budget(p, constraints=c, **kw), args.repeat
+        )
         s = rec.summary["solver"]
         rows.append(
             (
@@ -79,7 +83,10 @@ def main(argv=None) -> None:
                 f"{rec.summary['max_constraint_violation']:.1e}",
             )
         )
-    print(f"Machine: {platform.machine()}, Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.machine()}, Python {platform.python_version()}; "
+        f"n_starts {args.n_starts or 'default'}"
+    )
     print("| case | prepare planner | optimize (best) | optimize (median) | solver |")
     print("|---|---|---|---|---|")
     for label, prep, best, med, note in rows:

@@ -113,6 +113,53 @@ def test_uplift_and_value_match_closed_form(two_series):
     assert rec.summary["prob_better"] == 1.0
 
 
+@pytest.mark.parametrize("n_draws", [1, 300])
+def test_several_starts_find_the_better_s_shaped_curve(n_draws):
+    """Two S-shaped curves (Hill slope 4) with the same knee, 400 over the horizon; the
+    second returns 1.5x the first but was bought at a tenth of its spend. From the
+    current split the search climbs the first curve and stops with nothing on the second,
+    whose slope at zero is zero: a local optimum. The value of a plan is the mean over
+    draws of ``H y sum_i beta_i a_i^4 / (a_i^4 + half_i^4)``, ``a_i = b_i / (H s_i)``; a
+    dense grid over the split finds the best plan (everything on the second curve). The
+    default starts reach it (with 300 draws the extra starts are searched on 100 of them,
+    then polished on all); one start stops at two thirds of its value."""
+    rng = np.random.default_rng(1)
+    jitter = np.exp(rng.normal(0.0, 0.05, size=(n_draws, 2))) if n_draws > 1 else 1.0
+    half = np.array([1.0, 10.0]) * np.ones((n_draws, 2)) * jitter
+    spend = np.empty((20, 1, 2))
+    spend[:, 0, 0], spend[:, 0, 1] = 100.0, 10.0
+    beta = np.array([1.0, 1.5])
+    fit = synthetic_fit(
+        spend,
+        SERIES2,
+        STAGES,
+        half=half,
+        weights=np.array([[1.0], [1.0]]),
+        beta=beta[None, None, None, :],
+        slope=np.array([4.0, 4.0]),
+    )
+    pl = make_planner(fit, horizon=H, max_draws=None)
+    s, y = fit.design.spend_scale[0], fit.design.outcome_scale[0, 0]
+    np.testing.assert_allclose(s, [100.0, 10.0])
+    budget = 800.0
+
+    def value(b1):  # b1: (n,) spend on the first curve
+        a = np.stack([b1, budget - b1], axis=-1)[:, None, :] / (H * s)  # (n, 1, 2)
+        h = a**4 / (a**4 + half[None] ** 4)  # (n, draw, 2)
+        return (H * y * (beta * h).sum(-1)).mean(-1)
+
+    grid = np.linspace(0.0, budget, 20_001)
+    v = value(grid)
+    assert grid[np.argmax(v)] == 0.0  # all on the second curve
+    rec = optimize_budget(pl, budget=budget)
+    assert rec.summary["value_recommended"]["mean"] == pytest.approx(v.max(), rel=1e-6)
+    np.testing.assert_allclose(rec.allocation["recommended"], [0.0, budget], atol=1e-3)
+    one = optimize_budget(pl, budget=budget, n_starts=1)
+    np.testing.assert_allclose(one.allocation["recommended"], [budget, 0.0], atol=1e-3)
+    assert one.summary["value_recommended"]["mean"] == pytest.approx(v[-1], rel=1e-6)
+    assert v[-1] < 0.7 * v.max()
+
+
 def test_grid_search_agrees_with_carryover_and_mediator(carry_fit):
     pl = make_planner(carry_fit, horizon=6, max_draws=None)
     obj = make_objective(carry_fit, "value", value_per_visit=3.0)

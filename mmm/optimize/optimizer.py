@@ -10,6 +10,7 @@ objective and its gradient are computed for all posterior draws at once
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -164,6 +165,27 @@ class _Problem:
         return out
 
 
+#: Posterior draws the extra (random) starts are searched with before the best is polished.
+SCREEN_DRAWS = 100
+
+
+def _thinned(planner: Planner, n: int) -> Planner:
+    """``planner`` on ``n`` evenly spaced of its draws (itself when it has no more)."""
+    r = planner.response
+    if r.n_draws <= n:
+        return planner
+    idx = np.unique(np.linspace(0, r.n_draws - 1, n).round().astype(int))
+    resp = dataclasses.replace(
+        r,
+        weights=r.weights[idx],
+        sat_params={k: v[idx] for k, v in r.sat_params.items()},
+        coef=r.coef[idx],
+        coef_paths=r.coef_paths[idx],
+        index=r.index[idx],
+    )
+    return dataclasses.replace(planner, response=resp, _cache={})
+
+
 def _random_targets(rng, system: LinearSystem, current: np.ndarray, n: int):
     for _ in range(n):
         w = rng.dirichlet(np.ones(current.size)).reshape(current.shape)
@@ -187,7 +209,7 @@ def optimize_budget(
     reference_weeks: int | None = None,
     max_draws: int | None = 1000,
     prob: float = 0.9,
-    n_starts: int = 1,
+    n_starts: int = 5,
     method: str = "SLSQP",
     maxiter: int = 500,
     tol: float | None = None,
@@ -234,6 +256,12 @@ def optimize_budget(
     n_starts : int
         Starting points: the feasible plan nearest to the current split scaled to the
         budget, plus ``n_starts - 1`` random feasible plans (seeded); the best is kept.
+        Default 5: with an estimated Hill slope above 1 a curve is S-shaped and the value
+        is not concave in spend, so one search can stop at a local optimum. With more
+        than ``SCREEN_DRAWS`` (100) draws the random starts are searched on 100 evenly
+        spaced draws and only the best end point (judged on all draws) is searched again
+        with all of them, beside the search from the current split; 1 is the fastest
+        (one search from the current split).
     method : {"SLSQP", "trust-constr"}
     maxiter, tol
         Solver settings; ``tol`` applies to the objective scaled to about 1 (default
@@ -296,20 +324,17 @@ def optimize_budget(
     rng = np.random.default_rng(seed)
     targets += list(_random_targets(rng, system, cur_tot, max(n_starts - 1, 0)))
     f_scale = None
-    best = None
     n_iter = 0
-    for tgt in targets:
-        b0 = feasible_start(system, tgt)
-        u0 = np.clip(prob_.u_from_totals(b0), lb, ub)
-        f0, _ = prob_._evaluate(u0)
-        if f_scale is None:
-            f_scale = max(abs(f0), 1e-12)
+
+    def search(problem, u0):
+        """Local search from ``u0`` on ``problem``: (scaled value, u, scipy result)."""
+        nonlocal n_iter
 
         def fun(u, _s=f_scale):
-            return prob_._evaluate(u)[0] / _s
+            return problem._evaluate(u)[0] / _s
 
         def jac(u, _s=f_scale):
-            return prob_._evaluate(u)[1] / _s
+            return problem._evaluate(u)[1] / _s
 
         opts = {"maxiter": maxiter}
         if method == "SLSQP":
@@ -321,9 +346,30 @@ def optimize_budget(
         )
         n_iter += int(getattr(res, "nit", 0) or 0)
         u = np.clip(res.x, lb, ub)
-        cand = (fun(u), u, res)
-        if fun(u0) < cand[0]:  # never return something worse than the feasible start
-            cand = (fun(u0), u0, res)
+        return fun(u), u, res
+
+    def full_value(u):
+        return prob_._evaluate(u)[0] / f_scale
+
+    starts = []
+    for tgt in targets:
+        b0 = feasible_start(system, tgt)
+        starts.append(np.clip(prob_.u_from_totals(b0), lb, ub))
+    f_scale = max(abs(prob_._evaluate(starts[0])[0]), 1e-12)
+    screen = None
+    if len(starts) > 1:
+        # the extra starts only look for a better basin: each is searched on a thinned
+        # set of draws (the same curves, cheaper), and the best end point, judged on all
+        # draws, is polished with all of them
+        screen = _Problem(_thinned(planner, SCREEN_DRAWS), system, obj, risk, risk_level, flighting)
+        if screen.p is not planner:
+            ends = [search(screen, u0)[1] for u0 in starts[1:]]
+            starts = [starts[0], min(ends, key=full_value)]
+    best = None
+    for u0 in starts:
+        cand = search(prob_, u0)
+        if full_value(u0) < cand[0]:  # never return something worse than the feasible start
+            cand = (full_value(u0), u0, cand[2])
         if best is None or cand[0] < best[0] - 1e-12:
             best = cand
     _, u_best, res = best
@@ -354,6 +400,7 @@ def optimize_budget(
             "message": str(res.message),
             "iterations": n_iter,
             "evaluations": prob_.n_eval,
+            "screen_evaluations": 0 if screen is None or screen.p is planner else screen.n_eval,
             "starts": len(targets),
             "wall_s": round(wall, 4),
         },

@@ -28,6 +28,7 @@ def synthetic_fit(
     delta: np.ndarray | None = None,
     start: str = "2024-01-01",
     freq: str = "W-MON",
+    slope: np.ndarray | None = None,
 ):
     """Build a FitResult whose posterior holds the given media parameters.
 
@@ -49,12 +50,15 @@ def synthetic_fit(
     mediator : str, optional
         Name of a mediator outcome (then ``gamma`` (draw, geo, awareness series) and
         ``delta`` (draw, outcome) are required).
+    slope : ndarray, dims (draw, channel) or (channel,), optional
+        Hill slopes (the spec then estimates the slope, as the default spec does);
+        None fixes the slope at 1.
 
     Returns
     -------
     FitResult
-        Saturation Hill with slope 1; one chain; the outcome tables are synthetic noise
-        (only the media parameters matter to the optimizer).
+        Saturation Hill (slope 1 unless ``slope`` is given); one chain; the outcome
+        tables are synthetic noise (only the media parameters matter to the optimizer).
     """
     import arviz as az
 
@@ -127,7 +131,7 @@ def synthetic_fit(
             "conversion": StageSpec("geometric", n_lag),
         },
         saturation="hill",
-        hill_slope=1.0,
+        hill_slope=1.0 if slope is None else "estimate",
     )
     design = make_design(spec, ds)
     post = {
@@ -140,6 +144,9 @@ def synthetic_fit(
         "saturation_half": ["channel"],
         "beta": ["outcome", "geo", "series"],
     }
+    if slope is not None:
+        post["saturation_slope"] = np.broadcast_to(draws(slope, 1), half.shape).copy()[None]
+        dims["saturation_slope"] = ["channel"]
     coords = {
         "channel": channels,
         "lag": list(range(n_lag)),
