@@ -201,3 +201,38 @@ def test_posterior_predictive_noise_scale():
 
 def test_geometric_helper():
     np.testing.assert_allclose(geometric(0.5, 3), [4 / 7, 2 / 7, 1 / 7])
+
+
+def test_fits_saved_with_one_spend_scale_per_series_read_the_same(fit, tmp_path):
+    """Fits saved before spend was scaled per (geo, series) hold ``spend_scale`` with dims
+    (series,); loaded, they give the same contributions and optimizer curves as the
+    (geo, series) scale of one geo."""
+    import json
+
+    from mmm.inference.fit import FitResult
+    from mmm.optimize import make_planner
+
+    assert fit.design.spend_scale.shape == (1, len(fit.dataset.series))
+    fit.save(tmp_path / "new")
+    fit.save(tmp_path / "old")
+    meta = json.loads((tmp_path / "old" / "fit.json").read_text())
+
+    def flatten(d):
+        for k, v in d.items():
+            if k == "spend_scale":
+                d[k] = v[0]
+            elif isinstance(v, dict):
+                flatten(v)
+
+    flatten(meta)
+    (tmp_path / "old" / "fit.json").write_text(json.dumps(meta))
+    new, old = FitResult.load(tmp_path / "new"), FitResult.load(tmp_path / "old")
+    assert old.design.spend_scale.shape == (len(fit.dataset.series),)
+    np.testing.assert_array_equal(
+        A.contributions(old, max_draws=None).values, A.contributions(new, max_draws=None).values
+    )
+    x = fit.dataset.spend.values[-4:]
+    r_old = make_planner(old, horizon=4, max_draws=None).response
+    r_new = make_planner(new, horizon=4, max_draws=None).response
+    out = np.arange(4)
+    np.testing.assert_allclose(r_old._adstock_cells(x, out), r_new._adstock_cells(x, out))
