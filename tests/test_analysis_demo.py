@@ -58,6 +58,8 @@ def test_decomposition_and_roas_identities(fit, roas):
 # reached 0.8 once the model learnt a Hill slope per channel (the fixed slope of 1
 # overstated conversion returns) and shared audience effects across channels (near-store
 # audiences were pulled towards the broad audience bought beside them): 0.77 before.
+# Channels (audiences pooled) are ranked on a brand whose returns differ enough to be
+# ordered: tests/test_ranking_recovery.py.
 RANK_FLOOR = {"online_sales": 0.8, "store_visits": 0.8}
 
 
