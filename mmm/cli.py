@@ -486,6 +486,14 @@ def optimize(
         bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    starts: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Starting points of the search: the current split plus random plans "
+            "(S-shaped curves can hold a search at a local optimum); 1 is fastest.",
+        ),
+    ] = 5,
     plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -512,6 +520,7 @@ def optimize(
         include_carryover=not no_carryover,
         seed=seed,
         plots=plots,
+        n_starts=starts,
     )
     _print_recommendation(paths)
     for k, p in paths.items():

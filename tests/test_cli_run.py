@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 
 import pytest
@@ -107,9 +108,21 @@ def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_
     for r in alloc:
         if r["channel"] == "email_crm":
             assert r["recommended"] == pytest.approx(r["current"], rel=1e-6)
+    assert rec["summary"]["solver"]["starts"] == 5  # the default
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "Moving money as recommended" in html
+
+
+def test_optimize_starts_option(cli_run, tmp_path, capsys):
+    _, out, _ = cli_run
+    run = tmp_path / "run"
+    shutil.copytree(out, run)
+    assert main(["optimize", str(run), "--budget", "5000000", "--starts", "1", "--quiet"]) == 0
+    rec = json.loads((run / "recommendation.json").read_text())
+    assert rec["summary"]["solver"]["starts"] == 1
+    assert main(["optimize", str(run), "--budget", "5000000", "--starts", "0"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_optimize_with_conflicting_constraints_exits_2(cli_run, capsys):
@@ -126,7 +139,6 @@ def test_reproduce_agrees_with_the_stored_run(cli_run, capsys):
 
 
 def test_reproduce_fails_loudly_when_the_data_changed(cli_run, capsys, tmp_path):
-    import shutil
 
     _, out, files = cli_run
     run = tmp_path / "run"
@@ -142,7 +154,6 @@ def test_reproduce_fails_loudly_when_the_data_changed(cli_run, capsys, tmp_path)
 
 
 def test_reproduce_reports_a_drifted_summary(cli_run, capsys, tmp_path):
-    import shutil
 
     _, out, _ = cli_run
     run = tmp_path / "run"

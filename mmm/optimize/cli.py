@@ -92,6 +92,7 @@ def run_optimize_cli(
     seed: int = 0,
     plots: bool = False,
     out=None,
+    n_starts: int = 5,
 ) -> dict[str, Path]:
     """Optimise the budget of the fit saved in ``run_dir`` and write the recommendation.
 
@@ -103,7 +104,7 @@ def run_optimize_cli(
                          min_awareness_share=None,
                          risk="mean", risk_level=0.1, flighting="shape",
                          include_carryover=True, max_draws=1000, seed=0, plots=False,
-                         out=None) -> dict[str, Path]
+                         out=None, n_starts=5) -> dict[str, Path]
 
     Parameters
     ----------
@@ -139,6 +140,8 @@ def run_optimize_cli(
         Also write ``recommendation_allocation.png`` and ``recommendation_uplift.png``.
     out : path, optional
         Folder for the outputs (default ``run_dir``).
+    n_starts : int
+        Starting points of the search (see :func:`mmm.optimize.optimize_budget`).
 
     Returns
     -------
@@ -181,6 +184,7 @@ def run_optimize_cli(
         include_carryover=include_carryover,
         max_draws=max_draws,
         seed=seed,
+        n_starts=n_starts,
     )
     folder = Path(out) if out is not None else Path(run_dir)
     folder.mkdir(parents=True, exist_ok=True)
