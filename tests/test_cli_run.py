@@ -112,6 +112,7 @@ def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "Moving money as recommended" in html
+    assert "its steepness learnt from the data" in html  # the default spec's Hill slope
 
 
 def test_optimize_starts_option(cli_run, tmp_path, capsys):

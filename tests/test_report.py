@@ -525,3 +525,36 @@ def test_interval_words():
     s = fmt.interval_words(14.1e6, 10.2e6, 18.3e6, fmt.money)
     assert s == "between €10.2M and €18.3M, most likely about €14.1M"
     assert fmt.interval_words(None, 1, 2, fmt.money) == "not estimable from this fit"
+
+
+def test_methods_state_the_curve_and_audience_settings_of_the_fit(healthy, base_run, tmp_path):
+    """The methods section describes the fitted spec: a fixed slope by its value, and the
+    audience effects shared across channels only where the spec has them."""
+    from mmm.report import build_report
+
+    alike = "is expected to answer alike in each"
+    text = " ".join(healthy["html"].split())
+    assert "hill curve, slope 1.0" in text  # the known fit's concave curves
+    assert alike in text
+    run = tmp_path / "run"
+    shutil.copytree(base_run, run)
+    meta = json.loads((run / "fit.json").read_text())
+    found = []
+
+    def switch_off(d):
+        for k, v in d.items():
+            if k == "shared_audiences":
+                d[k] = False
+                found.append(k)
+            elif isinstance(v, dict):
+                switch_off(v)
+
+    switch_off(meta)
+    assert found
+    (run / "fit.json").write_text(json.dumps(meta))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        html = build_report(run).read_text()
+    text = " ".join(html.split())
+    assert alike not in text
+    assert "share information (partial pooling)." in text

@@ -51,18 +51,10 @@ class FrequentistResult:
 
 
 def _prior_mean(d: dict) -> float:
-    dist = d["dist"]
-    if dist == "Gamma":
-        return d["alpha"] / d["beta"]
-    if dist == "Beta":
-        return d["alpha"] / (d["alpha"] + d["beta"])
-    if dist in ("Normal", "LogNormal"):
-        return d.get("mu", 0.0) if dist == "Normal" else float(np.exp(d.get("mu", 0.0)))
-    if dist == "TruncatedNormal":
-        from mmm.analysis.priors import scipy_prior
+    """Mean of a prior as the spec writes it (through :func:`mmm.analysis.priors.scipy_prior`)."""
+    from mmm.analysis.priors import scipy_prior
 
-        return float(scipy_prior(d).mean())
-    raise ValueError(f"no mean for prior {dist!r}.")
+    return float(scipy_prior(d).mean())
 
 
 def media_features(fit, alphas: dict[str, float]) -> np.ndarray:

@@ -57,30 +57,26 @@ def _targets(cat: pd.DataFrame, channel_params: dict, rng: np.random.Generator) 
         lo, hi = (0.03, 0.06) if p["stage"] == CONVERSION else (0.03, 0.07)
         store_level[ch] = float(rng.uniform(lo, hi))
     online_direct, online_med, store_direct, ratio = {}, {}, {}, {}
-    for lab, ch, aud, stage in zip(
-        labels, cat["channel"], cat["audience"], cat["stage"], strict=True
+    # returns the catalogue sets (_check_catalogue gives every row the columns, NaN =
+    # draw) replace the draws, which are made all the same so the seed's other draws stay
+    given = cat[list(_SET_RETURNS)].to_numpy(dtype=float)
+    for lab, ch, aud, stage, (g_online, g_med, g_store) in zip(
+        labels, cat["channel"], cat["audience"], cat["stage"], given, strict=True
     ):
         if stage == CONVERSION:
             lo, hi = (3.0, 6.0) if aud in _HIGH_INTENT else (1.5, 4.5)
         else:
             lo, hi = (0.1, 0.3) if aud == _NEAR_STORE else (0.2, 0.6)
-        online_direct[lab] = float(rng.uniform(lo, hi))
+        drawn = float(rng.uniform(lo, hi))
+        online_direct[lab] = float(g_online) if np.isfinite(g_online) else drawn
         if stage == AWARENESS:
-            online_med[lab] = float(rng.uniform(0.3, 1.2))
+            drawn = float(rng.uniform(0.3, 1.2))
+            online_med[lab] = float(g_med) if np.isfinite(g_med) else drawn
         r = float(rng.uniform(2.7, 3.3)) if aud == _NEAR_STORE else float(rng.uniform(0.9, 1.1))
+        if np.isfinite(g_store):
+            r = float(g_store) / store_level[ch]
         ratio[lab] = r
-        store_direct[lab] = store_level[ch] * r
-    # returns the catalogue sets replace the draws (drawn all the same, so every other
-    # draw of the seed stays as it was)
-    for i, lab in enumerate(labels):
-        given = {c: cat[c].iloc[i] if c in cat.columns else np.nan for c in _SET_RETURNS}
-        if np.isfinite(given["online_roas"]):
-            online_direct[lab] = float(given["online_roas"])
-        if np.isfinite(given["online_mediated_roas"]):
-            online_med[lab] = float(given["online_mediated_roas"])
-        if np.isfinite(given["store_visits_per_euro"]):
-            store_direct[lab] = float(given["store_visits_per_euro"])
-            ratio[lab] = store_direct[lab] / store_level[str(cat["channel"].iloc[i])]
+        store_direct[lab] = float(g_store) if np.isfinite(g_store) else store_level[ch] * r
     return {
         "labels": labels,
         "online_direct": online_direct,

@@ -143,7 +143,7 @@ def make_design(spec, dataset) -> Design:
     """Compute the scaling constants and feature settings of ``spec`` on ``dataset``."""
     spend = np.asarray(dataset.spend.values, dtype=float)  # (date, geo, series)
     pos = np.where(spend > 0, spend, np.nan)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: handled below
         national = np.nanmean(pos.reshape(-1, spend.shape[-1]), axis=0)  # (series,)
         national = np.where(np.isfinite(national) & (national > 0), national, 1.0)

@@ -357,14 +357,14 @@ def optimize_budget(
         starts.append(np.clip(prob_.u_from_totals(b0), lb, ub))
     f_scale = max(abs(prob_._evaluate(starts[0])[0]), 1e-12)
     screen = None
-    if len(starts) > 1:
+    thin = _thinned(planner, SCREEN_DRAWS) if len(starts) > 1 else planner
+    if thin is not planner:
         # the extra starts only look for a better basin: each is searched on a thinned
         # set of draws (the same curves, cheaper), and the best end point, judged on all
         # draws, is polished with all of them
-        screen = _Problem(_thinned(planner, SCREEN_DRAWS), system, obj, risk, risk_level, flighting)
-        if screen.p is not planner:
-            ends = [search(screen, u0)[1] for u0 in starts[1:]]
-            starts = [starts[0], min(ends, key=full_value)]
+        screen = _Problem(thin, system, obj, risk, risk_level, flighting)
+        ends = [search(screen, u0)[1] for u0 in starts[1:]]
+        starts = [starts[0], min(ends, key=full_value)]
     best = None
     for u0 in starts:
         cand = search(prob_, u0)
@@ -400,7 +400,7 @@ def optimize_budget(
             "message": str(res.message),
             "iterations": n_iter,
             "evaluations": prob_.n_eval,
-            "screen_evaluations": 0 if screen is None or screen.p is planner else screen.n_eval,
+            "screen_evaluations": 0 if screen is None else screen.n_eval,
             "starts": len(targets),
             "wall_s": round(wall, 4),
         },

@@ -235,8 +235,9 @@ class HillSaturation:
     Parameters
     ----------
     slope : float, None or "estimate", default None
-        None (or ``"estimate"``) estimates the slope (prior Normal(1, 0.75) truncated below at 1, mean 1.6); a number
-        fixes it (``slope=1.0`` gives a concave curve, the Michaelis-Menten shape).
+        None (or ``"estimate"``) estimates the slope (prior Normal(1, 0.75) truncated
+        below at 1, mean 1.6); a number fixes it (``slope=1.0`` gives a concave curve,
+        the Michaelis-Menten shape).
     """
 
     slope: float | str | None = None
@@ -260,7 +261,8 @@ class HillSaturation:
         return hill(x, p["half"], slope, xp=xp)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
-        """Half-saturation near the mean spend: ``half ~ Gamma(4, 4)``; ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
+        """Half-saturation near the mean spend, ``half ~ Gamma(4, 4)``; slope at least 1,
+        ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
         priors = {"half": _HALF_PRIOR}
         if self.slope is None:
             priors["slope"] = _SLOPE_PRIOR
