@@ -368,22 +368,71 @@ def test_cli_bad_experiments_file_exits_2(sim, experiments, tmp_path, capsys):
 
 
 SAMPLER = dict(draws=300, tune=300, chains=2, seed=1)
+#: simulation seeds of the calibration demonstration, fixed before any result was seen:
+#: the statistical claims are rates over all of them, never one seed's outcome
+CAL_SEEDS = (1, 2, 3, 4, 5)
 
 
-@pytest.fixture(scope="module")
-def fits(sim, experiments):
-    """(uncalibrated, calibrated) fits; the second reuses the first's compiled model."""
+def _fit_pair(sim_s, experiments_s):
+    """(uncalibrated, calibrated) fits of one simulation; every pair after the first reuses
+    the compiled model (same structure, other data)."""
     from mmm.errors import ConvergenceWarning
     from mmm.inference import fit
     from mmm.spec import SamplerConfig
 
-    ds = sim.to_dataset()
+    ds = sim_s.to_dataset()
     cfg = SamplerConfig(**SAMPLER)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        before = fit(replace(SPEC, use_experiments=False), ds, sampler=cfg, experiments=experiments)
-        after = fit(SPEC, ds, sampler=cfg, experiments=experiments)
+        before = fit(
+            replace(SPEC, use_experiments=False), ds, sampler=cfg, experiments=experiments_s
+        )
+        after = fit(SPEC, ds, sampler=cfg, experiments=experiments_s)
     return before, after
+
+
+def _noisy_experiments(sim_s, seed: int) -> pd.DataFrame:
+    """The two lift tests of ``WINDOWS``, each read with its own measurement error
+    (Normal, standard error 10 % of the true lift), as a real test would report them."""
+    return pd.DataFrame(
+        [
+            experiment_from_truth(
+                sim_s,
+                name=f"test_{i + 1}",
+                channel=TESTED,
+                start=s,
+                end=e,
+                readout_end=r,
+                fraction=f,
+                rel_se=0.1,
+                noise=True,
+                seed=1000 * seed + i,
+            )
+            for i, (s, e, r, f) in enumerate(WINDOWS)
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def fits(sim, experiments):
+    """(uncalibrated, calibrated) fits of ``sim`` for the wiring tests below."""
+    return _fit_pair(sim, experiments)
+
+
+@pytest.fixture(scope="module")
+def seed_fits():
+    """Per simulation seed of ``CAL_SEEDS``: (truth, uncalibrated, calibrated) ROAS of the
+    tested channel, each (median, 5 %, 95 %), and the two fits' compile times."""
+    rows = []
+    for seed in CAL_SEEDS:
+        sim_s = simulate(n_periods=104, seed=seed, confounded=0.6, catalogue=CATALOGUE)
+        before, after = _fit_pair(sim_s, _noisy_experiments(sim_s, seed))
+        truth = float(
+            sim_s.truth.roas.sel(outcome="online_sales", series=f"{TESTED}|all", path="direct")
+        )
+        compile_s = [f.provenance["timings"]["compile_s"] for f in (before, after)]
+        rows.append((seed, truth, _roas(before), _roas(after), compile_s))
+    return rows
 
 
 def _roas(fit):
@@ -392,24 +441,42 @@ def _roas(fit):
 
 
 @pytest.mark.slow
-def test_lift_tests_correct_confounded_roas(sim, fits):
-    before, after = fits
-    truth = float(sim.truth.roas.sel(outcome="online_sales", series=f"{TESTED}|all", path="direct"))
-    m0, lo0, hi0 = _roas(before)
-    m1, lo1, hi1 = _roas(after)
-    err0, err1 = abs(m0 - truth), abs(m1 - truth)
-    print(
-        f"truth {truth:.3f}; uncalibrated {m0:.3f} [{lo0:.3f}, {hi0:.3f}]; "
-        f"calibrated {m1:.3f} [{lo1:.3f}, {hi1:.3f}]"
-    )
-    assert m0 > truth  # spend follows demand: overstated
-    assert err1 <= 0.5 * err0
-    assert lo1 <= truth <= hi1
-    assert hi1 - lo1 < 0.5 * (hi0 - lo0)
-    # the compiled model was shared: the calibrated fit did not compile again
-    assert (
-        after.provenance["timings"]["compile_s"] < 0.2 * before.provenance["timings"]["compile_s"]
-    )
+def test_lift_tests_correct_confounded_roas_over_seeds(seed_fits):
+    """Over the five simulated brands of ``CAL_SEEDS`` (spend following demand), with lift
+    tests read with measurement error, calibration:
+
+    * covers the truth with its 90 % interval at least 4 times in 5;
+    * narrows the interval on at least 4 of 5 brands;
+    * at least halves the mean absolute error of the ROAS across the brands.
+
+    Measured on 2026-12-04 (docs/calibration.md has the table): covered 5 of 5, narrower 5
+    of 5, mean absolute error 0.25 against 0.72 uncalibrated. The uncalibrated median was
+    above the truth on 3 of the 5 brands only, so that is not asserted per brand.
+    """
+    covered, narrower, err0, err1 = 0, 0, [], []
+    for seed, truth, (m0, lo0, hi0), (m1, lo1, hi1), _ in seed_fits:
+        print(
+            f"seed {seed}: truth {truth:.3f}; uncalibrated {m0:.3f} [{lo0:.3f}, {hi0:.3f}]; "
+            f"calibrated {m1:.3f} [{lo1:.3f}, {hi1:.3f}]"
+        )
+        err0.append(abs(m0 - truth))
+        err1.append(abs(m1 - truth))
+        covered += lo1 <= truth <= hi1
+        narrower += (hi1 - lo1) < (hi0 - lo0)
+    n = len(seed_fits)
+    assert covered >= 0.8 * n
+    assert narrower >= 0.8 * n
+    assert np.mean(err1) <= 0.5 * np.mean(err0), (err0, err1)
+
+
+@pytest.mark.slow
+def test_calibrated_fit_reuses_the_compiled_model(fits, seed_fits):
+    """The calibrated model is the uncalibrated one with the lift term switched on (model
+    data), and every simulation has the same structure: of the twelve fits, one compiles
+    and the others only swap data in."""
+    times = [f.provenance["timings"]["compile_s"] for f in fits]
+    times += [c for *_, pair in seed_fits for c in pair]
+    assert sum(t > 0.2 * max(times) for t in times) == 1, times
 
 
 @pytest.mark.slow
