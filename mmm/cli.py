@@ -225,6 +225,10 @@ def _health_exit(result) -> int:
     return EXIT_OK
 
 
+#: sampler settings of ``mmm fit`` without a config file (with one, the file's values)
+FIT_DEFAULTS = {"seed": 1, "draws": 1000, "tune": 1000, "chains": 4}
+
+
 @app.command()
 def fit(
     config: Annotated[Path | None, typer.Argument(help="Run config (TOML). Optional.")] = None,
@@ -241,18 +245,33 @@ def fit(
     mediator: Annotated[
         str | None, typer.Option(help="Outcome column to treat as mediator.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
-    draws: Annotated[int, typer.Option(help="Posterior draws per chain.")] = 1000,
-    tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
-    chains: Annotated[int, typer.Option(help="Chains.")] = 4,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (default: the config's, else 1).")
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Posterior draws per chain (default: the config's, else 1000)."),
+    ] = None,
+    tune: Annotated[
+        int | None,
+        typer.Option(help="Tuning steps per chain (default: the config's, else 1000)."),
+    ] = None,
+    chains: Annotated[
+        int | None, typer.Option(help="Chains (default: the config's, else 4).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Fit a model from a config file, or from data files with sensible defaults."""
-    from mmm.config import load_config
+    """Fit a model from a config file, or from data files with sensible defaults.
+
+    With a config file, --seed, --draws, --tune, --chains and --mediator override the
+    file's values; the run's config.toml records what was used.
+    """
+    from mmm.config import load_config, with_overrides
 
     _Out.quiet = quiet
+    flags = {"seed": seed, "draws": draws, "tune": tune, "chains": chains}
     if config is not None:
-        cfg, hint = load_config(config), mediator
+        cfg, hint = with_overrides(load_config(config), **flags), mediator
         if experiments is not None:
             from dataclasses import replace
 
@@ -271,10 +290,7 @@ def fit(
             channels,
             controls,
             geos,
-            seed,
-            draws,
-            tune,
-            chains,
+            *(FIT_DEFAULTS[k] if v is None else v for k, v in flags.items()),
             mediator,
             experiments,
         )

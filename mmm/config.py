@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mmm.errors import ConfigError, SpecError
@@ -143,6 +143,46 @@ def parse_config(raw: dict, *, base: Path | None = None, source: str | None = No
         if k not in OPT_KEYS:
             _fail(source, f"optimizer.{k}", f"is not a known key; allowed: {list(OPT_KEYS)}.")
     return RunConfig(data=data, model=model, sampler=sampler, optimizer=opt, source=source)
+
+
+#: sampler settings a command-line flag may override (``mmm fit --seed/--draws/...``)
+SAMPLER_FLAGS = ("seed", "draws", "tune", "chains")
+
+
+def with_overrides(cfg: RunConfig, **flags) -> RunConfig:
+    """The config with command-line sampler flags over its file's values.
+
+    One rule for every command: a flag that was given (not None) replaces the config
+    file's value; a flag left out keeps it. The result is what the run records in its
+    ``config.toml``, so ``mmm reproduce`` refits with the same settings. (``--mediator``
+    needs the data and is applied by :func:`mmm.pipeline.resolve_model`, by the same
+    rule: it changes the configured model's mediator, nothing else.)
+
+    Parameters
+    ----------
+    cfg : RunConfig
+    **flags
+        ``seed``, ``draws``, ``tune``, ``chains``, each None when not given.
+
+    Returns
+    -------
+    RunConfig
+
+    Raises
+    ------
+    mmm.errors.ConfigError
+        An unknown flag, or a value the sampler refuses (named, with the allowed range).
+    """
+    unknown = sorted(set(flags) - set(SAMPLER_FLAGS))
+    if unknown:
+        raise ConfigError(f"unknown sampler flag(s) {unknown}; allowed: {list(SAMPLER_FLAGS)}.")
+    given = {k: v for k, v in flags.items() if v is not None}
+    if not given:
+        return cfg
+    try:
+        return replace(cfg, sampler=replace(cfg.sampler, **given))
+    except SpecError as exc:
+        raise ConfigError(f"command-line sampler setting: {exc}") from None
 
 
 def load_config(path) -> RunConfig:

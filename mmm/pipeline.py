@@ -11,7 +11,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from mmm.errors import ConvergenceWarning
+from mmm.errors import ConfigError, ConvergenceWarning
 
 __all__ = ["fit_run", "resolve_model"]
 
@@ -31,16 +31,38 @@ def resolve_model(cfg, ds, mediator_hint: str | None = None):
     mmm.config.RunConfig
         ``cfg`` with its model spec completed.
     """
+    from dataclasses import fields
+
     from mmm.spec import default_spec_for
 
     spec = cfg.model
     names = set(ds.outcome_names)
-    if not set(spec.outcome_names) <= names or mediator_hint is not None:
+    if not set(spec.outcome_names) <= names:
+        # the outcomes come from the data; every other configured setting is kept
         med = mediator_hint if mediator_hint is not None else spec.mediator
         if med is None and "brand_search" in names:
             med = "brand_search"
-        spec = default_spec_for(ds, mediator=med)
-    elif spec.mediator is None and "brand_search" in names and mediator_hint is None:
+        rest = {
+            f.name: getattr(spec, f.name)
+            for f in fields(spec)
+            if f.init and f.name not in ("outcomes", "mediator")
+        }
+        spec = default_spec_for(ds, mediator=med, **rest)
+    elif mediator_hint is not None:
+        # --mediator changes the configured model's mediator, nothing else
+        kept = tuple(o for o in spec.outcomes if o.name != mediator_hint)
+        if not kept:
+            raise ConfigError(
+                f"--mediator {mediator_hint!r} is the configured model's only outcome; a "
+                "mediator needs at least one other outcome."
+            )
+        spec = replace(spec, mediator=mediator_hint, outcomes=kept)
+    elif (
+        spec.mediator is None
+        and "brand_search" in names
+        and "brand_search" not in spec.outcome_names
+    ):
+        # branded search in the data and not configured as an outcome: the mediator
         spec = replace(spec, mediator="brand_search")
     return replace(cfg, model=spec)
 
