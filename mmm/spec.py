@@ -15,8 +15,10 @@ from typing import Any
 
 from mmm.errors import SpecError
 from mmm.names import AWARENESS, CONVERSION, STAGES
+from mmm.transforms.likelihood import LIKELIHOODS as _LIKELIHOOD_REGISTRY
 
-LIKELIHOODS = ("normal", "student_t", "negative_binomial")
+#: Registered likelihood names (:data:`mmm.transforms.likelihood.LIKELIHOODS`).
+LIKELIHOODS = tuple(_LIKELIHOOD_REGISTRY)
 OUTCOME_KINDS = ("revenue", "count")
 TRENDS = ("none", "linear", "piecewise")
 SAMPLERS = ("nutpie", "pymc", "numpyro")

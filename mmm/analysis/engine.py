@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.model.media import media_response
+from mmm.transforms import get_likelihood
+from mmm.transforms.response import media_response
 
 PATHS = ("direct", "mediated")
 
@@ -358,23 +359,22 @@ def observation_draws(fit, mu: np.ndarray, idx: np.ndarray, rng) -> np.ndarray:
     """
     sigma = _stack(fit, "sigma")[idx]  # (s, K) scaled
     ys = fit.design.outcome_scale  # (G, K)
-    liks = [o.likelihood for o in fit.spec.outcomes]
-    if all(lk == "normal" for lk in liks):
-        return mu + rng.standard_normal(mu.shape) * sigma[:, None, None, :] * ys[None, None]
+    liks = [
+        get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood")
+        for o in fit.spec.outcomes
+    ]
+    if all(lk.name == "normal" for lk in liks):
+        # one draw for every outcome at once (as the model's vectorised y_obs)
+        return liks[0].draw(rng, mu, sigma[:, None, None, :], ys[None, None], {})
     out = np.empty_like(np.asarray(mu, dtype=float))
-    for k, o in enumerate(fit.spec.outcomes):
-        m = np.asarray(mu[..., k], dtype=float)  # (s, t, g)
-        if o.likelihood == "negative_binomial":
-            alpha = _stack(fit, f"nb_alpha_{o.name}")[idx][:, None, None]
-            mean = np.maximum(m, 1e-4 * ys[None, None, :, k])
-            out[..., k] = rng.negative_binomial(alpha, alpha / (alpha + mean))
-            continue
-        if o.likelihood == "student_t":
-            nu = _stack(fit, f"nu_{o.name}")[idx][:, None, None]
-            z = rng.standard_t(np.broadcast_to(nu, m.shape))
-        else:
-            z = rng.standard_normal(m.shape)
-        out[..., k] = m + z * sigma[:, k, None, None] * ys[None, None, :, k]
+    for k, (o, lk) in enumerate(zip(fit.spec.outcomes, liks, strict=True)):
+        params = {
+            prefix: _stack(fit, var)[idx][:, None, None]
+            for prefix, var in zip(lk.priors, lk.param_names(o.name), strict=True)
+        }
+        out[..., k] = lk.draw(
+            rng, mu[..., k], sigma[:, k, None, None], ys[None, None, :, k], params
+        )
     return out
 
 

@@ -74,7 +74,8 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
         its prior-mean shape: the model's media response ``f`` in scaled units
         (non-negative; e.g. in [0, 1) for Hill), on the fitted dates.
     """
-    from mmm.transforms import convolve_adstock, geometric_weights
+    from mmm.transforms import geometric_weights
+    from mmm.transforms.response import media_response
 
     ds = fit.dataset
     x = np.asarray(ds.spend.values, dtype=float) / fit.design.spend_scale
@@ -86,7 +87,7 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
         w[j, :lm] = geometric_weights(alphas[st], l_max=lm)
     sat = fit.spec.saturation_transform()
     shape = {p: _prior_mean(d) for p, d in sat.default_priors().items()}
-    return sat.apply(convolve_adstock(x, w), shape, xp=np)
+    return media_response(x, w, shape, sat, xp=np)
 
 
 def _base_columns(fit) -> tuple[np.ndarray, list[str]]:

@@ -49,12 +49,12 @@ def likelihood_var_dims(spec) -> dict[str, tuple[str, ...]]:
         the spec's outcomes; empty when every outcome is normal. Extends
         :data:`VAR_DIMS`.
     """
+    from mmm.transforms import get_likelihood
+
     out: dict[str, tuple[str, ...]] = {}
     for o in spec.outcomes:
-        if o.likelihood == "student_t":
-            out[f"nu_{o.name}"] = ()
-        elif o.likelihood == "negative_binomial":
-            out[f"nb_alpha_{o.name}"] = ()
+        lk = get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood")
+        out.update(dict.fromkeys(lk.param_names(o.name), ()))
     return out
 
 
@@ -109,6 +109,7 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
     from mmm.model.build import prepare_inputs
     from mmm.spec import SamplerConfig
     from mmm.transforms import lag_stack
+    from mmm.transforms.response import media_response_lagged
 
     inp = prepare_inputs(spec, dataset)
     coords = {k: list(v) for k, v in inp.coords.items() if k != "date"}
@@ -159,9 +160,11 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
     sat_names = [f"saturation_{n}" for n in sat.param_names]
     f = np.stack(
         [
-            sat.apply(
-                (x_lag * draws["adstock_weights"][i][ci][None, None]).sum(-1),
+            media_response_lagged(
+                x_lag,
+                draws["adstock_weights"][i][ci][None, None],
                 {n.removeprefix("saturation_"): draws[n][i][ci] for n in sat_names},
+                sat,
                 xp=np,
             )
             for i in range(n_draw)

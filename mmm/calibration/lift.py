@@ -161,9 +161,12 @@ def lift_response(x_lag, x_lag_cf, mask, onehot, weights_s, sat, sat_params_s, b
     xp : module
         ``numpy`` or ``pytensor.tensor``.
     """
-    ad = (x_lag * weights_s[None, None, None]).sum(axis=-1)
-    ad_cf = (x_lag_cf * weights_s[None, None, None]).sum(axis=-1)
-    df = sat.apply(ad, sat_params_s, xp=xp) - sat.apply(ad_cf, sat_params_s, xp=xp)
+    from mmm.transforms.response import media_response_lagged
+
+    w = weights_s[None, None, None]
+    df = media_response_lagged(x_lag, w, sat_params_s, sat, xp=xp) - media_response_lagged(
+        x_lag_cf, w, sat_params_s, sat, xp=xp
+    )
     df = (df * mask[:, :, None, None]).sum(axis=1)  # (E, G, S)
     per = xp.tensordot(onehot, beta_raw, axes=[[1], [0]])  # (E, G, S)
     return (df * per).sum(axis=(1, 2))

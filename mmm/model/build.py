@@ -10,7 +10,7 @@ The model, for outcome ``k`` in geo ``g`` at date ``t`` (all in the scaled space
 
     m[t,g]   = baseline_m[t,g] + sum_{s awareness} gamma[g,s] * f[t,g,s] + noise_m
 
-``f`` is the adstocked, saturated spend (:mod:`mmm.model.media`); carry-over and
+``f`` is the adstocked, saturated spend (:mod:`mmm.transforms.response`); carry-over and
 saturation shapes belong to the channel and are shared by its audiences and outcomes.
 
 Effects are parameterised by their return per currency unit (ROAS for revenue, units per
@@ -353,7 +353,8 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     import pymc as pm
     import pytensor.tensor as pt
 
-    from mmm.transforms import get_adstock, lag_stack
+    from mmm.transforms import get_adstock, get_likelihood, lag_stack
+    from mmm.transforms.response import media_response_lagged
 
     inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
     K = len(spec.outcome_names)
@@ -396,8 +397,13 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
         # spend is data: its lags are stacked once in NumPy, so carry-over is one
         # multiply-and-sum in the graph (fast to compile and to differentiate)
         x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
-        adstocked = (x_lag * pt.dot(to_series, weights)[None, None]).sum(axis=-1)
-        f = sat.apply(adstocked, {p: pt.dot(to_series, v) for p, v in sat_params.items()}, xp=pt)
+        f = media_response_lagged(
+            x_lag,
+            pt.dot(to_series, weights)[None, None],
+            {p: pt.dot(to_series, v) for p, v in sat_params.items()},
+            sat,
+            xp=pt,
+        )
         sum_f = pt.maximum(f.sum(axis=0), 1e-12)  # (geo, series)
 
         # direct returns, partially pooled
@@ -516,39 +522,37 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
 
         y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
         sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
-        liks = [o.likelihood for o in spec.outcomes]
-        if all(lk == "normal" for lk in liks):
-            pm.Normal(
-                "y_obs", mu, sigma[None, None, :], observed=y, dims=("date", "geo", "outcome")
+        liks = [
+            get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood")
+            for o in spec.outcomes
+        ]
+        if all(lk.name == "normal" for lk in liks):
+            # every outcome normal: one vectorised observed variable
+            liks[0].observe(
+                pm,
+                pt,
+                name="y_obs",
+                outcome="",
+                mu=mu,
+                sigma=sigma[None, None, :],
+                y=y,
+                raw=inp.y_raw,
+                scale=yscale[None],
+                dims=("date", "geo", "outcome"),
             )
         else:
-            for k, o in enumerate(spec.outcomes):
-                yk, muk = y[:, :, k], mu[:, :, k]
-                name = f"y_obs_{o.name}"
-                if o.likelihood == "normal":
-                    pm.Normal(name, muk, sigma[k], observed=yk, dims=("date", "geo"))
-                elif o.likelihood == "student_t":
-                    nu = pm.Gamma(f"nu_{o.name}", 2.0, 0.1)
-                    pm.StudentT(
-                        name, nu=nu, mu=muk, sigma=sigma[k], observed=yk, dims=("date", "geo")
-                    )
-                else:
-                    raw = inp.y_raw[:, :, k]
-                    if np.any(raw < 0) or np.any(raw != np.round(raw)):
-                        raise SpecError(
-                            f"outcome {o.name!r} uses likelihood 'negative_binomial' but holds "
-                            "negative or non-integer values; use 'normal' or round the counts."
-                        )
-                    alpha = pm.Gamma(f"nb_alpha_{o.name}", 2.0, 0.05)
-                    # observed counts are model data like y_scaled (not a graph constant),
-                    # so a compiled model reused for new data sees the new counts
-                    counts = pm.Data(f"counts_{o.name}", raw.astype("int64"), dims=("date", "geo"))
-                    pm.NegativeBinomial(
-                        name,
-                        mu=pt.maximum(muk, 1e-4) * yscale[None, :, k],
-                        alpha=alpha,
-                        observed=counts,
-                        dims=("date", "geo"),
-                    )
+            for k, (o, lk) in enumerate(zip(spec.outcomes, liks, strict=True)):
+                lk.observe(
+                    pm,
+                    pt,
+                    name=f"y_obs_{o.name}",
+                    outcome=o.name,
+                    mu=mu[:, :, k],
+                    sigma=sigma[k],
+                    y=y[:, :, k],
+                    raw=inp.y_raw[:, :, k],
+                    scale=yscale[None, :, k],
+                    dims=("date", "geo"),
+                )
         del K
     return model

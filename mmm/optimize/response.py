@@ -12,7 +12,10 @@ parameters come from :func:`mmm.analysis.engine.posterior_params`, so the number
 those of :func:`mmm.analysis.engine.contributions` for the same spend path.
 
 Parameters are extracted once; a spend path is then evaluated (and differentiated) for all
-draws with a handful of NumPy array operations.
+draws with a handful of NumPy array operations. The saturation and its derivative are the
+fit's saturation object (:mod:`mmm.transforms.saturation`), the kernels the model graph is
+built from; carry-over is linear, so the gradient in spend is the derivative times the
+transposed carry-over.
 """
 
 from __future__ import annotations
@@ -22,10 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 
 _TINY = 1e-12
-
-
-def _saturation_kind(sat) -> str:
-    return str(getattr(sat, "name", ""))
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,41 +127,20 @@ class DrawResponse:
         return np.matmul(self._cell_weights(n_g), lagged)
 
     def saturate(self, a: np.ndarray, params: dict, *, grad: bool = False):
-        """Saturation of ``a`` with ``params`` broadcastable to it; with ``grad`` also df/da."""
-        kind = _saturation_kind(self.saturation)
-        if kind == "hill":
-            half = params["half"]
-            slope = params["slope"] if "slope" in params else float(self.saturation.slope)
-            if isinstance(slope, float) and slope == 1.0:  # a / (a + half): no logs needed
-                d = 1.0 / (a + half)
-                f = a * d
-                return (f, half * d * d) if grad else f
-            pos = a > 0
-            a_safe = np.where(pos, a, _TINY)
-            z = slope * (np.log(a_safe) - np.log(half))
-            fs = 0.5 * (1.0 + np.tanh(0.5 * z))
-            f = np.where(pos, fs, 0.0)
-            if not grad:
-                return f
-            return f, slope * fs * (1.0 - fs) / a_safe
-        if kind == "logistic":
-            lam = params["lam"]
-            f = np.tanh(0.5 * lam * a)
-            return (f, 0.5 * lam * (1.0 - f * f)) if grad else f
-        if kind == "michaelis_menten":
-            k = params["k"]
-            vmax = params["vmax"] if "vmax" in params else float(self.saturation.vmax)
-            f = vmax * a / (k + a)
-            return (f, vmax * k / (k + a) ** 2) if grad else f
-        # any other registered saturation: its own kernel, central differences for df/da
+        """Saturation of ``a`` with ``params`` broadcastable to it; with ``grad`` also df/da.
+
+        Both come from the fit's saturation object (:mod:`mmm.transforms.saturation`), the
+        kernels the model graph uses. Where the derivative is infinite (no input at all
+        and a Hill slope below 1) it is taken at ``a = 1e-12`` instead, so the gradient
+        stays finite.
+        """
         f = self.saturation.apply(a, params, xp=np)
         if not grad:
             return f
-        h = 1e-6 * np.maximum(a, 1.0)
-        lo = np.maximum(a - h, 0.0)
-        df = (
-            self.saturation.apply(a + h, params, xp=np) - self.saturation.apply(lo, params, xp=np)
-        ) / (a + h - lo)
+        df = self.saturation.derivative(a, params, xp=np)
+        if not np.all(np.isfinite(df)):
+            tiny = self.saturation.derivative(np.maximum(a, _TINY), params, xp=np)
+            df = np.where(np.isfinite(df), df, tiny)
         return f, df
 
     def media(self, x: np.ndarray, window: np.ndarray | None = None) -> np.ndarray:

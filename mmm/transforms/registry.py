@@ -1,6 +1,8 @@
 """Registry of adstock and saturation transforms, by the names used in model specs.
 
-Registration is explicit: the two dicts below are the whole registry. A spec
+Registration is explicit: the two dicts below are the whole registry of transforms
+(likelihoods have theirs, :data:`mmm.transforms.likelihood.LIKELIHOODS`, re-exported
+here with :func:`get_likelihood`). A spec
 stores a transform as ``transform.to_dict()`` (a plain dict of strings, numbers
 and booleans, valid in JSON and TOML) and gets it back with
 :func:`adstock_from_dict` / :func:`saturation_from_dict`.
@@ -14,6 +16,7 @@ from typing import Any
 
 from mmm.errors import SpecError
 from mmm.transforms.adstock import Adstock, DelayedAdstock, GeometricAdstock, WeibullAdstock
+from mmm.transforms.likelihood import LIKELIHOODS, get_likelihood
 from mmm.transforms.saturation import (
     HillSaturation,
     LogisticSaturation,
@@ -23,9 +26,11 @@ from mmm.transforms.saturation import (
 
 __all__ = [
     "ADSTOCKS",
+    "LIKELIHOODS",
     "SATURATIONS",
     "adstock_from_dict",
     "get_adstock",
+    "get_likelihood",
     "get_saturation",
     "saturation_from_dict",
 ]

@@ -32,8 +32,11 @@ __all__ = [
     "ESTIMATE",
     "Saturation",
     "hill",
+    "hill_derivative",
     "logistic",
+    "logistic_derivative",
     "michaelis_menten",
+    "michaelis_menten_derivative",
 ]
 
 
@@ -62,6 +65,24 @@ def _sigmoid(z: Any, xp: ModuleType) -> Any:
     z_pos = xp.where(nonneg, z, 0.0)
     e_neg = xp.exp(xp.where(nonneg, 0.0, z))
     return xp.where(nonneg, 1.0 / (1.0 + xp.exp(-z_pos)), e_neg / (1.0 + e_neg))
+
+
+def _hill_terms(x: Any, half: Any, slope: Any, xp: ModuleType, *, func: str):
+    """Checked inputs of the Hill curve and its log-odds ``z = slope * (log x - log half)``.
+
+    Returns ``(at_zero, x_safe, z, half, slope)``: where ``x == 0``, ``x`` with 1 there
+    (so the logarithm stays finite), ``z`` and the parameters as arrays / tensors.
+    """
+    x = _as_array(x, xp)
+    half = _as_array(half, xp)
+    slope = _as_array(slope, xp)
+    _check_domain(half, xp, func=func, param="half", lower=0.0, lower_open=True)
+    _check_domain(slope, xp, func=func, param="slope", lower=0.0, lower_open=True)
+    _check_input(x, xp, func=func)
+    at_zero = xp.equal(x, 0.0)
+    x_safe = xp.where(at_zero, 1.0, x)
+    z = slope * (xp.log(x_safe) - xp.log(half))
+    return at_zero, x_safe, z, half, slope
 
 
 def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
@@ -93,17 +114,42 @@ def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
     >>> float(hill(1.0, half=1.0, slope=2.0))
     0.5
     """
-    func = "hill"
-    x = _as_array(x, xp)
-    half = _as_array(half, xp)
-    slope = _as_array(slope, xp)
-    _check_domain(half, xp, func=func, param="half", lower=0.0, lower_open=True)
-    _check_domain(slope, xp, func=func, param="slope", lower=0.0, lower_open=True)
-    _check_input(x, xp, func=func)
-    at_zero = xp.equal(x, 0.0)
-    x_safe = xp.where(at_zero, 1.0, x)
-    z = slope * (xp.log(x_safe) - xp.log(half))
+    at_zero, _, z, _, _ = _hill_terms(x, half, slope, xp, func="hill")
     return xp.where(at_zero, 0.0, _sigmoid(z, xp))
+
+
+def hill_derivative(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
+    """Derivative of :func:`hill` with respect to ``x``.
+
+    ``d/dx hill = slope * s(z) * s(-z) / x`` with ``s`` the sigmoid and
+    ``z = slope * (log x - log half)`` (the same ``z`` as the value), computed as
+    ``slope * e / (1 + e) ** 2 / x`` with ``e = exp(-|z|)``, accurate in both tails; at
+    ``x = 0`` the limit: 0 for ``slope > 1``, ``1 / half`` for ``slope = 1``, infinite for
+    ``slope < 1``.
+
+    Parameters
+    ----------
+    x, half, slope : array_like or TensorVariable
+        As in :func:`hill`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+
+    Returns
+    -------
+    array or TensorVariable, shape broadcast(x, half, slope)
+        Response per unit of ``x``, >= 0.
+
+    Examples
+    --------
+    >>> float(hill_derivative(1.0, half=1.0, slope=2.0))  # 2 * 0.5 * 0.5 / 1
+    0.5
+    """
+    at_zero, x_safe, z, half, slope = _hill_terms(x, half, slope, xp, func="hill_derivative")
+    # s(z) * s(-z) = e / (1 + e) ** 2 with e = exp(-|z|) <= 1: exact in both tails
+    e = xp.exp(-xp.abs(z))
+    inner = slope * e / ((1.0 + e) * (1.0 + e)) / x_safe
+    limit = xp.where(slope > 1.0, 0.0, xp.where(xp.equal(slope, 1.0), 1.0 / half, np.inf))
+    return xp.where(at_zero, limit, inner)
 
 
 def logistic(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
@@ -137,6 +183,30 @@ def logistic(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
     _check_domain(lam, xp, func=func, param="lam", lower=0.0, lower_open=True)
     _check_input(x, xp, func=func)
     return xp.tanh(0.5 * lam * x)
+
+
+def logistic_derivative(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
+    """Derivative of :func:`logistic` with respect to ``x``: ``lam / 2 * (1 - tanh(lam x / 2) ** 2)``.
+
+    Parameters
+    ----------
+    x, lam : array_like or TensorVariable
+        As in :func:`logistic`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+
+    Returns
+    -------
+    array or TensorVariable, shape broadcast(x, lam)
+        Response per unit of ``x``, in (0, lam / 2].
+
+    Examples
+    --------
+    >>> float(logistic_derivative(0.0, lam=2.0))
+    1.0
+    """
+    f = logistic(x, lam, xp=xp)
+    return 0.5 * _as_array(lam, xp) * (1.0 - f * f)
 
 
 def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
@@ -173,6 +243,36 @@ def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
     return vmax * x / (k + x)
 
 
+def michaelis_menten_derivative(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
+    """Derivative of :func:`michaelis_menten` with respect to ``x``: ``vmax * k / (k + x) ** 2``.
+
+    Parameters
+    ----------
+    x, vmax, k : array_like or TensorVariable
+        As in :func:`michaelis_menten`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+
+    Returns
+    -------
+    array or TensorVariable, shape broadcast(x, vmax, k)
+        Response per unit of ``x``, in (0, vmax / k].
+
+    Examples
+    --------
+    >>> float(michaelis_menten_derivative(1.0, vmax=2.0, k=1.0))  # 2 * 1 / 2 ** 2
+    0.5
+    """
+    func = "michaelis_menten_derivative"
+    x = _as_array(x, xp)
+    vmax = _as_array(vmax, xp)
+    k = _as_array(k, xp)
+    _check_domain(vmax, xp, func=func, param="vmax", lower=0.0, lower_open=True)
+    _check_domain(k, xp, func=func, param="k", lower=0.0, lower_open=True)
+    _check_input(x, xp, func=func)
+    return vmax * k / (k + x) ** 2
+
+
 # --------------------------------------------------------------------------------------
 # Declarative classes
 # --------------------------------------------------------------------------------------
@@ -187,6 +287,10 @@ class Saturation(Protocol):
 
     def apply(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
         """Saturated input, shape broadcast(x, params)."""
+        ...
+
+    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Derivative of :meth:`apply` with respect to ``x``, shape broadcast(x, params)."""
         ...
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
@@ -260,6 +364,12 @@ class HillSaturation:
         slope = p["slope"] if self.slope is None else self.slope
         return hill(x, p["half"], slope, xp=xp)
 
+    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Derivative of :meth:`apply` with respect to ``x`` (see :func:`hill_derivative`)."""
+        p = _select_params(params, self.param_names, owner="HillSaturation")
+        slope = p["slope"] if self.slope is None else self.slope
+        return hill_derivative(x, p["half"], slope, xp=xp)
+
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """Half-saturation near the mean spend, ``half ~ Gamma(4, 4)``; slope at least 1,
         ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
@@ -289,6 +399,11 @@ class LogisticSaturation:
         """Logistic response of ``x``; ``params = {"lam": values broadcastable to x}``."""
         p = _select_params(params, self.param_names, owner="LogisticSaturation")
         return logistic(x, p["lam"], xp=xp)
+
+    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Derivative of :meth:`apply` with respect to ``x`` (see :func:`logistic_derivative`)."""
+        p = _select_params(params, self.param_names, owner="LogisticSaturation")
+        return logistic_derivative(x, p["lam"], xp=xp)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """``lam ~ Gamma(3, 3)``."""
@@ -332,6 +447,13 @@ class MichaelisMentenSaturation:
         p = _select_params(params, self.param_names, owner="MichaelisMentenSaturation")
         vmax = p["vmax"] if self.vmax is None else self.vmax
         return michaelis_menten(x, vmax, p["k"], xp=xp)
+
+    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+        """Derivative of :meth:`apply` with respect to ``x`` (see
+        :func:`michaelis_menten_derivative`)."""
+        p = _select_params(params, self.param_names, owner="MichaelisMentenSaturation")
+        vmax = p["vmax"] if self.vmax is None else self.vmax
+        return michaelis_menten_derivative(x, vmax, p["k"], xp=xp)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """``k ~ Gamma(4, 4)`` (half response near the mean spend); ``vmax ~ Gamma(4, 4)``."""
