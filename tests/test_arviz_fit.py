@@ -148,7 +148,11 @@ def test_old_fit_files_still_load(tmp_path):
     )
     r = FitResult.load(run)
     assert "roas_direct" in r.posterior and "roas" not in r.posterior
-    assert r.idata.groups() == ["posterior", "sample_stats"]
+    np.testing.assert_array_equal(r.posterior["roas_direct"].values, post["roas"].values)
+    # the groups it lacks are computed from its posterior on load
+    assert {"log_likelihood", "posterior_predictive", "observed_data"} <= set(r.idata.groups())
+    loo = az.loo(r.idata, var_name="store_visits")
+    assert np.isfinite(loo.elpd_loo) and loo.n_data_points == r.dataset.dates.size
 
 
 def test_repr_is_one_small_table(tiny_fits):

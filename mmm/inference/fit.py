@@ -155,7 +155,12 @@ class FitResult:
 
     @classmethod
     def load(cls, directory) -> FitResult:
-        """Read a fit saved by :meth:`save`; the data's fingerprint is checked."""
+        """Read a fit saved by :meth:`save`; the data's fingerprint is checked.
+
+        A ``fit.nc`` written before ``observed_data``, ``constant_data``,
+        ``log_likelihood`` and ``posterior_predictive`` were stored gets them from its
+        posterior (:func:`complete_idata`), and its ``roas`` is read as ``roas_direct``.
+        """
         import arviz as az
 
         from mmm.data import load_dataset
@@ -218,7 +223,7 @@ class FitResult:
         if "roas" in idata.posterior and "roas_direct" not in idata.posterior:
             # fits written before the rename: the direct return was called ``roas``
             idata.rename_vars({"roas": "roas_direct"}, groups="posterior", inplace=True)
-        return cls(
+        result = cls(
             spec=ModelSpec.from_dict(meta["spec"]),
             dataset=ds,
             idata=idata,
@@ -228,6 +233,10 @@ class FitResult:
             provenance=meta["provenance"],
             experiments=experiments,
         )
+        if "log_likelihood" not in idata.groups():
+            # a fit saved before these groups were stored: add them from its posterior
+            result = complete_idata(result, predictive="posterior_predictive" not in idata.groups())
+        return result
 
 
 # ------------------------------------------------------------------ ArviZ groups
