@@ -246,3 +246,27 @@ def test_wide_table_needs_its_map(tmp_path, capsys):
     args = ["fit", "--wide", str(tmp_path / "w.csv"), "--map", str(tmp_path / "m.toml")]
     assert main([*args, "--out", str(tmp_path / "run")]) == 2
     assert "lacks channels" in capsys.readouterr().err
+
+
+def test_analysis_draws_go_back_to_chain_and_draw(tiny_fits):
+    import arviz as az
+
+    import mmm.analysis as A
+
+    r = tiny_fits[0]
+    direct = A.roas_draws(r, max_draws=None, by_geo=True).sel(path="direct", geo=r.dataset.geos[0])
+    back = A.to_chain_draw(direct, r)
+    assert back.dims[:2] == ("chain", "draw") and back.shape[:2] == (2, 60)
+    # the direct return of each draw is the posterior's roas_direct of that (chain, draw)
+    post = r.posterior["roas_direct"].isel(geo=0).sel(series=back.series)
+    b = back.transpose("chain", "draw", "outcome", "series").values
+    p = post.transpose("chain", "draw", "outcome", "series").values
+    ok = np.isfinite(b)
+    assert ok.sum() > b.size // 2
+    np.testing.assert_allclose(b[ok], p[ok], rtol=1e-6)
+    s = az.summary(back.rename("roas_direct"))
+    assert len(s) == back.sizes["outcome"] * back.sizes["series"]
+    sig = A.to_chain_draw(r.draws("sigma"), r)
+    np.testing.assert_array_equal(sig.values, r.posterior["sigma"].values)
+    with pytest.raises(ValueError, match="max_draws=None"):
+        A.to_chain_draw(A.roas_draws(r, max_draws=50), r)
