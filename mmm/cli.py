@@ -31,6 +31,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: switches without a value placeholder, docstrings printed as written
+    rich_markup_mode=None,
 )
 
 
@@ -38,8 +40,30 @@ class _Out:
     quiet = False
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("mmm")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree
+            v = "unknown"
+        typer.echo(f"mmm {v}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _start() -> None:
+def _start(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version of mmm and exit.",
+        ),
+    ] = False,
+) -> None:
     """Bayesian marketing-mix modelling and journey attribution for omnichannel brands."""
     _Out.quiet = False  # every invocation starts verbose; a command's --quiet switches it off
 
@@ -229,6 +253,33 @@ def _health_exit(result) -> int:
 FIT_DEFAULTS = {"seed": 1, "draws": 1000, "tune": 1000, "chains": 4}
 
 
+def _reject_switch_value(config: Path | None) -> None:
+    """``mmm fit --quiet true``: a switch takes no value; say so instead of reading a config."""
+    if config is not None and not config.exists() and config.name.lower() in _SWITCH_WORDS:
+        raise typer.BadParameter(
+            f"{config.name!r} is not a config file; switches such as --quiet take no value "
+            "(write --quiet, or leave it out)."
+        )
+
+
+_SWITCH_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
+def _write_wide_tables(wide: Path, wide_map: Path, out: Path):
+    """Read the wide table through its map; write the long tables into ``OUT/input``."""
+    from mmm.data import from_wide_map
+
+    ds = from_wide_map(wide, wide_map)
+    folder = out / "input"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, frame in ds.to_frames().items():
+        if frame is not None:
+            paths[name] = folder / f"{name}.csv"
+            frame.to_csv(paths[name], index=False, float_format="%.17g")
+    return paths["media"], paths["outcomes"], paths["channels"], paths.get("controls")
+
+
 @app.command()
 def fit(
     config: Annotated[Path | None, typer.Argument(help="Run config (TOML). Optional.")] = None,
@@ -259,9 +310,24 @@ def fit(
     chains: Annotated[
         int | None, typer.Option(help="Chains (default: the config's, else 4).")
     ] = None,
+    wide: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="One wide table (a row per date, a spend column per channel); needs --map.",
+        ),
+    ] = None,
+    wide_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            metavar="MAP.toml",
+            help="TOML map of the wide table's columns (format: docs/data.md).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Fit a model from a config file, or from data files with sensible defaults.
+    """Fit a model from a config file, from data files, or from one wide table and its map.
 
     With a config file, --seed, --draws, --tune, --chains and --mediator override the
     file's values; the run's config.toml records what was used.
@@ -270,6 +336,14 @@ def fit(
 
     _Out.quiet = quiet
     flags = {"seed": seed, "draws": draws, "tune": tune, "chains": chains}
+    _reject_switch_value(config)
+    if wide is not None or wide_map is not None:
+        if config is not None or media is not None or wide is None or wide_map is None:
+            raise typer.BadParameter(
+                "a wide table needs both --wide FILE and --map MAP.toml, and no config file "
+                "or --media."
+            )
+        media, outcomes, channels, controls = _write_wide_tables(wide, wide_map, out)
     if config is not None:
         cfg, hint = with_overrides(load_config(config), **flags), mediator
         if experiments is not None:
@@ -348,7 +422,10 @@ def report(
     fmt: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", "-f", help="html, md or pdf; repeat for several (default: html and md)."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="html, md or pdf; repeat for several (default: html and md).",
         ),
     ] = None,
     print_md: Annotated[
@@ -466,12 +543,17 @@ def optimize(
     ] = None,
     lock: Annotated[
         list[str] | None,
-        typer.Option("--lock", help="Channel, series or geo to keep at its current spend; repeat."),
+        typer.Option(
+            "--lock",
+            metavar="NAME",
+            help="Channel, series or geo to keep at its current spend; repeat.",
+        ),
     ] = None,
     national: Annotated[
         list[str] | None,
         typer.Option(
             "--national",
+            metavar="NAME",
             help="Channel or series bought nationally: its split over geos stays as today; repeat.",
         ),
     ] = None,
@@ -479,6 +561,7 @@ def optimize(
         list[str] | None,
         typer.Option(
             "--geo-min",
+            metavar="GEO=AMOUNT",
             help="GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x = 0.8 x current); repeat.",
         ),
     ] = None,
@@ -486,6 +569,7 @@ def optimize(
         list[str] | None,
         typer.Option(
             "--geo-max",
+            metavar="GEO=AMOUNT",
             help="GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.",
         ),
     ] = None,
@@ -630,7 +714,7 @@ def demo(
     """Simulate the demo brand, validate, fit, plan the next quarter and write the report.
 
     The demo samples briefly (2 chains) to stay quick; its health checks are printed and
-    shown in the report, and only fail the command with ``--strict``.
+    shown in the report, and only fail the command with --strict.
     """
     from mmm.data import summarize
     from mmm.datasets import demo_simulation
@@ -686,7 +770,8 @@ def journeys(
     source: Annotated[Path, typer.Argument(help="Events or aggregated paths (CSV / Parquet).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     method: Annotated[
-        list[str] | None, typer.Option("--method", help="Method(s); repeat the option.")
+        list[str] | None,
+        typer.Option("--method", metavar="METHOD", help="Method(s); repeat the option."),
     ] = None,
     separator: Annotated[str, typer.Option(help="Path separator of aggregated paths.")] = " > ",
     lookback_days: Annotated[int, typer.Option(help="Lookback window for events (days).")] = 30,

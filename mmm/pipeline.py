@@ -123,7 +123,7 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
                 experiments=experiments,
             )
             log("fitting with the experiments ...")
-        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments)
+        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments, predictive=True)
     timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}
     paths = write_run(result, Path(out), config=cfg, timings=timings, before=before)
     return result, paths

@@ -96,7 +96,7 @@ per_geo
 # %%
 shops = sim.geos.set_index("geo")["shops"]
 no_shop = shops.index[shops == 0][0]
-roas = result.draws("roas").sel(outcome="store_visits", geo=no_shop)
+roas = result.draws("roas_direct").sel(outcome="store_visits", geo=no_shop)
 near_series = [s for s in roas.coords["series"].values if s.endswith("|near_store")]
 print(no_shop, "near-store visits per euro:", float(np.abs(roas.sel(series=near_series)).max()))
 assert float(np.abs(roas.sel(series=near_series)).max()) == 0.0

@@ -20,6 +20,7 @@ import pytest
 DEMO_FIT_MODULES = {
     "test_analysis_demo",
     "test_cli_run",
+    "test_doc_examples",
     "test_model",
     "test_optimize_demo",
     "test_optimize_truth",

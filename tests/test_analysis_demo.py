@@ -47,7 +47,7 @@ def test_decomposition_and_roas_identities(fit, roas):
     e = A.expected(fit, max_draws=50)
     np.testing.assert_allclose(d.sum("component").values, e.values, rtol=1e-9)
     # the model's own `roas` is the direct contribution over spend (one geo)
-    post = fit.draws("roas").isel(geo=0).values[roas["sample"].values]
+    post = fit.draws("roas_direct").isel(geo=0).values[roas["sample"].values]
     np.testing.assert_allclose(
         roas.sel(path="direct").transpose("sample", "outcome", "series"), post, rtol=1e-8
     )

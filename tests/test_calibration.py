@@ -436,7 +436,12 @@ def seed_fits():
 
 
 def _roas(fit):
-    d = fit.draws("roas").sel(outcome="online_sales", series=f"{TESTED}|all").isel(geo=0).values
+    d = (
+        fit.draws("roas_direct")
+        .sel(outcome="online_sales", series=f"{TESTED}|all")
+        .isel(geo=0)
+        .values
+    )
     return float(np.median(d)), *np.quantile(d, [0.05, 0.95])
 
 

@@ -220,7 +220,7 @@ def test_validate_negative_spend(sim_dir, tmp_path, capsys):
     message = _run_broken(_validate_args(sim_dir, media=path), capsys)
     assert f"[media: {path}]" in message
     assert "column 'spend'" in message
-    assert "row(s) 5 (-12.5)" in message
+    assert "row(s) 6 (-12.5)" in message
     assert "Fix:" in message
 
 
@@ -279,8 +279,8 @@ def test_validate_reports_every_problem_at_once(sim_dir, tmp_path, capsys):
     path = _broken_media(sim_dir, tmp_path, edit)
     message = _run_broken(_validate_args(sim_dir, media=path), capsys)
     assert "2 problem(s) in the input data" in message
-    assert "row(s) 1 ('abc')" in message
-    assert "row(s) 3 ('2023-13-01')" in message
+    assert "row(s) 2 ('abc')" in message
+    assert "row(s) 4 ('2023-13-01')" in message
 
 
 def test_installed_console_script_exits_2_without_traceback(sim_dir, tmp_path):
@@ -304,7 +304,7 @@ def test_installed_console_script_exits_2_without_traceback(sim_dir, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert f"[media: {path}]" in result.stderr
     assert "column 'spend'" in result.stderr
-    assert "row(s) 2 (-1.0)" in result.stderr
+    assert "row(s) 3 (-1.0)" in result.stderr
 
 
 def test_usage_errors_exit_2_without_traceback(capsys):

@@ -71,7 +71,7 @@ def test_cli_fit_matches_the_library_fit(cli_run, demo_fit):
     _, out, _ = cli_run
     loaded = FitResult.load(out)
     np.testing.assert_array_equal(
-        loaded.posterior["roas"].values, demo_fit.posterior["roas"].values
+        loaded.posterior["roas_direct"].values, demo_fit.posterior["roas_direct"].values
     )
 
 

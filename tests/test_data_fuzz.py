@@ -419,7 +419,7 @@ def test_bad_spend_cell_always_raises_naming_column_and_row(row, value):
     spend_problems = [p for p in info.value.problems if "column 'spend'" in p]
     assert len(spend_problems) == 1, info.value.problems
     assert spend_problems[0].startswith("[media: <media DataFrame>]")
-    assert f"row(s) {row + 1}" in spend_problems[0]
+    assert f"row(s) {row + 2}" in spend_problems[0]
     assert "Fix:" in spend_problems[0]
 
 

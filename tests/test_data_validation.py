@@ -107,9 +107,9 @@ def test_missing_and_unparsable_dates_name_rows_and_values(tables):
     media.loc[11, "date"] = "next monday"
     tables["media"] = media
     msg = str(_error(**tables))
-    assert "column 'date': 1 missing date(s) at row(s) 3." in msg
+    assert "column 'date': 1 missing date(s) at row(s) 4." in msg
     assert "2 value(s) that are not valid dates" in msg
-    assert "row(s) 11 ('2023-02-30'), 12 ('next monday')" in msg
+    assert "row(s) 12 ('2023-02-30'), 13 ('next monday')" in msg
     assert "ISO 8601" in msg
 
 
@@ -120,7 +120,7 @@ def test_dates_with_time_zone_or_time_of_day_are_rejected(tables):
     tables["media"] = media
     msg = str(_error(**tables))
     assert "has a time of day" in msg and "has a time-zone offset" in msg
-    assert "row(s) 1 ('2023-01-02T10:30:00'), 2 ('2023-01-02T00:00:00+01:00')" in msg
+    assert "row(s) 2 ('2023-01-02T10:30:00'), 3 ('2023-01-02T00:00:00+01:00')" in msg
 
 
 def test_gap_in_dates_names_missing_dates_and_frequency(tables):
@@ -139,7 +139,7 @@ def test_irregular_date_off_the_weekly_grid(tables):
     tables["media"] = media
     msg = str(_error(**tables))
     assert "irregular dates: 1 date(s) are not on the detected weekly (W-MON) grid" in msg
-    assert f"row(s) {media_row(3, 0, 0) + 1} (2023-01-24)" in msg
+    assert f"row(s) {media_row(3, 0, 0) + 2} (2023-01-24)" in msg
     assert "2023-01-23" in msg  # the Monday is now a gap
 
 
@@ -159,7 +159,7 @@ def test_duplicated_media_keys_name_rows(tables):
     msg = str(_error(**tables))
     n = len(media)
     assert "2 rows have a duplicated (date, geo, channel, audience) key" in msg
-    assert f"rows 6, {n + 1} share (2023-01-02, 'south', 'social', 'young')" in msg
+    assert f"rows 7, {n + 2} share (2023-01-02, 'south', 'social', 'young')" in msg
     assert "Nothing is de-duplicated automatically" in msg
 
 
@@ -168,7 +168,7 @@ def test_duplicated_outcome_keys_name_rows(tables):
     tables["outcomes"] = pd.concat([out, out.iloc[[3]]], ignore_index=True)
     msg = str(_error(**tables))
     assert "[outcomes: <outcomes DataFrame>] 2 rows have a duplicated (date, geo) key" in msg
-    assert f"rows 4, {len(out) + 1} share (2023-01-09, 'south')" in msg
+    assert f"rows 5, {len(out) + 2} share (2023-01-09, 'south')" in msg
 
 
 def test_duplicated_catalogue_channel(tables):
@@ -176,7 +176,7 @@ def test_duplicated_catalogue_channel(tables):
     tables["channels"] = pd.concat([cat, cat.iloc[[0]]], ignore_index=True)
     msg = str(_error(**tables))
     assert "[channels: <channels DataFrame>] 2 rows have a duplicated (channel) key" in msg
-    assert "rows 1, 4 share ('tv')" in msg
+    assert "rows 2, 5 share ('tv')" in msg
 
 
 # ---------------------------------------------------------------- spend
@@ -192,10 +192,10 @@ def test_bad_spend_values_all_reported_at_once(tables):
     tables["media"] = media
     err = _error(**tables)
     msg = str(err)
-    assert "1 non-numeric value(s) at row(s) 8 ('12,5')" in msg
-    assert "1 missing (empty or NaN) value(s) at row(s) 9" in msg
-    assert "1 infinite value(s) at row(s) 10 (inf)" in msg
-    assert "1 value(s) not >= 0 at row(s) 4 (-5.0)" in msg
+    assert "1 non-numeric value(s) at row(s) 9 ('12,5')" in msg
+    assert "1 missing (empty or NaN) value(s) at row(s) 10" in msg
+    assert "1 infinite value(s) at row(s) 11 (inf)" in msg
+    assert "1 value(s) not >= 0 at row(s) 5 (-5.0)" in msg
     assert all("column 'spend' (spend, currency, must be >= 0)" in p for p in err.problems)
     assert len(err.problems) == 4
 
@@ -205,7 +205,7 @@ def test_many_bad_rows_show_five_and_count_the_rest(tables):
     media.loc[0:7, "spend"] = -1.0
     tables["media"] = media
     msg = str(_error(**tables))
-    assert "8 value(s) not >= 0 at row(s) 1 (-1.0), 2 (-1.0), 3 (-1.0), 4 (-1.0), 5 (-1.0)" in msg
+    assert "8 value(s) not >= 0 at row(s) 2 (-1.0), 3 (-1.0), 4 (-1.0), 5 (-1.0), 6 (-1.0)" in msg
     assert "and 3 more" in msg
 
 
@@ -254,7 +254,7 @@ def test_impressions_partly_empty_within_a_series(tables):
     tables["media"] = media
     msg = str(_error(**tables))
     assert "column 'impressions': empty cells in series that have impressions elsewhere" in msg
-    assert f"series 'tv|all' at row(s) {media_row(2, 0, 0) + 1}" in msg
+    assert f"series 'tv|all' at row(s) {media_row(2, 0, 0) + 2}" in msg
 
 
 def test_impressions_empty_for_a_whole_series_is_nan(tables):
@@ -273,7 +273,7 @@ def test_separator_in_channel_name(tables):
     tables["media"] = media
     msg = str(_error(**tables))
     assert "column 'channel': 1 value(s) contain '|'" in msg
-    assert "row(s) 1 ('tv|linear')" in msg
+    assert "row(s) 2 ('tv|linear')" in msg
 
 
 def test_empty_label_cells(tables):
@@ -282,8 +282,8 @@ def test_empty_label_cells(tables):
     media.loc[6, "geo"] = None
     tables["media"] = media
     msg = str(_error(**tables))
-    assert "column 'audience': 1 empty cell(s) at row(s) 5." in msg
-    assert "column 'geo': 1 empty cell(s) at row(s) 7." in msg
+    assert "column 'audience': 1 empty cell(s) at row(s) 6." in msg
+    assert "column 'geo': 1 empty cell(s) at row(s) 8." in msg
 
 
 # ---------------------------------------------------------------- outcomes and controls
@@ -299,9 +299,9 @@ def test_bad_outcome_values(tables):
     err = _error(**tables)
     msg = str(err)
     assert "[outcomes: <outcomes DataFrame>] column 'online_sales': 1 missing" in msg
-    assert "at row(s) 2." in msg
-    assert "column 'online_sales': 1 infinite value(s) at row(s) 3 (-inf)" in msg
-    assert "column 'store_visits': 1 non-numeric value(s) at row(s) 6 ('n/a?')" in msg
+    assert "at row(s) 3." in msg
+    assert "column 'online_sales': 1 infinite value(s) at row(s) 4 (-inf)" in msg
+    assert "column 'store_visits': 1 non-numeric value(s) at row(s) 7 ('n/a?')" in msg
     assert len(err.problems) == 3
 
 
@@ -346,7 +346,7 @@ def test_outcome_dates_off_the_media_grid(tables):
     tables["outcomes"] = pd.concat([out, extra], ignore_index=True)
     msg = str(_error(**tables))
     assert "1 row(s) dated inside the media range but not on the media dates (W-MON)" in msg
-    assert f"row(s) {len(out) + 1} (2023-01-05)" in msg
+    assert f"row(s) {len(out) + 2} (2023-01-05)" in msg
 
 
 def test_outcome_columns_selects_and_checks(tables):
@@ -368,7 +368,7 @@ def test_controls_with_nan(tables):
     tables["controls"] = ctrl
     msg = str(_error(**tables))
     assert "[controls: <controls DataFrame>] column 'price_index': 2 missing (empty or NaN)" in msg
-    assert "row(s) 5, 18" in msg
+    assert "row(s) 6, 19" in msg
 
 
 # ---------------------------------------------------------------- catalogue
@@ -400,7 +400,7 @@ def test_unknown_funnel_stage(tables):
     tables["channels"] = cat
     msg = str(_error(**tables))
     assert "column 'stage': 2 unknown funnel stage(s)" in msg
-    assert "row(s) 2 ('Awareness'), 3 ('consideration')" in msg
+    assert "row(s) 3 ('Awareness'), 4 ('consideration')" in msg
     assert "allowed: ['awareness', 'conversion']" in msg
     assert "differ from an allowed stage only in case" in msg
 
@@ -411,9 +411,9 @@ def test_bad_catalogue_numbers(tables):
     cat["roas_prior"] = [-1.0, 2.0, np.nan]
     tables["channels"] = cat
     msg = str(_error(**tables))
-    assert "column 'max_lag'" in msg and "1 value(s) not > 0 at row(s) 1 (0.0)" in msg
-    assert "1 value(s) that are not whole numbers at row(s) 2 (2.5)" in msg
-    assert "column 'roas_prior'" in msg and "row(s) 1 (-1.0)" in msg
+    assert "column 'max_lag'" in msg and "1 value(s) not > 0 at row(s) 2 (0.0)" in msg
+    assert "1 value(s) that are not whole numbers at row(s) 3 (2.5)" in msg
+    assert "column 'roas_prior'" in msg and "row(s) 2 (-1.0)" in msg
 
 
 # ---------------------------------------------------------------- geos
@@ -465,8 +465,8 @@ def test_bad_geo_table_values(tables):
     geo["shops"] = [1.5, 2.0]
     tables["geos"] = geo
     msg = str(_error(**tables))
-    assert "column 'population' (people, must be > 0): 1 value(s) not > 0 at row(s) 1 (0.0)" in msg
-    assert "column 'shops'" in msg and "not whole numbers at row(s) 1 (1.5)" in msg
+    assert "column 'population' (people, must be > 0): 1 value(s) not > 0 at row(s) 2 (0.0)" in msg
+    assert "column 'shops'" in msg and "not whole numbers at row(s) 2 (1.5)" in msg
 
 
 # ---------------------------------------------------------------- collection and CSV rows
@@ -486,11 +486,11 @@ def test_problems_in_several_tables_are_reported_together(tmp_path, tables):
     text = str(err)
     assert text.startswith("3 problem(s) in the input data:")
     # data row 13 is line 14 of the CSV file
-    assert f"[media: {media_path}] column 'spend'" in text and "row(s) 13 (-2.5)" in text
+    assert f"[media: {media_path}] column 'spend'" in text and "row(s) 14 (-2.5)" in text
     line = media_path.read_text().splitlines()[13]
     assert line.split(",")[4] == "-2.5"
     assert "[outcomes: <outcomes DataFrame>] column 'online_sales'" in text
-    assert "row(s) 8." in text
+    assert "row(s) 9." in text
     assert "[channels: <channels DataFrame>] column 'stage'" in text
 
 

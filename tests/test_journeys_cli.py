@@ -89,3 +89,25 @@ def test_cli_malformed_input_exits_2_without_traceback(tmp_path, capsys):
     assert rc == 2
     rc = main(["journeys", str(src), "--out", str(tmp_path / "o"), "--method", "magic"])
     assert rc == 2
+
+
+def test_cli_separator_not_in_the_file_names_the_ones_found(tmp_path, capsys):
+    """`--separator ","` on " > " paths would read every path as one channel: exit 2."""
+    src = tmp_path / "paths.csv"
+    pd.DataFrame(
+        {
+            "path": ["search > email", "email", "search > store_visit"],
+            "conversions": [2, 1, 3],
+            "nulls": [5, 5, 5],
+        }
+    ).to_csv(src, index=False)
+    rc = main(["journeys", str(src), "--out", str(tmp_path / "o"), "--separator", ","])
+    assert rc == 2
+    e = capsys.readouterr().err
+    assert "no path contains the separator ','" in e and "' > '" in e and "Traceback" not in e
+    assert not (tmp_path / "o" / "attribution.csv").exists()
+    # single-touch paths only (no separator anywhere) stay valid
+    pd.DataFrame({"path": ["search", "email"], "conversions": [2, 1], "nulls": [3, 3]}).to_csv(
+        src, index=False
+    )
+    assert main(["journeys", str(src), "--out", str(tmp_path / "o2"), "--method", "linear"]) == 0

@@ -84,7 +84,7 @@ def test_model_graph_has_named_dims_everywhere(demo_sim):
         if v.ndim > 0:
             assert v.name in dims, f"{v.name} has no named dims"
             assert len(dims[v.name]) == v.ndim
-    assert dims["roas"] == ("outcome", "geo", "series")
+    assert dims["roas_direct"] == ("outcome", "geo", "series")
     assert dims["adstock_weights"] == ("channel", "lag")
     assert dims["y_obs"] == ("date", "geo", "outcome")
 
@@ -236,9 +236,9 @@ def test_model_data_swapped_in_gives_the_model_of_the_new_data():
 # ------------------------------------------------------------------------ fit
 def test_fit_posterior_has_named_dims_and_diagnostics(demo_fit):
     post = demo_fit.posterior
-    assert post["roas"].dims == ("chain", "draw", "outcome", "geo", "series")
+    assert post["roas_direct"].dims == ("chain", "draw", "outcome", "geo", "series")
     assert post.sizes["chain"] == 2 and post.sizes["draw"] == 400
-    assert list(post["roas"].coords["outcome"].values) == ["online_sales", "store_visits"]
+    assert list(post["roas_direct"].coords["outcome"].values) == ["online_sales", "store_visits"]
     d = demo_fit.diagnostics
     assert d.n_draws == 400 and d.n_chains == 2 and d.method == "nuts"
     assert np.isfinite(d.max_rhat) and d.min_ess_bulk > 0
@@ -254,7 +254,7 @@ def test_roas_parameter_equals_direct_contribution_over_spend(demo_fit):
     c = contributions(demo_fit, max_draws=None)  # all draws, in posterior order
     direct = c.sel(path="direct").sum("date")  # (sample, geo, outcome, series)
     spend = demo_fit.dataset.spend.sum("date")  # (geo, series)
-    roas = demo_fit.draws("roas")  # (sample, outcome, geo, series)
+    roas = demo_fit.draws("roas_direct")  # (sample, outcome, geo, series)
     for k, o in enumerate(demo_fit.spec.outcome_names):
         got = direct.sel(outcome=o).values / spend.values[None]
         np.testing.assert_allclose(got, roas.values[:, k], rtol=1e-6)

@@ -13,6 +13,7 @@ from mmm.analysis.engine import (
     posterior_params,
     posterior_predictive,
     response,
+    to_chain_draw,
 )
 from mmm.analysis.frequentist import (
     FrequentistResult,
@@ -105,5 +106,6 @@ __all__ = [
     "stage_shares",
     "stl_decomposition",
     "summarize_draws",
+    "to_chain_draw",
     "vif",
 ]

@@ -402,3 +402,53 @@ def posterior_predictive(fit, *, max_draws: int | None = 500, seed: int = 0) -> 
     idx = draw_index(fit, max_draws)
     rng = np.random.default_rng(seed)
     return mu.copy(data=observation_draws(fit, mu.values, idx, rng)).rename("posterior_predictive")
+
+
+def to_chain_draw(draws: xr.DataArray, fit) -> xr.DataArray:
+    """Draws with a ``sample`` dim back on the posterior's ``(chain, draw)`` dims, for ArviZ.
+
+    The analysis functions return draws along one ``sample`` dim (the stacked
+    ``(chain, draw)`` order, thinned by ``max_draws``). With every draw kept
+    (``max_draws=None``) this puts them back on ``chain`` and ``draw``, so that e.g.
+    ``az.summary(to_chain_draw(roas_draws(fit, max_draws=None), fit).rename("roas"))``
+    gives R-hat and ESS of derived quantities.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        Has a ``sample`` dim: stacked positions (the engine's outputs) or the
+        ``(chain, draw)`` multi-index of :meth:`FitResult.draws`.
+    fit : FitResult
+        The fit the draws come from.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, ...)`` with the posterior's chain and draw labels.
+
+    Raises
+    ------
+    ValueError
+        The draws were thinned (not every posterior draw is present).
+    """
+    chains = fit.posterior.coords["chain"].values
+    draw_labels = fit.posterior.coords["draw"].values
+    n_chain, n_draw = len(chains), len(draw_labels)
+    if "chain" in draws.coords and "draw" in draws.coords:  # FitResult.draws: a multi-index
+        return draws.unstack("sample").transpose("chain", "draw", ...)
+    idx = np.asarray(draws["sample"].values)
+    if idx.size != n_chain * n_draw or not np.array_equal(idx, np.arange(idx.size)):
+        raise ValueError(
+            f"the draws hold {idx.size} of the posterior's {n_chain * n_draw} draws (thinned "
+            "by max_draws); compute them with max_draws=None to put them on (chain, draw)."
+        )
+    values = draws.transpose("sample", ...).values
+    rest = [d for d in draws.transpose("sample", ...).dims if d != "sample"]
+    coords = {k: v for k, v in draws.coords.items() if "sample" not in v.dims}
+    return xr.DataArray(
+        values.reshape(n_chain, n_draw, *values.shape[1:]),
+        dims=("chain", "draw", *rest),
+        coords={**coords, "chain": chains, "draw": draw_labels},
+        name=draws.name,
+        attrs=draws.attrs,
+    )

@@ -21,7 +21,7 @@ def channel_roas(fit, outcome: str, channel: str, audience=None, geo=None) -> np
         Currency per currency (revenue) or units per currency (counts).
     """
     ds = fit.dataset
-    roas = fit.draws("roas").sel(outcome=outcome)  # (sample, geo, series)
+    roas = fit.draws("roas_direct").sel(outcome=outcome)  # (sample, geo, series)
     spend = ds.spend.sum("date")  # (geo, series)
     ch = np.asarray([str(c) for c in ds.spend.coords["channel"].values])
     au = np.asarray([str(a) for a in ds.spend.coords["audience"].values])

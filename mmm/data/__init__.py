@@ -10,13 +10,14 @@ from __future__ import annotations
 from .dataset import Dataset, compute_fingerprint, load_dataset
 from .io import read_table
 from .summary import DataSummary, summarize
-from .wide import from_wide, wide_to_long
+from .wide import from_wide, from_wide_map, wide_to_long
 
 __all__ = [
     "Dataset",
     "DataSummary",
     "compute_fingerprint",
     "from_wide",
+    "from_wide_map",
     "load_dataset",
     "read_table",
     "summarize",

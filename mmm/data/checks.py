@@ -76,7 +76,8 @@ def format_rows(positions, values=None, *, limit: int = _MAX_SHOWN) -> str:
     Parameters
     ----------
     positions : array-like of int
-        0-based positions in the table; printed as 1-based data-row numbers.
+        0-based positions in the table; printed as spreadsheet rows, the header being
+        row 1 (position ``p`` is row ``p + 2``), the convention of every validator.
     values : array-like, optional
         The offending values at those positions, printed next to the row numbers.
     limit : int
@@ -91,7 +92,7 @@ def format_rows(positions, values=None, *, limit: int = _MAX_SHOWN) -> str:
     values = None if values is None else list(values)
     shown = []
     for k, pos in enumerate(positions[:limit]):
-        item = str(pos + 1)
+        item = str(pos + 2)
         if values is not None:
             item += f" ({_fmt_value(values[k])})"
         shown.append(item)
@@ -487,7 +488,7 @@ def check_duplicates(
     for key, index in list(groups.items())[:_MAX_SHOWN]:
         key = key if isinstance(key, tuple) else (key,)
         key_text = ", ".join(_fmt_value(k) for k in key)
-        rows = ", ".join(str(int(i) + 1) for i in list(index)[:_MAX_SHOWN])
+        rows = ", ".join(str(int(i) + 2) for i in list(index)[:_MAX_SHOWN])
         shown.append(f"rows {rows} share ({key_text})")
     more = f"; and {len(groups) - _MAX_SHOWN} more key(s)" if len(groups) > _MAX_SHOWN else ""
     problems.add(

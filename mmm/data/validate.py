@@ -1,8 +1,8 @@
 """Validation of the input tables: every problem is collected and reported at once.
 
 The functions here never repair data silently. Each problem names the table (role and
-file label), the column, the first offending data rows (at most five, 1-based: data row
-``i`` is line ``i + 1`` of a CSV file with a header row) with their values, and the fix.
+file label), the column, the first offending rows (at most five, as spreadsheet rows: the
+header is row 1, the first data row is row 2) with their values, and the fix.
 The only repairs are explicit options (``fill_missing_spend``) and the trimming of outcome
 or control dates outside the media range; both are recorded in ``repairs``.
 """

@@ -15,7 +15,7 @@ from .dataset import Dataset, build_dataset
 from .io import read_table
 from .validate import ProblemList, check_dates, check_duplicates, check_numeric
 
-__all__ = ["wide_to_long", "from_wide"]
+__all__ = ["wide_to_long", "from_wide", "from_wide_map"]
 
 SeriesTarget = str | tuple[str, str]
 
@@ -330,4 +330,91 @@ def from_wide(
         outcome_columns=outcomes,
         fill_missing_spend=fill_missing_spend,
         name=name,
+    )
+
+
+_MAP_KEYS = {"date", "geo", "spend", "impressions", "outcomes", "controls", "channels"}
+
+
+def _map_targets(table, *, key: str, path) -> dict:
+    out = {}
+    for column, target in table.items():
+        if isinstance(target, list):
+            if len(target) != 2 or not all(isinstance(t, str) for t in target):
+                raise DataError(
+                    f"[wide map: {path}] {key}.{column!r} = {target!r}: give a channel name or "
+                    'a [channel, audience] pair, e.g. ["paid_search", "prospecting"].'
+                )
+            target = (target[0], target[1])
+        out[column] = target
+    return out
+
+
+def from_wide_map(frame: str | os.PathLike | pd.DataFrame, map_file: str | os.PathLike) -> Dataset:
+    """Build a :class:`Dataset` from a wide table and a TOML file mapping its columns.
+
+    The map holds the arguments of :func:`from_wide` (the format is in ``docs/data.md``)::
+
+        date = "week"
+        outcomes = ["online_sales", "store_visits"]
+        controls = ["price_index"]            # optional
+        # geo = "region"                      # optional: the geo column
+
+        [spend]                               # spend column -> channel or [channel, audience]
+        search_eur = ["paid_search", "prospecting"]
+        social_eur = "paid_social"
+
+        [channels]                            # channel -> stage
+        paid_search = "conversion"
+        paid_social = "awareness"
+
+    Parameters
+    ----------
+    frame : path or pandas.DataFrame
+        The wide table (CSV or Parquet).
+    map_file : path
+        The TOML map.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        The map is missing, unreadable, lacks ``spend``, ``outcomes`` or ``channels`` or has
+        unknown keys; or the table fails :func:`from_wide`'s checks.
+    """
+    import tomllib
+    from pathlib import Path
+
+    path = Path(map_file)
+    if not path.exists():
+        raise DataError(f"the wide-table map {path} does not exist (see docs/data.md).")
+    try:
+        m = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"the wide-table map {path} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(m) - _MAP_KEYS)
+    missing = [k for k in ("spend", "outcomes", "channels") if k not in m]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(f"it lacks {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown keys {unknown} (allowed: {sorted(_MAP_KEYS)})")
+        raise DataError(f"[wide map: {path}] {'; '.join(parts)}. See docs/data.md.")
+    return from_wide(
+        frame,
+        date=m.get("date", DATE),
+        spend=_map_targets(m["spend"], key="spend", path=path),
+        impressions=(
+            _map_targets(m["impressions"], key="impressions", path=path)
+            if "impressions" in m
+            else None
+        ),
+        outcomes=list(m["outcomes"]),
+        controls=list(m.get("controls", [])) or None,
+        channels=dict(m["channels"]),
+        geo=m.get("geo"),
     )

@@ -73,6 +73,49 @@ class FitResult:
     provenance: dict = field(default_factory=dict)
     experiments: object = None
 
+    def _overview(self) -> list[tuple[str, str]]:
+        """(label, value) rows of the short description (``repr`` and the notebook table)."""
+        ds, d = self.dataset, self.diagnostics
+        dates = ds.dates
+        probs = d.problems()
+        dims = {k: v for k, v in self.posterior.sizes.items() if k not in ("chain", "draw")}
+        return [
+            ("dates", f"{str(dates[0])[:10]} .. {str(dates[-1])[:10]} ({len(dates)} periods)"),
+            ("geos", str(len(ds.geos))),
+            ("series", str(len(ds.series))),
+            ("outcomes", ", ".join(self.spec.outcome_names)),
+            ("dims", ", ".join(f"{k}={v}" for k, v in dims.items())),
+            (
+                "sampler",
+                f"{d.method}: {d.n_chains} chains x {d.n_draws} draws, {d.divergences} divergences",
+            ),
+            ("max R-hat", f"{d.max_rhat:.3f}"),
+            ("min ESS", f"{d.min_ess_bulk:.0f} bulk, {d.min_ess_tail:.0f} tail"),
+            ("verdict", "healthy" if not probs else f"{len(probs)} health problem(s)"),
+            ("groups", ", ".join(self.idata.groups())),
+        ]
+
+    def __repr__(self) -> str:
+        rows = self._overview()
+        width = max(len(k) for k, _ in rows)
+        return "FitResult\n" + "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        body = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(v)}</td></tr>"
+            for k, v in self._overview()
+        )
+        return f"<table><caption>FitResult</caption>{body}</table>"
+
+    @property
+    def free_variables(self) -> list[str]:
+        """Names of the sampled parameters (the default for ``az.summary(..., var_names=)``)."""
+        names = self.posterior.attrs.get("free_variables", "")
+        return [n for n in str(names).split(",") if n and n in self.posterior]
+
     @property
     def posterior(self):
         """The posterior group (xarray Dataset, dims chain, draw, ...)."""
@@ -112,13 +155,23 @@ class FitResult:
 
     @classmethod
     def load(cls, directory) -> FitResult:
-        """Read a fit saved by :meth:`save`; the data's fingerprint is checked."""
+        """Read a fit saved by :meth:`save`; the data's fingerprint is checked.
+
+        A ``fit.nc`` written before ``observed_data``, ``constant_data``,
+        ``log_likelihood`` and ``posterior_predictive`` were stored gets them from its
+        posterior (:func:`complete_idata`), and its ``roas`` is read as ``roas_direct``.
+        """
         import arviz as az
 
         from mmm.data import load_dataset
 
         d = Path(directory)
         for need in ("fit.nc", "fit.json", "data/media.csv"):
+            if not (d / need).exists() and (d / "run" / need).exists():
+                raise NotFittedError(
+                    f"{d} is not a saved fit, but {d / 'run'} is (the run folder of "
+                    f"`mmm demo`): load FitResult.load({str(d / 'run')!r})."
+                )
             if not (d / need).exists():
                 raise NotFittedError(
                     f"{d} is not a saved fit: {need} is missing. Run `mmm fit` to create one."
@@ -153,10 +206,24 @@ class FitResult:
             from mmm.calibration.experiments import load_experiments
 
             experiments = load_experiments(data / "experiments.csv")
-        idata = az.from_netcdf(str(d / "fit.nc"), engine="h5netcdf")
-        for group in idata.groups():  # read into memory, then release the file for re-saving
-            getattr(idata, group).load().close()
-        return cls(
+        try:
+            idata = az.from_netcdf(str(d / "fit.nc"), engine="h5netcdf")
+            for group in idata.groups():  # read into memory, then release the file for re-saving
+                getattr(idata, group).load().close()
+        except (OSError, ValueError, KeyError) as exc:
+            raise NotFittedError(
+                f"fit.nc in {d} is not a readable fit: {exc}. Refit with `mmm fit` to "
+                "write it again."
+            ) from exc
+        if "posterior" not in idata.groups():
+            raise NotFittedError(
+                f"fit.nc in {d} is not a readable fit: it has no posterior group. Refit with "
+                "`mmm fit` to write it again."
+            )
+        if "roas" in idata.posterior and "roas_direct" not in idata.posterior:
+            # fits written before the rename: the direct return was called ``roas``
+            idata.rename_vars({"roas": "roas_direct"}, groups="posterior", inplace=True)
+        result = cls(
             spec=ModelSpec.from_dict(meta["spec"]),
             dataset=ds,
             idata=idata,
@@ -166,6 +233,136 @@ class FitResult:
             provenance=meta["provenance"],
             experiments=experiments,
         )
+        if "log_likelihood" not in idata.groups():
+            # a fit saved before these groups were stored: add them from its posterior
+            result = complete_idata(result, predictive="posterior_predictive" not in idata.groups())
+        return result
+
+
+# ------------------------------------------------------------------ ArviZ groups
+def _observed_group(result):
+    import xarray as xr
+
+    ds = result.dataset
+    out = {}
+    for name in result.spec.outcome_names:
+        da = ds.outcomes.sel(outcome=name, drop=True)
+        out[name] = da.astype(float).rename(name)
+    return xr.Dataset(out)
+
+
+def _constant_group(result):
+    import xarray as xr
+
+    ds, design = result.dataset, result.design
+    names = list(result.spec.outcome_names)
+    series = ds.spend.coords["series"]
+    data = {
+        "spend": ds.spend.astype(float),
+        "spend_scale": xr.DataArray(
+            np.asarray(design.spend_scale, float),
+            dims=("geo", "series"),
+            coords={"geo": list(ds.geos), "series": series},
+        ),
+        "outcome_scale": xr.DataArray(
+            np.asarray(design.outcome_scale, float),
+            dims=("geo", "outcome"),
+            coords={"geo": list(ds.geos), "outcome": names},
+        ),
+    }
+    if ds.controls is not None:
+        data["controls"] = ds.controls.astype(float)
+    if result.spec.mediator is not None and design.mediator_scale is not None:
+        data["mediator_scale"] = xr.DataArray(
+            np.asarray(design.mediator_scale, float), dims="geo", coords={"geo": list(ds.geos)}
+        )
+    return xr.Dataset(data)
+
+
+def _pointwise_groups(result, *, predictive: bool, seed: int):
+    """``log_likelihood`` (and ``posterior_predictive``) per outcome, from the posterior.
+
+    The outcomes' means come from the analysis engine (:func:`mmm.analysis.engine.expected`,
+    the model's mean in NumPy, no compile); each outcome's likelihood is evaluated with
+    SciPy in the outcome's own units (currency or counts), so fits scaled differently
+    compare on the same footing.
+    """
+    import xarray as xr
+    from scipy import stats
+
+    from mmm.analysis.engine import _stack, expected, observation_draws
+
+    post = result.posterior
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    mu_da = expected(result, max_draws=None)  # (sample, date, geo, outcome), original units
+    mu = mu_da.values
+    idx = np.arange(mu.shape[0])
+    sigma = _stack(result, "sigma")  # (sample, outcome), scaled
+    ys = np.asarray(result.design.outcome_scale, float)  # (geo, outcome)
+    coords = {
+        "chain": post.coords["chain"].values,
+        "draw": post.coords["draw"].values,
+        "date": mu_da.coords["date"].values,
+        "geo": mu_da.coords["geo"].values,
+    }
+    dims = ("chain", "draw", "date", "geo")
+    ll = {}
+    for k, o in enumerate(result.spec.outcomes):
+        y = result.dataset.outcomes.sel(outcome=o.name).values.astype(float)[None]  # (1, t, g)
+        m = mu[..., k]
+        scale = sigma[:, k, None, None] * ys[None, None, :, k]
+        if o.likelihood == "negative_binomial":
+            alpha = _stack(result, f"nb_alpha_{o.name}")[:, None, None]
+            mean = np.maximum(m, 1e-4 * ys[None, None, :, k])
+            lp = stats.nbinom.logpmf(np.round(y), alpha, alpha / (alpha + mean))
+        elif o.likelihood == "student_t":
+            nu = _stack(result, f"nu_{o.name}")[:, None, None]
+            lp = stats.t.logpdf(y, nu, loc=m, scale=scale)
+        else:
+            lp = stats.norm.logpdf(y, loc=m, scale=scale)
+        ll[o.name] = xr.DataArray(lp.reshape(n_chain, n_draw, *lp.shape[1:]), dims=dims)
+    groups = {"log_likelihood": xr.Dataset(ll, coords=coords)}
+    if predictive:
+        rep = observation_draws(result, mu, idx, np.random.default_rng(seed))
+        pp = {
+            o.name: xr.DataArray(rep[..., k].reshape(n_chain, n_draw, *rep.shape[1:3]), dims=dims)
+            for k, o in enumerate(result.spec.outcomes)
+        }
+        groups["posterior_predictive"] = xr.Dataset(pp, coords=coords)
+    return groups
+
+
+def complete_idata(result, *, predictive: bool = True, seed: int | None = None) -> FitResult:
+    """A copy of ``result`` whose ``idata`` holds every ArviZ group analysis tools expect.
+
+    Adds ``observed_data`` (each outcome, dims date, geo, original units),
+    ``constant_data`` (spend, controls, spend and outcome scales), ``log_likelihood``
+    (one variable per outcome, dims chain, draw, date, geo: ``az.loo(result.idata,
+    var_name="online_sales")``) and, with ``predictive``, ``posterior_predictive`` (one
+    replicated series per outcome and draw, same names as ``observed_data``, so
+    ``az.plot_ppc(result.idata)`` works). Everything is computed from the saved
+    posterior: no refit, no compile.
+
+    Parameters
+    ----------
+    result : FitResult
+    predictive : bool, default True
+        Also draw the posterior predictive.
+    seed : int, optional
+        Seed of the observation noise of the posterior predictive (default: the sampler's).
+
+    Returns
+    -------
+    FitResult
+    """
+    import arviz as az
+
+    groups = {g: getattr(result.idata, g) for g in result.idata.groups()}
+    groups["observed_data"] = _observed_group(result)
+    groups["constant_data"] = _constant_group(result)
+    seed = result.sampler.seed if seed is None else seed
+    groups.update(_pointwise_groups(result, predictive=predictive, seed=seed))
+    return replace(result, idata=az.InferenceData(**groups))
 
 
 def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
@@ -310,6 +507,7 @@ def fit(
     prior_samples: int = 0,
     warn: bool = True,
     experiments=None,
+    predictive: bool = False,
 ) -> FitResult:
     """Fit ``spec`` to ``dataset``.
 
@@ -329,6 +527,11 @@ def fit(
         Lift tests (:func:`mmm.calibration.load_experiments` format). Each adds a
         likelihood term on the model's own incremental effect when
         ``spec.use_experiments`` is true (see ``docs/calibration.md``).
+    predictive : bool
+        Also store a posterior predictive draw per posterior draw (``idata``'s
+        ``posterior_predictive`` group, for ``az.plot_ppc``; about 0.5 s on the demo).
+        ``observed_data``, ``constant_data`` and ``log_likelihood`` are always stored (see
+        :func:`complete_idata`).
 
     Returns
     -------
@@ -395,7 +598,7 @@ def fit(
             "total_s": round(time.perf_counter() - t_start, 3),
         },
     }
-    return FitResult(
+    result = FitResult(
         spec=spec,
         dataset=dataset,
         idata=idata,
@@ -405,6 +608,10 @@ def fit(
         provenance=provenance,
         experiments=experiments,
     )
+    t_groups = time.perf_counter()
+    result = complete_idata(result, predictive=predictive)
+    result.provenance["timings"]["arviz_groups_s"] = round(time.perf_counter() - t_groups, 3)
+    return result
 
 
 def with_provenance(result: FitResult, **extra) -> FitResult:

@@ -323,6 +323,10 @@ def _sorted_channels(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, t
     return remap[codes], tuple(names[i] for i in order)
 
 
+# separators a file may use instead of the one given (longest first)
+_SEPARATOR_CANDIDATES = (" > ", " -> ", " | ", " / ", "->", ">", "|", ",", ";", "/", "\t")
+
+
 def split_paths(
     path: pd.Series, *, separator: str, column: str, problems: list[str]
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]] | None:
@@ -338,6 +342,16 @@ def split_paths(
     text = pa.array(path.astype("str"), type=pa.large_string())
     if isinstance(text, pa.ChunkedArray):  # Arrow-backed string columns arrive in chunks
         text = text.combine_chunks()
+    if not pc.any(pc.match_substring(text, separator)).as_py():
+        found = [c for c in _SEPARATOR_CANDIDATES if pc.any(pc.match_substring(text, c)).as_py()]
+        found = [c for c in found if not any(c != o and c in o for o in found)]
+        if found:  # every path would be one channel named like 'a > b'
+            problems.append(
+                f"column '{column}': no path contains the separator {separator!r}, but the "
+                f"paths contain {', '.join(repr(c) for c in found)}; pass the separator the "
+                f"file uses (e.g. --separator {found[0]!r})"
+            )
+            return None
     parts = pc.split_pattern(text, separator)
     offsets = parts.offsets.to_numpy().astype(np.int64)
     encoded = pc.dictionary_encode(parts.flatten())

@@ -449,7 +449,7 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             roas_geo = pt.exp(log_rg) * _shop_access(pm, pt, inp, spec)
         else:
             roas_geo = pt.exp(log_rg)
-        roas = pm.Deterministic("roas", roas_geo, dims=("outcome", "geo", "series"))
+        roas = pm.Deterministic("roas_direct", roas_geo, dims=("outcome", "geo", "series"))
         # series without spend in a geo get beta = 0 through spend_total = 0
         beta = pm.Deterministic(
             "beta",
