@@ -417,7 +417,19 @@ def report(
         Path | None, typer.Option(help="Folder to write the report files into (default RUN_DIR).")
     ] = None,
     value_per_visit: Annotated[
-        float | None, typer.Option(help="Euros one store visit is worth, to combine both outcomes.")
+        float | None,
+        typer.Option(
+            help="Euros one store visit is worth, to combine both outcomes (default: the "
+            "config's [optimizer] value, else the one the recommendation was made with)."
+        ),
+    ] = None,
+    recommendation: Annotated[
+        str | None,
+        typer.Option(
+            "--recommendation",
+            help="Name of the stored budget recommendation to show "
+            "(RUN_DIR/recommendations/NAME; default: the newest).",
+        ),
     ] = None,
     fmt: Annotated[
         list[str] | None,
@@ -443,7 +455,11 @@ def report(
         f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ..."
     )
     paths = write_report(
-        run_dir, formats=tuple(fmt or ("html", "md")), out_dir=out, value_per_visit=value_per_visit
+        run_dir,
+        formats=tuple(fmt or ("html", "md")),
+        out_dir=out,
+        value_per_visit=value_per_visit,
+        recommendation=recommendation,
     )
     for kind, path in paths.items():
         say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")

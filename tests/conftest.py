@@ -9,6 +9,7 @@ truth); the fit is short (2 chains x 400 draws) but serves the recovery tests to
 from __future__ import annotations
 
 import importlib.util
+import os
 import warnings
 from pathlib import Path
 
@@ -25,7 +26,11 @@ DEMO_FIT_MODULES = {
     "test_optimize_demo",
     "test_optimize_truth",
     "test_recovery",
+    "test_report_budget",
 }
+
+#: a report section whose builder raises fails the test instead of showing a notice
+os.environ.setdefault("MMM_REPORT_STRICT", "1")
 
 
 def _scope(nodeid: str) -> str:

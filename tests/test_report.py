@@ -17,12 +17,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 SECTIONS = (
     "headline",
+    "budget",
     "roas",
     "funnel",
     "online-to-store",
     "over-time",
     "curves",
-    "budget",
     "crosscheck",
     "health",
     "data",
@@ -445,10 +445,10 @@ def test_budget_recommendation_is_shown(troubled):
         for r in rows
     ]
     assert got == [
-        ("search / all", 40000.0, 30000.0, "-25%"),
-        ("social / broad", 40000.0, 52000.0, "+30%"),
+        ("Search", 40000.0, 30000.0, "-25%"),
+        ("Social · broad", 40000.0, 52000.0, "+30%"),
     ]
-    assert "between €300 and €2.1k, most likely about €1.15k" in troubled["page"].ids["headline"]
+    assert "between €300 and €2.10k, most likely about €1.15k" in troubled["page"].ids["headline"]
     assert troubled["path"].name == "r.html"
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from functools import partial
 from pathlib import Path
 
 from mmm.report import figures, fmt, numbers
+from mmm.report.budget import budget_context, display_name, value_per_visit_of
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.curves import response_curves
@@ -31,18 +33,39 @@ def _env():
     env.filters["pct"] = fmt.pct
     env.filters["ratio"] = fmt.ratio
     env.filters["count"] = fmt.count
+    env.filters["prob"] = fmt.prob
     return env
 
 
-def _optional(module: str, name: str, *args, **kwargs):
-    """Call ``module.name`` from the analysis package if it exists; None when it cannot."""
-    import importlib
+#: Set to 1 to make a failing section fail the whole report build (the tests set it).
+STRICT_ENV = "MMM_REPORT_STRICT"
 
-    try:
-        fn = getattr(importlib.import_module(module), name)
-        return fn(*args, **kwargs)
-    except Exception:  # noqa: BLE001 - optional extras degrade to a note in the report
-        return None
+
+def _strict_default() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class Sections:
+    """Run the builders of the report's optional sections and record the ones that fail.
+
+    A section whose data are legitimately absent returns ``None`` (or an empty value) and the
+    template says so. A builder that raises fails the build when ``strict``; otherwise the
+    report shows a notice naming the section and the error, never a silently missing section.
+    """
+
+    def __init__(self, strict: bool):
+        self.strict = strict
+        self.failed: dict[str, str] = {}
+
+    def build(self, key: str, title: str, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)``; on an exception: re-raise when strict, else note it."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if self.strict:
+                raise
+            self.failed[key] = f"{title}: {type(exc).__name__}: {exc}"
+            return None
 
 
 def _value_fmt(kind: str, currency: str):
@@ -50,56 +73,44 @@ def _value_fmt(kind: str, currency: str):
 
 
 def _label(c: str, a: str) -> str:
-    return f"{fmt.pretty(c)} / {fmt.pretty(a)}"
+    return display_name(c, a)
 
 
-def build_context(
-    run: RunFolder, *, value_per_visit: float | None = None, currency: str = "€"
-) -> dict:
-    """Everything the template shows, as plain values (numbers already in words)."""
-    fit = run.fit
-    summary = run.summary
-    money = partial(fmt.money, currency=currency)
-    kinds = numbers.outcome_kinds(fit)
-    stages = numbers.series_stage(fit)
-    prob = float(next((r.get("interval") for r in summary.get("roas", [])), 0.9) or 0.9)
-    if value_per_visit is None:
-        v = run.config.get("optimizer", {}).get("value_per_visit")
-        value_per_visit = float(v) if fmt.is_number(v) and float(v) > 0 else None
-    data = numbers.data_summary(fit)
-    totals = numbers.media_totals(fit, prob=prob)
-    rows = numbers.roas_rows(summary, stages, kinds)
-    revenue = [o for o, k in kinds.items() if k == "revenue"]
-    counts = [o for o, k in kinds.items() if k == "count"]
-    draws = numbers.return_draws(fit)
-    combined = (
-        numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
-    )
+def _stage_channels(rows: list[dict]) -> dict[str, list[str]]:
+    """Channels of each funnel stage, as the fit classifies them (display names)."""
+    out: dict[str, list[str]] = {}
     for r in rows:
-        r["label"] = _label(r["channel"], r["audience"])
-        r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
-    first = revenue[0] if revenue else None
-    rows.sort(key=lambda r: -(r["outcomes"].get(first, {}).get("median") or 0.0) if first else 0)
-    health = assess(run.diagnostics)
+        out.setdefault(r["stage"], [])
+        name = display_name(r["channel"], r["audience"])
+        if name not in out[r["stage"]]:
+            out[r["stage"]].append(name)
+    return out
 
-    # ------------------------------------------------------------------ headline
-    headline: list[str] = []
-    headline.append(
-        f"From {data['start']:%d %b %Y} to {data['end']:%d %b %Y} ({data['n_periods']} periods) "
+
+# ---------------------------------------------------------------------- section builders
+
+
+def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> list[str]:
+    """The summary bullets: period, spend, media totals, best lines, funnel shares."""
+    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
+    revenue, counts = ctx["revenue"], ctx["counts"]
+    n = data["n_periods"]
+    headline = [
+        f"From {data['start']:%d %b %Y} to {data['end']:%d %b %Y} "
+        f"({n} {fmt.period_word(data.get('freq'), n)}) "
         f"{money(data['total_spend'])} was spent on media across {len(data['series'])} "
         "channel and audience lines."
-    )
+    ]
     for o in fit.spec.outcome_names:
         t = totals[o]
         vf = _value_fmt(kinds[o], currency)
         what = fmt.pretty(o)
-        s = (
+        headline.append(
             f"Media drove {fmt.interval_words(t['median'], t['lower'], t['upper'], vf)} "
             f"of {what}, "
             f"that is {fmt.pct(t['share']['median'])} of all {what} "
             f"(range {fmt.interval_short(t['share']['lower'], t['share']['upper'], fmt.pct)})."
         )
-        headline.append(s)
         if kinds[o] == "revenue":
             p = t["per_spend"]
             headline.append(
@@ -114,8 +125,7 @@ def build_context(
                 f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)}."
             )
     funnel = summary.get("funnel", {})
-    sp_sh = funnel.get("spend_share", {})
-    oc_sh = funnel.get("outcome_share", {})
+    sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
     if sp_sh and oc_sh:
         parts = [
             f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
@@ -133,10 +143,10 @@ def build_context(
         if p is None:
             return ""
         n = len({k[1:] for k in odds if k[0] == o})
-        said = "over 99%" if p > 0.99 else "under 1%" if p < 0.01 else fmt.pct(p)
-        return f"; {said} chance that it is the {word} of the {n} lines"
+        return f"; {fmt.prob(p)} chance that it is the {word} of the {n} lines"
 
     best = []
+    first = revenue[0] if revenue else None
     if first:
         cand = [r for r in rows if fmt.is_number(r["outcomes"].get(first, {}).get("median"))]
         if cand:
@@ -158,17 +168,23 @@ def build_context(
         if cand:
             b = min(cand, key=lambda r: r["outcomes"][o]["cost_per_unit"])
             rec = b["outcomes"][o]
+            rng = fmt.interval_short(
+                rec.get("cost_per_unit_lower"), rec.get("cost_per_unit_upper"), money
+            )
             best.append(
                 f"the cheapest {fmt.pretty(o)} came from {b['label']} "
-                f"({money(rec['cost_per_unit'])} each, range "
-                f"{fmt.interval_short(rec.get('cost_per_unit_lower'), rec.get('cost_per_unit_upper'), money)}"
+                f"({money(rec['cost_per_unit'])} each, range {rng}"
                 f"{_odds(o, b, 'cheapest')})"
             )
     if best:
         headline.append("Per channel, " + "; ".join(best) + ".")
+    return headline
 
-    # ------------------------------------------------------------------ charts
-    charts: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": []}
+
+def roas_charts(ctx: dict, *, fit, rows) -> list:
+    """One ranked bar chart per outcome: return per unit of spend, or cost per unit."""
+    currency, kinds, money, prob = ctx["currency"], ctx["kinds"], ctx["money"], ctx["prob"]
+    out = []
     for o in fit.spec.outcome_names:
         if kinds[o] == "revenue":
             items = [
@@ -182,7 +198,7 @@ def build_context(
             ]
             items.sort(key=lambda it: -(it["median"] or 0))
             order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
-            charts["roas"].append(
+            out.append(
                 figures.ranked_bars(
                     items,
                     title=f"Return on {fmt.pretty(o)} per {currency}1 of spend",
@@ -193,35 +209,44 @@ def build_context(
                     f"{fmt.pretty(o)} per {currency}1, highest first: {order}.",
                 )
             )
-        else:
-            items = []
-            for r in rows:
-                rec = r["outcomes"].get(o)
-                if rec and fmt.is_number(rec.get("cost_per_unit")) and rec["cost_per_unit"] > 0:
-                    items.append(
-                        {
-                            "label": r["label"],
-                            "stage": r["stage"],
-                            "median": rec["cost_per_unit"],
-                            "lower": rec.get("cost_per_unit_lower"),
-                            "upper": rec.get("cost_per_unit_upper"),
-                        }
-                    )
-            items.sort(key=lambda it: it["median"])
-            order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
-            charts["roas"].append(
-                figures.ranked_bars(
-                    items,
-                    title=f"Cost per extra {fmt.pretty(o).rstrip('s')} (lower is better)",
-                    xlabel=f"{currency} per {fmt.pretty(o).rstrip('s')} (bar: most likely; line: "
-                    f"{fmt.pct(prob)} range)",
-                    value_fmt=money,
-                    alt=f"Bar chart ranking channel and audience lines by cost per "
-                    f"{fmt.pretty(o).rstrip('s')}, cheapest first: {order}.",
+            continue
+        items = []
+        for r in rows:
+            rec = r["outcomes"].get(o)
+            if rec and fmt.is_number(rec.get("cost_per_unit")) and rec["cost_per_unit"] > 0:
+                items.append(
+                    {
+                        "label": r["label"],
+                        "stage": r["stage"],
+                        "median": rec["cost_per_unit"],
+                        "lower": rec.get("cost_per_unit_lower"),
+                        "upper": rec.get("cost_per_unit_upper"),
+                    }
                 )
+        items.sort(key=lambda it: it["median"])
+        order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
+        unit = fmt.pretty(o).rstrip("s")
+        out.append(
+            figures.ranked_bars(
+                items,
+                title=f"Cost per extra {unit} (lower is better)",
+                xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
+                value_fmt=money,
+                alt=f"Bar chart ranking channel and audience lines by cost per "
+                f"{unit}, cheapest first: {order}.",
             )
+        )
+    return out
+
+
+def funnel_charts(ctx: dict, *, fit, summary) -> list:
+    """Spend share vs effect share by stage, and direct vs mediated effect of awareness."""
+    currency, kinds = ctx["currency"], ctx["kinds"]
+    funnel = summary.get("funnel", {})
+    sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
+    out = []
     if sp_sh and oc_sh:
-        charts["funnel"].append(
+        out.append(
             figures.funnel_shares(
                 sp_sh,
                 oc_sh,
@@ -239,138 +264,195 @@ def build_context(
     paths = funnel.get("awareness_paths", [])
     mediator = fit.spec.mediator
     if paths and mediator:
-        pouts = list(dict.fromkeys(p["outcome"] for p in paths))
-        # one chart per outcome kind so the axis units stay meaningful
-        for o in pouts:
-            charts["funnel"].append(
+        # one chart per outcome so the axis units stay meaningful
+        for o in dict.fromkeys(p["outcome"] for p in paths):
+            vf = _value_fmt(kinds.get(o, "revenue"), currency)
+            out.append(
                 figures.direct_vs_mediated(
                     paths,
                     [o],
-                    value_fmt=_value_fmt(kinds.get(o, "revenue"), currency),
+                    value_fmt=vf,
                     alt=f"Stacked bars per awareness channel splitting its effect on "
                     f"{fmt.pretty(o)} into a direct part and a part through "
                     f"{fmt.pretty(mediator)}: "
                     + "; ".join(
-                        f"{fmt.pretty(p['channel'])} direct "
-                        f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['direct'])}, "
-                        f"via {fmt.pretty(mediator)} "
-                        f"{_value_fmt(kinds.get(o, 'revenue'), currency)(p['mediated'])}"
+                        f"{fmt.pretty(p['channel'])} direct {vf(p['direct'])}, "
+                        f"via {fmt.pretty(mediator)} {vf(p['mediated'])}"
                         for p in paths
                         if p["outcome"] == o
                     )
                     + ".",
                 )
             )
+    return out
+
+
+def weekly_section(ctx: dict, *, fit) -> tuple[list, dict, dict]:
+    """Base vs media over time: charts, the split itself and the fit quality per outcome."""
+    currency, kinds = ctx["currency"], ctx["kinds"]
     split = numbers.weekly_split(fit)
     quality = numbers.fit_quality(split, fit.spec.outcome_names)
-    for o in fit.spec.outcome_names:
-        q = quality[o]
-        charts["weekly"].append(
-            figures.weekly(
-                split,
-                o,
-                value_fmt=_value_fmt(kinds[o], currency),
-                alt=f"Stacked area chart of {fmt.pretty(o)} per period split into base and media "
-                f"by funnel stage, with actual {fmt.pretty(o)} as a line; the model's fitted "
-                f"values explain {fmt.pct(q['r2'])} of the week-to-week variation.",
-            )
+    unit = ctx["period"]
+    charts = [
+        figures.weekly(
+            split,
+            o,
+            value_fmt=_value_fmt(kinds[o], currency),
+            alt=f"Stacked area chart of {fmt.pretty(o)} per {unit} split into base and media "
+            f"by funnel stage, with actual {fmt.pretty(o)} as a line; the model's fitted "
+            f"values explain {fmt.pct(quality[o]['r2'])} of the {unit}-to-{unit} variation.",
         )
-    curves_df, curve_pts, curves_note = response_curves(fit, prob=prob, revenue_outcomes=revenue)
-    current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
+        for o in fit.spec.outcome_names
+    ]
+    return charts, split, quality
+
+
+def curves_section(ctx: dict, *, fit, stages, current) -> dict:
+    """Response curves per line: charts, the points read off them, the method's note."""
+    currency, kinds, prob = ctx["currency"], ctx["kinds"], ctx["prob"]
+    curves_df, curve_pts, note = response_curves(fit, prob=prob, revenue_outcomes=ctx["revenue"])
+    charts = []
     if curves_df is not None:
         for o in fit.spec.outcome_names:
             if (curves_df["outcome"] == o).any():
-                charts["curves"].append(
+                charts.append(
                     figures.curves_grid(
                         curves_df,
                         o,
                         stages,
                         current,
                         value_fmt=_value_fmt(kinds[o], currency),
-                        money_fmt=money,
+                        money_fmt=ctx["money"],
                         points=curve_pts,
                         alt=f"Small charts, one per channel and audience line, of total "
                         f"{fmt.pretty(o)} against total spend over the period with a "
                         f"{fmt.pct(prob)} band; a dot marks today's spend. Flattening curves "
-                        "mean each extra euro brings back less.",
+                        f"mean each extra {currency}1 brings back less.",
                     )
                 )
+    return {"charts": charts, "points": curve_pts, "note": note}
 
-    headroom = []
+
+def marginal_rows(ctx: dict, *, fit, rows, points, current) -> list[dict]:
+    """Return on the next unit of spend at the whole period's spend, per line and outcome.
+
+    The verdict on headroom (room to grow or saturated) is not read here: it is read at the
+    plan's spend level against the other lines by :func:`headroom_section`.
+    """
+    currency, kinds = ctx["currency"], ctx["kinds"]
+    out = []
     for r in rows:
         for o in fit.spec.outcome_names:
-            pts = curve_pts.get((o, r["channel"], r["audience"]))
+            pts = points.get((o, r["channel"], r["audience"]))
             if not pts or "marginal_at_current" not in pts:
                 continue
-            mg, dim = pts["marginal_at_current"], pts.get("diminishing_spend") or {}
-            cur = current.get((r["channel"], r["audience"]))
-            if fmt.is_number(dim.get("median")) and fmt.is_number(cur):
-                past = cur > dim["median"]
-                words = (
-                    "past the point of diminishing returns"
-                    if past
-                    else "before the point of diminishing returns: room to grow"
-                )
-            else:
-                words = "no clear point of diminishing returns within the curve"
+            mg = pts["marginal_at_current"]
+            words = ""
             if kinds[o] == "revenue" and fmt.is_number(mg.get("median")):
                 if fmt.is_number(mg.get("lower")) and mg["lower"] > 1:
-                    words += f"; the next {currency}1 still pays back in {fmt.pretty(o)} alone"
+                    words = f"the next {currency}1 pays back in {fmt.pretty(o)} alone"
                 elif fmt.is_number(mg.get("upper")) and mg["upper"] < 1:
-                    words += f"; the next {currency}1 returns less than it costs in {fmt.pretty(o)}"
+                    words = f"the next {currency}1 returns less than it costs in {fmt.pretty(o)}"
                 else:
-                    words += f"; unclear whether the next {currency}1 pays back in {fmt.pretty(o)}"
-            headroom.append(
+                    words = f"unclear whether the next {currency}1 pays back in {fmt.pretty(o)}"
+            out.append(
                 {
                     "label": r["label"],
                     "outcome": o,
                     "marginal": mg,
-                    "diminishing": dim,
-                    "current": cur,
+                    "current": current.get((r["channel"], r["audience"])),
                     "words": words,
                     "per": "1" if kinds[o] == "revenue" else "1k",
                 }
             )
-    carry = _optional("mmm.analysis.funnel", "carryover", fit, prob=prob)
-    carry_rows = (
-        []
-        if carry is None
-        else [
-            {
-                "channel": str(c.channel),
-                "stage": str(c.stage),
-                "median": c.half_life_median,
-                "lower": c.half_life_lower,
-                "upper": c.half_life_upper,
-                "days": getattr(c, "period_days", None),
-            }
-            for c in carry.itertuples()
-        ]
-    )
-    near = None
-    if counts:
-        nd = _optional(
-            "mmm.analysis.online_store", "near_store_vs_broad", fit, outcome=counts[0], prob=prob
-        )
-        if nd is not None and len(nd):
-            try:
-                near = [
-                    {
-                        "scope": str(x["scope"]),
-                        "group": str(x["group"]),
-                        "spend": x.get("spend"),
-                        **{
-                            k: x.get(f"cost_per_visit_{k}", x.get(k))
-                            for k in ("median", "lower", "upper")
-                        },
-                        "p": x.get("p_near_cheaper"),
-                    }
-                    for x in nd.to_dict("records")
-                ]
-            except (KeyError, AttributeError):
-                near = None
+    return out
 
-    # ------------------------------------------------------------------ online to store
+
+def headroom_section(ctx: dict, rec: dict | None) -> dict | None:
+    """Headroom per line at the plan's spend level, from :func:`mmm.analysis.headroom`.
+
+    None when there is no recommendation (the reading needs the plan's common margin).
+    """
+    if rec is None:
+        return None
+    from mmm.analysis.headroom import headroom
+
+    df = headroom(rec)
+    if df.empty:
+        return None
+    vf = ctx["budget_value_fmt"]
+    out = []
+    for r in df.to_dict("records"):
+        delta = r["change"]
+        plan = (
+            "keeps it"
+            if delta is None or abs(delta) < 0.005 * abs(r["current"] or 0)
+            else ("raises it" if delta > 0 else "cuts it")
+        )
+        out.append(
+            {
+                "label": display_name(r["channel"], r["audience"], r["geo"]),
+                "series": r["series"],
+                "geo": r["geo"],
+                "current": r["current"],
+                "marginal": r["marginal_current"],
+                "marginal_words": vf(r["marginal_current"]),
+                "reading": r["reading"],
+                "plan": plan,
+            }
+        )
+    common = float(df["common"].iloc[0])
+    return {"rows": out, "common": common, "common_words": vf(common)}
+
+
+def carryover_section(ctx: dict, *, fit) -> list[dict]:
+    """Half-life of each channel's carry-over (empty when the model has no carry-over)."""
+    from mmm.analysis.funnel import carryover
+
+    carry = carryover(fit, prob=ctx["prob"])
+    return [
+        {
+            "channel": str(c.channel),
+            "stage": str(c.stage),
+            "median": c.half_life_median,
+            "lower": c.half_life_lower,
+            "upper": c.half_life_upper,
+            "none": all(
+                fmt.is_number(v) and float(v) == 0
+                for v in (c.half_life_median, c.half_life_lower, c.half_life_upper)
+            ),
+            "days": getattr(c, "period_days", None),
+        }
+        for c in carry.itertuples()
+    ]
+
+
+def near_store_section(ctx: dict, *, fit) -> list[dict] | None:
+    """Near-store vs broad audiences; None when no line targets a near-store audience."""
+    from mmm.analysis.online_store import NEAR_STORE, near_store_vs_broad
+
+    counts = ctx["counts"]
+    if not counts:
+        return None
+    near_aud = set(getattr(fit.spec, "near_store_audiences", None) or NEAR_STORE)
+    if not near_aud & {str(a) for a in fit.dataset.spend["audience"].values}:
+        return None
+    nd = near_store_vs_broad(fit, outcome=counts[0], prob=ctx["prob"])
+    return [
+        {
+            "scope": str(x["scope"]),
+            "group": str(x["group"]),
+            "spend": x.get("spend"),
+            **{k: x.get(f"cost_per_visit_{k}", x.get(k)) for k in ("median", "lower", "upper")},
+            "p": x.get("p_near_cheaper"),
+        }
+        for x in nd.to_dict("records")
+    ]
+
+
+def online_store_section(ctx: dict, *, fit, summary, rows, value_per_visit) -> dict:
+    """Effect of each line on each outcome, and cost per store visit by audience."""
+    kinds, counts = ctx["kinds"], ctx["counts"]
     contrib = numbers.contribution_by_series(summary)
     o2s = []
     for r in rows:
@@ -396,10 +478,9 @@ def build_context(
                 "store_share": store_share,
             }
         )
-    audiences = sorted({r["audience"] for r in rows})
     by_audience = []
     for o in counts:
-        for a in audiences:
+        for a in sorted({r["audience"] for r in rows}):
             sp = sum(r["spend"] or 0 for r in rows if r["audience"] == a)
             visits = sum(
                 (contrib.get((o, r["channel"], a)) or {}).get("median") or 0
@@ -416,30 +497,40 @@ def build_context(
                 }
             )
     by_audience.sort(key=lambda a: (a["cost"] is None, a["cost"] or 0.0))
+    return {"o2s": o2s, "by_audience": by_audience}
 
-    # ------------------------------------------------------------------ geos
-    geo = geo_context(run, kinds=kinds, prob=prob, currency=currency)
-    if geo is not None and geo["chart"] is not None and counts:
-        ranked = [
-            r
-            for r in geo["rows"]
-            if r["geo"] != "all"
-            and fmt.is_number(r["outcomes"].get(counts[0], {}).get("cost", {}).get("median"))
-        ]
-        if ranked:
-            cheap = min(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
-            dear = max(ranked, key=lambda r: r["outcomes"][counts[0]]["cost"]["median"])
-            unit = fmt.pretty(counts[0]).rstrip("s")
-            headline.append(
-                f"Across {geo['n']} geos, an extra {unit} from media cost least in "
-                f"{cheap['geo']} ({money(cheap['outcomes'][counts[0]]['cost']['median'])}) "
-                f"and most in {dear['geo']} "
-                f"({money(dear['outcomes'][counts[0]]['cost']['median'])})."
-            )
 
-    # ------------------------------------------------------------------ budget
-    budget = _budget(run.recommendation, currency=currency, kinds=kinds)
+def geo_headline(ctx: dict, geo: dict | None) -> str | None:
+    """One sentence on the cheapest and dearest geo for the first count outcome."""
+    counts, money = ctx["counts"], ctx["money"]
+    if geo is None or geo["chart"] is None or not counts:
+        return None
+    o = counts[0]
+    ranked = [
+        r
+        for r in geo["rows"]
+        if r["geo"] != "all"
+        and fmt.is_number(r["outcomes"].get(o, {}).get("cost", {}).get("median"))
+    ]
+    if not ranked:
+        return None
+    cheap = min(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
+    dear = max(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
+    unit = fmt.pretty(o).rstrip("s")
+    return (
+        f"Across {geo['n']} geos, an extra {unit} from media cost least in "
+        f"{cheap['geo']} ({money(cheap['outcomes'][o]['cost']['median'])}) "
+        f"and most in {dear['geo']} ({money(dear['outcomes'][o]['cost']['median'])})."
+    )
+
+
+def budget_section(ctx: dict, rec: dict | None, *, freq) -> dict | None:
+    """The budget recommendation in sentences and tables, with its chart."""
+    budget = budget_context(
+        rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq, prob=ctx["prob"]
+    )
     if budget and budget.get("rows"):
+        money = ctx["money"]
         budget["chart"] = figures.budget_bars(
             budget["rows"],
             money_fmt=money,
@@ -450,120 +541,194 @@ def build_context(
             )
             + ".",
         )
+    return budget
+
+
+# ---------------------------------------------------------------------- the whole context
+
+
+def build_context(
+    run: RunFolder,
+    *,
+    value_per_visit: float | None = None,
+    currency: str = "€",
+    strict: bool | None = None,
+) -> dict:
+    """Everything the template shows, as plain values (numbers already in words).
+
+    Parameters
+    ----------
+    run : RunFolder
+        The run folder.
+    value_per_visit : float, optional
+        Value of one store visit; default ``[optimizer].value_per_visit`` of the config, else
+        the value the shown recommendation was made with.
+    currency : str
+        Currency symbol.
+    strict : bool, optional
+        Raise when a section's builder fails instead of showing a notice in the report;
+        default: the ``MMM_REPORT_STRICT`` environment variable.
+    """
+    sections = Sections(_strict_default() if strict is None else strict)
+    fit = run.fit
+    summary = run.summary
+    rec = run.recommendation
+    money = partial(fmt.money, currency=currency)
+    kinds = numbers.outcome_kinds(fit)
+    stages = numbers.series_stage(fit)
+    prob = float(next((r.get("interval") for r in summary.get("roas", [])), 0.9) or 0.9)
+    vpv_source = "option" if value_per_visit is not None else None
+    if value_per_visit is None:
+        v = run.config.get("optimizer", {}).get("value_per_visit")
+        if fmt.is_number(v) and float(v) > 0:
+            value_per_visit, vpv_source = float(v), "config"
+    if value_per_visit is None:
+        value_per_visit = value_per_visit_of(rec, kinds)
+        vpv_source = "recommendation" if value_per_visit else None
+    data = numbers.data_summary(fit)
+    revenue = [o for o, k in kinds.items() if k == "revenue"]
+    counts = [o for o, k in kinds.items() if k == "count"]
+    ctx: dict = {
+        "currency": currency,
+        "money": money,
+        "kinds": kinds,
+        "prob": prob,
+        "revenue": revenue,
+        "counts": counts,
+        "period": fmt.period_word(data.get("freq"), 1),
+        "periods": fmt.period_word(data.get("freq")),
+    }
+    totals = numbers.media_totals(fit, prob=prob)
+    rows = numbers.roas_rows(summary, stages, kinds)
+    draws = numbers.return_draws(fit)
+    combined = (
+        numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
+    )
+    for r in rows:
+        r["label"] = _label(r["channel"], r["audience"])
+        r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
+    first = revenue[0] if revenue else None
+    rows.sort(key=lambda r: -(r["outcomes"].get(first, {}).get("median") or 0.0) if first else 0)
+    health = assess(run.diagnostics)
+    current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
+
+    headline = headline_section(
+        ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows, draws=draws
+    )
+    budget = sections.build(
+        "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
+    )
+    ctx["budget_value_fmt"] = budget["value_fmt"] if budget else money
+    charts: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": []}
+    charts["roas"] = (
+        sections.build("roas", "Return per channel chart", roas_charts, ctx, fit=fit, rows=rows)
+        or []
+    )
+    charts["funnel"] = (
+        sections.build(
+            "funnel", "Awareness vs conversion charts", funnel_charts, ctx, fit=fit, summary=summary
+        )
+        or []
+    )
+    weekly = sections.build("over-time", "Over time", weekly_section, ctx, fit=fit)
+    charts["weekly"], quality = (weekly[0], weekly[2]) if weekly else ([], None)
+    curves = sections.build(
+        "curves", "Response curves", curves_section, ctx, fit=fit, stages=stages, current=current
+    )
+    charts["curves"] = curves["charts"] if curves else []
+    marginal = (
+        sections.build(
+            "marginal",
+            "Return on the next euro",
+            marginal_rows,
+            ctx,
+            fit=fit,
+            rows=rows,
+            points=curves["points"],
+            current=current,
+        )
+        if curves
+        else None
+    ) or []
+    headroom = sections.build(
+        "headroom", "Headroom at the plan's spend", headroom_section, ctx, rec
+    )
+    carry = sections.build("carryover", "Carry-over", carryover_section, ctx, fit=fit) or []
+    near = sections.build("near-store", "Near-store vs broad", near_store_section, ctx, fit=fit)
+    o2s = online_store_section(
+        ctx, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
+    )
+    geo = sections.build(
+        "geos", "By geo", geo_context, run, kinds=kinds, prob=prob, currency=currency
+    )
+    g = geo_headline(ctx, geo)
+    if g:
+        headline.append(g)
     if budget and budget.get("sentence"):
         headline.append(budget["sentence"])
     headline.append(health.headline)
+    calibration = sections.build(
+        "calibration", "Calibration", calibration_context, summary, money=money, kinds=kinds
+    )
+    crosscheck = sections.build(
+        "crosscheck",
+        "Cross-check",
+        crosscheck_context,
+        fit,
+        summary,
+        kinds=kinds,
+        currency=currency,
+    )
+    backtest = sections.build("backtest", "Out-of-sample check", backtest_context, run.backtest)
 
     spec = fit.spec
-    sampler = run.fit_meta.get("sampler", {})
+    funnel = summary.get("funnel", {})
+    rec_path = run.recommendation_path
     return {
+        **{k: v for k, v in ctx.items() if k != "budget_value_fmt"},
         "title": "Media mix report",
         "run_name": run.path.resolve().name,
+        "run_path": str(run.path.resolve()),
+        "recommendation_file": (
+            str(rec_path.resolve().relative_to(run.path.resolve())) if rec_path else None
+        ),
+        "recommendation_name": run.recommendation_name
+        or (rec_path.parent.name if rec_path and rec_path.parent.name != run.path.name else None),
         "generated": _dt.datetime.now().strftime("%d %b %Y %H:%M"),
-        "currency": currency,
-        "prob": prob,
         "prob_pct": fmt.pct(prob),
         "headline": headline,
         "outcomes": list(spec.outcome_names),
-        "kinds": kinds,
-        "revenue": revenue,
-        "counts": counts,
         "rows": rows,
         "totals": totals,
         "charts": charts,
         "funnel": funnel,
-        "mediator": mediator,
-        "o2s": o2s,
-        "by_audience": by_audience,
+        "stage_channels": _stage_channels(rows),
+        "mediator": spec.mediator,
+        "o2s": o2s["o2s"],
+        "by_audience": o2s["by_audience"],
         "value_per_visit": value_per_visit,
-        "curves_note": curves_note,
+        "value_per_visit_source": vpv_source,
+        "curves_note": curves["note"] if curves else "",
+        "marginal": marginal,
         "headroom": headroom,
-        "carry": carry_rows,
+        "carry": carry,
         "near": near,
         "geo": geo,
         "budget": budget,
         "health": health,
-        "calibration": calibration_context(summary, money=money, kinds=kinds),
-        "crosscheck": crosscheck_context(fit, summary, kinds=kinds, currency=currency),
-        "backtest": backtest_context(run.backtest),
+        "calibration": calibration,
+        "crosscheck": crosscheck,
+        "backtest": backtest,
+        "failed": sections.failed,
         "diag": run.diagnostics or {},
-        "quality": quality,
+        "quality": quality or {o: {"r2": None, "mape": None} for o in spec.outcome_names},
         "data": data,
         "spec": spec,
-        "sampler": sampler,
+        "sampler": run.fit_meta.get("sampler", {}),
         "manifest": run.manifest,
         "warnings": list(run.warnings) + data["warnings"],
         "fmt": fmt,
-        "money": money,
         "value_fmt": {o: _value_fmt(k, currency) for o, k in kinds.items()},
-    }
-
-
-def _first(d: dict, *keys):
-    for k in keys:
-        if k in d and d[k] is not None:
-            return d[k]
-    return None
-
-
-def _budget(rec: dict | None, *, currency: str, kinds: dict) -> dict | None:
-    """Normalise the optimizer's ``recommendation.json`` for display (tolerant of layout)."""
-    if rec is None:
-        return None
-    money = partial(fmt.money, currency=currency)
-    # the optimizer nests its headline numbers under "summary" and "settings"
-    summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
-    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
-    rec = {
-        "total_budget": summary.get("budget"),
-        "horizon": settings.get("horizon"),
-        **{k: v for k, v in summary.items() if k != "budget"},
-        **rec,
-    }
-    recs = _first(rec, "budget", "allocation", "records", "lines") or []
-    rows = []
-    for r in recs if isinstance(recs, list) else []:
-        if not isinstance(r, dict):
-            continue
-        cur, new = _first(r, "current", "current_spend"), _first(r, "recommended", "optimal")
-        label = _label(r.get("channel", "?"), r.get("audience", "all"))
-        if r.get("geo") not in (None, "all"):
-            label += f" ({r['geo']})"
-        change = (new - cur) / cur if fmt.is_number(cur) and fmt.is_number(new) and cur else None
-        rows.append({"label": label, "current": cur, "recommended": new, "change": change})
-    uplift_raw = _first(rec, "uplift", "expected_uplift", "gain")
-    uplift = []
-    if isinstance(uplift_raw, dict) and any(k in uplift_raw for k in ("mean", "median")):
-        uplift_raw = {uplift_raw.get("outcome", "value"): uplift_raw}
-    if isinstance(uplift_raw, list):
-        uplift_raw = {u.get("outcome", "value"): u for u in uplift_raw if isinstance(u, dict)}
-    if isinstance(uplift_raw, dict):
-        for o, u in uplift_raw.items():
-            if not isinstance(u, dict):
-                continue
-            vf = fmt.count if kinds.get(o) == "count" else money
-            med = _first(u, "median", "mean")
-            uplift.append(
-                {"outcome": o, "words": fmt.interval_words(med, u.get("lower"), u.get("upper"), vf)}
-            )
-    total = _first(rec, "total_budget", "budget_total", "total")
-    horizon = _first(rec, "horizon", "horizon_weeks")
-    sentence = None
-    if uplift:
-        sentence = (
-            "Moving money as recommended below should add "
-            + "; ".join(f"{fmt.pretty(u['outcome'])}: {u['words']}" for u in uplift)
-            + "."
-        )
-    scenarios = rec.get("scenarios") if isinstance(rec.get("scenarios"), list) else []
-    return {
-        "rows": rows,
-        "uplift": uplift,
-        "total": money(total) if fmt.is_number(total) else None,
-        "horizon": horizon,
-        "sentence": sentence,
-        "scenarios": [s for s in scenarios if isinstance(s, dict)],
-        "unreadable": not rows and not uplift,
     }
 
 
@@ -573,7 +738,13 @@ def render(context: dict, template: str = TEMPLATE) -> str:
 
 
 def build_report(
-    run_dir, *, out=None, value_per_visit: float | None = None, currency: str = "€"
+    run_dir,
+    *,
+    out=None,
+    value_per_visit: float | None = None,
+    currency: str = "€",
+    recommendation: str | None = None,
+    strict: bool | None = None,
 ) -> Path:
     """Write the planner report of a run folder as one self-contained HTML file.
 
@@ -588,14 +759,20 @@ def build_report(
         defaults to ``[optimizer].value_per_visit`` of the run's config when positive.
     currency : str
         Currency symbol used in the text.
+    recommendation : str, optional
+        Name of the stored recommendation to show (``RUN_DIR/recommendations/NAME``);
+        default the newest.
+    strict : bool, optional
+        Fail when a section cannot be built instead of showing a notice; default the
+        ``MMM_REPORT_STRICT`` environment variable.
 
     Returns
     -------
     Path
         The written file.
     """
-    run = RunFolder.open(run_dir)
-    ctx = build_context(run, value_per_visit=value_per_visit, currency=currency)
+    run = RunFolder.open(run_dir, recommendation=recommendation)
+    ctx = build_context(run, value_per_visit=value_per_visit, currency=currency, strict=strict)
     html = render(ctx)
     path = Path(out) if out is not None else run.path / "report.html"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,62 @@ def _read_json(path: Path) -> dict | None:
         raise NotFittedError(f"{path} is not valid JSON ({exc}); rewrite it or refit.") from exc
 
 
+def _created(rec: dict) -> str:
+    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
+    return str(settings.get("created") or "")
+
+
+def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, Path | None]:
+    """The optimizer's recommendation stored in a run folder, and the file it came from.
+
+    Recommendations live in ``RUN/recommendations/<name>/recommendation.json``; older run
+    folders hold one ``RUN/recommendation.json``.
+
+    Parameters
+    ----------
+    run_dir : path
+        The run folder.
+    name : str, optional
+        Which recommendation (the folder name under ``recommendations/``). ``None`` takes the
+        newest by ``settings.created``, else the top-level ``recommendation.json``.
+
+    Returns
+    -------
+    (dict or None, Path or None)
+        The parsed JSON and its path; ``(None, None)`` when the run holds none.
+
+    Raises
+    ------
+    NotFittedError
+        When ``name`` is given and no such recommendation exists (the message lists the
+        stored names), or a file is not valid JSON.
+    """
+    root = Path(run_dir)
+    folder = root / "recommendations"
+    if name is not None:
+        p = folder / str(name) / "recommendation.json"
+        if not p.exists():
+            have = sorted(q.parent.name for q in folder.glob("*/recommendation.json"))
+            raise NotFittedError(
+                f"{root} holds no recommendation named {name!r} "
+                f"(stored: {', '.join(have) if have else 'none'}); run "
+                f"`mmm optimize {root} --name {name}` first or pick a stored one."
+            )
+        return _read_json(p), p
+    found = []
+    for p in sorted(folder.glob("*/recommendation.json")):
+        rec = _read_json(p)
+        if isinstance(rec, dict):
+            found.append((_created(rec), p.parent.name, rec, p))
+    if found:
+        _, _, rec, p = max(found, key=lambda t: (t[0], t[1]))
+        return rec, p
+    p = root / "recommendation.json"
+    if p.exists():
+        return _read_json(p), p
+    return None, None
+
+
 @dataclass
 class RunFolder:
     """The files of one run folder, read lazily.
@@ -43,10 +99,14 @@ class RunFolder:
 
     path: Path
     warnings: list[str] = field(default_factory=list)
+    recommendation_name: str | None = None
 
     @classmethod
-    def open(cls, run_dir) -> RunFolder:
-        """Check that ``run_dir`` holds a saved fit and return the folder."""
+    def open(cls, run_dir, *, recommendation: str | None = None) -> RunFolder:
+        """Check that ``run_dir`` holds a saved fit and return the folder.
+
+        ``recommendation`` names the stored recommendation to show (default: the newest).
+        """
         p = Path(run_dir)
         if not p.is_dir():
             raise NotFittedError(f"{p} is not a folder; pass a run folder written by `mmm fit`.")
@@ -55,7 +115,10 @@ class RunFolder:
                 raise NotFittedError(
                     f"{p} is not a run folder: {need} is missing. Run `mmm fit` to create one."
                 )
-        return cls(p)
+        run = cls(p, recommendation_name=recommendation)
+        if recommendation is not None:
+            run.recommendation  # noqa: B018 - fail early on an unknown name
+        return run
 
     @cached_property
     def fit(self):
@@ -100,15 +163,24 @@ class RunFolder:
             return {}
 
     @cached_property
-    def recommendation(self) -> dict | None:
-        p = self.path / "recommendation.json"
-        if not p.exists():
-            return None
+    def _recommendation(self) -> tuple[dict | None, Path | None]:
         try:
-            return json.loads(p.read_text())
-        except json.JSONDecodeError as exc:
-            self.warnings.append(f"recommendation.json could not be read ({exc}).")
-            return None
+            return read_recommendation(self.path, self.recommendation_name)
+        except NotFittedError as exc:
+            if self.recommendation_name is not None or "not valid JSON" not in str(exc):
+                raise
+            self.warnings.append(f"The budget recommendation could not be read ({exc}).")
+            return None, None
+
+    @property
+    def recommendation(self) -> dict | None:
+        """The recommendation shown (see :func:`read_recommendation`), or None."""
+        return self._recommendation[0]
+
+    @property
+    def recommendation_path(self) -> Path | None:
+        """The file :attr:`recommendation` was read from, or None."""
+        return self._recommendation[1]
 
     @property
     def diagnostics(self) -> dict | None:

@@ -101,6 +101,8 @@ def write_report(
     out_dir=None,
     value_per_visit: float | None = None,
     currency: str = "€",
+    recommendation: str | None = None,
+    strict: bool | None = None,
 ) -> dict[str, Path]:
     """Write the report of a run folder in each of ``formats`` (``html``, ``md``, ``pdf``).
 
@@ -114,7 +116,7 @@ def write_report(
     out_dir : path, optional
         Folder for ``report.html`` / ``report.md`` / ``report.pdf``; defaults to the run
         folder.
-    value_per_visit, currency
+    value_per_visit, currency, recommendation, strict
         As in :func:`mmm.report.build_report`.
 
     Returns
@@ -125,8 +127,8 @@ def write_report(
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise MMMError(f"unknown report format(s) {unknown}; choose from {list(FORMATS)}")
-    run = RunFolder.open(run_dir)
-    ctx = build_context(run, value_per_visit=value_per_visit, currency=currency)
+    run = RunFolder.open(run_dir, recommendation=recommendation)
+    ctx = build_context(run, value_per_visit=value_per_visit, currency=currency, strict=strict)
     folder = Path(out_dir) if out_dir is not None else run.path
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
