@@ -166,12 +166,37 @@ def _config_from_files(
     return parse_config({"data": data, "sampler": sampler}, base=Path.cwd()), mediator
 
 
-def run_fit(cfg, out: Path, *, mediator_hint: str | None = None, progress: bool = False):
-    """Load data, fit, and write the run folder; returns (fit, paths). See mmm.pipeline."""
+def _stage(line: str) -> None:
+    """A stage line of a fit (compiling, sampling, with elapsed time) on stderr, so stdout
+    stays parseable; none with ``--quiet``."""
+    if not _Out.quiet:
+        err(line)
+
+
+def run_fit(
+    cfg,
+    out: Path,
+    *,
+    mediator_hint: str | None = None,
+    progress: bool = False,
+    announce: str | None = None,
+):
+    """Load and check the data, fit, and write the run folder; returns (fit, paths).
+
+    ``announce`` is printed once the inputs are checked (see mmm.pipeline.fit_run); the
+    fit's stage lines go to stderr unless the command runs with ``--quiet``.
+    """
     from mmm.pipeline import fit_run
 
+    on = progress and not _Out.quiet
     result, paths = fit_run(
-        cfg, out, mediator_hint=mediator_hint, progress=progress and not _Out.quiet, log=say
+        cfg,
+        out,
+        mediator_hint=mediator_hint,
+        progress=on,
+        log=say,
+        stages=_stage if on else None,
+        announce=announce,
     )
     _print_calibration(paths)
     return result, paths
@@ -368,8 +393,13 @@ def fit(
             mediator,
             experiments,
         )
-    say(f"fitting {cfg.data['media']} ...")
-    result, paths = run_fit(cfg, out, mediator_hint=hint, progress=not quiet)
+    result, paths = run_fit(
+        cfg,
+        out,
+        mediator_hint=hint,
+        progress=not quiet,
+        announce=f"fitting {cfg.data['media']} ...",
+    )
     _print_roas(result)
     _print_geos(result)
     say("")
@@ -719,9 +749,9 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo outputs.")] = Path(
         "runs/demo"
     ),
-    draws: Annotated[int, typer.Option(help="Draws per chain.")] = 500,
+    draws: Annotated[int, typer.Option(help="Draws per chain.")] = 1000,
     tune: Annotated[int, typer.Option(help="Tuning steps per chain.")] = 1000,
-    chains: Annotated[int, typer.Option(help="Chains.")] = 2,
+    chains: Annotated[int, typer.Option(help="Chains.")] = 4,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 3 when a model health check fails.")
     ] = False,
@@ -729,8 +759,9 @@ def demo(
 ) -> None:
     """Simulate the demo brand, validate, fit, plan the next quarter and write the report.
 
-    The demo samples briefly (2 chains) to stay quick; its health checks are printed and
-    shown in the report, and only fail the command with --strict.
+    The demo samples as ``mmm fit`` does (4 chains x 1000 draws after 1000 tuning steps);
+    its health checks are printed and shown in the report, and only fail the command
+    with ``--strict``.
     """
     from mmm.data import summarize
     from mmm.datasets import demo_simulation
@@ -774,7 +805,7 @@ def demo(
         say(f"  {k:10s} {p}")
     probs = result.diagnostics.problems()
     if probs:
-        err("model health: review before relying on these numbers (the demo samples briefly):")
+        err("model health: review before relying on these numbers:")
         for p in probs:
             err(f"  - {p}")
     raise typer.Exit(EXIT_HEALTH if (strict and probs) else EXIT_OK)

@@ -67,7 +67,16 @@ def resolve_model(cfg, ds, mediator_hint: str | None = None):
     return replace(cfg, model=spec)
 
 
-def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = False, log=None):
+def fit_run(
+    cfg,
+    out,
+    *,
+    mediator_hint: str | None = None,
+    progress: bool = False,
+    log=None,
+    stages=None,
+    announce: str | None = None,
+):
     """Load the data of ``cfg``, fit, and write the run folder ``out``.
 
     With an experiments file in ``cfg.data`` (and ``use_experiments`` on), the model is
@@ -84,9 +93,16 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
     mediator_hint : str, optional
         Outcome column to treat as the mediator.
     progress : bool
-        Show the sampler's progress bar.
+        Show the sampler's progress bar (``SamplerConfig.progress`` of the fits).
     log : callable, optional
         Called with one line of text before each fit (e.g. ``print``); silent by default.
+    stages : callable, optional
+        Called with the stage lines of each fit (compiling, compiled in, sampling,
+        sampled in; see :func:`mmm.inference.fit`). None: the fit's default (standard
+        error when ``progress`` is on).
+    announce : str, optional
+        A line passed to ``log`` once the data (and experiments) are loaded and checked,
+        before the first fit.
 
     Returns
     -------
@@ -110,6 +126,8 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
         experiments = load_experiments(d["experiments"])
         check_experiments(experiments, ds, cfg.model)
     sampler = replace(cfg.sampler, progress=progress)
+    if announce:
+        log(announce)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -121,9 +139,12 @@ def fit_run(cfg, out, *, mediator_hint: str | None = None, progress: bool = Fals
                 ds,
                 sampler=sampler,
                 experiments=experiments,
+                log=stages,
             )
             log("fitting with the experiments ...")
-        result = _fit(cfg.model, ds, sampler=sampler, experiments=experiments, predictive=True)
+        result = _fit(
+            cfg.model, ds, sampler=sampler, experiments=experiments, predictive=True, log=stages
+        )
     timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}
     paths = write_run(result, Path(out), config=cfg, timings=timings, before=before)
     return result, paths

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import shutil
 import tomllib
 
@@ -230,13 +233,23 @@ def test_fit_on_missing_data_file_exits_2(tmp_path, capsys):
     assert "m.csv" in err and "Traceback" not in err
 
 
+def _main_captured(argv):
+    """``main(argv)`` with its stdout and stderr captured: (rc, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = main(argv)
+    return rc, out.getvalue(), err.getvalue()
+
+
 @pytest.fixture(scope="module")
 def three_file_runs(demo_sim, tmp_path_factory):
-    """`mmm fit` with only media, outcomes and channel files, then again from its config."""
+    """`mmm fit` with only media, outcomes and channel files (printing its progress), then
+    again from its config with ``--quiet``; what each printed is kept beside its run folder
+    (``first.stdout``, ``first.stderr``, ...)."""
     root = tmp_path_factory.mktemp("three")
     files = demo_sim.write(root / "input")
     first = root / "first"
-    rc1 = main(
+    rc1, out1, err1 = _main_captured(
         [
             "fit",
             "--media",
@@ -255,12 +268,80 @@ def three_file_runs(demo_sim, tmp_path_factory):
             "2",
             "--seed",
             "11",
-            "--quiet",
         ]
     )
     second = root / "second"
-    rc2 = main(["fit", str(first / "config.toml"), "--out", str(second), "--quiet"])
+    rc2, out2, err2 = _main_captured(
+        ["fit", str(first / "config.toml"), "--out", str(second), "--quiet"]
+    )
+    for run, printed in ((first, (out1, err1)), (second, (out2, err2))):
+        (root / f"{run.name}.stdout").write_text(printed[0])
+        (root / f"{run.name}.stderr").write_text(printed[1])
     return rc1, rc2, first, second
+
+
+def _printed(run):
+    """What the command that wrote ``run`` printed: (stdout, stderr)."""
+    return tuple((run.parent / f"{run.name}.{s}").read_text() for s in ("stdout", "stderr"))
+
+
+STAGE_LINES = (
+    "compiling the model",
+    "compiled in",
+    "reused the compiled model",
+    "sampling ",
+    "sampled in",
+)
+
+
+def test_fit_prints_its_stages_with_elapsed_time_on_stderr(three_file_runs):
+    out, err = _printed(three_file_runs[2])
+    lines = err.splitlines()
+    compile_lines = [ln for ln in lines if re.fullmatch(r"compiled in \d+\.\d s", ln)]
+    reuse = [ln for ln in lines if re.fullmatch(r"reused the compiled model \(\d+\.\d s\)", ln)]
+    # a fresh model is compiled (announced first), or one compiled earlier is reused
+    if compile_lines:
+        assert lines.index("compiling the model ...") < lines.index(compile_lines[0])
+    else:
+        assert len(reuse) == 1, err
+    assert "sampling 2 chains x 100 draws ..." in lines, err
+    sampled = [ln for ln in lines if re.fullmatch(r"sampled in \d+\.\d s", ln)]
+    assert len(sampled) == 1, err
+    assert lines.index("sampling 2 chains x 100 draws ...") < lines.index(sampled[0])
+    # stdout stays the parseable results: no stage line, no library notice
+    assert not any(s in out for s in STAGE_LINES), out
+    assert out.startswith("fitting ")
+    for notice in ("ArviZ is undergoing", "could not link to a BLAS"):
+        assert notice not in err and notice not in out
+
+
+def test_fit_with_quiet_prints_no_stage_line(three_file_runs):
+    out, err = _printed(three_file_runs[3])
+    assert out == ""
+    assert not any(s in err for s in STAGE_LINES), err
+
+
+def test_fit_checks_its_inputs_before_any_progress_line(demo_sim, tmp_path):
+    files = demo_sim.write(tmp_path / "input")
+    bad = tmp_path / "bad_media.csv"
+    text = files["media"].read_text().splitlines()
+    bad.write_text("\n".join([*text[:3], text[2], *text[3:]]) + "\n")  # a repeated row
+    rc, out, err = _main_captured(
+        [
+            "fit",
+            "--media",
+            str(bad),
+            "--outcomes",
+            str(files["outcomes"]),
+            "--channels",
+            str(files["channels"]),
+            "--out",
+            str(tmp_path / "run"),
+        ]
+    )
+    assert rc == 2, err
+    assert "bad_media.csv" in err and "Traceback" not in err
+    assert not any(s in err or s in out for s in (*STAGE_LINES, "fitting ")), (out, err)
 
 
 def test_fit_with_only_the_three_data_files(three_file_runs):

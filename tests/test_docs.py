@@ -179,6 +179,7 @@ def _prior_text(rv) -> str | None:
         "HalfNormal": "HalfNormal",
         "Beta": "Beta",
         "Gamma": "Gamma",
+        "LogNormal": "LogNormal",
         "Laplace": "Laplace",
     }
     dist = {k.lower(): v for k, v in names.items()}.get(dist.lower())

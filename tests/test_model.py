@@ -164,6 +164,59 @@ def test_shared_audience_design_by_hand():
     assert n0 == [] and d0.shape == (2, 0)
 
 
+def test_residual_contrasts_by_hand():
+    from mmm.model.build import residual_contrasts, shared_audience_design, zero_sum_contrasts
+
+    # the channels of test_shared_audience_design_by_hand: 4 contrasts, 2 shared effects
+    ci = [0, 0, 1, 1, 1, 2, 3, 3]
+    aud = ["near", "broad", "near", "broad", "young", "near", "vic", "x"]
+    basis, _ = zero_sum_contrasts(ci, ["search", "social", "video", "mail"])
+    design, _ = shared_audience_design(ci, aud)
+    res = residual_contrasts(basis, design)
+    # left: mail's own contrast (no shared audience there), and the one search/social
+    # direction no shared effect makes, v = (a, -a, b, c, -b - c) with v . near = a + b = 0
+    # and v . broad = c - a = 0: near minus broad in search against the same in social
+    want = {
+        (0, 0, 0, 0, 0, 0, 1 / np.sqrt(2), -1 / np.sqrt(2)),
+        (0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0),
+    }
+    got = {tuple(np.round(col, 12) + 0.0) for col in res.T}
+    assert got == {tuple(np.round(w, 12)) for w in want}
+    np.testing.assert_allclose(res.T @ design, 0, atol=1e-12)
+    # no shared audience: the contrasts themselves
+    np.testing.assert_array_equal(residual_contrasts(basis, np.zeros((8, 0))), basis)
+
+
+def test_default_model_has_no_own_audience_spread_beside_the_shared_effects(demo_sim):
+    from dataclasses import replace
+
+    from mmm.model.build import build_model
+
+    ds = demo_sim.to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    m = build_model(spec, ds)
+    # the demo catalogue's 4 audience contrasts: 3 shared effects and 1 residual direction
+    assert list(m.coords["audience_contrast"]) == ["residual:1"]
+    assert "log_roas_audience_sd" not in m
+    old = build_model(replace(spec, shared_audiences=False), ds)
+    assert len(old.coords["audience_contrast"]) == 4 and "log_roas_audience_sd" in old
+
+
+def test_mediator_returns_average_to_exp_mu_over_awareness_spend(demo_sim):
+    import pymc as pm
+
+    from mmm.model.build import build_model
+
+    ds = demo_sim.to_dataset()
+    m = build_model(default_spec_for(ds, mediator="brand_search"), ds)
+    rho, mu = pm.draw([m["mediator_roas"], m["log_mediator_roas_mu"]], draws=4, random_seed=3)
+    spend = ds.spend.sum(("date", "geo")).values[
+        [list(m.coords["series"]).index(s) for s in m.coords["aw_series"]]
+    ]
+    assert rho.shape == (4, 6) and np.ptp(rho, axis=1).min() > 0  # the series differ
+    np.testing.assert_allclose(rho @ (spend / spend.sum()), np.exp(mu), rtol=1e-10)
+
+
 def test_count_likelihood_and_student_t_build(demo_sim):
     from mmm.data import load_dataset
     from mmm.model.build import build_model

@@ -12,9 +12,12 @@ A ``FitResult`` saves to a folder without pickle::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import platform
+import sys
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -403,21 +406,54 @@ def _numba(**flags):
     return pytensor.config.change_flags(numba__fastmath=False, **flags)
 
 
-def _sample_nutpie(model, key: str, cfg: SamplerConfig):
+def _stderr_line(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _library_notices_off():
+    """Silence two notices the libraries print on every fit, and nothing else.
+
+    ArviZ announces its refactor (a FutureWarning, once a day, when it is first imported)
+    and PyTensor warns that it found no BLAS library (the C backend's matrix products;
+    nutpie's numba-compiled model does not use it). Other warnings pass as before.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"\s*ArviZ is undergoing a major refactor", category=FutureWarning
+        )
+        warnings.filterwarnings(
+            "ignore",
+            message=r"PyTensor could not link to a BLAS installation",
+            category=UserWarning,
+        )
+        yield
+
+
+def _sampling_line(cfg: SamplerConfig, extra: str = "") -> str:
+    return f"sampling {cfg.chains} chains x {cfg.draws} draws{extra} ..."
+
+
+def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
     import nutpie
 
+    log = log or (lambda _line: None)
     compiled = _COMPILED.get(key)
     t0 = time.perf_counter()
     if compiled is None:
+        log("compiling the model ...")
         with _numba():
             compiled = nutpie.compile_pymc_model(model)
         _COMPILED[key] = compiled
+        log(f"compiled in {time.perf_counter() - t0:.1f} s")
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
         known = getattr(compiled, "shared_data", None)
         updates = {k: v for k, v in _data_updates(model).items() if known is None or k in known}
         compiled = compiled.with_data(**updates)
+        log(f"reused the compiled model ({time.perf_counter() - t0:.1f} s)")
     t_compile = time.perf_counter() - t0
+    log(_sampling_line(cfg))
     t1 = time.perf_counter()
     idata = nutpie.sample(
         compiled,
@@ -433,7 +469,9 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig):
         # low-rank mass matrix adapts to those directions and cuts tree depth
         low_rank_modified_mass_matrix=True,
     )
-    return idata, t_compile, time.perf_counter() - t1
+    t_sample = time.perf_counter() - t1
+    log(f"sampled in {t_sample:.1f} s")
+    return idata, t_compile, t_sample
 
 
 def _jax_kwargs(nuts_sampler: str) -> dict:
@@ -508,6 +546,7 @@ def fit(
     warn: bool = True,
     experiments=None,
     predictive: bool = False,
+    log=None,
 ) -> FitResult:
     """Fit ``spec`` to ``dataset``.
 
@@ -532,16 +571,32 @@ def fit(
         ``posterior_predictive`` group, for ``az.plot_ppc``; about 0.5 s on the demo).
         ``observed_data``, ``constant_data`` and ``log_likelihood`` are always stored (see
         :func:`complete_idata`).
+    log : callable, optional
+        Called with one line of text at each stage, with its elapsed time
+        (``compiling the model ...``, ``compiled in 12.3 s``, ``sampling 4 chains x 1000
+        draws ...``, ``sampled in 30.1 s``). By default the lines go to standard error
+        when ``sampler.progress`` is on (beside the sampler's progress bar), and nowhere
+        when it is off.
 
     Returns
     -------
     FitResult
     """
-    from mmm.model.build import build_model, prepare_inputs
-
     cfg = sampler or SamplerConfig()
     if quick is not None and quick not in QUICK_METHODS:
         raise SpecError(f"quick={quick!r} is not allowed; choose one of {QUICK_METHODS}.")
+    if log is None:
+        log = _stderr_line if cfg.progress else (lambda _line: None)
+    with _library_notices_off():
+        result = _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
+    if warn:
+        warn_if_unhealthy(result.diagnostics)
+    return result
+
+
+def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive) -> FitResult:
+    from mmm.model.build import build_model, prepare_inputs
+
     t_start = time.perf_counter()
     inputs = prepare_inputs(spec, dataset)
     lift = None
@@ -556,13 +611,18 @@ def fit(
     model = build_model(spec, dataset, inputs=inputs, lift=lift)
     t_build = time.perf_counter() - t_start
     if quick is not None:
+        log(f"fitting the quick {quick} approximation ...")
         idata, t_compile, t_sample = _quick(model, cfg, quick)
+        log(f"fitted in {t_sample:.1f} s")
         method = quick
     elif cfg.sampler == "nutpie":
-        idata, t_compile, t_sample = _sample_nutpie(model, _structure_key(spec, inputs, lift), cfg)
+        key = _structure_key(spec, inputs, lift)
+        idata, t_compile, t_sample = _sample_nutpie(model, key, cfg, log)
         method = "nuts"
     else:
+        log(_sampling_line(cfg, f" with {cfg.sampler} (compiling first)"))
         idata, t_compile, t_sample = _sample_pymc(model, cfg, cfg.sampler)
+        log(f"compiled and sampled in {t_sample:.1f} s")
         method = "nuts"
     keep = set(_free_names(model)) | {v.name for v in model.deterministics}
     post = idata.posterior[[v for v in idata.posterior.data_vars if v in keep]]
@@ -584,8 +644,6 @@ def fit(
         groups["prior_predictive"] = prior.prior_predictive
     idata = az.InferenceData(**groups)
     diag = compute_diagnostics(idata, var_names=_free_names(model), method=method)
-    if warn:
-        warn_if_unhealthy(diag)
     provenance = {
         "data_fingerprint": dataset.fingerprint,
         "spec_hash": spec.hash(),

@@ -53,6 +53,9 @@ from mmm.names import AWARENESS, STAGES
 
 #: Prior sd of a shared audience effect on the log return (a factor of e^1 = 2.7 at 2 sd).
 SHARED_AUDIENCE_SD = 0.5
+#: Prior sd of a series' own deviation (beyond the shared audience effects) on the log
+#: return, per residual contrast, when shared audience effects are estimated.
+AUDIENCE_RESIDUAL_SD = 0.3
 
 
 @dataclass(frozen=True)
@@ -333,6 +336,44 @@ def shared_audience_design(channel_index, audiences) -> tuple[np.ndarray, list[s
     return ind - (same / same.sum(axis=1, keepdims=True)) @ ind, names
 
 
+def residual_contrasts(basis, shared) -> np.ndarray:
+    """An orthonormal basis of the contrasts that no shared audience effect can produce.
+
+    The shared audience effects (:func:`shared_audience_design`) move series' log returns
+    only within their channels, i.e. inside the span of the audience contrasts
+    (:func:`zero_sum_contrasts`). Deviations of their own along those directions would
+    duplicate them: the same audience difference could be carried by the shared effect or
+    by the channel's own deviations (with a larger spread), a ridge on which NUTS diverged.
+    The series' own deviations therefore use the part of the contrast space orthogonal to
+    the shared effects' directions.
+
+    Parameters
+    ----------
+    basis : numpy.ndarray, dims (series, contrast)
+        Orthonormal zero-sum contrasts of the audiences of each channel.
+    shared : numpy.ndarray, dims (series, shared_audience)
+        Shared audience design.
+
+    Returns
+    -------
+    numpy.ndarray, dims (series, residual_contrast)
+        Orthonormal columns orthogonal to every column of ``shared``, spanning with them
+        the space of ``basis``; ``basis`` itself when there is no shared audience.
+    """
+    basis = np.asarray(basis, dtype=float)
+    shared = np.asarray(shared, dtype=float)
+    if shared.size == 0 or not np.any(shared):
+        return basis
+    q, sv, _ = np.linalg.svd(shared, full_matrices=False)
+    q = q[:, sv > 1e-10 * sv.max()]
+    rest = basis - q @ (q.T @ basis)
+    u, sv, _ = np.linalg.svd(rest, full_matrices=False)
+    u = u[:, sv > 1e-10]
+    # a fixed sign per column (first clearly non-zero entry positive)
+    first = np.argmax(np.abs(u) > 1e-8, axis=0)
+    return u * np.sign(u[first, np.arange(u.shape[1])])[None, :]
+
+
 def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     """Build the PyMC model.
 
@@ -421,12 +462,22 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
             # the audiences' deviations sum to zero within each channel, so the channel
             # term is their mean and does not trade off against them (a ridge that made
             # the sampler diverge); free coordinates are orthonormal contrasts
+            shared = spec.shared_audiences and inp.shared_audience.shape[1]
+            if shared:
+                # the series' own deviations leave out the directions of the shared
+                # audience effects (residual_contrasts), with a fixed prior scale: the few
+                # contrasts left (one on the demo catalogue) cannot inform a spread, and a
+                # sampled spread times one deviation is a ridge of its own
+                basis = residual_contrasts(basis, inp.shared_audience)
+                contrasts = [f"residual:{j}" for j in range(1, basis.shape[1] + 1)]
+                sd_a = pt.as_tensor_variable(np.full(K, AUDIENCE_RESIDUAL_SD))
+            else:
+                sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
             model.add_coord("audience_contrast", contrasts)
-            sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
             z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
             dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
             log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
-            if spec.shared_audiences and inp.shared_audience.shape[1]:
+            if shared:
                 # an audience bought in several channels (near-store people, retargeted
                 # visitors) answers alike in each: its effect is learnt from all of them
                 a_sh = pm.Normal(
@@ -485,17 +536,24 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
                 lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
                 lm = pm.Normal("log_mediator_roas_mu", lpm, spec.roas_prior_sigma)
                 log_m = lm * pt.ones(len(aw))
+                sel = np.zeros((len(inp.coords["series"]), len(aw)))
+                sel[aw, np.arange(len(aw))] = 1.0
                 if len(aw) > 1:
-                    # deviations sum to zero over the awareness series (as for audiences):
-                    # the mean then carries the common level alone
+                    # deviations sum to zero over the awareness series (as for audiences),
+                    # and the returns are scaled so that their spend-weighted mean is
+                    # exp(mu): mu is the searches per euro of all awareness spend, which
+                    # the data pin down, and no longer trades off against the spread (a
+                    # wider spread lowered the mean log return: a curved ridge on which
+                    # the sampler diverged)
                     basis_m, names_m = zero_sum_contrasts(np.zeros(len(aw), dtype=int), ["aw"])
                     model.add_coord("aw_contrast", names_m)
                     sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
                     z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_contrast")
-                    log_m = log_m + sd_m * pt.dot(pt.as_tensor_variable(basis_m), z_m)
+                    dev = sd_m * pt.dot(pt.as_tensor_variable(basis_m), z_m)
+                    aw_spend = pt.dot(spend_total, pt.as_tensor_variable(sel)).sum(axis=0)
+                    share = aw_spend / pt.maximum(aw_spend.sum(), 1e-12)
+                    log_m = log_m + dev - pt.log(pt.dot(share, pt.exp(dev)))
                 mroas = pm.Deterministic("mediator_roas", pt.exp(log_m), dims="aw_series")
-                sel = np.zeros((len(inp.coords["series"]), len(aw)))
-                sel[aw, np.arange(len(aw))] = 1.0
                 f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
                 gamma = pm.Deterministic(
                     "gamma",

@@ -323,7 +323,7 @@ def _check_fixed(value: Any, *, owner: str, option: str) -> float | None:
 
 
 # priors on the model's scale: x = 1 is the mean spend per non-zero period
-_HALF_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
+_HALF_PRIOR = {"dist": "LogNormal", "mu": 0.0, "sigma": 0.5}  # median 1; sampled as log H
 # slope >= 1: concave at 1, S-shaped above; never steeper at zero spend than the
 # Michaelis-Menten curve (a slope below 1 has an infinite marginal return at zero spend)
 _SLOPE_PRIOR = {"dist": "TruncatedNormal", "mu": 1.0, "sigma": 0.75, "lower": 1.0}  # mean 1.6
@@ -371,7 +371,7 @@ class HillSaturation:
         return hill_derivative(x, p["half"], slope, xp=xp)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
-        """Half-saturation near the mean spend, ``half ~ Gamma(4, 4)``; slope at least 1,
+        """Half-saturation near the mean spend, ``half ~ LogNormal(0, 0.5)``; slope at least 1,
         ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
         priors = {"half": _HALF_PRIOR}
         if self.slope is None:

@@ -1,0 +1,83 @@
+"""Default settings pass their own health checks, on the demo data and on other brands.
+
+``mmm fit`` with its defaults (4 chains x 1000 draws after 1000 tuning steps, seed 1) on the
+demo files, and :func:`mmm.inference.fit` with its defaults (seed 0) on five simulated brands
+of other seeds, must give 0 divergences, max R-hat <= 1.01 and min bulk ESS >= 400 (the
+health policy of :mod:`mmm.inference.diagnostics`). Every brand has geometric carry-over
+truths (conversion channels) and delayed ones (awareness channels, peak 1-3 weeks after the
+spend), and Hill curves with slopes from about 1 (concave over the spend range) to about 2
+(S-shaped). The brands have the demo's shape (156 weeks, 11 series), so the model is
+compiled once for all six fits (and shared with the demo fit of the other slow tests);
+about 4-5 minutes on 2 cores. Marked ``slow``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+
+from mmm.inference.diagnostics import ESS_MIN, RHAT_MAX
+
+pytestmark = pytest.mark.slow
+
+BRAND_SEEDS = (1, 2, 3, 4, 5)
+
+
+def _healthy(diag) -> list[str]:
+    """The health problems of a fit, by the policy's own figures (empty when healthy)."""
+    out = []
+    if diag.divergences:
+        out.append(f"{diag.divergences} divergences")
+    if not diag.max_rhat <= RHAT_MAX:
+        out.append(f"max R-hat {diag.max_rhat:.3f}")
+    if not diag.min_ess_bulk >= ESS_MIN:
+        out.append(f"min bulk ESS {diag.min_ess_bulk:.0f}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def brand_sims():
+    from mmm.data.simulate import simulate
+
+    return {seed: simulate(seed=seed) for seed in BRAND_SEEDS}
+
+
+def test_the_brands_hold_both_carry_over_truths_and_both_curve_shapes(brand_sims):
+    channels = [c for s in brand_sims.values() for c in s.truth.params["channels"].values()]
+    assert {c["adstock"] for c in channels} == {"geometric", "delayed"}
+    delayed = [c["theta"] for c in channels if c["adstock"] == "delayed"]
+    assert min(delayed) < 1.5 and max(delayed) > 2.5  # peaks from 1 to 3 weeks
+    slopes = [c["slope"] for c in channels]
+    assert min(slopes) < 1.1 and max(slopes) > 1.9  # concave ... S-shaped
+
+
+def test_mmm_fit_with_default_settings_passes_its_health_checks_on_the_demo(demo_sim, tmp_path):
+    from mmm.cli import main
+
+    files = demo_sim.write(tmp_path / "input")
+    args = ["fit", "--out", str(tmp_path / "run"), "--quiet"]
+    for role in ("media", "outcomes", "channels", "controls"):
+        args += [f"--{role}", str(files[role])]
+    rc = main(args)  # exit 3 when a health check fails
+    meta = json.loads((tmp_path / "run" / "fit.json").read_text())
+    assert meta["sampler"]["draws"] == 1000 and meta["sampler"]["chains"] == 4
+    assert rc == 0, meta["diagnostics"]
+
+
+@pytest.mark.parametrize("seed", BRAND_SEEDS)
+def test_fit_with_default_settings_passes_its_health_checks(brand_sims, seed):
+    from mmm.errors import ConvergenceWarning
+    from mmm.inference import fit
+    from mmm.spec import SamplerConfig, default_spec_for
+
+    ds = brand_sims[seed].to_dataset()
+    spec = default_spec_for(ds, mediator="brand_search")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)  # fit() warns per problem
+        result = fit(spec, ds)
+    assert result.sampler == SamplerConfig()
+    assert not _healthy(result.diagnostics), (seed, result.diagnostics)
+    assert result.diagnostics.problems() == []
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
