@@ -759,9 +759,9 @@ def demo(
 ) -> None:
     """Simulate the demo brand, validate, fit, plan the next quarter and write the report.
 
-    The demo samples as ``mmm fit`` does (4 chains x 1000 draws after 1000 tuning steps);
+    The demo samples as `mmm fit` does (4 chains x 1000 draws after 1000 tuning steps);
     its health checks are printed and shown in the report, and only fail the command
-    with ``--strict``.
+    with --strict.
     """
     from mmm.data import summarize
     from mmm.datasets import demo_simulation

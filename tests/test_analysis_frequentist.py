@@ -16,7 +16,7 @@ from mmm.analysis.known import fit_from_params
 def exact_data():
     """Outcomes generated without noise from the fixed shapes the baseline assumes."""
     ds0 = dataset()
-    p = params(alphas=(0.3, 0.6), half=(1.0, 1.0))  # half = prior mean, geometric in grid
+    p = params(alphas=(0.3, 0.6), half=(1.0, 1.0))  # half = prior median, geometric in grid
     f0 = fit_from_params(spec(), ds0, params=p)
     y = A.expected(f0).values[0, :, 0]
     ds1 = with_outcomes(y)

@@ -18,19 +18,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_report import Page  # noqa: E402
 
-DEMO_REF = Path("/tmp/demo_ref/run")
 AMOUNT = r"-?[€$£]?-?[\d,]+(?:\.\d+)?(?:bn|M|k)?"
 
 
-def _make_demo_run(request, dest: Path) -> Path:
-    """A copy of the ready demo run (fit + recommendation), else the test suite's demo fit
-    with a recommendation made as ``mmm demo`` makes it."""
-    if (DEMO_REF / "fit.nc").exists() and (DEMO_REF / "recommendation.json").exists():
-        shutil.copytree(DEMO_REF, dest)
-        for f in ("report.html", "report.md"):
-            (dest / f).unlink(missing_ok=True)
-        return dest
-    run = request.getfixturevalue("demo_run")
+def _make_demo_run(run: Path, dest: Path) -> Path:
+    """A copy of the test suite's demo run with a recommendation made as ``mmm demo`` makes it."""
     shutil.copytree(run, dest)
     from mmm.inference.fit import FitResult
     from mmm.optimize.cli import run_optimize_cli
@@ -42,12 +34,12 @@ def _make_demo_run(request, dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo(request, tmp_path_factory):
+def demo(demo_run, tmp_path_factory):
     """The demo run folder and its report built as ``mmm demo`` builds it."""
     from mmm.report.run import read_recommendation
     from mmm.report.write import write_report
 
-    run = _make_demo_run(request, tmp_path_factory.mktemp("budget") / "run")
+    run = _make_demo_run(demo_run, tmp_path_factory.mktemp("budget") / "run")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         paths = write_report(run, value_per_visit=25.0, strict=True)

@@ -75,7 +75,7 @@ def captured(monkeypatch):
     class Stop(Exception):
         pass
 
-    def fake_run_fit(cfg, out, *, mediator_hint=None, progress=False):
+    def fake_run_fit(cfg, out, *, mediator_hint=None, **_ignored):
         seen["cfg"], seen["mediator"] = cfg, mediator_hint
         raise Stop
 

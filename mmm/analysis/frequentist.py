@@ -3,7 +3,7 @@
 For each outcome, the scaled outcome is regressed on a geo intercept, the linear trend
 (and changepoint basis), the Fourier terms, the scaled controls, the scaled mediator and
 one media regressor per series. Media regressors use the model's saturation family at
-its prior-mean shape (Hill: half-saturation at the series' typical spend, slope 1) and
+its prior-median shape (Hill: half-saturation at the series' typical spend) and
 geometric carry-over (the stages' ``l_max``) with one retention rate per funnel stage,
 chosen from a grid by the smallest residual sum of squares. GLSAR then refits the chosen
 design with AR(1) errors.
@@ -50,11 +50,14 @@ class FrequentistResult:
     residuals: xr.DataArray
 
 
-def _prior_mean(d: dict) -> float:
-    """Mean of a prior as the spec writes it (through :func:`mmm.analysis.priors.scipy_prior`)."""
+def _prior_median(d: dict) -> float:
+    """Median of a prior as the spec writes it (through :func:`mmm.analysis.priors.scipy_prior`).
+
+    The median, not the mean: the half-saturation prior is log-normal (median 1, the
+    series' typical spend; its mean is pulled up by the right tail)."""
     from mmm.analysis.priors import scipy_prior
 
-    return float(scipy_prior(d).mean())
+    return float(scipy_prior(d).median())
 
 
 def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
@@ -71,7 +74,7 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
     numpy.ndarray, dims (date, geo, series)
         Geometric carry-over (normalised weights over each stage's ``l_max`` lags) of
         the spend divided by ``fit.design.spend_scale``, then the spec's saturation at
-        its prior-mean shape: the model's media response ``f`` in scaled units
+        its prior-median shape: the model's media response ``f`` in scaled units
         (non-negative; e.g. in [0, 1) for Hill), on the fitted dates.
     """
     from mmm.transforms import geometric_weights
@@ -86,7 +89,7 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
         lm = fit.spec.stage(st).l_max
         w[j, :lm] = geometric_weights(alphas[st], l_max=lm)
     sat = fit.spec.saturation_transform()
-    shape = {p: _prior_mean(d) for p, d in sat.default_priors().items()}
+    shape = {p: _prior_median(d) for p, d in sat.default_priors().items()}
     return media_response(x, w, shape, sat, xp=np)
 
 

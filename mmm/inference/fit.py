@@ -236,8 +236,9 @@ class FitResult:
             provenance=meta["provenance"],
             experiments=experiments,
         )
-        if "log_likelihood" not in idata.groups():
-            # a fit saved before these groups were stored: add them from its posterior
+        if "log_likelihood" not in idata.groups() and not result.provenance.get("synthetic"):
+            # a fit saved before these groups were stored: add them from its posterior (a
+            # synthetic fit of mmm.optimize.testing holds media parameters only: no likelihood)
             result = complete_idata(result, predictive="posterior_predictive" not in idata.groups())
         return result
 
@@ -263,7 +264,8 @@ def _constant_group(result):
     data = {
         "spend": ds.spend.astype(float),
         "spend_scale": xr.DataArray(
-            np.asarray(design.spend_scale, float),
+            # fits saved before spend was scaled per (geo, series) hold one scale per series
+            np.broadcast_to(np.asarray(design.spend_scale, float), (len(ds.geos), len(series))),
             dims=("geo", "series"),
             coords={"geo": list(ds.geos), "series": series},
         ),
