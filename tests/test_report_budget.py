@@ -511,3 +511,63 @@ def test_one_probability_rule(p, want):
     from mmm.report import fmt
 
     assert fmt.prob(p) == want
+
+
+# ---------------------------------------------------------------------- charts
+
+
+def _alt(html: str, start: str) -> list[str]:
+    import html as h
+
+    return [
+        h.unescape(a) for a in re.findall(r'alt="([^"]*)"', html) if h.unescape(a).startswith(start)
+    ]
+
+
+def test_line_share_chart_states_the_shares_of_the_analysis(demo):
+    from mmm.analysis.shares import line_shares
+    from mmm.inference.fit import FitResult
+    from mmm.report import fmt
+    from mmm.report.budget import display_name
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = FitResult.load(demo["run"])
+    shares = line_shares(fit, prob=0.9)
+    # shares add up to one over the lines, per outcome, and the spend shares match the data
+    for _o, g in shares.groupby("outcome"):
+        assert g["spend_share"].sum() == pytest.approx(1.0)
+        assert g["effect_share_mean"].sum() == pytest.approx(1.0)
+    sp = fit.dataset.spend.sum(("date", "geo"))
+    row = shares.iloc[0]
+    assert row["spend_share"] == pytest.approx(float(sp.sel(series=row["series"]) / sp.sum()))
+    alts = _alt(demo["html"], "Paired bars per channel and audience line")
+    assert len(alts) == len(fit.spec.outcome_names)
+    for o, alt in zip(fit.spec.outcome_names, alts, strict=True):
+        for r in shares[shares["outcome"] == o].itertuples():
+            name = display_name(r.channel, r.audience)
+            want = f"{name} {fmt.pct(r.spend_share)} of spend, {fmt.pct(r.effect_share_median)} of the effect"
+            assert want in alt
+
+
+def test_media_over_time_chart_by_channel(demo):
+    from mmm.analysis.decompose import contributions_over_time
+    from mmm.inference.fit import FitResult
+    from mmm.plotting.contributions import plot_media_over_time
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = FitResult.load(demo["run"])
+    frame = contributions_over_time(fit, max_draws=50)
+    ds = fit.dataset
+    groups = {str(s): str(c) for s, c in zip(ds.series, ds.spend["channel"].values, strict=True)}
+    fig = plot_media_over_time(frame, outcome="online_sales", groups=groups)
+    ax = fig.axes[0]
+    assert len(ax.collections) == len(set(groups.values()))
+    # the top of the stack is media's total contribution per date
+    media = frame[(frame["outcome"] == "online_sales") & (frame["kind"] == "media")]
+    total = media.groupby("date")["mean"].sum().to_numpy()
+    top = ax.collections[-1].get_paths()[0].vertices[:, 1]
+    assert top.max() == pytest.approx(total.max(), rel=1e-9)
+    alts = _alt(demo["html"], "Stacked area chart of online sales from media per week")
+    assert len(alts) == 1 and "Paid search" in alts[0]

@@ -81,3 +81,50 @@ def plot_stacked_contributions(frame: pd.DataFrame, *, outcome: str, title: str 
     ax.set_title(title or f"{outcome}: base and media contributions")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+def plot_media_over_time(
+    frame: pd.DataFrame,
+    *,
+    outcome: str,
+    groups: dict | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+):
+    """Stacked areas of media's contribution over time, one area per channel (or group).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`mmm.analysis.contributions_over_time` (columns date, outcome, component,
+        kind, mean); only ``kind == "media"`` rows are drawn.
+    outcome : str
+    groups : dict of str -> str, optional
+        Series label -> the name of the area it is added to (e.g. its channel's display
+        name); default: one area per series.
+    title, ylabel : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Stacked areas of the posterior-mean media contribution per date, largest total at
+        the bottom, labelled in the legend.
+    """
+    df = frame[(frame["outcome"] == outcome) & (frame["kind"] == "media")].copy()
+    if "geo" in df:
+        df = df.groupby(["date", "component"], as_index=False)["mean"].sum()
+    df["group"] = df["component"].map(lambda s: (groups or {}).get(s, s))
+    wide = df.pivot_table(index="date", columns="group", values="mean", aggfunc="sum")
+    order = list(wide.sum().sort_values(ascending=False).index)
+    fig, ax = figure(width=10, height=4.5)
+    ax.stackplot(
+        wide.index,
+        *[wide[g].to_numpy() for g in order],
+        labels=order,
+        colors=[color(i) for i in range(len(order))],
+        alpha=0.85,
+    )
+    ax.set_ylabel(ylabel or f"{outcome} from media per period")
+    ax.set_title(title or f"{outcome}: media's contribution by channel over time")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

@@ -150,3 +150,54 @@ def plot_rank_odds(beats, *, order=None, title: str | None = None):
     fig.colorbar(im, ax=ax, shrink=0.8, label="posterior probability")
     ax.set_title(title or f"How sure is the order? ({dim})")
     return fig
+
+
+def plot_spend_vs_effect_share(
+    shares: pd.DataFrame, *, outcome: str, labels: dict | None = None, title: str | None = None
+):
+    """Per line: share of media spend beside share of media's effect on one outcome.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        From :func:`mmm.analysis.shares.line_shares` (columns outcome, series, stage,
+        spend_share, effect_share_median, effect_share_lower, effect_share_upper).
+    outcome : str
+    labels : dict of str -> str, optional
+        Display name per series (default: the series label).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Horizontal paired bars per line, sorted by effect share (grey: spend share; coloured:
+        effect share with its interval; hatched: awareness lines).
+    """
+    df = shares[shares["outcome"] == outcome].sort_values("effect_share_median")
+    n = len(df)
+    y = np.arange(n)
+    fig, ax = figure(width=8, height=0.42 * n + 1.4)
+    ax.barh(y + 0.2, df["spend_share"], 0.38, color="#bdbdbd", label="share of spend")
+    aware = (df["stage"] == "awareness").to_numpy()
+    med = df["effect_share_median"].to_numpy()
+    ax.barh(y - 0.2, med, 0.38, color=[color(1) if a else color(0) for a in aware])
+    for yi, a in zip(y, aware, strict=True):
+        if a:
+            ax.barh(yi - 0.2, med[yi], 0.38, color="none", edgecolor="white", hatch="///")
+    err = [med - df["effect_share_lower"].to_numpy(), df["effect_share_upper"].to_numpy() - med]
+    ax.errorbar(med, y - 0.2, xerr=err, fmt="none", color="black", lw=0.8, capsize=2)
+    names = [(labels or {}).get(s, s) for s in df["series"]]
+    ax.set_yticks(y, names)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f}%")
+    ax.set_title(title or f"Share of spend vs share of media's effect on {outcome}")
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color="#bdbdbd", label="share of spend"),
+        Patch(color=color(0), label="share of effect: conversion"),
+        Patch(
+            facecolor=color(1), edgecolor="white", hatch="///", label="share of effect: awareness"
+        ),
+    ]
+    ax.legend(handles=handles, loc="lower right")
+    return fig

@@ -284,6 +284,81 @@ def funnel_charts(ctx: dict, *, fit, summary) -> list:
                     + ".",
                 )
             )
+    out.extend(line_share_charts(ctx, fit=fit))
+    return out
+
+
+def line_share_charts(ctx: dict, *, fit) -> list:
+    """Per outcome: each line's share of spend beside its share of media's effect."""
+    from mmm.analysis.shares import line_shares
+    from mmm.plotting.returns import plot_spend_vs_effect_share
+
+    shares = line_shares(fit, prob=ctx["prob"])
+    labels = {
+        r.series: display_name(r.channel, r.audience)
+        for r in shares.drop_duplicates("series").itertuples()
+    }
+    out = []
+    for o in fit.spec.outcome_names:
+        df = shares[shares["outcome"] == o].sort_values("effect_share_median", ascending=False)
+        fig = plot_spend_vs_effect_share(
+            shares,
+            outcome=o,
+            labels=labels,
+            title=f"Share of spend vs share of media's effect on {fmt.pretty(o)}, per line",
+        )
+        out.append(
+            figures.encode(
+                fig,
+                alt=f"Paired bars per channel and audience line: share of media spend and share "
+                f"of media's effect on {fmt.pretty(o)} (most likely, with a {fmt.pct(ctx['prob'])}"
+                " range), largest effect first: "
+                + "; ".join(
+                    f"{labels[r.series]} {fmt.pct(r.spend_share)} of spend, "
+                    f"{fmt.pct(r.effect_share_median)} of the effect"
+                    for r in df.itertuples()
+                )
+                + ".",
+                kind="line-shares",
+            )
+        )
+    return out
+
+
+def media_over_time_charts(ctx: dict, *, fit) -> list:
+    """Per outcome: media's contribution per week, stacked by channel."""
+    from mmm.analysis.decompose import contributions_over_time
+    from mmm.plotting.contributions import plot_media_over_time
+
+    frame = contributions_over_time(fit, prob=ctx["prob"], max_draws=200)
+    ds = fit.dataset
+    groups = {
+        str(s): display_name(str(c))
+        for s, c in zip(ds.series, ds.spend["channel"].values, strict=True)
+    }
+    out = []
+    for o in fit.spec.outcome_names:
+        fig = plot_media_over_time(
+            frame,
+            outcome=o,
+            groups=groups,
+            title=f"{fmt.pretty(o).capitalize()} from media, by channel",
+            ylabel=f"{fmt.pretty(o)} from media per {ctx['period']}",
+        )
+        media = frame[(frame["outcome"] == o) & (frame["kind"] == "media")]
+        tot = media.assign(g=media["component"].map(groups)).groupby("g")["mean"].sum()
+        tot = tot.sort_values(ascending=False)
+        vf = _value_fmt(ctx["kinds"][o], ctx["currency"])
+        out.append(
+            figures.encode(
+                fig,
+                alt=f"Stacked area chart of {fmt.pretty(o)} from media per {ctx['period']}, one "
+                "area per channel (posterior mean); totals over the period: "
+                + "; ".join(f"{g} {vf(v)}" for g, v in tot.items())
+                + ".",
+                kind="media-over-time",
+            )
+        )
     return out
 
 
@@ -304,6 +379,7 @@ def weekly_section(ctx: dict, *, fit) -> tuple[list, dict, dict]:
         )
         for o in fit.spec.outcome_names
     ]
+    charts.extend(media_over_time_charts(ctx, fit=fit))
     return charts, split, quality
 
 

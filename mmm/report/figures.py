@@ -28,6 +28,7 @@ class Chart:
     alt: str
     width: int
     height: int
+    kind: str = ""
 
 
 def _figure(w: float, h: float):
@@ -37,6 +38,15 @@ def _figure(w: float, h: float):
     fig = Figure(figsize=(w, h), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def encode(fig, alt: str, kind: str = "") -> Chart:
+    """A matplotlib Figure (e.g. from :mod:`mmm.plotting`) as an embedded PNG chart.
+
+    ``kind`` names the chart for the template's caption.
+    """
+    c = _encode(fig, alt)
+    return Chart(c.src, c.alt, c.width, c.height, kind)
 
 
 def _encode(fig, alt: str) -> Chart:
@@ -156,7 +166,7 @@ def funnel_shares(spend_share: dict, outcome_share: dict, *, alt: str) -> Chart:
             ax.text(
                 b.get_x() + b.get_width() / 2,
                 val + 0.01,
-                f"{s[:3]}. {pct(val)}",
+                pct(val),
                 ha="center",
                 va="bottom",
                 fontsize=8,

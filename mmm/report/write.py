@@ -83,6 +83,8 @@ def html_to_pdf(html_path, pdf_path) -> Path:
             page = browser.new_page()
             page.goto(html_path.as_uri())
             page.emulate_media(media="print")
+            # the analysts' details blocks are printed open
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             page.pdf(
                 path=str(pdf_path),
                 format="A4",
