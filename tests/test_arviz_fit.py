@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,6 @@ from mmm.cli import main
 from mmm.errors import ConvergenceWarning
 from mmm.spec import SamplerConfig
 
-DEMO_REF = Path("/tmp/demo_ref/run")
 TINY = SamplerConfig(draws=60, tune=150, chains=2, seed=3, progress=False)
 
 
@@ -129,17 +127,16 @@ def test_arviz_on_a_saved_and_loaded_cli_run(cli_fit, tiny_fits):
     _arviz_calls(r, tiny_fits[1])
 
 
-def test_old_fit_files_still_load(tmp_path):
+def test_old_fit_files_still_load(cli_fit, tmp_path):
     """A fit.nc written before the extra groups and the rename reads as roas_direct."""
     import arviz as az
 
     from mmm.inference.fit import FitResult
 
-    if not DEMO_REF.exists():
-        pytest.skip("no saved demo run")
+    saved = cli_fit[1] / "run"
     run = tmp_path / "run"
-    shutil.copytree(DEMO_REF, run)
-    old = az.from_netcdf(str(DEMO_REF / "fit.nc"))
+    shutil.copytree(saved, run)
+    old = az.from_netcdf(str(saved / "fit.nc"))
     post = old.posterior.load()
     if "roas_direct" in post:
         post = post.rename({"roas_direct": "roas"})

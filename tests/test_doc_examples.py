@@ -23,7 +23,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-DEMO_REF = Path("/tmp/demo_ref/run")
 BLOCK = re.compile(r"(<!--\s*skip-example(?P<why>[^>]*)-->\s*\n)?```python\n(?P<code>.*?)```", re.S)
 QUICK = {"draws=500, tune=500": "draws=40, tune=80"}
 
@@ -43,13 +42,7 @@ PAGES_WITH_CODE = [p for p in PAGES if any(why is None for _, _, why in blocks(p
 
 
 @pytest.fixture(scope="module")
-def shared_demo_run(demo_run):
-    """The suite's demo run folder, used only when no saved demo run is at hand."""
-    return demo_run
-
-
-@pytest.fixture(scope="module")
-def inputs(tmp_path_factory, request):
+def inputs(tmp_path_factory, demo_run):
     """A folder with every file the examples read."""
     import pandas as pd
 
@@ -59,8 +52,7 @@ def inputs(tmp_path_factory, request):
     d = tmp_path_factory.mktemp("doc_inputs")
     sim = demo_simulation()
     sim.write(d)
-    run = DEMO_REF if DEMO_REF.exists() else request.getfixturevalue("shared_demo_run")
-    shutil.copytree(run, d / "runs" / "demo" / "run")
+    shutil.copytree(demo_run, d / "runs" / "demo" / "run")
     fr = sim.to_dataset().to_frames()
     media = fr["media"]
     wide = pd.DataFrame({"week": fr["outcomes"]["date"]})
