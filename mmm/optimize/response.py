@@ -55,6 +55,13 @@ class DrawResponse:
         Currency per unit of the model's scaled spend.
     index : ndarray
         Stacked posterior draws used (as in :func:`mmm.analysis.engine.draw_index`).
+
+    Notes
+    -----
+    Making one checks the weights, the spend scale and the saturation parameters (their
+    domains, with the kernels' own checks), so the evaluations skip those checks.
+    :meth:`value_and_grad` writes into work arrays kept on the object (made once per
+    problem shape): use one object from one thread at a time.
     """
 
     weights: np.ndarray
