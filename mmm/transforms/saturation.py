@@ -75,7 +75,8 @@ def _sigmoid(z: Any, xp: ModuleType, e: Any = None) -> Any:
     nonneg = z >= 0
     if _is_numpy(xp):
         e = _tail(z, xp) if e is None else e
-        return np.where(nonneg, 1.0 / (1.0 + e), e / (1.0 + e))
+        ope = 1.0 + e
+        return np.where(nonneg, 1.0 / ope, e / ope)
     z_pos = xp.where(nonneg, z, 0.0)
     e_neg = xp.exp(xp.where(nonneg, 0.0, z))
     return xp.where(nonneg, 1.0 / (1.0 + xp.exp(-z_pos)), e_neg / (1.0 + e_neg))
@@ -110,7 +111,8 @@ def _hill_slope(at_zero, x_safe, z, half, slope, xp: ModuleType, e: Any = None) 
     """The Hill derivative from :func:`_hill_terms` (the limit at zero input)."""
     # s(z) * s(-z) = e / (1 + e) ** 2 with e = exp(-|z|) <= 1: exact in both tails
     e = _tail(z, xp) if e is None else e
-    inner = slope * e / ((1.0 + e) * (1.0 + e)) / x_safe
+    ope = 1.0 + e
+    inner = slope * e / (ope * ope) / x_safe
     limit = xp.where(slope > 1.0, 0.0, xp.where(xp.equal(slope, 1.0), 1.0 / half, np.inf))
     return xp.where(at_zero, limit, inner)
 
