@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from mmm.errors import ConfigError, ConvergenceWarning
@@ -31,8 +31,6 @@ def resolve_model(cfg, ds, mediator_hint: str | None = None):
     mmm.config.RunConfig
         ``cfg`` with its model spec completed.
     """
-    from dataclasses import fields
-
     from mmm.spec import default_spec_for
 
     spec = cfg.model

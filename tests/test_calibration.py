@@ -56,23 +56,33 @@ def sim():
     return simulate(n_periods=104, seed=5, confounded=0.6, catalogue=CATALOGUE)
 
 
+def _lift_tests(sim_s, *, noise: bool = False, seed: int = 0) -> pd.DataFrame:
+    """The two lift tests of ``WINDOWS`` on ``TESTED``, read off the truth with a standard
+    error of 10 % of the lift; with ``noise`` each reported lift carries a Normal draw of
+    that error (seeds ``1000 * seed + i``), as a real test would measure it."""
+    return pd.DataFrame(
+        [
+            experiment_from_truth(
+                sim_s,
+                name=f"test_{i + 1}",
+                channel=TESTED,
+                start=s,
+                end=e,
+                readout_end=r,
+                fraction=f,
+                rel_se=0.1,
+                noise=noise,
+                seed=1000 * seed + i,
+            )
+            for i, (s, e, r, f) in enumerate(WINDOWS)
+        ]
+    )
+
+
 @pytest.fixture(scope="module")
 def experiments(sim):
     """Two lift tests of paid_search read off the truth, standard error 10 % of the lift."""
-    rows = [
-        experiment_from_truth(
-            sim,
-            name=f"test_{i + 1}",
-            channel=TESTED,
-            start=s,
-            end=e,
-            readout_end=r,
-            fraction=f,
-            rel_se=0.1,
-        )
-        for i, (s, e, r, f) in enumerate(WINDOWS)
-    ]
-    return pd.DataFrame(rows)
+    return _lift_tests(sim)
 
 
 def _write(tmp_path, frame: pd.DataFrame, name="experiments.csv"):
@@ -391,28 +401,6 @@ def _fit_pair(sim_s, experiments_s):
     return before, after
 
 
-def _noisy_experiments(sim_s, seed: int) -> pd.DataFrame:
-    """The two lift tests of ``WINDOWS``, each read with its own measurement error
-    (Normal, standard error 10 % of the true lift), as a real test would report them."""
-    return pd.DataFrame(
-        [
-            experiment_from_truth(
-                sim_s,
-                name=f"test_{i + 1}",
-                channel=TESTED,
-                start=s,
-                end=e,
-                readout_end=r,
-                fraction=f,
-                rel_se=0.1,
-                noise=True,
-                seed=1000 * seed + i,
-            )
-            for i, (s, e, r, f) in enumerate(WINDOWS)
-        ]
-    )
-
-
 @pytest.fixture(scope="module")
 def fits(sim, experiments):
     """(uncalibrated, calibrated) fits of ``sim`` for the wiring tests below."""
@@ -426,7 +414,7 @@ def seed_fits():
     rows = []
     for seed in CAL_SEEDS:
         sim_s = simulate(n_periods=104, seed=seed, confounded=0.6, catalogue=CATALOGUE)
-        before, after = _fit_pair(sim_s, _noisy_experiments(sim_s, seed))
+        before, after = _fit_pair(sim_s, _lift_tests(sim_s, noise=True, seed=seed))
         truth = float(
             sim_s.truth.roas.sel(outcome="online_sales", series=f"{TESTED}|all", path="direct")
         )

@@ -9,6 +9,8 @@ each registered name (so a new one is checked as soon as it is registered), that
 * the analytic derivative in the input agrees with ``pytensor.grad`` of the kernel and
   with a central finite difference to 1e-8 (relative), and the optimizer's gradient in
   spend with ``pytensor.grad`` of the same response;
+* the one-pass ``value_and_derivative`` (the optimizer's) equals ``apply`` and
+  ``derivative`` (bit for bit with NumPy, 1e-8 with PyTensor and against ``pytensor.grad``);
 * each likelihood's NumPy / SciPy log-density equals ``pymc.logp`` of the variable it adds
   to the graph, and its noise draws have the distribution's mean and variance;
 * an unknown name fails with the list of valid names in the spec, the graph, the engine
@@ -28,7 +30,7 @@ import pytest
 from analysis_helpers import dataset, params, spec
 from scipy import stats
 
-from mmm.errors import SpecError
+from mmm.errors import DataError, SpecError
 from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
 from mmm.transforms import (
     ADSTOCKS,
@@ -97,8 +99,9 @@ def test_saturation_numpy_pytensor_and_derivatives_agree(name, options):
     f_sym = sat.apply(xs, ps, xp=pt)
     d_sym = sat.derivative(xs, ps, xp=pt)
     grad_sym = pytensor.grad(f_sym.sum(), xs)  # elementwise kernel: the derivative itself
-    fn = _compile([f_sym, d_sym, grad_sym], [xs, *ps.values()])
-    f_pt, d_pt, g_pt = fn(x, *[par[n] for n in sat.param_names])
+    fv_sym, dv_sym = sat.value_and_derivative(xs, ps, xp=pt)
+    fn = _compile([f_sym, d_sym, grad_sym, fv_sym, dv_sym], [xs, *ps.values()])
+    f_pt, d_pt, g_pt, fv_pt, dv_pt = fn(x, *[par[n] for n in sat.param_names])
 
     f_np = sat.apply(x, par, xp=np)
     d_np = sat.derivative(x, par, xp=np)
@@ -108,6 +111,18 @@ def test_saturation_numpy_pytensor_and_derivatives_agree(name, options):
 
     pos = x > 0
     np.testing.assert_allclose(d_np[pos], g_pt[pos], rtol=RTOL, atol=0)
+
+    # one pass, shared intermediates: the same numbers as the two separate kernels
+    fv_np, dv_np = sat.value_and_derivative(x, par, xp=np)
+    np.testing.assert_array_equal(fv_np, f_np)
+    np.testing.assert_array_equal(dv_np, d_np)
+    fu_np, du_np = sat.value_and_derivative(x, par, xp=np, check=False)
+    np.testing.assert_array_equal(fu_np, f_np)
+    np.testing.assert_array_equal(du_np, d_np)
+    np.testing.assert_allclose(fv_np, fv_pt, rtol=RTOL, atol=0)
+    np.testing.assert_allclose(dv_np, dv_pt, rtol=RTOL, atol=0)
+    np.testing.assert_allclose(fv_pt, f_pt, rtol=RTOL, atol=0)
+    np.testing.assert_allclose(dv_np[pos], g_pt[pos], rtol=RTOL, atol=0)
 
     # central finite difference where the curve is well conditioned (input not tiny)
     ok = x > 1e-2
@@ -137,8 +152,36 @@ def test_saturation_derivative_at_zero_input_is_the_limit():
 def test_saturation_derivative_checks_its_input(name):
     sat = get_saturation(name)
     par = _prior_draws(sat.default_priors(), 2, seed=3)
-    with pytest.raises(Exception, match="must be >= 0"):
+    with pytest.raises(DataError, match="must be >= 0"):
         sat.derivative(np.array([[-1.0, 1.0]]), par)
+    with pytest.raises(DataError, match="value_and_derivative: x .* must be >= 0"):
+        sat.value_and_derivative(np.array([[-1.0, 1.0]]), par)
+    first = sat.param_names[0]
+    bad = {**par, first: np.array([par[first][0], -0.5])}
+    with pytest.raises(SpecError, match=rf"parameter '{first}'.*-0\.5"):
+        sat.value_and_derivative(np.ones((1, 2)), bad)
+    # check=False skips the checks (callers that validated once): no error raised
+    with np.errstate(invalid="ignore"):
+        sat.value_and_derivative(np.ones((1, 2)), bad, check=False)
+
+
+def test_hill_value_at_extreme_log_odds_is_the_branch_form():
+    """The NumPy Hill value (one exponential shared with the derivative) is the sigmoid's
+    branch form, bit for bit, from deep in the lower tail to deep in the upper one."""
+    x = np.concatenate([[0.0], np.logspace(-300, 300, 2001)])
+    half, slope = 1.3, 2.0
+    z = slope * (np.log(np.where(x == 0, 1.0, x)) - np.log(half))
+    with np.errstate(over="ignore"):
+        branch = np.where(
+            z >= 0,
+            1.0 / (1.0 + np.exp(-np.where(z >= 0, z, 0.0))),
+            np.exp(np.where(z >= 0, 0.0, z)) / (1.0 + np.exp(np.where(z >= 0, 0.0, z))),
+        )
+    want = np.where(x == 0, 0.0, branch)
+    f, d = get_saturation("hill").value_and_derivative(x, {"half": half, "slope": slope})
+    np.testing.assert_array_equal(f, want)
+    assert f[0] == 0.0 and f[-1] == 1.0 and np.all(np.diff(f) >= 0)
+    assert np.all(np.isfinite(d)) and d[0] == 0.0
 
 
 # --------------------------------------------------------------------------------------
@@ -249,6 +292,40 @@ def test_optimizer_gradient_in_spend_matches_pytensor_grad(sat_name, options, ad
         dr.saturation,
     )  # (date, sample, geo, series)
     np.testing.assert_allclose(f_dr, np.moveaxis(f_eng, 1, 0)[:, window], rtol=1e-12)
+
+
+def test_optimizer_checks_parameters_once_and_spend_per_evaluation():
+    """A DrawResponse checks its saturation parameters when made (the evaluations skip
+    the kernels' checks) and rejects negative spend, naming where it is."""
+    dr = _draw_response("hill", {}, "geometric", seed=7)
+    bad = {**dr.sat_params, "half": dr.sat_params["half"].copy()}
+    bad["half"][1, 2] = 0.0
+    with pytest.raises(SpecError, match=r"parameter 'half'.*positions \[\(1, 2\)\]"):
+        dataclasses.replace(dr, sat_params=bad)
+    with pytest.raises(SpecError, match="weights must be finite and >= 0"):
+        dataclasses.replace(dr, weights=-dr.weights)
+    spend = np.full((8, 2, N_SERIES), 100.0)
+    spend[5, 1, 3] = -1.0
+    with pytest.raises(DataError, match=r"negative, the first at .* \[\(5, 1, 3\)\]"):
+        dr.contributions(spend)
+    window = np.ones(8, bool)
+    with pytest.raises(DataError, match="Spend must be >= 0"):
+        dr.value_and_grad(spend, dr.coef.sum(axis=1), window, lambda v: v * 0, slice(0, 8))
+
+
+def test_optimizer_gradient_is_finite_at_zero_spend_with_slope_below_one():
+    """Hill slope < 1 has an infinite derivative at no input: the optimizer takes it at
+    1e-12 instead (only then is the mend applied)."""
+    dr = _draw_response("hill", {"slope": 0.5}, "geometric", seed=9)
+    assert dr._cache["inf_at_zero"]
+    assert not _draw_response("hill", {"slope": 1.0}, "geometric", seed=9)._cache["inf_at_zero"]
+    a = np.zeros((N_SERIES, dr.n_draws, 1))
+    par = {"half": dr.sat_params["half"].T[:, :, None]}
+    f, df = dr.saturate(a, par, grad=True)
+    np.testing.assert_array_equal(f, 0.0)
+    want = dr.saturation.derivative(np.full_like(a, 1e-12), par)
+    np.testing.assert_array_equal(df, want)
+    assert np.all(np.isfinite(df)) and np.all(df > 1e5)
 
 
 # --------------------------------------------------------------------------------------

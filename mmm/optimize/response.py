@@ -14,8 +14,11 @@ those of :func:`mmm.analysis.engine.contributions` for the same spend path.
 Parameters are extracted once; a spend path is then evaluated (and differentiated) for all
 draws with a handful of NumPy array operations. The saturation and its derivative are the
 fit's saturation object (:mod:`mmm.transforms.saturation`), the kernels the model graph is
-built from; carry-over is linear, so the gradient in spend is the derivative times the
-transposed carry-over.
+built from, evaluated together in one pass
+(:meth:`~mmm.transforms.saturation.Saturation.value_and_derivative`); carry-over is linear,
+so the gradient in spend is the derivative times the transposed carry-over. The
+parameters are checked once, when a :class:`DrawResponse` is made; each evaluation then
+only checks that the spend is non-negative and skips the kernels' own domain checks.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mmm.errors import DataError, SpecError
+
 _TINY = 1e-12
+#: elements per block of the saturation in :meth:`DrawResponse.value_and_grad`: the
+#: kernel's temporaries stay small (in cache, and reused by the allocator rather than
+#: handed back to the system and faulted in again at every evaluation)
+_BLOCK = 1 << 15
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +55,13 @@ class DrawResponse:
         Currency per unit of the model's scaled spend.
     index : ndarray
         Stacked posterior draws used (as in :func:`mmm.analysis.engine.draw_index`).
+
+    Notes
+    -----
+    Making one checks the weights, the spend scale and the saturation parameters (their
+    domains, with the kernels' own checks), so the evaluations skip those checks.
+    :meth:`value_and_grad` writes into work arrays kept on the object (made once per
+    problem shape): use one object from one thread at a time.
     """
 
     weights: np.ndarray
@@ -55,6 +71,28 @@ class DrawResponse:
     coef_paths: np.ndarray
     spend_scale: np.ndarray
     index: np.ndarray
+
+    def __post_init__(self) -> None:
+        """Check the parameters once (the per-evaluation kernels skip their checks)."""
+        w = np.asarray(self.weights, dtype=float)
+        if w.ndim != 3 or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise SpecError(
+                "DrawResponse: weights must be finite and >= 0 with dims (sample, series, "
+                f"lag); received shape {w.shape}, min {np.nanmin(w) if w.size else None}."
+            )
+        scale = np.asarray(self.spend_scale, dtype=float)
+        if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+            raise SpecError(
+                "DrawResponse: spend_scale must be finite and > 0 for every (geo, series); "
+                f"received {scale.tolist()}."
+            )
+        # the saturation's own domain checks on its parameters, once (SpecError names
+        # the parameter and values); and whether its derivative is infinite at no input
+        # (a Hill slope below 1), the one place the gradient needs mending
+        one = np.ones((1, 1))
+        self.saturation.value_and_derivative(one, self.sat_params, xp=np, check=True)
+        d0 = self.saturation.derivative(0.0 * one, self.sat_params, xp=np, check=False)
+        self.__dict__["_cache"] = {"inf_at_zero": not bool(np.all(np.isfinite(d0)))}
 
     @property
     def n_draws(self) -> int:
@@ -113,9 +151,29 @@ class DrawResponse:
             }
         return cache[key]
 
-    def _adstock_cells(self, x: np.ndarray, out_dates: np.ndarray) -> np.ndarray:
-        """Carried-over scaled spend on ``out_dates``, dims (cell, sample, date)."""
-        xs = np.asarray(x, dtype=float) / self.spend_scale  # (date, geo, series)
+    @staticmethod
+    def _check_spend(x: np.ndarray) -> None:
+        """Raise DataError for negative spend (dims date, geo, series; NaN passes through).
+
+        Weights are >= 0, so non-negative spend keeps the saturation's input in its domain.
+        """
+        bad = x < 0
+        if np.any(bad):
+            where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:5]]
+            raise DataError(
+                f"Spend must be >= 0; {int(bad.sum())} value(s) are negative, the "
+                f"first at (date, geo, series) {where} with values "
+                f"{[float(v) for v in x[bad][:5]]}. Check the plan's spend."
+            )
+
+    def _adstock_cells(
+        self, x: np.ndarray, out_dates: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Carried-over scaled spend on ``out_dates``, dims (cell, sample, date) (written
+        into ``out`` when given)."""
+        x = np.asarray(x, dtype=float)
+        self._check_spend(x)
+        xs = x / self.spend_scale  # (date, geo, series)
         n_t, n_g, n_s = xs.shape
         xc = xs.reshape(n_t, n_g * n_s).T  # (cell, date)
         n_lag = self.n_lags
@@ -124,22 +182,50 @@ class DrawResponse:
             src = out_dates - lag
             ok = src >= 0
             lagged[:, lag, ok] = xc[:, src[ok]]
-        return np.matmul(self._cell_weights(n_g), lagged)
+        return np.matmul(self._cell_weights(n_g), lagged, out=out)
+
+    def _buffers(self, shape: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Work arrays (input, value, derivative) of ``shape`` (cell, sample, date), made
+        once per problem shape and reused by every evaluation of :meth:`value_and_grad`."""
+        cache = self.__dict__["_cache"]
+        if cache.get("buf_shape") != shape:
+            cache["buf"] = tuple(np.empty(shape) for _ in range(3))
+            cache["buf_shape"] = shape
+        return cache["buf"]
+
+    def _saturate_into(self, a: np.ndarray, params: dict, f: np.ndarray, df: np.ndarray):
+        """:meth:`saturate` with ``grad`` of ``a`` (cell, sample, date) into ``f`` and ``df``,
+        in blocks of rows (the same numbers as one call: the kernel is elementwise)."""
+        n_c, n_d, n_t = a.shape
+        rows = a.reshape(n_c * n_d, n_t)
+        f_rows = f.reshape(rows.shape)
+        df_rows = df.reshape(rows.shape)
+        p_rows = {
+            k: np.broadcast_to(v, (n_c, n_d, 1)).reshape(n_c * n_d, 1) for k, v in params.items()
+        }
+        step = max(1, _BLOCK // max(n_t, 1))
+        for i in range(0, rows.shape[0], step):
+            sl = slice(i, i + step)
+            f_rows[sl], df_rows[sl] = self.saturate(
+                rows[sl], {k: v[sl] for k, v in p_rows.items()}, grad=True
+            )
 
     def saturate(self, a: np.ndarray, params: dict, *, grad: bool = False):
         """Saturation of ``a`` with ``params`` broadcastable to it; with ``grad`` also df/da.
 
         Both come from the fit's saturation object (:mod:`mmm.transforms.saturation`), the
-        kernels the model graph uses. Where the derivative is infinite (no input at all
-        and a Hill slope below 1) it is taken at ``a = 1e-12`` instead, so the gradient
-        stays finite.
+        kernels the model graph uses, in one pass
+        (:meth:`~mmm.transforms.saturation.Saturation.value_and_derivative`) and without
+        their domain checks (the parameters were checked when this object was made, the
+        spend is checked per evaluation). Where the derivative is infinite (no input at
+        all and a Hill slope below 1) it is taken at ``a = 1e-12`` instead, so the
+        gradient stays finite.
         """
-        f = self.saturation.apply(a, params, xp=np)
         if not grad:
-            return f
-        df = self.saturation.derivative(a, params, xp=np)
-        if not np.all(np.isfinite(df)):
-            tiny = self.saturation.derivative(np.maximum(a, _TINY), params, xp=np)
+            return self.saturation.apply(a, params, xp=np, check=False)
+        f, df = self.saturation.value_and_derivative(a, params, xp=np, check=False)
+        if self.__dict__["_cache"]["inf_at_zero"] and not np.all(np.isfinite(df)):
+            tiny = self.saturation.derivative(np.maximum(a, _TINY), params, xp=np, check=False)
             df = np.where(np.isfinite(df), df, tiny)
         return f, df
 
@@ -202,12 +288,13 @@ class DrawResponse:
         x = np.asarray(x, dtype=float)
         n_t, n_g, n_s = x.shape
         out = np.flatnonzero(window)
-        a = self._adstock_cells(x, out)
-        f, df = self.saturate(a, self._cell_params(n_g), grad=True)
+        a, f, df = self._buffers((n_g * n_s, self.n_draws, out.size))
+        self._adstock_cells(x, out, out=a)
+        self._saturate_into(a, self._cell_params(n_g), f, df)
         cv = coef_value.reshape(coef_value.shape[0], n_g * n_s).T  # (cell, sample)
         values = np.einsum("cdt,cd->d", f, cv)
         r = np.asarray(rho(values), dtype=float)
-        g = df * (cv * r[None, :])[:, :, None]  # (cell, sample, date)
+        g = np.multiply(df, (cv * r[None, :])[:, :, None], out=df)  # (cell, sample, date)
         m = np.matmul(np.transpose(self._cell_weights(n_g), (0, 2, 1)), g)  # (cell, lag, date)
         t0, t1, _ = grad_dates.indices(n_t)
         grad = np.zeros((n_g * n_s, n_t))

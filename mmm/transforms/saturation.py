@@ -33,10 +33,13 @@ __all__ = [
     "Saturation",
     "hill",
     "hill_derivative",
+    "hill_value_and_derivative",
     "logistic",
     "logistic_derivative",
+    "logistic_value_and_derivative",
     "michaelis_menten",
     "michaelis_menten_derivative",
+    "michaelis_menten_value_and_derivative",
 ]
 
 
@@ -55,37 +58,66 @@ def _check_input(x: Any, xp: ModuleType, *, func: str) -> None:
         )
 
 
-def _sigmoid(z: Any, xp: ModuleType) -> Any:
+def _tail(z: Any, xp: ModuleType) -> Any:
+    """``exp(-|z|)``, at most 1: ``s(z) = 1 / (1 + e)`` for ``z >= 0``, ``e / (1 + e)`` below,
+    and ``s(z) * s(-z) = e / (1 + e) ** 2``."""
+    return xp.exp(-xp.abs(z))
+
+
+def _sigmoid(z: Any, xp: ModuleType, e: Any = None) -> Any:
     """``1 / (1 + exp(-z))``, exact in both tails, with a finite gradient everywhere.
 
     Each branch of the ``where`` only sees arguments for which ``exp`` is at most 1,
-    so the unused branch can neither overflow nor turn the gradient into NaN.
+    so the unused branch can neither overflow nor turn the gradient into NaN. With NumPy
+    both branches are formed from one exponential, ``e = exp(-|z|)`` (:func:`_tail`,
+    passed in when the caller has it): the same numbers as the branch form, bit for bit.
     """
     nonneg = z >= 0
+    if _is_numpy(xp):
+        e = _tail(z, xp) if e is None else e
+        ope = 1.0 + e
+        return np.where(nonneg, 1.0 / ope, e / ope)
     z_pos = xp.where(nonneg, z, 0.0)
     e_neg = xp.exp(xp.where(nonneg, 0.0, z))
     return xp.where(nonneg, 1.0 / (1.0 + xp.exp(-z_pos)), e_neg / (1.0 + e_neg))
 
 
-def _hill_terms(x: Any, half: Any, slope: Any, xp: ModuleType, *, func: str):
+def _hill_terms(x: Any, half: Any, slope: Any, xp: ModuleType, *, func: str, check: bool = True):
     """Checked inputs of the Hill curve and its log-odds ``z = slope * (log x - log half)``.
 
     Returns ``(at_zero, x_safe, z, half, slope)``: where ``x == 0``, ``x`` with 1 there
     (so the logarithm stays finite), ``z`` and the parameters as arrays / tensors.
+    ``check=False`` skips the domain checks (for callers that made them once).
     """
     x = _as_array(x, xp)
     half = _as_array(half, xp)
     slope = _as_array(slope, xp)
-    _check_domain(half, xp, func=func, param="half", lower=0.0, lower_open=True)
-    _check_domain(slope, xp, func=func, param="slope", lower=0.0, lower_open=True)
-    _check_input(x, xp, func=func)
+    if check:
+        _check_domain(half, xp, func=func, param="half", lower=0.0, lower_open=True)
+        _check_domain(slope, xp, func=func, param="slope", lower=0.0, lower_open=True)
+        _check_input(x, xp, func=func)
     at_zero = xp.equal(x, 0.0)
     x_safe = xp.where(at_zero, 1.0, x)
     z = slope * (xp.log(x_safe) - xp.log(half))
     return at_zero, x_safe, z, half, slope
 
 
-def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
+def _hill_value(at_zero: Any, z: Any, xp: ModuleType, e: Any = None) -> Any:
+    """The Hill value from :func:`_hill_terms` (0 at zero input)."""
+    return xp.where(at_zero, 0.0, _sigmoid(z, xp, e))
+
+
+def _hill_slope(at_zero, x_safe, z, half, slope, xp: ModuleType, e: Any = None) -> Any:
+    """The Hill derivative from :func:`_hill_terms` (the limit at zero input)."""
+    # s(z) * s(-z) = e / (1 + e) ** 2 with e = exp(-|z|) <= 1: exact in both tails
+    e = _tail(z, xp) if e is None else e
+    ope = 1.0 + e
+    inner = slope * e / (ope * ope) / x_safe
+    limit = xp.where(slope > 1.0, 0.0, xp.where(xp.equal(slope, 1.0), 1.0 / half, np.inf))
+    return xp.where(at_zero, limit, inner)
+
+
+def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np, check: bool = True) -> Any:
     """Hill saturation ``x ** slope / (x ** slope + half ** slope)``.
 
     Computed as the sigmoid of ``slope * (log x - log half)`` with ``x = 0`` handled
@@ -103,6 +135,10 @@ def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
         Hill coefficient, > 0 (dimensionless); > 1 gives an S-shape, <= 1 a concave curve.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        Check the domains of ``x`` and the parameters (NumPy only; a DataError or
+        SpecError names the offending values). ``False`` skips the checks, for callers
+        that validated the parameters once and evaluate many inputs.
 
     Returns
     -------
@@ -114,11 +150,13 @@ def hill(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
     >>> float(hill(1.0, half=1.0, slope=2.0))
     0.5
     """
-    at_zero, _, z, _, _ = _hill_terms(x, half, slope, xp, func="hill")
-    return xp.where(at_zero, 0.0, _sigmoid(z, xp))
+    at_zero, _, z, _, _ = _hill_terms(x, half, slope, xp, func="hill", check=check)
+    return _hill_value(at_zero, z, xp)
 
 
-def hill_derivative(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> Any:
+def hill_derivative(
+    x: Any, half: Any, slope: Any, *, xp: ModuleType = np, check: bool = True
+) -> Any:
     """Derivative of :func:`hill` with respect to ``x``.
 
     ``d/dx hill = slope * s(z) * s(-z) / x`` with ``s`` the sigmoid and
@@ -133,6 +171,8 @@ def hill_derivative(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> An
         As in :func:`hill`.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
 
     Returns
     -------
@@ -144,15 +184,60 @@ def hill_derivative(x: Any, half: Any, slope: Any, *, xp: ModuleType = np) -> An
     >>> float(hill_derivative(1.0, half=1.0, slope=2.0))  # 2 * 0.5 * 0.5 / 1
     0.5
     """
-    at_zero, x_safe, z, half, slope = _hill_terms(x, half, slope, xp, func="hill_derivative")
-    # s(z) * s(-z) = e / (1 + e) ** 2 with e = exp(-|z|) <= 1: exact in both tails
-    e = xp.exp(-xp.abs(z))
-    inner = slope * e / ((1.0 + e) * (1.0 + e)) / x_safe
-    limit = xp.where(slope > 1.0, 0.0, xp.where(xp.equal(slope, 1.0), 1.0 / half, np.inf))
-    return xp.where(at_zero, limit, inner)
+    terms = _hill_terms(x, half, slope, xp, func="hill_derivative", check=check)
+    return _hill_slope(*terms, xp)
 
 
-def logistic(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
+def hill_value_and_derivative(
+    x: Any, half: Any, slope: Any, *, xp: ModuleType = np, check: bool = True
+) -> tuple[Any, Any]:
+    """:func:`hill` and :func:`hill_derivative` in one pass.
+
+    The log-odds ``z`` and, with NumPy, ``exp(-|z|)`` are computed once and shared; the
+    results are those of the two functions (bit for bit with NumPy).
+
+    Parameters
+    ----------
+    x, half, slope : array_like or TensorVariable
+        As in :func:`hill`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
+
+    Returns
+    -------
+    value, derivative : array or TensorVariable, shape broadcast(x, half, slope)
+
+    Examples
+    --------
+    >>> [float(v) for v in hill_value_and_derivative(1.0, half=1.0, slope=2.0)]
+    [0.5, 0.5]
+    """
+    at_zero, x_safe, z, half, slope = _hill_terms(
+        x, half, slope, xp, func="hill_value_and_derivative", check=check
+    )
+    e = _tail(z, xp) if _is_numpy(xp) else None
+    value = _hill_value(at_zero, z, xp, e)
+    return value, _hill_slope(at_zero, x_safe, z, half, slope, xp, e)
+
+
+def _logistic_terms(x: Any, lam: Any, xp: ModuleType, *, func: str, check: bool = True):
+    """``(tanh(lam * x / 2), lam)`` with the inputs checked unless ``check=False``."""
+    x = _as_array(x, xp)
+    lam = _as_array(lam, xp)
+    if check:
+        _check_domain(lam, xp, func=func, param="lam", lower=0.0, lower_open=True)
+        _check_input(x, xp, func=func)
+    return xp.tanh(0.5 * lam * x), lam
+
+
+def _logistic_slope(f: Any, lam: Any) -> Any:
+    """The logistic derivative from its value ``f``: ``lam / 2 * (1 - f ** 2)``."""
+    return 0.5 * lam * (1.0 - f * f)
+
+
+def logistic(x: Any, lam: Any, *, xp: ModuleType = np, check: bool = True) -> Any:
     """Logistic saturation ``(1 - exp(-lam * x)) / (1 + exp(-lam * x))``.
 
     Computed as the identical ``tanh(lam * x / 2)``, which is stable for any ``lam * x``.
@@ -166,6 +251,8 @@ def logistic(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
         = 1.0986 / lam``.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
 
     Returns
     -------
@@ -177,15 +264,10 @@ def logistic(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
     >>> round(float(logistic(1.0, lam=2.0)), 6)  # (1 - e^-2) / (1 + e^-2)
     0.761594
     """
-    func = "logistic"
-    x = _as_array(x, xp)
-    lam = _as_array(lam, xp)
-    _check_domain(lam, xp, func=func, param="lam", lower=0.0, lower_open=True)
-    _check_input(x, xp, func=func)
-    return xp.tanh(0.5 * lam * x)
+    return _logistic_terms(x, lam, xp, func="logistic", check=check)[0]
 
 
-def logistic_derivative(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
+def logistic_derivative(x: Any, lam: Any, *, xp: ModuleType = np, check: bool = True) -> Any:
     """Derivative of :func:`logistic` with respect to ``x``: ``lam / 2 * (1 - tanh(lam x / 2) ** 2)``.
 
     Parameters
@@ -194,6 +276,8 @@ def logistic_derivative(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
         As in :func:`logistic`.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
 
     Returns
     -------
@@ -205,11 +289,49 @@ def logistic_derivative(x: Any, lam: Any, *, xp: ModuleType = np) -> Any:
     >>> float(logistic_derivative(0.0, lam=2.0))
     1.0
     """
-    f = logistic(x, lam, xp=xp)
-    return 0.5 * _as_array(lam, xp) * (1.0 - f * f)
+    return _logistic_slope(*_logistic_terms(x, lam, xp, func="logistic_derivative", check=check))
 
 
-def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
+def logistic_value_and_derivative(
+    x: Any, lam: Any, *, xp: ModuleType = np, check: bool = True
+) -> tuple[Any, Any]:
+    """:func:`logistic` and :func:`logistic_derivative` in one pass (one ``tanh``).
+
+    Parameters
+    ----------
+    x, lam : array_like or TensorVariable
+        As in :func:`logistic`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
+
+    Returns
+    -------
+    value, derivative : array or TensorVariable, shape broadcast(x, lam)
+
+    Examples
+    --------
+    >>> [float(v) for v in logistic_value_and_derivative(0.0, lam=2.0)]
+    [0.0, 1.0]
+    """
+    f, lam = _logistic_terms(x, lam, xp, func="logistic_value_and_derivative", check=check)
+    return f, _logistic_slope(f, lam)
+
+
+def _mm_terms(x: Any, vmax: Any, k: Any, xp: ModuleType, *, func: str, check: bool = True):
+    """``(x, vmax, k, k + x)`` as arrays / tensors, checked unless ``check=False``."""
+    x = _as_array(x, xp)
+    vmax = _as_array(vmax, xp)
+    k = _as_array(k, xp)
+    if check:
+        _check_domain(vmax, xp, func=func, param="vmax", lower=0.0, lower_open=True)
+        _check_domain(k, xp, func=func, param="k", lower=0.0, lower_open=True)
+        _check_input(x, xp, func=func)
+    return x, vmax, k, k + x
+
+
+def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np, check: bool = True) -> Any:
     """Michaelis-Menten saturation ``vmax * x / (k + x)``.
 
     Parameters
@@ -222,6 +344,8 @@ def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
         Input at which the response is ``vmax / 2``, > 0, in the unit of ``x``.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
 
     Returns
     -------
@@ -233,17 +357,13 @@ def michaelis_menten(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
     >>> float(michaelis_menten(3.0, vmax=2.0, k=1.0))
     1.5
     """
-    func = "michaelis_menten"
-    x = _as_array(x, xp)
-    vmax = _as_array(vmax, xp)
-    k = _as_array(k, xp)
-    _check_domain(vmax, xp, func=func, param="vmax", lower=0.0, lower_open=True)
-    _check_domain(k, xp, func=func, param="k", lower=0.0, lower_open=True)
-    _check_input(x, xp, func=func)
-    return vmax * x / (k + x)
+    x, vmax, _, kx = _mm_terms(x, vmax, k, xp, func="michaelis_menten", check=check)
+    return vmax * x / kx
 
 
-def michaelis_menten_derivative(x: Any, vmax: Any, k: Any, *, xp: ModuleType = np) -> Any:
+def michaelis_menten_derivative(
+    x: Any, vmax: Any, k: Any, *, xp: ModuleType = np, check: bool = True
+) -> Any:
     """Derivative of :func:`michaelis_menten` with respect to ``x``: ``vmax * k / (k + x) ** 2``.
 
     Parameters
@@ -252,6 +372,8 @@ def michaelis_menten_derivative(x: Any, vmax: Any, k: Any, *, xp: ModuleType = n
         As in :func:`michaelis_menten`.
     xp : module, default numpy
         ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
 
     Returns
     -------
@@ -263,14 +385,37 @@ def michaelis_menten_derivative(x: Any, vmax: Any, k: Any, *, xp: ModuleType = n
     >>> float(michaelis_menten_derivative(1.0, vmax=2.0, k=1.0))  # 2 * 1 / 2 ** 2
     0.5
     """
-    func = "michaelis_menten_derivative"
-    x = _as_array(x, xp)
-    vmax = _as_array(vmax, xp)
-    k = _as_array(k, xp)
-    _check_domain(vmax, xp, func=func, param="vmax", lower=0.0, lower_open=True)
-    _check_domain(k, xp, func=func, param="k", lower=0.0, lower_open=True)
-    _check_input(x, xp, func=func)
-    return vmax * k / (k + x) ** 2
+    _, vmax, k, kx = _mm_terms(x, vmax, k, xp, func="michaelis_menten_derivative", check=check)
+    return vmax * k / kx**2
+
+
+def michaelis_menten_value_and_derivative(
+    x: Any, vmax: Any, k: Any, *, xp: ModuleType = np, check: bool = True
+) -> tuple[Any, Any]:
+    """:func:`michaelis_menten` and :func:`michaelis_menten_derivative` in one pass.
+
+    Parameters
+    ----------
+    x, vmax, k : array_like or TensorVariable
+        As in :func:`michaelis_menten`.
+    xp : module, default numpy
+        ``numpy`` or ``pytensor.tensor``.
+    check : bool, default True
+        As in :func:`hill`.
+
+    Returns
+    -------
+    value, derivative : array or TensorVariable, shape broadcast(x, vmax, k)
+
+    Examples
+    --------
+    >>> [float(v) for v in michaelis_menten_value_and_derivative(1.0, vmax=2.0, k=1.0)]
+    [1.0, 0.5]
+    """
+    x, vmax, k, kx = _mm_terms(
+        x, vmax, k, xp, func="michaelis_menten_value_and_derivative", check=check
+    )
+    return vmax * x / kx, vmax * k / kx**2
 
 
 # --------------------------------------------------------------------------------------
@@ -285,12 +430,23 @@ class Saturation(Protocol):
     name: str
     param_names: tuple[str, ...]
 
-    def apply(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
-        """Saturated input, shape broadcast(x, params)."""
+    def apply(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
+        """Saturated input, shape broadcast(x, params); ``check=False`` skips the domain
+        checks (for callers that validated the parameters once)."""
         ...
 
-    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Derivative of :meth:`apply` with respect to ``x``, shape broadcast(x, params)."""
+        ...
+
+    def value_and_derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> tuple[Any, Any]:
+        """:meth:`apply` and :meth:`derivative` in one pass over shared intermediates."""
         ...
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
@@ -358,17 +514,30 @@ class HillSaturation:
         """``("half", "slope")``, or ``("half",)`` when the slope is fixed."""
         return ("half",) if self.slope is not None else ("half", "slope")
 
-    def apply(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def apply(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Hill response of ``x``; ``params`` maps ``param_names`` to broadcastable values."""
         p = _select_params(params, self.param_names, owner="HillSaturation")
         slope = p["slope"] if self.slope is None else self.slope
-        return hill(x, p["half"], slope, xp=xp)
+        return hill(x, p["half"], slope, xp=xp, check=check)
 
-    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Derivative of :meth:`apply` with respect to ``x`` (see :func:`hill_derivative`)."""
         p = _select_params(params, self.param_names, owner="HillSaturation")
         slope = p["slope"] if self.slope is None else self.slope
-        return hill_derivative(x, p["half"], slope, xp=xp)
+        return hill_derivative(x, p["half"], slope, xp=xp, check=check)
+
+    def value_and_derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> tuple[Any, Any]:
+        """:meth:`apply` and :meth:`derivative` in one pass (see
+        :func:`hill_value_and_derivative`)."""
+        p = _select_params(params, self.param_names, owner="HillSaturation")
+        slope = p["slope"] if self.slope is None else self.slope
+        return hill_value_and_derivative(x, p["half"], slope, xp=xp, check=check)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """Half-saturation near the mean spend, ``half ~ LogNormal(0, 0.5)``; slope at least 1,
@@ -395,15 +564,27 @@ class LogisticSaturation:
     name: ClassVar[str] = "logistic"
     param_names: ClassVar[tuple[str, ...]] = ("lam",)
 
-    def apply(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def apply(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Logistic response of ``x``; ``params = {"lam": values broadcastable to x}``."""
         p = _select_params(params, self.param_names, owner="LogisticSaturation")
-        return logistic(x, p["lam"], xp=xp)
+        return logistic(x, p["lam"], xp=xp, check=check)
 
-    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Derivative of :meth:`apply` with respect to ``x`` (see :func:`logistic_derivative`)."""
         p = _select_params(params, self.param_names, owner="LogisticSaturation")
-        return logistic_derivative(x, p["lam"], xp=xp)
+        return logistic_derivative(x, p["lam"], xp=xp, check=check)
+
+    def value_and_derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> tuple[Any, Any]:
+        """:meth:`apply` and :meth:`derivative` in one pass (see
+        :func:`logistic_value_and_derivative`)."""
+        p = _select_params(params, self.param_names, owner="LogisticSaturation")
+        return logistic_value_and_derivative(x, p["lam"], xp=xp, check=check)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """``lam ~ Gamma(3, 3)``."""
@@ -442,18 +623,31 @@ class MichaelisMentenSaturation:
         """``("k",)``, or ``("vmax", "k")`` when ``vmax`` is estimated."""
         return ("k",) if self.vmax is not None else ("vmax", "k")
 
-    def apply(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def apply(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Michaelis-Menten response of ``x``; ``params`` maps ``param_names`` to values."""
         p = _select_params(params, self.param_names, owner="MichaelisMentenSaturation")
         vmax = p["vmax"] if self.vmax is None else self.vmax
-        return michaelis_menten(x, vmax, p["k"], xp=xp)
+        return michaelis_menten(x, vmax, p["k"], xp=xp, check=check)
 
-    def derivative(self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
+    def derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> Any:
         """Derivative of :meth:`apply` with respect to ``x`` (see
         :func:`michaelis_menten_derivative`)."""
         p = _select_params(params, self.param_names, owner="MichaelisMentenSaturation")
         vmax = p["vmax"] if self.vmax is None else self.vmax
-        return michaelis_menten_derivative(x, vmax, p["k"], xp=xp)
+        return michaelis_menten_derivative(x, vmax, p["k"], xp=xp, check=check)
+
+    def value_and_derivative(
+        self, x: Any, params: Mapping[str, Any], *, xp: ModuleType = np, check: bool = True
+    ) -> tuple[Any, Any]:
+        """:meth:`apply` and :meth:`derivative` in one pass (see
+        :func:`michaelis_menten_value_and_derivative`)."""
+        p = _select_params(params, self.param_names, owner="MichaelisMentenSaturation")
+        vmax = p["vmax"] if self.vmax is None else self.vmax
+        return michaelis_menten_value_and_derivative(x, vmax, p["k"], xp=xp, check=check)
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """``k ~ Gamma(4, 4)`` (half response near the mean spend); ``vmax ~ Gamma(4, 4)``."""
