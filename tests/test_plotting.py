@@ -371,3 +371,17 @@ def test_prior_posterior_plot(multi):
         P.plot_prior_posterior(tab, variable="nope")
     every = P.plot_prior_posterior(tab)
     assert len(every.axes) == tab["variable"].nunique()
+
+
+def test_gallery_shows_every_function_with_a_small_image():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "plotting.md").read_text(encoding="utf-8")
+    public = [n for n in P.__all__ if n.startswith("plot_")]
+    assert sorted(public) == sorted(FUNCTIONS)
+    for name in public:
+        img = root / "docs" / "img" / "gallery" / f"{name}.png"
+        assert f"P.{name}(fit" in page, name
+        assert f"(img/gallery/{name}.png)" in page, name
+        assert img.is_file() and 0 < img.stat().st_size < 150_000, name

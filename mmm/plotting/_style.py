@@ -393,6 +393,9 @@ def panels(
         flat = list(grid.ravel())
         for extra in flat[n:]:
             extra.remove()
+        if sharex and nrows > 1:  # the panels above a removed cell keep their x tick labels
+            for a in flat[n - ncols : ncols * (nrows - 1)] if n % ncols else []:
+                a.xaxis.set_tick_params(which="both", labelbottom=True)
         return fig, flat[:n]
     axes = list(np.ravel(np.asarray(ax, dtype=object))) if _is_many(ax) else [ax]
     if len(axes) != n:

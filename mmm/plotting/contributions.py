@@ -218,6 +218,8 @@ def plot_contributions(
         Per series: the posterior-mean contribution per period and its interval band, in
         the series' colour, titled with its display name.
     """
+    import matplotlib.dates as mdates
+
     fit, frame = _contributions(data, max_draws)
     (o,) = pick_outcomes(frame["outcome"], outcome, first=True)
     df = frame[(frame["outcome"] == o) & (frame["kind"] == "media")]
@@ -234,7 +236,9 @@ def plot_contributions(
         a.plot(dates, d["mean"], color=color(i), lw=1.2, label=label(s))
         panel_title(a, label(s))
         plain_axis(a.yaxis, prefix=_prefix(fit, o, currency))
-        a.tick_params(axis="x", labelrotation=30)
+        loc = mdates.AutoDateLocator(minticks=2, maxticks=4)
+        a.xaxis.set_major_locator(loc)
+        a.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     outer_labels(axes, ylabel=f"{outcome_label(o).lower()} per period")
     finish(fig, ax is not None, title or f"{outcome_label(o)} from each media line")
     return fig
