@@ -22,7 +22,7 @@ import mmm.plotting as P  # noqa: E402
 from mmm.analysis.known import fit_from_params  # noqa: E402
 from mmm.analysis.shares import line_shares  # noqa: E402
 from mmm.names import display_name  # noqa: E402
-from mmm.plotting._style import label, short_number  # noqa: E402
+from mmm.plotting._style import label, number_formatter, short_number  # noqa: E402
 
 SEARCH, BROAD, NEAR = "search|all", "social|broad", "social|near_store"
 NAMES = {SEARCH: "Search", BROAD: "Social · broad", NEAR: "Social · near store"}
@@ -161,7 +161,7 @@ def test_short_numbers_are_plain():
     assert short_number(-3e9) == "-3bn"
     assert short_number(0.05) == "0.05"
     assert short_number(1e-5) == "0.00001"
-    fmt = P._style.number_formatter(prefix="€")
+    fmt = number_formatter(prefix="€")
     assert fmt(-12_000, 0) == "-€12k"
 
 

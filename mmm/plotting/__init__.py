@@ -27,7 +27,6 @@ Labels are display names (``Paid search · prospecting``, from
 series of a figure has its own colour (:func:`mmm.plotting.color`).
 """
 
-from mmm.plotting._style import color, colors
 from mmm.plotting.checks import plot_posterior_predictive, plot_prior_posterior
 from mmm.plotting.contributions import (
     plot_contributions,
@@ -36,6 +35,7 @@ from mmm.plotting.contributions import (
     plot_waterfall,
 )
 from mmm.plotting.curves import plot_adstock, plot_response_curves
+from mmm.plotting.palette import color, colors
 from mmm.plotting.returns import (
     plot_funnel,
     plot_rank_odds,
