@@ -1,22 +1,61 @@
-"""Figures from computed analysis results; every function returns a matplotlib Figure.
+"""Figures of a fit for analysts; every function returns a matplotlib Figure.
 
-Functions take the tables and arrays of :mod:`mmm.analysis` (never a live model), import
-matplotlib lazily and never call ``plt.show``.
+Every function takes a fit (:class:`~mmm.inference.fit.FitResult`) or the computed table
+or array of :mod:`mmm.analysis` it draws (the fit's table is computed through that
+function: plotting computes no statistics of its own), imports matplotlib lazily and never
+calls ``plt.show``. In a notebook the returned figure shows itself; ``fig.savefig(path)``
+writes it.
+
+Common arguments:
+
+``outcome``
+    Optional. Figures with one panel per outcome (returns, funnel, waterfall, stacked
+    contributions, posterior predictive) draw every outcome by default, and only the
+    first when ``ax`` is a single Axes. Figures with one panel per series or channel
+    (response curves, contributions, adstock) and the rank-odds heatmap draw the first
+    outcome by default.
+``ax``
+    Optional. A matplotlib Axes to draw on (the figure it belongs to is returned) when the
+    figure has one panel; an array or list of Axes, one per panel, for several panels
+    (e.g. ``plt.subplots(1, 2)[1]``). A count that does not match raises ValueError
+    saying how many are needed. Default: a new figure.
+``currency``
+    Symbol of money axes; default the fit's when it names one, else ``€`` (as the report).
+
+Labels are display names (``Paid search · prospecting``, from
+:func:`mmm.names.display_name`), axes print plain numbers with k / M suffixes, and every
+series of a figure has its own colour (:func:`mmm.plotting.color`).
 """
 
 from mmm.plotting.checks import plot_posterior_predictive, plot_prior_posterior
-from mmm.plotting.contributions import plot_stacked_contributions, plot_waterfall
+from mmm.plotting.contributions import (
+    plot_contributions,
+    plot_media_over_time,
+    plot_stacked_contributions,
+    plot_waterfall,
+)
 from mmm.plotting.curves import plot_adstock, plot_response_curves
-from mmm.plotting.returns import plot_funnel, plot_rank_odds, plot_roas
+from mmm.plotting.palette import color, colors
+from mmm.plotting.returns import (
+    plot_funnel,
+    plot_rank_odds,
+    plot_roas,
+    plot_spend_vs_effect_share,
+)
 
 __all__ = [
+    "color",
+    "colors",
     "plot_adstock",
+    "plot_contributions",
     "plot_funnel",
+    "plot_media_over_time",
     "plot_posterior_predictive",
     "plot_prior_posterior",
     "plot_rank_odds",
     "plot_response_curves",
     "plot_roas",
+    "plot_spend_vs_effect_share",
     "plot_stacked_contributions",
     "plot_waterfall",
 ]

@@ -5,37 +5,92 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmm.plotting._style import color, figure
+from mmm.plotting._style import (
+    BLACK,
+    GREY,
+    color,
+    currency_of,
+    finish,
+    is_fit,
+    label,
+    outcome_kinds,
+    outcome_label,
+    panels,
+    pick_outcomes,
+    plain_axis,
+)
 
 
 def plot_posterior_predictive(
-    draws, observed, *, prob: float = 0.9, split_date=None, title: str | None = None
+    data,
+    observed=None,
+    *,
+    outcome=None,
+    prob: float = 0.9,
+    split_date=None,
+    title: str | None = None,
+    ax=None,
+    currency: str | None = None,
+    max_draws: int | None = 500,
+    seed: int = 0,
 ):
     """Predictive band and median against the observed outcome, one panel per outcome.
 
     Parameters
     ----------
-    draws : xarray.DataArray, dims (sample, date, geo, outcome)
-        E.g. :func:`mmm.analysis.predict` or :func:`mmm.analysis.posterior_predictive`;
-        summed over geos.
-    observed : xarray.DataArray, dims (date, geo, outcome)
+    data : FitResult or xarray.DataArray
+        A fit (draws from :func:`mmm.analysis.posterior_predictive`, observed values from
+        the fit's dataset), or draws with dims (sample, date, geo, outcome), e.g. from
+        :func:`mmm.analysis.predict`; summed over geos.
+    observed : xarray.DataArray, dims (date, geo, outcome), optional
+        Required with draws; default the fit's observed outcomes.
+    outcome : str or list of str, optional
+        Default: every outcome of the draws, one panel each (the first only when ``ax`` is
+        one Axes).
+    prob : float, default 0.9
+        Band probability.
     split_date : date-like, optional
         Start of a holdout period, drawn as a vertical line.
+    title : str, optional
+        Figure title (a new figure only).
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        One Axes per outcome drawn. Default: a new figure.
+    currency : str, optional
+        Currency symbol of revenue axes (known from a fit); default the fit's, else ``€``.
+    max_draws : int or None, default 500
+        Draws used when ``data`` is a fit.
+    seed : int, default 0
+        Seed of the predictive draws when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
         Per outcome axes: a band, a median line and the observed points.
     """
+    fit = data if is_fit(data) else None
+    if fit is not None:
+        from mmm.analysis import posterior_predictive
+
+        draws = posterior_predictive(fit, max_draws=max_draws, seed=seed)
+        if observed is None:
+            observed = fit.dataset.outcomes
+    else:
+        draws = data
+    if observed is None:
+        raise ValueError(
+            "plot_posterior_predictive(draws, observed): pass the observed outcomes "
+            "(e.g. fit.dataset.outcomes), or pass the fit itself."
+        )
     lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
     d = draws.sum("geo")
     obs = observed.sum("geo").sel(date=d["date"])
-    outcomes = [str(o) for o in d["outcome"].values]
-    fig, axes = figure(len(outcomes), 1, width=10, height=3 * len(outcomes), squeeze=False)
+    outs = pick_outcomes(d["outcome"].values, outcome, ax=ax)
+    kinds = outcome_kinds(fit)
+    fig, axes = panels(ax, len(outs), width=10, height=2.8, sharex=True)
     dates = pd.DatetimeIndex(d["date"].values)
-    for ax, o in zip(axes[:, 0], outcomes, strict=True):
+    for a, o in zip(axes, outs, strict=True):
         q = d.sel(outcome=o).quantile([lo, 0.5, hi], dim="sample").values
-        ax.fill_between(
+        a.fill_between(
             dates,
             q[0],
             q[2],
@@ -44,40 +99,93 @@ def plot_posterior_predictive(
             lw=0,
             label=f"{int(round(prob * 100))}% predictive interval",
         )
-        ax.plot(dates, q[1], color=color(0), label="median")
-        ax.plot(dates, obs.sel(outcome=o).values, ".", color="black", ms=3, label="observed")
+        a.plot(dates, q[1], color=color(0), label="median")
+        a.plot(dates, obs.sel(outcome=o).values, ".", color=BLACK, ms=3, label="observed")
         if split_date is not None:
-            ax.axvline(pd.Timestamp(split_date), color="grey", ls="--", lw=0.8)
-        ax.set_ylabel(o)
-        ax.legend(loc="upper left")
-    fig.suptitle(title or "Posterior predictive check")
+            a.axvline(pd.Timestamp(split_date), color="grey", ls="--", lw=0.8)
+        a.set_ylabel(outcome_label(o))
+        prefix = currency_of(fit, currency) if kinds.get(o) == "revenue" else ""
+        plain_axis(a.yaxis, prefix=prefix)
+        a.legend(loc="upper left")
+    if ax is not None and len(outs) == 1 and title:
+        axes[0].set_title(title)
+    finish(fig, ax is not None, title or "Posterior predictive check")
     return fig
 
 
-def plot_prior_posterior(table: pd.DataFrame, *, variable: str, title: str | None = None):
-    """Prior and posterior intervals of one parameter, one row per element.
+def plot_prior_posterior(
+    data,
+    *,
+    variable=None,
+    title: str | None = None,
+    ax=None,
+    n_prior: int = 2000,
+    prob: float = 0.9,
+):
+    """Prior and posterior intervals of parameters, one row per element, one panel each.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        From :func:`mmm.analysis.prior_posterior`.
-    variable : str
+    data : FitResult or pandas.DataFrame
+        A fit (the table is computed with :func:`mmm.analysis.prior_posterior`), or that
+        table.
+    variable : str or list of str, optional
+        Parameter(s) to draw, one panel each; default every variable of the table (the
+        first only when ``ax`` is one Axes).
+    title : str, optional
+        Figure title (a new figure only).
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        One Axes per variable drawn. Default: a new figure.
+    n_prior : int, default 2000
+        Prior draws when ``data`` is a fit.
+    prob : float, default 0.9
+        Interval probability when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two horizontal lines per element (prior grey, posterior coloured) with their means.
+        Two horizontal lines per element (prior grey, posterior coloured) with their means;
+        elements labelled with display names.
+
+    Raises
+    ------
+    ValueError
+        A ``variable`` not in the table (the message lists those that are).
     """
-    df = table[table["variable"] == variable].reset_index(drop=True)
-    if df.empty:
-        raise ValueError(f"{variable!r} is not in the table.")
-    y = np.arange(len(df))
-    fig, ax = figure(width=8, height=0.45 * len(df) + 1.5)
-    ax.hlines(y + 0.15, df["prior_lower"], df["prior_upper"], color=color(4), lw=3, label="prior")
-    ax.plot(df["prior_mean"], y + 0.15, "|", color=color(4), ms=10)
-    ax.hlines(y - 0.15, df["post_lower"], df["post_upper"], color=color(0), lw=3, label="posterior")
-    ax.plot(df["post_mean"], y - 0.15, "|", color=color(0), ms=10)
-    ax.set_yticks(y, [e or variable for e in df["element"]])
-    ax.set_title(title or f"{variable}: prior vs posterior")
-    ax.legend(loc="lower right")
+    if is_fit(data):
+        from mmm.analysis import prior_posterior
+
+        table = prior_posterior(data, n_prior=n_prior, prob=prob)
+    else:
+        table = data
+    available = list(dict.fromkeys(table["variable"]))
+    if variable is None:
+        single = ax is not None and not isinstance(ax, list | tuple | np.ndarray)
+        variables = available[:1] if single else available
+    else:
+        variables = [variable] if isinstance(variable, str) else list(variable)
+    missing = [v for v in variables if v not in available]
+    if missing:
+        raise ValueError(
+            f"{', '.join(map(repr, missing))} is not in the table; "
+            f"choose from {', '.join(map(repr, available))}."
+        )
+    sizes = [int((table["variable"] == v).sum()) for v in variables]
+    fig, axes = panels(ax, len(variables), width=8, height=0.3 * max(sizes) + 1.0)
+    for a, v in zip(axes, variables, strict=True):
+        df = table[table["variable"] == v].reset_index(drop=True)
+        y = np.arange(len(df))
+        a.hlines(y + 0.15, df["prior_lower"], df["prior_upper"], color=GREY, lw=3, label="prior")
+        a.plot(df["prior_mean"], y + 0.15, "|", color=GREY, ms=10)
+        a.hlines(
+            y - 0.15, df["post_lower"], df["post_upper"], color=color(0), lw=3, label="posterior"
+        )
+        a.plot(df["post_mean"], y - 0.15, "|", color=color(0), ms=10)
+        a.set_yticks(y, [label(e) if e else label(v) for e in df["element"]])
+        plain_axis(a.xaxis)
+        a.set_title(f"{label(v)}: prior vs posterior")
+        a.legend(loc="lower right")
+    if ax is not None and len(variables) == 1 and title:
+        axes[0].set_title(title)
+    finish(fig, ax is not None, title)
     return fig

@@ -1,4 +1,4 @@
-"""Response curves (outcome and ROAS vs spend) and adstock decay curves."""
+"""Response curves (outcome or ROAS vs spend) and adstock decay curves, as small multiples."""
 
 from __future__ import annotations
 
@@ -6,49 +6,107 @@ import warnings
 
 import numpy as np
 
-from mmm.plotting._style import color, figure
+from mmm.plotting._style import (
+    color,
+    currency_of,
+    finish,
+    is_fit,
+    label,
+    outcome_kinds,
+    outcome_label,
+    outer_labels,
+    panel_title,
+    panels,
+    pick_outcomes,
+    plain_axis,
+)
 
 
 def plot_response_curves(
-    curves, *, outcome: str, series=None, points=None, prob: float = 0.9, title: str | None = None
+    data,
+    *,
+    outcome: str | None = None,
+    series=None,
+    points=None,
+    prob: float = 0.9,
+    quantity: str = "contribution",
+    title: str | None = None,
+    ax=None,
+    ncols: int = 4,
+    sharex: bool = True,
+    sharey: bool = True,
+    currency: str | None = None,
 ):
-    """Outcome vs spend (left) and ROAS vs spend (right) with intervals.
+    """Outcome (or average return) vs spend, one small panel per series, on shared scales.
 
     Parameters
     ----------
-    curves : xarray.Dataset
-        From :func:`mmm.analysis.response_curves`.
-    outcome : str
+    data : FitResult or xarray.Dataset
+        A fit (curves from :func:`mmm.analysis.response_curves`, points of diminishing
+        returns from :func:`mmm.analysis.curve_points`), or the curves Dataset.
+    outcome : str, optional
+        Default: the first outcome of the curves.
     series : list of str, optional
-        Series to draw (default all).
+        Series labels to draw (default all), one panel each.
     points : pandas.DataFrame, optional
         From :func:`mmm.analysis.curve_points`; the median point of diminishing returns
-        is marked with a diamond on the outcome panel.
-    prob : float
+        is marked with a white diamond. Computed when ``data`` is a fit.
+    prob : float, default 0.9
         Band probability.
+    quantity : {"contribution", "roas"}, default "contribution"
+        Incremental outcome over the period, or the average return per currency unit.
+    title : str, optional
+        Figure title (a new figure only).
+    ax : None or array of Axes, optional
+        None: a new grid of panels. Else one Axes per series (e.g.
+        ``plt.subplots(3, 4)[1]`` for 12 series); a single Axes is accepted when one
+        series is drawn.
+    ncols : int, default 4
+        Panels per row of a new grid.
+    sharex, sharey : bool, default True
+        Shared scales of a new grid (one spend axis and one outcome axis for all panels, so
+        the panels compare honestly; ``sharex=False`` zooms each on its own spend).
+    currency : str, optional
+        Currency symbol of the spend axis; default the fit's, else ``€``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes; one median line and one band per series on each; current spend marked
-        with a dot on the outcome panel.
+        Per panel: the median curve and its band in the series' colour, current spend
+        marked with a dot, titled with the series' display name.
     """
+    fit = data if is_fit(data) else None
+    if fit is not None:
+        from mmm.analysis import curve_points, response_curves
+
+        curves = response_curves(fit)
+        if points is None:
+            rev = [o for o, k in outcome_kinds(fit).items() if k == "revenue"]
+            points = curve_points(curves, prob=prob, revenue_outcomes=rev)
+    else:
+        curves = data
+    if quantity not in ("contribution", "roas"):
+        raise ValueError(f"quantity must be 'contribution' or 'roas', got {quantity!r}.")
+    (outcome,) = pick_outcomes(curves["outcome"].values, outcome, first=True)
     series = [str(s) for s in curves["series"].values] if series is None else list(series)
+    cur_sym = currency_of(fit, currency)
     lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-    fig, (a1, a2) = figure(1, 2, width=12, height=4.8)
+    fig, axes = panels(
+        ax, len(series), ncols=ncols, width=11, height=2.4, sharex=sharex, sharey=sharey
+    )
     cur = curves.attrs["current_point"]
-    for i, s in enumerate(series):
+    kind = outcome_kinds(fit).get(outcome, "count")
+    for i, (a, s) in enumerate(zip(axes, series, strict=True)):
         sp = curves["spend"].sel(series=s).values
-        for ax, var in ((a1, "contribution"), (a2, "roas")):
-            v = curves[var].sel(outcome=outcome, series=s)
-            with warnings.catch_warnings():  # ROAS is undefined at zero spend
-                warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-                q = v.quantile([lo, 0.5, hi], dim="sample").values
-            ax.plot(sp, q[1], color=color(i), label=s)
-            ax.fill_between(sp, q[0], q[2], color=color(i), alpha=0.15, lw=0)
-        c = curves["contribution"].sel(outcome=outcome, series=s).median("sample").values
-        a1.plot(sp[cur], c[cur], "o", color=color(i))
-        if points is not None:
+        v = curves[quantity].sel(outcome=outcome, series=s)
+        with warnings.catch_warnings():  # ROAS is undefined at zero spend
+            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+            q = v.quantile([lo, 0.5, hi], dim="sample").values
+        c = color(i)
+        a.plot(sp, q[1], color=c, label=label(s))
+        a.fill_between(sp, q[0], q[2], color=c, alpha=0.2, lw=0)
+        a.plot(sp[cur], q[1][cur], "o", color=c, ms=5)
+        if points is not None and quantity == "contribution":
             p = points[
                 (points["outcome"] == outcome)
                 & (points["series"] == s)
@@ -56,44 +114,76 @@ def plot_response_curves(
             ]
             if len(p) and np.isfinite(p["median"].iloc[0]):
                 xd = float(p["median"].iloc[0])
-                a1.plot(xd, np.interp(xd, sp, c), "D", color=color(i), mfc="white")
-    a1.set_xlabel("spend over the period (currency)")
-    a1.set_ylabel(f"incremental {outcome}")
-    a1.set_title("Response (dot: current spend)")
-    a2.set_xlabel("spend over the period (currency)")
-    a2.set_ylabel(f"{outcome} per currency unit")
-    a2.set_title("Average return vs spend")
-    a2.legend(loc="upper right")
-    fig.suptitle(title or f"Response curves: {outcome}")
+                a.plot(xd, np.interp(xd, sp, q[1]), "D", color=c, mfc="white", ms=5)
+        panel_title(a, label(s))
+        plain_axis(a.xaxis, prefix=cur_sym)
+        plain_axis(a.yaxis, prefix=cur_sym if kind == "revenue" and quantity != "roas" else "")
+    if quantity == "roas":
+        ylabel = f"{outcome_label(outcome)} per {cur_sym}1"
+    else:
+        ylabel = f"incremental {outcome_label(outcome).lower()}"
+    outer_labels(axes, xlabel="spend over the period", ylabel=ylabel)
+    what = "Response" if quantity == "contribution" else "Average return"
+    finish(
+        fig,
+        ax is not None,
+        title
+        or f"{what} curves: {outcome_label(outcome)} (dot: current spend; "
+        "diamond: where returns start to diminish)",
+    )
     return fig
 
 
-def plot_adstock(decay, *, channels=None, title: str | None = None):
-    """Carry-over weights by lag per channel, with intervals.
+def plot_adstock(
+    data,
+    *,
+    channels=None,
+    title: str | None = None,
+    ax=None,
+    ncols: int = 4,
+    prob: float = 0.9,
+):
+    """Carry-over weights by lag, one small panel per channel on a shared scale.
 
     Parameters
     ----------
-    decay : xarray.Dataset
-        From :func:`mmm.analysis.adstock_curves`.
+    data : FitResult or xarray.Dataset
+        A fit (weights from :func:`mmm.analysis.adstock_curves`), or that Dataset.
     channels : list of str, optional
+        Channels to draw (default all), one panel each.
+    title : str, optional
+        Figure title (a new figure only).
+    ax : None or array of Axes, optional
+        None: a new grid. Else one Axes per channel (a single Axes when one is drawn).
+    ncols : int, default 4
+        Panels per row of a new grid.
+    prob : float, default 0.9
+        Band probability when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One line (mean) and band per channel.
+        Per channel: mean weight per lag with markers and its band, in the channel's colour.
     """
-    channels = [str(c) for c in decay["channel"].values] if channels is None else channels
-    fig, ax = figure(width=8, height=4.5)
+    if is_fit(data):
+        from mmm.analysis import adstock_curves
+
+        decay = adstock_curves(data, prob=prob)
+    else:
+        decay = data
+    channels = [str(c) for c in decay["channel"].values] if channels is None else list(channels)
+    fig, axes = panels(
+        ax, len(channels), ncols=ncols, width=11, height=2.2, sharex=True, sharey=True
+    )
     lags = decay["lag"].values
-    for i, ch in enumerate(channels):
+    for i, (a, ch) in enumerate(zip(axes, channels, strict=True)):
         d = decay.sel(channel=ch)
-        ax.plot(lags, d["mean"].values, marker="o", ms=3, color=color(i), label=ch)
-        ax.fill_between(
-            lags, d["lower"].values, d["upper"].values, color=color(i), alpha=0.15, lw=0
-        )
+        a.plot(lags, d["mean"].values, marker="o", ms=3, color=color(i), label=label(ch))
+        a.fill_between(lags, d["lower"].values, d["upper"].values, color=color(i), alpha=0.2, lw=0)
+        panel_title(a, label(ch))
+        plain_axis(a.yaxis, percent=True)
+        a.set_ylim(bottom=0)
     unit = "weeks" if decay.attrs.get("period_days") == 7.0 else "periods"
-    ax.set_xlabel(f"lag ({unit} after spend)")
-    ax.set_ylabel("share of the effect")
-    ax.set_title(title or "Carry-over (adstock) decay")
-    ax.legend(loc="upper right")
+    outer_labels(axes, xlabel=f"lag ({unit} after spend)", ylabel="share of the effect")
+    finish(fig, ax is not None, title or "Carry-over (adstock) decay")
     return fig

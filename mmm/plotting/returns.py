@@ -1,89 +1,163 @@
-"""Return and funnel figures: ROAS with intervals, spend share vs effect share."""
+"""Return and funnel figures: ROAS with intervals, odds of the order, spend vs effect shares."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from mmm.plotting._style import color, figure
+from mmm.plotting._style import (
+    GREY,
+    LIGHT_GREY,
+    color,
+    currency_of,
+    finish,
+    is_fit,
+    label,
+    outcome_kinds,
+    outcome_label,
+    panels,
+    pick_outcomes,
+    plain_axis,
+)
 
 
 def plot_roas(
-    table: pd.DataFrame, *, outcome: str, path: str = "total", truth=None, title: str | None = None
+    data,
+    *,
+    outcome=None,
+    path: str = "total",
+    truth=None,
+    title: str | None = None,
+    ax=None,
+    currency: str | None = None,
+    prob: float = 0.9,
 ):
     """Return per currency unit of each series with its interval (a forest plot).
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        From :func:`mmm.analysis.roas_table` (columns outcome, series, path, median,
-        lower, upper, interval).
-    outcome : str
-    path : {"direct", "mediated", "total"}
+    data : FitResult or pandas.DataFrame
+        A fit (the table is computed with :func:`mmm.analysis.roas_table`), or that table
+        (columns outcome, series, path, median, lower, upper, interval; ``kind`` when known).
+    outcome : str or list of str, optional
+        Default: every outcome, one panel each (the first only when ``ax`` is one Axes).
+    path : {"direct", "mediated", "total"}, default "total"
     truth : dict of str -> float, optional
-        True value per series, drawn as crosses (simulated data).
+        True value per series label (``channel|audience``), drawn as crosses (simulated data).
+    title : str, optional
+        Figure title (a new figure only).
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        Where to draw: one Axes per outcome drawn. Default: a new figure.
+    currency : str, optional
+        Currency symbol of the axis labels; default the fit's, else ``€``.
+    prob : float, default 0.9
+        Interval probability when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One error bar per series, sorted by median; y tick labels are the series.
+        Per outcome: one error bar per series, sorted by median; y tick labels are display
+        names (``Paid search · prospecting``).
     """
-    df = table[(table["outcome"] == outcome) & (table["path"] == path)]
-    df = df.sort_values("median").reset_index(drop=True)
-    y = np.arange(len(df))
-    fig, ax = figure(width=8, height=0.4 * len(df) + 1.5)
-    ax.errorbar(
-        df["median"],
-        y,
-        xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
-        fmt="o",
-        color=color(0),
-        capsize=3,
-        label=f"median and {int(round(df['interval'].iloc[0] * 100))}% interval",
-    )
-    if truth is not None:
-        ax.scatter(
-            [truth.get(s, np.nan) for s in df["series"]],
+    fit = data if is_fit(data) else None
+    table = _roas_table(fit, prob) if fit is not None else data
+    cur = currency_of(fit, currency)
+    kinds = outcome_kinds(fit)
+    outs = pick_outcomes(table["outcome"], outcome, ax=ax)
+    n_series = table["series"].nunique()
+    fig, axes = panels(ax, len(outs), width=8, height=0.32 * n_series + 1.2)
+    truth_color = color(3)
+    for a, o in zip(axes, outs, strict=True):
+        df = table[(table["outcome"] == o) & (table["path"] == path)]
+        df = df.sort_values("median").reset_index(drop=True)
+        y = np.arange(len(df))
+        share = df["interval"].iloc[0] if "interval" in df and len(df) else prob
+        a.errorbar(
+            df["median"],
             y,
-            marker="x",
-            color=color(5),
-            zorder=3,
-            label="truth",
+            xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
+            fmt="o",
+            color=color(0),
+            capsize=3,
+            label=f"median and {int(round(share * 100))}% interval",
         )
-    ax.set_yticks(y, list(df["series"]))
-    kind = df["kind"].iloc[0] if "kind" in df and len(df) else "revenue"
-    ax.set_xlabel("revenue per euro (ROAS)" if kind == "revenue" else "units per euro")
-    if kind == "revenue":
-        ax.axvline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_title(title or f"{outcome}: return per euro ({path})")
-    ax.legend(loc="lower right")
+        if truth is not None:
+            a.scatter(
+                [truth.get(s, np.nan) for s in df["series"]],
+                y,
+                marker="x",
+                color=truth_color,
+                zorder=3,
+                label="truth",
+            )
+        a.set_yticks(y, [label(s) for s in df["series"]])
+        kind = kinds.get(o) or (df["kind"].iloc[0] if "kind" in df and len(df) else "revenue")
+        if kind == "revenue":
+            a.set_xlabel(f"{outcome_label(o)} per {cur}1 of spend (ROAS)")
+            a.axvline(1.0, color="grey", lw=0.8, ls="--")
+        else:
+            a.set_xlabel(f"{outcome_label(o)} per {cur}1 of spend")
+        plain_axis(a.xaxis)
+        a.set_title(f"{outcome_label(o)}: return per {cur}1 ({path})")
+        a.legend(loc="lower right")
+    if ax is not None and len(outs) == 1 and title:
+        axes[0].set_title(title)
+    finish(fig, ax is not None, title)
     return fig
 
 
-def plot_funnel(shares: pd.DataFrame, *, title: str | None = None):
+def _roas_table(fit, prob):
+    from mmm.analysis import roas_table
+
+    return roas_table(fit, prob=prob)
+
+
+def plot_funnel(data, *, outcome=None, title: str | None = None, ax=None, prob: float = 0.9):
     """Share of spend vs share of incremental outcome per funnel stage, one panel per outcome.
 
     Parameters
     ----------
-    shares : pandas.DataFrame
-        From :func:`mmm.analysis.funnel_shares`.
+    data : FitResult or pandas.DataFrame
+        A fit (the shares are computed with :func:`mmm.analysis.funnel_shares`), or that
+        table.
+    outcome : str or list of str, optional
+        Default: every outcome, one panel each (the first only when ``ax`` is one Axes).
+    title : str, optional
+        Figure title (a new figure only).
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        One Axes per outcome drawn. Default: a new figure.
+    prob : float, default 0.9
+        Interval probability when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Per outcome: two bars per stage (spend share, effect share with its interval).
+        Per outcome: two bars per stage (spend share in grey, effect share with its
+        interval in colour); shares as percentages.
     """
-    outcomes = list(dict.fromkeys(shares["outcome"]))
-    fig, axes = figure(1, len(outcomes), width=4.5 * len(outcomes), height=4, squeeze=False)
-    for ax, o in zip(axes[0], outcomes, strict=True):
+    if is_fit(data):
+        from mmm.analysis import funnel_shares
+
+        shares = funnel_shares(data, prob=prob)
+    else:
+        shares = data
+    outs = pick_outcomes(shares["outcome"], outcome, ax=ax)
+    fig = None
+    if ax is None:
+        from mmm.plotting._style import figure
+
+        fig, grid = figure(1, len(outs), width=4.2 * len(outs), height=4, squeeze=False)
+        axes = list(grid[0])
+    else:
+        fig, axes = panels(ax, len(outs))
+    for a, o in zip(axes, outs, strict=True):
         df = shares[shares["outcome"] == o]
         x = np.arange(len(df))
-        ax.bar(x - 0.2, df["spend_share"], width=0.4, color=color(4), label="share of spend")
+        a.bar(x - 0.2, df["spend_share"], width=0.4, color=GREY, label="share of spend")
         err = [
             df["effect_share_median"] - df["effect_share_lower"],
             df["effect_share_upper"] - df["effect_share_median"],
         ]
-        ax.bar(
+        a.bar(
             x + 0.2,
             df["effect_share_median"],
             width=0.4,
@@ -92,35 +166,73 @@ def plot_funnel(shares: pd.DataFrame, *, title: str | None = None):
             color=color(0),
             label="share of incremental outcome",
         )
-        ax.set_xticks(x, list(df["stage"]))
-        ax.set_ylim(0, 1)
-        ax.set_title(o)
-        ax.set_ylabel("share")
-        ax.legend(loc="upper right")
-    fig.suptitle(title or "Awareness vs conversion")
+        a.set_xticks(x, [label(s) for s in df["stage"]])
+        a.set_ylim(0, 1)
+        plain_axis(a.yaxis, percent=True)
+        a.set_title(outcome_label(o))
+        a.set_ylabel("share")
+        a.legend(loc="upper right")
+    finish(fig, ax is not None, title or "Awareness vs conversion")
     return fig
 
 
-def plot_rank_odds(beats, *, order=None, title: str | None = None):
+def plot_rank_odds(
+    data,
+    *,
+    order=None,
+    outcome: str | None = None,
+    path: str = "total",
+    title: str | None = None,
+    ax=None,
+    max_draws: int | None = 1000,
+):
     """Odds that the return of each item (row) is above that of another (column).
 
     Parameters
     ----------
-    beats : xarray.DataArray, dims (series, other) or (channel, other)
-        From :func:`mmm.analysis.pairwise_beats`, one outcome and path selected; shares
-        0 .. 1.
+    data : FitResult or xarray.DataArray
+        A fit (ROAS draws from :func:`mmm.analysis.roas_draws`, odds from
+        :func:`mmm.analysis.pairwise_beats`, order from :func:`mmm.analysis.rank_table`),
+        or the odds of :func:`mmm.analysis.pairwise_beats`: dims (series, other) or
+        (channel, other), shares 0 .. 1; ``outcome`` and ``path`` dims, when left, are
+        selected with ``outcome`` and ``path``.
     order : list of str, optional
-        Item labels in display order, best first (e.g. the ``series`` column of
+        Item ids in display order, best first (e.g. the ``series`` column of
         :func:`mmm.analysis.rank_table`); default: by the row's mean odds, highest first.
+    outcome : str, optional
+        Default: the first outcome (one heatmap per figure).
+    path : str, default "total"
     title : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Where to draw (its figure gets the colour bar). Default: a new figure.
+    max_draws : int or None, default 1000
+        Draws used when ``data`` is a fit.
 
     Returns
     -------
     matplotlib.figure.Figure
         One heatmap cell per ordered pair, its odds written in the cell (the diagonal left
-        blank); rows and columns in ``order``. Cells near 0.5 are pairs the data cannot
-        order; a settled order shows as a red upper triangle (odds near 1) over a blue lower one.
+        blank); rows and columns in ``order``, labelled with display names. Cells near 0.5
+        are pairs the data cannot order; a settled order shows as a red upper triangle
+        (odds near 1) over a blue lower one.
     """
+    if is_fit(data):
+        from mmm.analysis import pairwise_beats, rank_table, roas_draws
+
+        draws = roas_draws(data, max_draws=max_draws).sel(path=path)
+        o = pick_outcomes(draws["outcome"].values, outcome, first=True)[0]
+        draws = draws.sel(outcome=o)
+        beats = pairwise_beats(draws)
+        if order is None:
+            order = [str(s) for s in rank_table(draws)["series"]]
+    else:
+        beats = data
+        o = outcome
+        if "outcome" in beats.dims:
+            o = pick_outcomes(beats["outcome"].values, outcome, first=True)[0]
+            beats = beats.sel(outcome=o)
+        if "path" in beats.dims:
+            beats = beats.sel(path=path)
     dim = next(d for d in beats.dims if d != "other")
     b = beats.transpose(dim, "other")
     if order is None:
@@ -128,13 +240,13 @@ def plot_rank_odds(beats, *, order=None, title: str | None = None):
     m = b.sel({dim: order, "other": order}).values.astype(float)
     np.fill_diagonal(m, np.nan)
     n = len(order)
-    fig, ax = figure(width=0.55 * n + 4, height=0.45 * n + 1.8)
-    im = ax.imshow(m, vmin=0.0, vmax=1.0, cmap="RdBu_r")
-    ax.grid(False)
+    fig, (a,) = panels(ax, 1, width=0.55 * n + 4.5, height=0.45 * n + 1.2)
+    im = a.imshow(m, vmin=0.0, vmax=1.0, cmap="RdBu_r")
+    a.grid(False)
     for i in range(n):
         for j in range(n):
             if i != j:
-                ax.text(
+                a.text(
                     j,
                     i,
                     f"{m[i, j]:.2f}",
@@ -143,29 +255,44 @@ def plot_rank_odds(beats, *, order=None, title: str | None = None):
                     fontsize=7,
                     color="white" if abs(m[i, j] - 0.5) > 0.3 else "black",
                 )
-    ax.set_xticks(range(n), order, rotation=60, ha="right")
-    ax.set_yticks(range(n), order)
-    ax.set_xlabel("... is above this one")
-    ax.set_ylabel("chance that this return ...")
-    fig.colorbar(im, ax=ax, shrink=0.8, label="posterior probability")
-    ax.set_title(title or f"How sure is the order? ({dim})")
+    names = [label(s) for s in order]
+    a.set_xticks(range(n), names, rotation=60, ha="right")
+    a.set_yticks(range(n), names)
+    a.set_xlabel("... is above this one")
+    a.set_ylabel("chance that this return ...")
+    fig.colorbar(im, ax=a, shrink=0.8, label="posterior probability")
+    where = f"{outcome_label(o)}, " if o else ""
+    a.set_title(title or f"How sure is the order? ({where}by {dim})")
     return fig
 
 
 def plot_spend_vs_effect_share(
-    shares: pd.DataFrame, *, outcome: str, labels: dict | None = None, title: str | None = None
+    data,
+    *,
+    outcome=None,
+    labels: dict | None = None,
+    title: str | None = None,
+    ax=None,
+    prob: float = 0.9,
 ):
     """Per line: share of media spend beside share of media's effect on one outcome.
 
     Parameters
     ----------
-    shares : pandas.DataFrame
-        From :func:`mmm.analysis.shares.line_shares` (columns outcome, series, stage,
-        spend_share, effect_share_median, effect_share_lower, effect_share_upper).
-    outcome : str
+    data : FitResult or pandas.DataFrame
+        A fit (the shares are computed with :func:`mmm.analysis.shares.line_shares`), or
+        that table (columns outcome, series, stage, spend_share, effect_share_median,
+        effect_share_lower, effect_share_upper).
+    outcome : str or list of str, optional
+        Default: every outcome, one panel each (the first only when ``ax`` is one Axes).
     labels : dict of str -> str, optional
-        Display name per series (default: the series label).
+        Display name per series (default: :func:`mmm.names.display_name` of the series).
     title : str, optional
+        Title of the panel (one outcome) or of a new figure (several).
+    ax : matplotlib.axes.Axes or array of Axes, optional
+        One Axes per outcome drawn. Default: a new figure.
+    prob : float, default 0.9
+        Interval probability when ``data`` is a fit.
 
     Returns
     -------
@@ -173,31 +300,49 @@ def plot_spend_vs_effect_share(
         Horizontal paired bars per line, sorted by effect share (grey: spend share; coloured:
         effect share with its interval; hatched: awareness lines).
     """
-    df = shares[shares["outcome"] == outcome].sort_values("effect_share_median")
-    n = len(df)
-    y = np.arange(n)
-    fig, ax = figure(width=8, height=0.42 * n + 1.4)
-    ax.barh(y + 0.2, df["spend_share"], 0.38, color="#bdbdbd", label="share of spend")
-    aware = (df["stage"] == "awareness").to_numpy()
-    med = df["effect_share_median"].to_numpy()
-    ax.barh(y - 0.2, med, 0.38, color=[color(1) if a else color(0) for a in aware])
-    for yi, a in zip(y, aware, strict=True):
-        if a:
-            ax.barh(yi - 0.2, med[yi], 0.38, color="none", edgecolor="white", hatch="///")
-    err = [med - df["effect_share_lower"].to_numpy(), df["effect_share_upper"].to_numpy() - med]
-    ax.errorbar(med, y - 0.2, xerr=err, fmt="none", color="black", lw=0.8, capsize=2)
-    names = [(labels or {}).get(s, s) for s in df["series"]]
-    ax.set_yticks(y, names)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f}%")
-    ax.set_title(title or f"Share of spend vs share of media's effect on {outcome}")
+    if is_fit(data):
+        from mmm.analysis.shares import line_shares
+
+        shares = line_shares(data, prob=prob)
+    else:
+        shares = data
+    outs = pick_outcomes(shares["outcome"], outcome, ax=ax)
+    n = shares["series"].nunique()
+    fig, axes = panels(ax, len(outs), width=8, height=0.42 * n + 1.0)
     from matplotlib.patches import Patch
 
-    handles = [
-        Patch(color="#bdbdbd", label="share of spend"),
-        Patch(color=color(0), label="share of effect: conversion"),
-        Patch(
-            facecolor=color(1), edgecolor="white", hatch="///", label="share of effect: awareness"
-        ),
-    ]
-    ax.legend(handles=handles, loc="lower right")
+    for a, o in zip(axes, outs, strict=True):
+        df = shares[shares["outcome"] == o].sort_values("effect_share_median")
+        y = np.arange(len(df))
+        a.barh(y + 0.2, df["spend_share"], 0.38, color=LIGHT_GREY, label="share of spend")
+        aware = (df["stage"] == "awareness").to_numpy()
+        med = df["effect_share_median"].to_numpy()
+        a.barh(y - 0.2, med, 0.38, color=[color(1) if w else color(0) for w in aware])
+        for yi, w in zip(y, aware, strict=True):
+            if w:
+                a.barh(yi - 0.2, med[yi], 0.38, color="none", edgecolor="white", hatch="///")
+        err = [
+            med - df["effect_share_lower"].to_numpy(),
+            df["effect_share_upper"].to_numpy() - med,
+        ]
+        a.errorbar(med, y - 0.2, xerr=err, fmt="none", color="black", lw=0.8, capsize=2)
+        a.set_yticks(y, [(labels or {}).get(s) or label(s) for s in df["series"]])
+        plain_axis(a.xaxis, percent=True)
+        if len(outs) == 1 and title:
+            a.set_title(title)
+        else:
+            a.set_title(f"Share of spend vs share of media's effect on {outcome_label(o)}")
+        handles = [
+            Patch(color=LIGHT_GREY, label="share of spend"),
+            Patch(color=color(0), label="share of effect: conversion"),
+            Patch(
+                facecolor=color(1),
+                edgecolor="white",
+                hatch="///",
+                label="share of effect: awareness",
+            ),
+        ]
+        a.legend(handles=handles, loc="lower right")
+    if len(outs) > 1:
+        finish(fig, ax is not None, title)
     return fig

@@ -10,29 +10,11 @@ import datetime as _dt
 import re
 from functools import partial
 
+from mmm.names import ACRONYMS, display_name  # noqa: F401 (re-exported)
 from mmm.report import fmt
 
 #: Changes smaller than this share of the current spend are read as "keep".
 KEEP_SHARE = 0.005
-
-
-#: Words printed in capitals in display names.
-ACRONYMS = {"crm", "vic", "tv", "ctv", "ooh", "dooh", "seo", "sem", "sms", "dm"}
-
-
-def _words(name) -> str:
-    return " ".join(w.upper() if w.lower() in ACRONYMS else w for w in fmt.pretty(name).split())
-
-
-def display_name(channel, audience="all", geo="all") -> str:
-    """``Paid search · retargeting`` (audience ``all`` left out; a geo in brackets)."""
-    name = _words(channel)
-    name = name[:1].upper() + name[1:]
-    if audience not in (None, "", "all"):
-        name += f" · {_words(audience)}"
-    if geo not in (None, "", "all"):
-        name += f" ({geo})"
-    return name
 
 
 def _series_name(series, lookup: dict) -> str:
