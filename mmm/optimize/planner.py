@@ -140,6 +140,43 @@ def make_objective(
     )
 
 
+def require_visit_value(
+    fit, objective: str = "value", value_per_visit=None, weights: dict | None = None
+) -> None:
+    """Refuse to value a plan on a fit with count outcomes when nobody said what a unit is worth.
+
+    With ``objective="value"`` the value of a plan is revenue plus ``value_per_visit`` times
+    each count outcome (store visits). Left out, visits would count as worth nothing and a
+    plan would cut the lines that bring people to the shops, so the value per visit (or
+    ``weights`` naming every count outcome, or an objective naming one outcome) is required.
+
+    Raises
+    ------
+    mmm.errors.SpecError
+        The fit has a count outcome, the objective is ``"value"`` and neither
+        ``value_per_visit`` nor ``weights`` give its value.
+    """
+    if objective != "value" or value_per_visit is not None:
+        return
+    counts = [o.name for o in fit.spec.outcomes if o.kind == "count"]
+    missing = [o for o in counts if o not in (weights or {})]
+    if not missing:
+        return
+    revenue = [o.name for o in fit.spec.outcomes if o.kind == "revenue"]
+    alt = (
+        f"or plan on revenue alone with objective={revenue[0]!r} (--objective {revenue[0]})"
+        if revenue
+        else f"or plan on one outcome with objective={missing[0]!r}"
+    )
+    raise SpecError(
+        f"this model has a store-visit (count) outcome {missing[0]!r}, so the value of a plan "
+        "needs what one visit is worth: give value_per_visit (--value-per-visit 25, or "
+        f"value_per_visit under [optimizer] in the run's config.toml), {alt}. Without it "
+        "visits would count as worth nothing and the plan would cut the lines that bring "
+        "people to the shops; value_per_visit=0 says so explicitly."
+    )
+
+
 def _future_dates(dates: pd.DatetimeIndex, freq: str, n: int) -> pd.DatetimeIndex:
     if n <= 0:
         return pd.DatetimeIndex([])
