@@ -458,7 +458,8 @@ def report(
         typer.Option(
             "--recommendation",
             help="Name of the stored budget recommendation to show "
-            "(RUN_DIR/recommendations/NAME; default: the newest).",
+            "(RUN_DIR/recommendations/NAME; default: 'recommended' when stored, else the "
+            "newest).",
         ),
     ] = None,
     fmt: Annotated[

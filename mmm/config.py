@@ -70,7 +70,7 @@ horizon = 13                 # periods to plan
 #                            # counts store visits: `mmm optimize` refuses to plan without it
 #                            # (or --value-per-visit / --objective online_sales), since visits
 #                            # valued at 0 would make it cut the lines that bring people to shops.
-# currency = "€"             # symbol printed before amounts by `mmm optimize` (none if unset)
+# currency = "€"             # symbol before the amounts `mmm optimize` prints (default €)
 """
 
 DATA_KEYS = ("media", "outcomes", "channels", "controls", "geos", "experiments")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from pathlib import Path
 
 from mmm.errors import SpecError
@@ -141,7 +142,11 @@ def check_plan_inputs(fit, *, budget: float, horizon: int) -> None:
             "horizon), e.g. --budget 5000000."
         )
     n = len(fit.dataset.dates)
-    if not isinstance(horizon, int) or not 1 <= horizon <= n:
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, numbers.Integral)
+        or not 1 <= horizon <= n
+    ):
         raise SpecError(
             f"--horizon {horizon!r}: plan between 1 and {n} periods (the data's length; the "
             "current plan repeats the last HORIZON observed periods), e.g. --horizon 13."

@@ -315,6 +315,7 @@ def optimize_budget(
         )
     system = build_system(planner, cons, budget)
     check_feasible(system)
+    # after the constraints' own checks, so that a conflict or a bad name is reported first
     require_visit_value(fit, objective, value_per_visit, weights)
 
     prob_ = _Problem(planner, system, obj, risk, risk_level, flighting)
