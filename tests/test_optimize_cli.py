@@ -164,6 +164,11 @@ def test_replace_overwrites_the_named_plan(run, capsys):
     )
     assert rc == 0
     r = read_recommendation(run, "r")[0]
+    # the report shows "recommended", not the newer what-if
+    assert (
+        read_recommendation(run)[1]
+        == run / "recommendations" / "recommended" / "recommendation.json"
+    )
     assert r["settings"]["value_per_visit"] is None
     assert r["summary"]["outcome_weights"] == {"online_sales": 1.0, "store_visits": 0.0}
 
