@@ -739,8 +739,12 @@ def _print_recommendation(paths, currency: str = "€") -> None:
     say(
         f"plan {st.get('name', '')!r}: {st.get('plan_start', '?')} to {st.get('plan_end', '?')} "
         f"({st.get('horizon', '?')} periods), budget {amount(s.get('budget'))}, objective "
-        f"{s.get('objective_label') or obj}, each line within "
-        + (f"+/-{float(limit) * 100:g}%" if fmt.is_number(limit) else "no change limit")
+        f"{s.get('objective_label') or obj}, "
+        + (
+            f"each line within +/-{float(limit) * 100:g}%"
+            if fmt.is_number(limit)
+            else "no per-line change limit"
+        )
     )
     tab = allocation_table(rec)
     width = max([len("line"), *(len(x) for x in tab["line"])]) + 2

@@ -81,9 +81,10 @@ def test_store_visits_without_a_value_are_refused(run, capsys):
     rc = main(["optimize", str(run), "--budget", "5000000", "--name", "x"])
     err = _err(capsys)
     assert rc == 2
-    assert "--value-per-visit" in err and "--objective online_sales" in err
+    assert "store-visit outcome 'store_visits'" in err
+    assert "--value-per-visit X" in err and "--objective online_sales" in err
     assert not (run / "recommendations" / "x").exists()
-    with pytest.raises(SpecError, match="value_per_visit"):
+    with pytest.raises(SpecError, match="give value_per_visit.*objective='online_sales'"):
         from mmm.inference.fit import FitResult
 
         optimize_budget(FitResult.load(run), budget=5e6, max_draws=20)
@@ -158,12 +159,13 @@ def test_replace_overwrites_the_named_plan(run, capsys):
     assert path == run / "recommendations" / "recommended" / "recommendation.json"
     assert rec["settings"]["budget"] == 4_000_000
     assert sorted(p.name for p in (run / "recommendations").iterdir()) == ["recommended"]
-    # objective online_sales needs no value per visit
-    rc = main(
-        ["optimize", str(run), "--budget", "4e6", "--objective", "online_sales", "--name", "r"]
-    )
-    assert rc == 0
+    # objective online_sales needs no value per visit; --max-change none lifts the limit
+    capsys.readouterr()
+    argv = ["optimize", str(run), "--budget", "4e6", "--objective", "online_sales"]
+    assert main([*argv, "--max-change", "none", "--name", "r"]) == 0
+    assert "no per-line change limit" in capsys.readouterr().out
     r = read_recommendation(run, "r")[0]
+    assert r["settings"]["max_change"] is None and r["settings"]["constraints"]["default"] is None
     # the report shows "recommended", not the newer what-if
     assert (
         read_recommendation(run)[1]

@@ -295,7 +295,7 @@ def run_optimize_cli(
         raise SpecError(
             f"--value-per-visit {value_per_visit!r} must be a finite amount >= 0 (currency)."
         )
-    require_visit_value(fit, objective, value_per_visit)
+    require_visit_value(fit, objective, value_per_visit, options=True)
     check_free(folder, name, replace)
     cons = Constraints(
         budget_mode=budget_mode,

@@ -141,7 +141,12 @@ def make_objective(
 
 
 def require_visit_value(
-    fit, objective: str = "value", value_per_visit=None, weights: dict | None = None
+    fit,
+    objective: str = "value",
+    value_per_visit=None,
+    weights: dict | None = None,
+    *,
+    options: bool = False,
 ) -> None:
     """Refuse to value a plan on a fit with count outcomes when nobody said what a unit is worth.
 
@@ -149,6 +154,16 @@ def require_visit_value(
     each count outcome (store visits). Left out, visits would count as worth nothing and a
     plan would cut the lines that bring people to the shops, so the value per visit (or
     ``weights`` naming every count outcome, or an objective naming one outcome) is required.
+
+    Parameters
+    ----------
+    fit : FitResult
+    objective : str
+    value_per_visit : float, optional
+    weights : dict, optional
+    options : bool
+        Word the message in ``mmm optimize``'s options (``--value-per-visit``,
+        ``--objective``) instead of the Python arguments.
 
     Raises
     ------
@@ -163,17 +178,21 @@ def require_visit_value(
     if not missing:
         return
     revenue = [o.name for o in fit.spec.outcomes if o.kind == "revenue"]
-    alt = (
-        f"or plan on revenue alone with objective={revenue[0]!r} (--objective {revenue[0]})"
-        if revenue
-        else f"or plan on one outcome with objective={missing[0]!r}"
+    alone = revenue[0] if revenue else missing[0]
+    why = (
+        "Visits valued at nothing would make the plan cut the lines that bring people to the shops."
     )
+    if options:
+        raise SpecError(
+            f"the model has a store-visit outcome {missing[0]!r}: give what one visit is worth "
+            "with --value-per-visit X (or value_per_visit = X under [optimizer] in the run's "
+            f"config.toml), or plan on {alone} alone with --objective {alone}. {why} "
+            "(--value-per-visit 0 says so explicitly.)"
+        )
     raise SpecError(
-        f"this model has a store-visit (count) outcome {missing[0]!r}, so the value of a plan "
-        "needs what one visit is worth: give value_per_visit (--value-per-visit 25, or "
-        f"value_per_visit under [optimizer] in the run's config.toml), {alt}. Without it "
-        "visits would count as worth nothing and the plan would cut the lines that bring "
-        "people to the shops; value_per_visit=0 says so explicitly."
+        f"the model has a store-visit (count) outcome {missing[0]!r}: give value_per_visit "
+        f"(what one visit is worth), or plan on {alone} alone with objective={alone!r}. {why} "
+        "(value_per_visit=0 says so explicitly.)"
     )
 
 
