@@ -673,9 +673,10 @@ def optimize(
     """Recommend a budget split for the next weeks and store it in the run folder by name.
 
     Each line (channel and audience) may move at most +/-30 % from its current spend unless
-    --max-change says otherwise; prints the allocation and writes
-    RUN/recommendations/NAME/ (recommendation.json, allocation.csv, weekly.csv) and the
-    planner tables (RUN/tables/, RUN/report.xlsx).
+    --max-change says otherwise; a model with store visits needs --value-per-visit (or
+    --objective online_sales). Prints the allocation per line and writes
+    RUN/recommendations/NAME/ (recommendation.json, allocation.csv, weekly.csv); an existing
+    NAME needs --replace.
     """
     from mmm.optimize.cli import (
         parse_geo_bounds,
