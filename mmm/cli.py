@@ -458,7 +458,8 @@ def report(
         typer.Option(
             "--recommendation",
             help="Name of the stored budget recommendation to show "
-            "(RUN_DIR/recommendations/NAME; default: the newest).",
+            "(RUN_DIR/recommendations/NAME; default: 'recommended' when stored, else the "
+            "newest).",
         ),
     ] = None,
     fmt: Annotated[
@@ -572,21 +573,37 @@ def backtest(
 @app.command()
 def optimize(
     run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
-    budget: Annotated[float, typer.Option(help="Total media budget over the horizon (euros).")],
-    horizon: Annotated[int, typer.Option(help="Weeks to plan.")] = 13,
+    budget: Annotated[
+        float, typer.Option(help="Total media budget over the horizon (currency, > 0).")
+    ],
+    horizon: Annotated[
+        int, typer.Option(help="Weeks to plan (1 to the number of weeks in the data).")
+    ] = 13,
     value_per_visit: Annotated[
-        float | None, typer.Option(help="Euros one store visit is worth (combines both outcomes).")
+        float | None,
+        typer.Option(
+            help="What one store visit is worth (currency); required when the model has store "
+            "visits and the objective is 'value' (default: value_per_visit of the run's "
+            "config.toml)."
+        ),
     ] = None,
     objective: Annotated[
-        str, typer.Option(help="'value', an outcome name, or 'cost_per:<outcome>'.")
+        str,
+        typer.Option(
+            help="'value' (revenue + value per visit x visits), an outcome name such as "
+            "'online_sales' (that outcome alone), or 'cost_per:<outcome>'."
+        ),
     ] = "value",
     at_most: Annotated[
         bool, typer.Option("--at-most", help="Spend at most the budget instead of exactly.")
     ] = False,
     max_change: Annotated[
-        float | None,
-        typer.Option(help="Max relative change per series vs the current plan, e.g. 0.3."),
-    ] = None,
+        str,
+        typer.Option(
+            help="Largest change of each line vs its current spend, as a fraction: 0.3 = "
+            "+/-30 % (the default); 'none' for no per-line limit."
+        ),
+    ] = "0.3",
     lock: Annotated[
         list[str] | None,
         typer.Option(
@@ -641,13 +658,36 @@ def optimize(
         ),
     ] = 5,
     plots: Annotated[bool, typer.Option("--plots", help="Also write PNG charts.")] = False,
+    name: Annotated[
+        str,
+        typer.Option(
+            help="Name to store the plan under (RUN/recommendations/NAME/); 'recommended' is "
+            "the plan the report shows, another name keeps it as a what-if."
+        ),
+    ] = "recommended",
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a stored plan of the same --name.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Recommend a budget split for the next weeks and write it into the run folder."""
-    from mmm.optimize.cli import parse_geo_bounds, run_optimize_cli
+    """Recommend a budget split for the next weeks and store it in the run folder by name.
+
+    Each line (channel and audience) may move at most +/-30 % from its current spend unless
+    --max-change says otherwise; a model with store visits needs --value-per-visit (or
+    --objective online_sales). Prints the allocation per line and writes
+    RUN/recommendations/NAME/ (recommendation.json, allocation.csv, weekly.csv); an existing
+    NAME needs --replace.
+    """
+    from mmm.optimize.cli import (
+        parse_geo_bounds,
+        parse_max_change,
+        run_currency,
+        run_optimize_cli,
+    )
 
     _Out.quiet = quiet
     geo_bounds = parse_geo_bounds(geo_min or (), geo_max or ())
+    limit = parse_max_change(max_change)
     say(f"optimising the budget of {run_dir} over {horizon} weeks ({risk} objective) ...")
     paths = run_optimize_cli(
         run_dir,
@@ -656,7 +696,7 @@ def optimize(
         value_per_visit=value_per_visit,
         objective=objective,
         budget_mode="at_most" if at_most else "equal",
-        max_change=max_change,
+        max_change=limit,
         geo_bounds=geo_bounds,
         national=tuple(national or ()),
         locked=tuple(lock or ()),
@@ -667,32 +707,90 @@ def optimize(
         seed=seed,
         plots=plots,
         n_starts=starts,
+        name=name,
+        replace=replace,
     )
-    _print_recommendation(paths)
+    _print_recommendation(paths, currency=run_currency(run_dir))
     for k, p in paths.items():
-        say(f"{k:12s} {p}")
+        say(f"{k:14s} {p}")
 
 
-def _print_recommendation(paths) -> None:
+def _print_recommendation(paths, currency: str = "€") -> None:
+    """The allocation table, the settings and the expected uplift of a stored recommendation."""
+    from mmm.optimize.cli import allocation_table
+    from mmm.report import fmt
+
     rec = json.loads(Path(paths["json"]).read_text())
-    s = rec.get("summary", {})
-    up = s.get("uplift") or s.get("value_uplift") or {}
+    s, st = rec.get("summary", {}), rec.get("settings", {})
+    obj = st.get("objective") or "value"
+    is_money = obj == "value" or s.get("objective") == "value"
+
+    def amount(x, sign=False):
+        if not fmt.is_number(x):
+            return "–"
+        x = float(x)
+        text = f"{currency}{abs(x):,.0f}"
+        return ("-" if x < 0 else "+" if sign and x > 0 else "") + text
+
+    def ratio(x):
+        return f"{float(x):.2f}" if fmt.is_number(x) else "–"
+
+    limit = st.get("max_change")
+    say("")
+    say(
+        f"plan {st.get('name', '')!r}: {st.get('plan_start', '?')} to {st.get('plan_end', '?')} "
+        f"({st.get('horizon', '?')} periods), budget {amount(s.get('budget'))}, objective "
+        f"{s.get('objective_label') or obj}, "
+        + (
+            f"each line within +/-{float(limit) * 100:g}%"
+            if fmt.is_number(limit)
+            else "no per-line change limit"
+        )
+    )
+    tab = allocation_table(rec)
+    width = max([len("line"), *(len(x) for x in tab["line"])]) + 2
+    head = ["current", "recommended", "change", "change %", "marg. before", "marg. after"]
+    say(f"{'line':{width}s}" + "".join(f"{h:>14s}" for h in head) + "  binding limit")
+    for r in tab.itertuples():
+        pct = f"{r.change_pct:+.1f}%" if fmt.is_number(r.change_pct) else "new"
+        cells = [
+            amount(r.current),
+            amount(r.recommended),
+            amount(r.change, sign=True),
+            pct,
+            ratio(r.marginal_current),
+            ratio(r.marginal_recommended),
+        ]
+        say(f"{r.line:{width}s}" + "".join(f"{c:>14s}" for c in cells) + f"  {r.limit}".rstrip())
+    tot = [amount(tab["current"].sum()), amount(tab["recommended"].sum())]
+    tot.append(amount(tab["recommended"].sum() - tab["current"].sum(), sign=True))
+    say(f"{'total':{width}s}" + "".join(f"{c:>14s}" for c in tot))
+    unit = f"value per extra {currency}1" if is_money else "outcome per extra 1"
+    say(f"marg.: {unit} spent on the line, at the current and at the recommended plan")
+    up = s.get("uplift") or {}
     if isinstance(up, dict) and "mean" in up:
+        val = amount if is_money else fmt.count
         say(
-            f"expected uplift vs current plan: {up['mean']:,.0f} "
-            f"({up.get('lower', float('nan')):,.0f} .. {up.get('upper', float('nan')):,.0f})"
+            f"expected uplift vs current plan: {val(up['mean'])} "
+            f"({val(up.get('lower'))} .. {val(up.get('upper'))}, "
+            f"{s.get('interval', 0.9):.0%} interval)"
         )
     if "prob_better" in s:
         say(f"probability the recommendation beats the current plan: {s['prob_better']:.0%}")
+    if fmt.is_number(s.get("budget_shadow_price")):
+        say(
+            f"each extra {currency}1 of budget would add about "
+            f"{ratio(s['budget_shadow_price'])} of value"
+        )
     geos: dict[str, list[float]] = {}
     for a in rec.get("allocation", []):
         g = geos.setdefault(str(a.get("geo")), [0.0, 0.0])
         g[0] += a.get("current") or 0.0
         g[1] += a.get("recommended") or 0.0
     if len(geos) > 1:
-        say(f"{'geo':22s} {'current':>12s} {'recommended':>12s}")
+        say(f"{'geo':22s} {'current':>14s} {'recommended':>14s}")
         for g, (c, r) in geos.items():
-            say(f"{g[:22]:22s} {c:12,.0f} {r:12,.0f}")
+            say(f"{g[:22]:22s} {amount(c):>14s} {amount(r):>14s}")
 
 
 # -------------------------------------------------------------------- reproduce
@@ -787,15 +885,22 @@ def demo(
     say("\nfitting the demo model ...")
     result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
     _print_roas(result)
-    from mmm.optimize.cli import run_optimize_cli
+    from mmm.optimize.cli import run_currency, run_optimize_cli
     from mmm.report.write import write_report
 
     budget = float(ds.spend.isel(date=slice(-13, None)).sum())
     say(f"\nplanning the next 13 weeks with the same budget ({budget:,.0f}) ...")
+    # the demo values a store visit at 25 and lets each line move +/-50 % (docs/optimize.md)
     opt = run_optimize_cli(
-        out / "run", budget=budget, horizon=13, value_per_visit=25.0, max_change=0.5
+        out / "run",
+        budget=budget,
+        horizon=13,
+        value_per_visit=25.0,
+        max_change=0.5,
+        name="recommended",
+        replace=True,
     )
-    _print_recommendation(opt)
+    _print_recommendation(opt, currency=run_currency(out / "run"))
     paths["recommendation"] = opt["json"]
     rep = write_report(out / "run", value_per_visit=25.0)
     paths["report"], paths["report_md"] = rep["html"], rep["md"]

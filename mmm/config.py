@@ -66,11 +66,23 @@ seed = 1
 [optimizer]
 # budget = 1_000_000         # total budget over the horizon (currency)
 horizon = 13                 # periods to plan
-value_per_visit = 0.0        # currency value of one store visit, to rank channels on both outcomes
+# value_per_visit = 25.0     # what one store visit is worth (currency). Set it when an outcome
+#                            # counts store visits: `mmm optimize` refuses to plan without it
+#                            # (or --value-per-visit / --objective online_sales), since visits
+#                            # valued at 0 would make it cut the lines that bring people to shops.
+# currency = "€"             # symbol before the amounts `mmm optimize` prints (default €)
 """
 
 DATA_KEYS = ("media", "outcomes", "channels", "controls", "geos", "experiments")
-OPT_KEYS = ("budget", "horizon", "value_per_visit", "bounds", "min_awareness_share", "risk")
+OPT_KEYS = (
+    "budget",
+    "horizon",
+    "value_per_visit",
+    "bounds",
+    "min_awareness_share",
+    "risk",
+    "currency",
+)
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_
     assert rc == 0
     printed = capsys.readouterr().out
     assert "probability the recommendation beats the current plan" in printed
-    rec = json.loads((out / "recommendation.json").read_text())
+    rec = json.loads((out / "recommendations" / "recommended" / "recommendation.json").read_text())
     alloc = rec["allocation"]
     assert sum(r["recommended"] for r in alloc) == pytest.approx(5_000_000, rel=1e-6)
     for r in alloc:
@@ -122,16 +122,30 @@ def test_optimize_starts_option(cli_run, tmp_path, capsys):
     _, out, _ = cli_run
     run = tmp_path / "run"
     shutil.copytree(out, run)
-    assert main(["optimize", str(run), "--budget", "5000000", "--starts", "1", "--quiet"]) == 0
-    rec = json.loads((run / "recommendation.json").read_text())
+    argv = ["optimize", str(run), "--budget", "5000000", "--value-per-visit", "25"]
+    assert main([*argv, "--starts", "1", "--name", "one_start", "--quiet"]) == 0
+    rec = json.loads((run / "recommendations" / "one_start" / "recommendation.json").read_text())
     assert rec["summary"]["solver"]["starts"] == 1
-    assert main(["optimize", str(run), "--budget", "5000000", "--starts", "0"]) == 2
+    assert main([*argv, "--starts", "0", "--name", "no_start"]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
 
 def test_optimize_with_conflicting_constraints_exits_2(cli_run, capsys):
     _, out, _ = cli_run
-    rc = main(["optimize", str(out), "--budget", "100", "--max-change", "0.1"])
+    rc = main(
+        [
+            "optimize",
+            str(out),
+            "--budget",
+            "100",
+            "--max-change",
+            "0.1",
+            "--value-per-visit",
+            "25",
+            "--name",
+            "c",
+        ]
+    )
     assert rc == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "budget" in err

@@ -88,9 +88,12 @@ def test_run_optimize_cli(tmp_path, planner, demo_run):
     paths = run_optimize_cli(
         demo_run, budget=budget, value_per_visit=25.0, max_change=0.5, max_draws=200, out=tmp_path
     )
-    assert set(paths) == {"json", "csv", "weekly_csv"}
+    assert set(paths) == {"json", "allocation_csv", "weekly_csv"}
+    assert paths["json"] == tmp_path / "recommendations" / "recommended" / "recommendation.json"
     data = json.loads(paths["json"].read_text())
-    csv = pd.read_csv(paths["csv"])
+    assert data["settings"]["name"] == "recommended"
+    assert data["settings"]["max_change"] == 0.5 and data["settings"]["value_per_visit"] == 25.0
+    csv = pd.read_csv(paths["allocation_csv"])
     assert csv["recommended"].sum() == pytest.approx(budget, rel=1e-9)
     assert data["summary"]["budget"] == pytest.approx(budget)
     assert len(data["allocation"]) == len(csv) == len(planner.series)

@@ -376,17 +376,21 @@ def test_cli_geo_options(geo_run, tmp_path, capsys):
             "north=1200",
             "--geo-max",
             "south=0.5x",
+            "--max-change",
+            "none",
         ]
     )
     assert rc == 0
-    rec = json.loads((geo_run / "recommendation.json").read_text())
+    rec = json.loads(
+        (geo_run / "recommendations" / "recommended" / "recommendation.json").read_text()
+    )
     alloc = rec["allocation"]
     north = sum(r["recommended"] for r in alloc if r["geo"] == "north")
     south = sum(r["recommended"] for r in alloc if r["geo"] == "south")
     south_cur = sum(r["current"] for r in alloc if r["geo"] == "south")
     assert north >= 1200 - 1e-6 and south <= 0.5 * south_cur + 1e-6
     assert north + south == pytest.approx(2000.0, abs=1e-6)
-    assert (geo_run / "recommendation_geos.csv").exists()
+    assert (geo_run / "recommendations" / "recommended" / "geos.csv").exists()
     assert rec["settings"]["constraints"]["geos"]["south"] == {
         "lower": None,
         "upper": 0.5,
@@ -406,6 +410,12 @@ def test_cli_geo_options(geo_run, tmp_path, capsys):
             "north=800",
             "--geo-min",
             "south=900",
+            "--value-per-visit",
+            "3",
+            "--max-change",
+            "none",
+            "--name",
+            "infeasible",
         ]
     )
     cap = capsys.readouterr()
@@ -422,6 +432,7 @@ def test_cli_geo_options(geo_run, tmp_path, capsys):
         horizon=6,
         value_per_visit=3.0,
         locked=("south",),
+        max_change=None,
         out=tmp_path / "locked",
     )
     rec = json.loads(paths["json"].read_text())

@@ -39,7 +39,9 @@ def geo_report(tmp_path_factory):
         "run": run,
         "fit": fit,
         "summary": json.loads((run / "summary.json").read_text()),
-        "rec": json.loads((run / "recommendation.json").read_text()),
+        "rec": json.loads(
+            (run / "recommendations" / "recommended" / "recommendation.json").read_text()
+        ),
     }
 
 

@@ -217,10 +217,13 @@ DATA_HELP = {
 OPT_HELP = {
     "budget": "Total budget over the horizon (currency); default: the current spend of the horizon.",
     "horizon": "Periods to plan.",
-    "value_per_visit": "Currency value of one store visit, to combine online sales and visits.",
+    "value_per_visit": "Currency value of one store visit, to combine online sales and visits "
+    "(> 0; `mmm optimize` refuses a model with store visits without it, `--value-per-visit` "
+    "or `--objective online_sales`).",
     "bounds": "Per channel / series bounds.",
     "min_awareness_share": "Least share of the budget for awareness channels.",
     "risk": "Risk attitude of the objective (`mean` or a lower quantile).",
+    "currency": "Symbol before the amounts `mmm optimize` prints (default `€`).",
 }
 
 

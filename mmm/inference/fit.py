@@ -236,9 +236,8 @@ class FitResult:
             provenance=meta["provenance"],
             experiments=experiments,
         )
-        if "log_likelihood" not in idata.groups() and not result.provenance.get("synthetic"):
-            # a fit saved before these groups were stored: add them from its posterior (a
-            # synthetic fit of mmm.optimize.testing holds media parameters only: no likelihood)
+        if "log_likelihood" not in idata.groups():
+            # a fit saved before these groups were stored: add them from its posterior
             result = complete_idata(result, predictive="posterior_predictive" not in idata.groups())
         return result
 

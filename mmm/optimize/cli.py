@@ -1,8 +1,9 @@
-"""Entry point for the command line: optimise a saved run and write the recommendation."""
+"""Entry point for the command line: optimise a saved run and store the recommendation."""
 
 from __future__ import annotations
 
-import json
+import math
+import numbers
 from pathlib import Path
 
 from mmm.errors import SpecError
@@ -70,6 +71,113 @@ def parse_geo_bounds(minimums=(), maximums=()) -> dict[str, Bound]:
     }
 
 
+#: Default change limit per line of ``mmm optimize`` (a fraction: +/-30 %).
+DEFAULT_MAX_CHANGE = 0.3
+
+
+def parse_max_change(value) -> float | None:
+    """``--max-change`` as a fraction, or None for ``none`` (no limit).
+
+    Parameters
+    ----------
+    value : str, float or None
+        ``0.3`` for +/-30 %, ``none`` (or None) for no per-line limit.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    mmm.errors.SpecError
+        Not a number, negative, written with ``%``, or above 5 (it then looks like a percent:
+        ``30`` would mean +/-3000 %).
+    """
+    if value is None:
+        return None
+    raw = str(value).strip()
+    if raw.lower() in ("none", "off", "no"):
+        return None
+    try:
+        v = float(raw.rstrip("%"))
+    except ValueError:
+        raise SpecError(
+            f"--max-change {raw!r} is not a number; write a fraction such as 0.3 for +/-30 %, "
+            "or none for no per-line limit."
+        ) from None
+    if raw.endswith("%"):
+        raise SpecError(
+            f"--max-change {raw}: write the fraction {v / 100:g} for +/-{v:g} % (a fraction of "
+            "each line's current spend; none for no limit)."
+        )
+    if v > 5:
+        raise SpecError(
+            f"--max-change {raw} means +/-{v * 100:g} % of each line's current spend; did you "
+            f"mean {v / 100:g}? The limit is a fraction (0.3 = +/-30 %; none for no limit)."
+        )
+    if not math.isfinite(v) or v < 0:
+        raise SpecError(
+            f"--max-change {raw}: write a fraction >= 0 such as 0.3 for +/-30 %, or none."
+        )
+    return v
+
+
+def check_plan_inputs(fit, *, budget: float, horizon: int) -> None:
+    """Refuse a budget that is not a positive finite amount and a horizon out of range.
+
+    The horizon must be between 1 and the number of observed periods (the current plan
+    and the weekly shape repeat the last ``horizon`` observed periods).
+
+    Raises
+    ------
+    mmm.errors.SpecError
+    """
+    try:
+        b = float(budget)
+    except (TypeError, ValueError):
+        b = float("nan")
+    if not math.isfinite(b) or b <= 0:
+        raise SpecError(
+            f"--budget {budget!r}: the budget must be a positive amount (currency over the "
+            "horizon), e.g. --budget 5000000."
+        )
+    n = len(fit.dataset.dates)
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, numbers.Integral)
+        or not 1 <= horizon <= n
+    ):
+        raise SpecError(
+            f"--horizon {horizon!r}: plan between 1 and {n} periods (the data's length; the "
+            "current plan repeats the last HORIZON observed periods), e.g. --horizon 13."
+        )
+
+
+def run_settings(run_dir) -> dict:
+    """The ``[optimizer]`` section of the run's ``config.toml`` ({} when there is none)."""
+    import tomllib
+
+    p = Path(run_dir) / "config.toml"
+    if not p.is_file():
+        return {}
+    try:
+        return dict(tomllib.loads(p.read_text()).get("optimizer") or {})
+    except (tomllib.TOMLDecodeError, OSError):
+        return {}
+
+
+def stored_value_per_visit(run_dir) -> float | None:
+    """``value_per_visit`` of the run's config, when it is set to a positive number.
+
+    0 is what older config templates wrote as a placeholder, so it is not taken as an
+    answer; give ``--value-per-visit 0`` to value visits at nothing.
+    """
+    v = run_settings(run_dir).get("value_per_visit")
+    if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
+        return float(v)
+    return None
+
+
 def run_optimize_cli(
     run_dir,
     *,
@@ -78,7 +186,7 @@ def run_optimize_cli(
     value_per_visit: float | None = None,
     objective: str = "value",
     budget_mode: str = "equal",
-    max_change: float | None = None,
+    max_change: float | str | None = DEFAULT_MAX_CHANGE,
     channel_bounds: dict | None = None,
     geo_bounds: dict | None = None,
     locked: tuple[str, ...] | list[str] = (),
@@ -93,34 +201,40 @@ def run_optimize_cli(
     plots: bool = False,
     out=None,
     n_starts: int = 5,
+    name: str = "recommended",
+    replace: bool = False,
 ) -> dict[str, Path]:
-    """Optimise the budget of the fit saved in ``run_dir`` and write the recommendation.
+    """Optimise the budget of the fit saved in ``run_dir`` and store the recommendation.
 
     Signature (for the ``mmm optimize`` command)::
 
         run_optimize_cli(run_dir, *, budget, horizon=13, value_per_visit=None,
-                         objective="value", budget_mode="equal", max_change=None,
+                         objective="value", budget_mode="equal", max_change=0.3,
                          channel_bounds=None, geo_bounds=None, locked=(), national=(),
                          min_awareness_share=None,
                          risk="mean", risk_level=0.1, flighting="shape",
                          include_carryover=True, max_draws=1000, seed=0, plots=False,
-                         out=None, n_starts=5) -> dict[str, Path]
+                         out=None, n_starts=5, name="recommended",
+                         replace=False) -> dict[str, Path]
 
     Parameters
     ----------
     run_dir : path
         A run folder with ``fit.nc`` / ``fit.json`` / ``data/`` (``FitResult.save``).
     budget : float
-        Total spend over the horizon, currency.
+        Total spend over the horizon, currency (positive, finite).
     horizon : int
-        Periods to plan.
+        Periods to plan (1 to the data's length).
     value_per_visit : float, optional
-        Value of one unit of each count outcome (store visit); default 0 (revenue only).
+        Value of one unit of each count outcome (store visit); default the run config's
+        ``[optimizer] value_per_visit`` if positive. Required for ``objective="value"`` on
+        a fit with a count outcome (see :func:`mmm.optimize.planner.require_visit_value`).
     objective : str
         ``value``, an outcome name, or ``cost_per:<outcome>``.
     budget_mode : {"equal", "at_most"}
-    max_change : float, optional
-        Every series within +/- this fraction of its current spend (0.3 = +/-30 %).
+    max_change : float, str or None
+        Every series within +/- this fraction of its current spend (default 0.3 =
+        +/-30 %); None or ``"none"`` for no per-line limit (see :func:`parse_max_change`).
     channel_bounds : dict, optional
         Channel -> (lower, upper) in currency, or a ``Bound``.
     national : list of str
@@ -137,29 +251,52 @@ def run_optimize_cli(
     max_draws : int or None
     seed : int
     plots : bool
-        Also write ``recommendation_allocation.png`` and ``recommendation_uplift.png``.
+        Also write ``allocation.png`` and ``uplift.png`` beside the recommendation.
     out : path, optional
-        Folder for the outputs (default ``run_dir``).
+        Run folder to store the recommendation in (default ``run_dir``).
     n_starts : int
         Starting points of the search (see :func:`mmm.optimize.optimize_budget`).
+    name : str
+        The recommendation's name (``RUN/recommendations/<name>/``); ``recommended`` is
+        the plan the report shows.
+    replace : bool
+        Overwrite a recommendation of the same name (otherwise an error).
 
     Returns
     -------
     dict of str -> Path
-        ``json``, ``csv``, ``weekly_csv`` and, with ``plots``, ``allocation_png`` and
-        ``uplift_png``.
+        ``json``, ``allocation_csv``, ``weekly_csv``, for geo fits ``geos_csv`` and, with
+        ``plots``, ``allocation_png`` and ``uplift_png``.
 
     Raises
     ------
     mmm.errors.NotFittedError
         ``run_dir`` holds no saved fit.
+    mmm.errors.SpecError
+        Budget, horizon, change limit or value per visit missing or out of range, or the
+        name exists and ``replace`` is False.
     mmm.errors.InfeasibleError
         The constraints conflict (the message names them).
     """
     from mmm.inference.fit import FitResult
     from mmm.optimize.optimizer import optimize_budget
+    from mmm.optimize.planner import require_visit_value
+    from mmm.optimize.store import check_free
 
+    folder = Path(out) if out is not None else Path(run_dir)
+    max_change = parse_max_change(max_change)
     fit = FitResult.load(run_dir)
+    check_plan_inputs(fit, budget=budget, horizon=horizon)
+    if value_per_visit is None and objective == "value":
+        value_per_visit = stored_value_per_visit(run_dir)
+    elif value_per_visit is not None and (
+        not math.isfinite(value_per_visit) or value_per_visit < 0
+    ):
+        raise SpecError(
+            f"--value-per-visit {value_per_visit!r} must be a finite amount >= 0 (currency)."
+        )
+    require_visit_value(fit, objective, value_per_visit, options=True)
+    check_free(folder, name, replace)
     cons = Constraints(
         budget_mode=budget_mode,
         channels={
@@ -186,19 +323,9 @@ def run_optimize_cli(
         seed=seed,
         n_starts=n_starts,
     )
-    folder = Path(out) if out is not None else Path(run_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "json": folder / "recommendation.json",
-        "csv": folder / "recommendation.csv",
-        "weekly_csv": folder / "recommendation_weekly.csv",
-    }
-    if len(fit.dataset.geos) > 1:
-        paths["geos_csv"] = folder / "recommendation_geos.csv"
-        rec.geos.to_csv(paths["geos_csv"], index=False, float_format="%.10g")
-    paths["json"].write_text(json.dumps(rec.to_dict(), indent=2, sort_keys=True))
-    rec.allocation.to_csv(paths["csv"], index=False, float_format="%.10g")
-    rec.weekly.to_csv(paths["weekly_csv"], index=False, float_format="%.10g")
+    from mmm.optimize.store import save_recommendation
+
+    paths = save_recommendation(folder, rec, name, replace=replace)
     if plots:
         import matplotlib.pyplot as plt
 
@@ -206,7 +333,100 @@ def run_optimize_cli(
 
         for key, fn in (("allocation_png", plot_allocation), ("uplift_png", plot_uplift)):
             fig = fn(rec)
-            paths[key] = folder / f"recommendation_{key.split('_')[0]}.png"
+            paths[key] = paths["json"].parent / f"{key.split('_')[0]}.png"
             fig.savefig(paths[key], dpi=110)
             plt.close(fig)
     return paths
+
+
+#: Currency symbol of ``mmm optimize``'s table when the run's config sets none (as the report).
+DEFAULT_CURRENCY = "€"
+
+
+def run_currency(run_dir) -> str:
+    """``[optimizer] currency`` of the run's ``config.toml``, else :data:`DEFAULT_CURRENCY`."""
+    c = run_settings(run_dir).get("currency")
+    return c if isinstance(c, str) else DEFAULT_CURRENCY
+
+
+def _limit_label(b: dict) -> str:
+    if b.get("kind") == "zero spend":
+        return "zero spend"
+    kind = "line" if b.get("kind") == "series" else b.get("kind") or "limit"
+    return f"{kind} {b.get('side', '')}".strip()
+
+
+def allocation_table(rec: dict):
+    """The recommendation's allocation per line, as ``mmm optimize`` prints it.
+
+    Parameters
+    ----------
+    rec : dict
+        A stored ``recommendation.json`` (see :func:`mmm.optimize.store.save_recommendation`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line (channel and audience, summed over geos) in the order of the
+        allocation: ``series``, ``line`` (display name, e.g. ``Paid search · retargeting``),
+        ``current`` and ``recommended`` (currency over the horizon), ``change`` and
+        ``change_pct`` (percent of the current spend; NaN for a line without current spend),
+        ``marginal_current`` and ``marginal_recommended`` (value per extra currency unit at
+        each plan: ``mroas_*`` of the allocation, spend-weighted over geos) and ``limit``
+        (the binding limits the line sits at, e.g. ``line upper``; empty when none).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from mmm.report.budget import display_name
+
+    alloc = pd.DataFrame(rec.get("allocation") or [])
+    cols = [
+        "series",
+        "line",
+        "current",
+        "recommended",
+        "change",
+        "change_pct",
+        "marginal_current",
+        "marginal_recommended",
+        "limit",
+    ]
+    if alloc.empty:
+        return pd.DataFrame(columns=cols)
+    labels: dict[str, list[str]] = {}
+    for b in (rec.get("summary") or {}).get("binding") or []:
+        for s in alloc["series"].unique():
+            a = alloc[alloc["series"] == s].iloc[0]
+            keys = ("series", "channel", "audience")
+            if all(b.get(k) is None or b.get(k) == a[k] for k in keys):
+                lab = _limit_label(b)
+                if lab not in labels.setdefault(s, []):
+                    labels[s].append(lab)
+
+    def wmean(v, w):
+        v, w = np.asarray(v, float), np.asarray(w, float)
+        ok = np.isfinite(v)
+        if not ok.any():
+            return float("nan")
+        if w[ok].sum() > 0:
+            return float((v[ok] * w[ok]).sum() / w[ok].sum())
+        return float(v[ok].mean())
+
+    rows = []
+    for s, g in alloc.groupby("series", sort=False):
+        cur, new = float(g["current"].sum()), float(g["recommended"].sum())
+        rows.append(
+            {
+                "series": s,
+                "line": display_name(g["channel"].iloc[0], g["audience"].iloc[0]),
+                "current": cur,
+                "recommended": new,
+                "change": new - cur,
+                "change_pct": (new - cur) / cur * 100 if cur > 0 else float("nan"),
+                "marginal_current": wmean(g["mroas_current"], g["current"]),
+                "marginal_recommended": wmean(g["mroas_recommended"], g["recommended"]),
+                "limit": ", ".join(labels.get(s, [])),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)

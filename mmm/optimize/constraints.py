@@ -163,6 +163,8 @@ class Row:
     coef: np.ndarray
     sense: str  # "<=", ">=", "=="
     rhs: float
+    kind: str = ""  # budget | series | channel | audience | geo (a limit) | "" (other rows)
+    target: str | None = None  # the series, channel, audience or geo a limit applies to
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,7 +225,7 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
     ones = np.ones(G * S)
     sense = "==" if constraints.budget_mode == "equal" else "<="
     word = "equal to" if sense == "==" else "at most"
-    rows.append(Row(f"total budget {word} {budget:,.6g}", ones, sense, float(budget)))
+    rows.append(Row(f"total budget {word} {budget:,.6g}", ones, sense, float(budget), "budget"))
 
     inactive = ~planner.presence
     for g, s in zip(*np.nonzero(inactive), strict=True):
@@ -282,17 +284,17 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
                 )
             )
 
-    def add(label: str, mask: np.ndarray, bound: Bound) -> None:
+    def add(label: str, mask: np.ndarray, bound: Bound, kind: str, name: str) -> None:
         lo, hi = bound.resolve(float(cur[mask].sum()))
         coef = mask.astype(float).ravel()
         desc = f"{label} {bound.describe()}"
         if lo is not None and hi is not None and lo == hi:
-            rows.append(Row(f"{desc} (= {lo:,.6g})", coef, "==", lo))
+            rows.append(Row(f"{desc} (= {lo:,.6g})", coef, "==", lo, kind, name))
             return
         if lo is not None and lo > 0:
-            rows.append(Row(f"{desc}: lower {lo:,.6g}", coef, ">=", lo))
+            rows.append(Row(f"{desc}: lower {lo:,.6g}", coef, ">=", lo, kind, name))
         if hi is not None:
-            rows.append(Row(f"{desc}: upper {hi:,.6g}", coef, "<=", hi))
+            rows.append(Row(f"{desc}: upper {hi:,.6g}", coef, "<=", hi, kind, name))
 
     if constraints.default is not None:
         for s, name in enumerate(planner.series):
@@ -300,7 +302,7 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
             m[:, s] = True
             m &= ~inactive
             if m.any() and not (m & ~locked).sum() == 0:
-                add(f"series {name!r} (default)", m, constraints.default)
+                add(f"series {name!r} (default)", m, constraints.default, "series", name)
     for kind, d in (
         ("channel", constraints.channels),
         ("audience", constraints.audiences),
@@ -308,7 +310,7 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
         ("geo", constraints.geos),
     ):
         for name, bound in d.items():
-            add(f"{kind} {name!r}", _cells(planner, name, kind), bound)
+            add(f"{kind} {name!r}", _cells(planner, name, kind), bound, kind, name)
 
     for name in constraints.national:
         if name in planner.series:

@@ -31,6 +31,7 @@ from mmm.optimize.planner import (
     apply_risk,
     make_objective,
     make_planner,
+    require_visit_value,
     risk_weights,
 )
 from mmm.optimize.results import BudgetRecommendation, interval
@@ -305,10 +306,17 @@ def optimize_budget(
     fit = planner.fit
     obj = make_objective(fit, objective, value_per_visit=value_per_visit, weights=weights)
     cons = constraints or Constraints()
+    created = pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")
     cur_tot = planner.current.sum(axis=0)
     budget = float(cur_tot.sum()) if budget is None else float(budget)
+    if not np.isfinite(budget) or budget <= 0:
+        raise SpecError(
+            f"budget={budget!r} must be a positive, finite amount (currency over the horizon)."
+        )
     system = build_system(planner, cons, budget)
     check_feasible(system)
+    # after the constraints' own checks, so that a conflict or a bad name is reported first
+    require_visit_value(fit, objective, value_per_visit, weights)
 
     prob_ = _Problem(planner, system, obj, risk, risk_level, flighting)
     A, lo, hi, lb, ub = prob_.linear_rows()
@@ -405,7 +413,23 @@ def optimize_budget(
             "wall_s": round(wall, 4),
         },
         seed=seed,
+        inputs={
+            "name": None,
+            "created": created,
+            "budget": budget,
+            "objective": objective,
+            "value_per_visit": None if value_per_visit is None else float(value_per_visit),
+            "max_change": _max_change(cons),
+        },
     )
+
+
+def _max_change(cons: Constraints) -> float | None:
+    """The per-line change limit of ``cons.default`` as a fraction (0.3 = +/-30 %), if any."""
+    d = cons.default
+    if d is None or not d.relative or d.upper is None:
+        return None
+    return round(float(d.upper - 1.0), 12)
 
 
 def _build_result(
@@ -422,7 +446,10 @@ def _build_result(
     flighting,
     solver,
     seed,
+    inputs=None,
 ):
+    from mmm.optimize.decisions import binding_limits, transfer_moves
+
     cur = planner.current
     out_cur = planner.outcome_draws(cur)  # (sample, outcome)
     out_rec = planner.outcome_draws(plan)
@@ -503,7 +530,12 @@ def _build_result(
         "binding_constraints": [r.name for r in system.rows if _binding(r, tr, system.budget)],
         "solver": solver,
     }
+    exact = obj.kind == "value" and risk == "mean" and flighting == "shape"
+    summary["binding"], summary["budget_shadow_price"] = binding_limits(
+        planner, system, plan, mv_rec, exact=exact
+    )
     settings = {
+        **(inputs or {}),
         "horizon": planner.horizon,
         "plan_start": str(dates[0].date()),
         "plan_end": str(dates[-1].date()),
@@ -526,6 +558,7 @@ def _build_result(
         current=cur,
         uplift_draws=uplift,
         geos=geo_table,
+        moves=transfer_moves(allocation),
     )
 
 

@@ -140,6 +140,62 @@ def make_objective(
     )
 
 
+def require_visit_value(
+    fit,
+    objective: str = "value",
+    value_per_visit=None,
+    weights: dict | None = None,
+    *,
+    options: bool = False,
+) -> None:
+    """Refuse to value a plan on a fit with count outcomes when nobody said what a unit is worth.
+
+    With ``objective="value"`` the value of a plan is revenue plus ``value_per_visit`` times
+    each count outcome (store visits). Left out, visits would count as worth nothing and a
+    plan would cut the lines that bring people to the shops, so the value per visit (or
+    ``weights`` naming every count outcome, or an objective naming one outcome) is required.
+
+    Parameters
+    ----------
+    fit : FitResult
+    objective : str
+    value_per_visit : float, optional
+    weights : dict, optional
+    options : bool
+        Word the message in ``mmm optimize``'s options (``--value-per-visit``,
+        ``--objective``) instead of the Python arguments.
+
+    Raises
+    ------
+    mmm.errors.SpecError
+        The fit has a count outcome, the objective is ``"value"`` and neither
+        ``value_per_visit`` nor ``weights`` give its value.
+    """
+    if objective != "value" or value_per_visit is not None:
+        return
+    counts = [o.name for o in fit.spec.outcomes if o.kind == "count"]
+    missing = [o for o in counts if o not in (weights or {})]
+    if not missing:
+        return
+    revenue = [o.name for o in fit.spec.outcomes if o.kind == "revenue"]
+    alone = revenue[0] if revenue else missing[0]
+    why = (
+        "Visits valued at nothing would make the plan cut the lines that bring people to the shops."
+    )
+    if options:
+        raise SpecError(
+            f"the model has a store-visit outcome {missing[0]!r}: give what one visit is worth "
+            "with --value-per-visit X (or value_per_visit = X under [optimizer] in the run's "
+            f"config.toml), or plan on {alone} alone with --objective {alone}. {why} "
+            "(--value-per-visit 0 says so explicitly.)"
+        )
+    raise SpecError(
+        f"the model has a store-visit (count) outcome {missing[0]!r}: give value_per_visit "
+        f"(what one visit is worth), or plan on {alone} alone with objective={alone!r}. {why} "
+        "(value_per_visit=0 says so explicitly.)"
+    )
+
+
 def _future_dates(dates: pd.DatetimeIndex, freq: str, n: int) -> pd.DatetimeIndex:
     if n <= 0:
         return pd.DatetimeIndex([])

@@ -82,6 +82,9 @@ class BudgetRecommendation:
         ``incremental_*`` (the same minus what spending nothing in the horizon gives) and,
         for count outcomes, ``cost_per_unit_*`` (spend per incremental unit, over the draws
         whose increment is positive; NaN when none is).
+    moves : list of dict or None
+        The changes per series as transfers ``{"from", "to", "amount"}`` from the lines cut
+        to the lines raised (:func:`mmm.optimize.decisions.transfer_moves`).
     """
 
     allocation: pd.DataFrame
@@ -93,6 +96,7 @@ class BudgetRecommendation:
     current: np.ndarray
     uplift_draws: np.ndarray
     geos: pd.DataFrame | None = None
+    moves: list | None = None
 
     @property
     def recommended_totals(self) -> pd.Series:
@@ -112,7 +116,7 @@ class BudgetRecommendation:
         return self.allocation.copy()
 
     def to_dict(self) -> dict:
-        """JSON-safe dict: summary, settings, allocation, outcomes and weekly plan."""
+        """JSON-safe dict: summary, settings, allocation, outcomes, weekly plan and moves."""
         return json_safe(
             {
                 "summary": self.summary,
@@ -120,6 +124,7 @@ class BudgetRecommendation:
                 "allocation": records(self.allocation),
                 "outcomes": records(self.outcomes),
                 "geos": [] if self.geos is None else records(self.geos),
+                "moves": list(self.moves or []),
                 "weekly": records(self.weekly.assign(date=self.weekly["date"].astype(str))),
             }
         )

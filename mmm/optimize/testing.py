@@ -144,6 +144,12 @@ def synthetic_fit(
         "saturation_half": ["channel"],
         "beta": ["outcome", "geo", "series"],
     }
+    # a zero base and unit noise, so that the fit saved and loaded again gets its ArviZ
+    # groups (log-likelihood, posterior predictive) like a sampled one
+    post["intercept"] = np.zeros((1, n_d, len(geos), len(outcomes)))
+    post["sigma"] = np.ones((1, n_d, len(outcomes)))
+    dims["intercept"] = ["geo", "outcome"]
+    dims["sigma"] = ["outcome"]
     if slope is not None:
         post["saturation_slope"] = np.broadcast_to(draws(slope, 1), half.shape).copy()[None]
         dims["saturation_slope"] = ["channel"]

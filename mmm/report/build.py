@@ -837,7 +837,7 @@ def build_report(
         Currency symbol used in the text.
     recommendation : str, optional
         Name of the stored recommendation to show (``RUN_DIR/recommendations/NAME``);
-        default the newest.
+        default ``recommended`` when stored, else the newest.
     strict : bool, optional
         Fail when a section cannot be built instead of showing a notice; default the
         ``MMM_REPORT_STRICT`` environment variable.

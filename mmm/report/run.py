@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from mmm.errors import NotFittedError
+from mmm.optimize.store import DEFAULT_NAME
 
 
 def _read_json(path: Path) -> dict | None:
@@ -36,8 +37,10 @@ def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, 
     run_dir : path
         The run folder.
     name : str, optional
-        Which recommendation (the folder name under ``recommendations/``). ``None`` takes the
-        newest by ``settings.created``, else the top-level ``recommendation.json``.
+        Which recommendation (the folder name under ``recommendations/``; an older run
+        folder's top-level ``recommendation.json`` is the one named ``recommended``).
+        ``None`` takes ``recommended`` when it is stored, else the newest by
+        ``settings.created``.
 
     Returns
     -------
@@ -52,10 +55,19 @@ def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, 
     """
     root = Path(run_dir)
     folder = root / "recommendations"
+    legacy = root / "recommendation.json"
+    if name is None and (
+        (folder / DEFAULT_NAME / "recommendation.json").exists() or legacy.exists()
+    ):
+        name = DEFAULT_NAME
     if name is not None:
         p = folder / str(name) / "recommendation.json"
+        if not p.exists() and name == DEFAULT_NAME and legacy.exists():
+            return _read_json(legacy), legacy
         if not p.exists():
             have = sorted(q.parent.name for q in folder.glob("*/recommendation.json"))
+            if legacy.exists():
+                have = sorted({*have, DEFAULT_NAME})
             raise NotFittedError(
                 f"{root} holds no recommendation named {name!r} "
                 f"(stored: {', '.join(have) if have else 'none'}); run "
@@ -70,9 +82,6 @@ def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, 
     if found:
         _, _, rec, p = max(found, key=lambda t: (t[0], t[1]))
         return rec, p
-    p = root / "recommendation.json"
-    if p.exists():
-        return _read_json(p), p
     return None, None
 
 
@@ -105,7 +114,8 @@ class RunFolder:
     def open(cls, run_dir, *, recommendation: str | None = None) -> RunFolder:
         """Check that ``run_dir`` holds a saved fit and return the folder.
 
-        ``recommendation`` names the stored recommendation to show (default: the newest).
+        ``recommendation`` names the stored recommendation to show (default: ``recommended``
+        when stored, else the newest).
         """
         p = Path(run_dir)
         if not p.is_dir():
