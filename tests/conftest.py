@@ -75,8 +75,11 @@ def demo_fit(demo_sim):
     spec = default_spec_for(ds, mediator="brand_search")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return fit(
-            spec, ds, sampler=SamplerConfig(draws=400, tune=400, chains=2, seed=5, progress=False)
+        return fit(  # with the posterior predictive, as every CLI run
+            spec,
+            ds,
+            sampler=SamplerConfig(draws=400, tune=400, chains=2, seed=5, progress=False),
+            predictive=True,
         )
 
 
