@@ -209,17 +209,17 @@ def _numba(**flags):
 def _sample_nutpie(model, key: str, cfg: SamplerConfig):
     import nutpie
 
+    from mmm.inference.backends import compile_model, compiled_key, with_data
+
+    key = compiled_key(cfg.backend, key, _data_updates(model))
     compiled = _COMPILED.get(key)
     t0 = time.perf_counter()
     if compiled is None:
-        with _numba():
-            compiled = nutpie.compile_pymc_model(model)
+        compiled = compile_model(model, cfg.backend)
         _COMPILED[key] = compiled
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
-        known = getattr(compiled, "shared_data", None)
-        updates = {k: v for k, v in _data_updates(model).items() if known is None or k in known}
-        compiled = compiled.with_data(**updates)
+        compiled = with_data(compiled, _data_updates(model))
     t_compile = time.perf_counter() - t0
     t1 = time.perf_counter()
     idata = nutpie.sample(
