@@ -12,6 +12,8 @@ first one filled). Variants (``--variants``):
   the per-process change of pytensor's cache key comes from Python's string hashing;
 * ``jax``: ``SamplerConfig(backend="jax")`` (nutpie's JAX back end, JAX gradients, JAX's
   persistent compilation cache under ``$MMM_CACHE_DIR/jax``);
+* ``jax_1thread``: the same with XLA's CPU thread pool off (``XLA_FLAGS``), so the chains'
+  threads do not share cores with XLA's own;
 * ``c``: ``SamplerConfig(sampler="pymc")`` (PyMC's own NUTS, pytensor's C back end, whose
   compile folder is persistent); compilation happens inside ``pm.sample`` and is not timed
   apart from sampling.
@@ -53,7 +55,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-VARIANTS = ("numba", "numba_hashseed", "jax", "c")
+VARIANTS = ("numba", "numba_hashseed", "jax", "jax_1thread", "c")
 DATA = ("demo", "pmm")
 
 
@@ -92,6 +94,42 @@ def _dataset_and_spec(name: str):
     return ds, spec
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process (all threads) and of its finished child processes."""
+    import resource
+
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _cpu_timers() -> dict:
+    """Count CPU seconds spent in nutpie's compile and sampling calls (wrapped, unchanged).
+
+    CPU time is less sensitive than wall time to other work on the machine."""
+    import nutpie
+
+    import mmm.inference.backends as backends
+
+    acc = {"compile": 0.0, "sample": 0.0}
+
+    def wrap(fn, key):
+        def timed(*args, **kwargs):
+            c0 = _cpu_s()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                acc[key] += _cpu_s() - c0
+
+        return timed
+
+    backends.compile_model = wrap(backends.compile_model, "compile")
+    nutpie.sample = wrap(nutpie.sample, "sample")
+    return acc
+
+
 def child(variant: str, data: str, cfg: dict) -> dict:
     import numpy as np
 
@@ -107,14 +145,15 @@ def child(variant: str, data: str, cfg: dict) -> dict:
     warnings.simplefilter("ignore")
     ds, spec = _dataset_and_spec(data)
     kw = {"sampler": "pymc"} if variant == "c" else {}
-    if variant == "jax":
+    if variant.startswith("jax"):
         kw["backend"] = "jax"
     sampler = SamplerConfig(
         draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"], seed=cfg["seed"], **kw
     )
-    t1 = time.perf_counter()
+    cpu = _cpu_timers()
+    t1, c1 = time.perf_counter(), _cpu_s()
     res = fit(spec, ds, sampler=sampler, warn=False)
-    wall = time.perf_counter() - t1
+    wall, fit_cpu = time.perf_counter() - t1, _cpu_s() - c1
     free = free_variable_names(res.idata)
     d = compute_diagnostics(res.idata, var_names=free)
     post = res.idata.posterior
@@ -141,10 +180,14 @@ def child(variant: str, data: str, cfg: dict) -> dict:
         "compile_s": tm["compile_s"],
         "sample_s": tm["sample_s"],
         "wall_s": wall,
+        "compile_cpu_s": cpu["compile"] if variant != "c" else None,
+        "sample_cpu_s": cpu["sample"] if variant != "c" else None,
+        "fit_cpu_s": fit_cpu,
         "divergences": int(d.divergences),
         "max_rhat": float(d.max_rhat),
         "min_ess_bulk": float(d.min_ess_bulk),
         "jax_cache": jax_cache_events(),
+        "load_1min_after": os.getloadavg()[0],  # other work on the machine during the fit
         "digest": digest.hexdigest()[:16],
         "summary": summary,
     }
@@ -174,6 +217,8 @@ def run_child(variant: str, data: str, cfg: dict, root: Path, timeout: float) ->
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     if variant == "numba_hashseed":
         env["PYTHONHASHSEED"] = "0"
+    if variant == "jax_1thread":
+        env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     t0 = time.perf_counter()
     try:
         out = subprocess.run(
@@ -254,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
             cmp_s = f"{cm['max_z']:.2f} ({cm['n_z_gt_3']} of {cm['n']})"
             ratio_s = f"{cm['max_sd_ratio']:.3f}"
         jc = r["jax_cache"]
-        jc_s = f"{jc['hits']}/{jc['misses']}" if r["variant"] == "jax" else "-"
+        jc_s = f"{jc['hits']}/{jc['misses']}" if r["variant"].startswith("jax") else "-"
         print(
             f"| {r['data']} | {r['variant']} | {r['run']} | {_fmt(r['compile_s'])} "
             f"| {_fmt(r['sample_s'])} | {r['wall_s']:.1f} | {r['process_s']:.1f} "
