@@ -172,7 +172,11 @@ def child(variant: str, data: str, cfg: dict) -> dict:
                 float(err[i]),
             ]
     tm = res.provenance["timings"]
+    stats = res.idata.sample_stats
+    steps = next((stats[k] for k in ("n_steps", "tree_size") if k in stats), None)
     return {
+        # leapfrog steps (gradient evaluations) per kept draw
+        "mean_steps": None if steps is None else float(steps.mean()),
         "variant": variant,
         "data": data,
         "import_s": import_s,
@@ -241,6 +245,48 @@ def _fmt(x, spec=".1f") -> str:
     return "n/a" if x is None else format(x, spec)
 
 
+def print_table(rows: list[dict]) -> None:
+    """Markdown table of the rows; posteriors compared with each model's numba cold fit."""
+    ref = {}
+    for r in rows:
+        if r["variant"] == "numba" and r["run"] == "cold" and "failed" not in r:
+            ref.setdefault(r["data"], r)
+    cold = {}
+    for r in rows:
+        if r["run"] == "cold":
+            cold.setdefault((r["data"], r["variant"]), r)
+    print(
+        "\n| data | variant | run | compile (s) | compile CPU (s) | sampling (s) "
+        "| sampling CPU (s) | fit wall (s) | fit CPU (s) | load | steps per draw | divergences | max R-hat "
+        "| min bulk ESS | JAX cache hits/misses | same draws as cold "
+        "| vs numba cold: max abs z (n > 3 of N) | max sd ratio |"
+    )
+    print("|---" * 18 + "|")
+    for r in rows:
+        if "failed" in r:
+            print(f"| {r['data']} | {r['variant']} | {r['run']} | failed: {r['failed'][-200:]} |")
+            continue
+        c = cold[(r["data"], r["variant"])]
+        same = "-" if r["run"] == "cold" else ("yes" if r["digest"] == c["digest"] else "no")
+        ref_row = ref.get(r["data"])
+        if ref_row is None or ref_row["digest"] == r["digest"]:
+            cmp_s, ratio_s = "-", "-"
+        else:
+            cm = compare(r["summary"], ref_row["summary"])
+            cmp_s = f"{cm['max_z']:.2f} ({cm['n_z_gt_3']} of {cm['n']})"
+            ratio_s = f"{cm['max_sd_ratio']:.3f}"
+        jc = r["jax_cache"]
+        jc_s = f"{jc['hits']}/{jc['misses']}" if r["variant"].startswith("jax") else "-"
+        print(
+            f"| {r['data']} | {r['variant']} | {r['run']} | {_fmt(r['compile_s'])} "
+            f"| {_fmt(r.get('compile_cpu_s'))} | {_fmt(r['sample_s'])} "
+            f"| {_fmt(r.get('sample_cpu_s'))} | {r['wall_s']:.1f} | {_fmt(r.get('fit_cpu_s'))} "
+            f"| {_fmt(r.get('load_1min_after'))} | {_fmt(r.get('mean_steps'))} "
+            f"| {r['divergences']} | {r['max_rhat']:.3f} | {r['min_ess_bulk']:.0f} | {jc_s} "
+            f"| {same} | {cmp_s} | {ratio_s} |"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data", nargs="+", choices=DATA, default=["demo"])
@@ -251,8 +297,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout", type=float, default=900, help="seconds per child process")
     p.add_argument("--json", help="also write all rows (with summaries) to this file")
+    p.add_argument(
+        "--report", nargs="+", help="print the table of rows saved with --json (no fitting)"
+    )
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.report:
+        print_table([r for f in a.report for r in json.loads(Path(f).read_text())])
+        return
     if a.child:
         print(json.dumps(child(a.child[0], a.child[1], json.loads(a.child[2]))))
         return
@@ -273,39 +325,7 @@ def main(argv: list[str] | None = None) -> None:
                         break
             finally:
                 shutil.rmtree(root, ignore_errors=True)
-    ref = {
-        r["data"]: r
-        for r in rows
-        if r["variant"] == "numba" and r["run"] == "cold" and "failed" not in r
-    }
-    cold = {(r["data"], r["variant"]): r for r in rows if r["run"] == "cold"}
-    print(
-        "\n| data | variant | run | compile (s) | sampling (s) | fit wall (s) | process (s) "
-        "| divergences | max R-hat | min bulk ESS | JAX cache hits/misses | same draws as cold "
-        "| vs numba cold: max abs z (n > 3 of N) | max sd ratio |"
-    )
-    print("|---" * 14 + "|")
-    for r in rows:
-        if "failed" in r:
-            print(f"| {r['data']} | {r['variant']} | {r['run']} | failed: {r['failed'][-200:]} |")
-            continue
-        c = cold[(r["data"], r["variant"])]
-        same = "-" if r["run"] == "cold" else ("yes" if r["digest"] == c["digest"] else "no")
-        ref_row = ref.get(r["data"])
-        if ref_row is None or ref_row is r:
-            cmp_s, ratio_s = "-", "-"
-        else:
-            cm = compare(r["summary"], ref_row["summary"])
-            cmp_s = f"{cm['max_z']:.2f} ({cm['n_z_gt_3']} of {cm['n']})"
-            ratio_s = f"{cm['max_sd_ratio']:.3f}"
-        jc = r["jax_cache"]
-        jc_s = f"{jc['hits']}/{jc['misses']}" if r["variant"].startswith("jax") else "-"
-        print(
-            f"| {r['data']} | {r['variant']} | {r['run']} | {_fmt(r['compile_s'])} "
-            f"| {_fmt(r['sample_s'])} | {r['wall_s']:.1f} | {r['process_s']:.1f} "
-            f"| {r['divergences']} | {r['max_rhat']:.3f} | {r['min_ess_bulk']:.0f} | {jc_s} "
-            f"| {same} | {cmp_s} | {ratio_s} |"
-        )
+    print_table(rows)
     from bench_fit import _versions
 
     print("\nversions: " + json.dumps(_versions()))

@@ -101,3 +101,18 @@ def test_jax_backend_second_process_reads_the_cache_and_draws_the_same(tmp_path)
     assert sorted(a.files) == sorted(b.files) and len(a.files) > 3
     for k in a.files:
         np.testing.assert_array_equal(a[k], b[k])
+
+
+def test_config_file_sampler_backend(tmp_path):
+    from mmm.config import load_config
+    from mmm.errors import ConfigError
+
+    head = '[data]\nmedia = "m.csv"\noutcomes = "o.csv"\nchannels = "c.csv"\n\n[sampler]\n'
+    p = tmp_path / "config.toml"
+    p.write_text(head + 'backend = "jax"\n')
+    cfg = load_config(p)
+    assert cfg.sampler.backend == "jax" and cfg.sampler.sampler == "nutpie"
+    assert cfg.resolved()["sampler"]["backend"] == "jax"  # recorded with the run
+    p.write_text(head + 'backend = "cuda"\n')
+    with pytest.raises(ConfigError, match=r"\[sampler\] backend='cuda' is not allowed"):
+        load_config(p)
