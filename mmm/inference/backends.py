@@ -16,7 +16,8 @@ The cache folder is ``$MMM_CACHE_DIR/jax`` when the environment variable is set,
 ``mmm/jax`` under the user's cache folder (``$XDG_CACHE_HOME``, default ``~/.cache``).
 A JAX cache folder configured by the user (``JAX_COMPILATION_CACHE_DIR`` or
 ``jax.config``) is kept. Nothing is configured at import: :func:`compile_model` sets the
-cache up when a fit first needs it.
+cache up when a fit first needs it. JAX loads compiled code from this folder and runs it, so it must
+be writable only by its user (as the default is).
 """
 
 from __future__ import annotations
