@@ -10,8 +10,8 @@ Cases (``--backends``):
 
 * ``numba``: ``mmm.inference.fit`` as ``make demo`` runs it (nutpie, numba backend);
 * ``jax``: the same PyMC model compiled by nutpie's JAX backend (JAX gradients), sampled
-  with the same settings. Not an option of ``fit``; measured to see where compile time can
-  be cut.
+  with the same settings (now also ``SamplerConfig(backend="jax")``; cold and warm
+  processes are compared by ``bench_compile.py``).
 
     python benchmarks/bench_demo_fit.py
     python benchmarks/bench_demo_fit.py --backends numba --draws 200 --tune 200

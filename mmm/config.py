@@ -57,6 +57,7 @@ l_max = 8
 
 [sampler]
 sampler = "nutpie"           # nutpie | pymc | numpyro
+# backend = "jax"            # nutpie's compiler: numba (default) | jax (fast compile, cached on disk)
 draws = 1000
 tune = 1000
 chains = 4
@@ -146,7 +147,7 @@ def parse_config(raw: dict, *, base: Path | None = None, source: str | None = No
         _fail(
             source,
             "sampler",
-            f"has an unknown key ({exc}); allowed: sampler, draws, tune, chains, target_accept, seed, progress.",
+            f"has an unknown key ({exc}); allowed: sampler, backend, draws, tune, chains, target_accept, seed, progress.",
         )
     except SpecError as exc:
         _fail(source, "sampler", str(exc))

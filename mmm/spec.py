@@ -22,6 +22,7 @@ LIKELIHOODS = tuple(_LIKELIHOOD_REGISTRY)
 OUTCOME_KINDS = ("revenue", "count")
 TRENDS = ("none", "linear", "piecewise")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
+NUTPIE_BACKENDS = ("numba", "jax")  # mmm.inference.backends.BACKENDS
 QUICK_METHODS = ("map", "advi", "pathfinder")
 SHOP_EFFECTS = ("shops", "estimate", "ignore")
 GEO_BASELINES = ("size", "free")
@@ -96,6 +97,11 @@ class SamplerConfig:
     notebook, nutpie's own) and prints the stages of the fit with their elapsed time to
     standard error (``compiling the model ...``, ``compiled in 12.3 s``, ``sampling 4
     chains x 1000 draws ...``, ``sampled in 30.1 s``); switch it off in scripts and tests.
+
+    ``backend`` chooses how nutpie compiles the model (``sampler="nutpie"`` only; see
+    :mod:`mmm.inference.backends`): ``"numba"`` (default) compiles slowly, in every new
+    process, and samples fast; ``"jax"`` compiles several times faster, keeps the compiled
+    model in an on-disk cache that later processes read, and samples more slowly per draw.
     """
 
     sampler: str = "nutpie"
@@ -105,9 +111,16 @@ class SamplerConfig:
     target_accept: float = 0.9
     seed: int = 0
     progress: bool = True
+    backend: str = "numba"
 
     def __post_init__(self) -> None:
         _check_choice("sampler", self.sampler, SAMPLERS)
+        _check_choice("backend", self.backend, NUTPIE_BACKENDS)
+        if self.backend != "numba" and self.sampler != "nutpie":
+            raise SpecError(
+                f"backend={self.backend!r} applies to sampler='nutpie' only; "
+                f"sampler={self.sampler!r} compiles its own way. Remove backend or use nutpie."
+            )
         for k in ("draws", "tune", "chains"):
             v = getattr(self, k)
             if not isinstance(v, int) or v < (1 if k != "tune" else 0):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from mmm.errors import NotFittedError, SpecError
+from mmm.inference.backends import numba_flags as _numba
 from mmm.inference.diagnostics import Diagnostics, compute_diagnostics, warn_if_unhealthy
 from mmm.model.design import Design
 from mmm.spec import QUICK_METHODS, ModelSpec, SamplerConfig
@@ -393,20 +394,6 @@ def _free_names(model) -> list[str]:
     return [v.name for v in model.free_RVs]
 
 
-def _numba(**flags):
-    """pytensor settings for every numba compile of a model: fast-math flags off.
-
-    With them (pytensor's default) a model compiled afresh and the same model read from
-    the compile cache gave different floating-point results, so the first fit on a machine
-    drew a different chain from the same seed than every later one (LLVM can contract and
-    reorder across the parts it compiles together, not across parts loaded from the
-    cache). ``flags``: further pytensor config flags, e.g. ``mode="NUMBA"``.
-    """
-    import pytensor
-
-    return pytensor.config.change_flags(numba__fastmath=False, **flags)
-
-
 def _stderr_line(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -438,20 +425,20 @@ def _sampling_line(cfg: SamplerConfig, extra: str = "") -> str:
 def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
     import nutpie
 
+    from mmm.inference.backends import compile_model, compiled_key, with_data
+
     log = log or (lambda _line: None)
+    key = compiled_key(cfg.backend, key, _data_updates(model))
     compiled = _COMPILED.get(key)
     t0 = time.perf_counter()
     if compiled is None:
         log("compiling the model ...")
-        with _numba():
-            compiled = nutpie.compile_pymc_model(model)
+        compiled = compile_model(model, cfg.backend)
         _COMPILED[key] = compiled
         log(f"compiled in {time.perf_counter() - t0:.1f} s")
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
-        known = getattr(compiled, "shared_data", None)
-        updates = {k: v for k, v in _data_updates(model).items() if known is None or k in known}
-        compiled = compiled.with_data(**updates)
+        compiled = with_data(compiled, _data_updates(model))
         log(f"reused the compiled model ({time.perf_counter() - t0:.1f} s)")
     t_compile = time.perf_counter() - t0
     log(_sampling_line(cfg))
