@@ -110,7 +110,11 @@ with warnings.catch_warnings():
 
 
 def roas(result):
-    d = result.draws("roas_direct").sel(outcome="online_sales", series="paid_search|all").values.ravel()
+    d = (
+        result.draws("roas_direct")
+        .sel(outcome="online_sales", series="paid_search|all")
+        .values.ravel()
+    )
     return np.median(d), *np.quantile(d, [0.05, 0.95])
 
 

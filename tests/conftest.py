@@ -23,6 +23,7 @@ DEMO_FIT_MODULES = {
     "test_cli_run",
     "test_doc_examples",
     "test_model",
+    "test_optimize_cli",
     "test_optimize_demo",
     "test_optimize_truth",
     "test_recovery",

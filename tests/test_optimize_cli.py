@@ -1,7 +1,7 @@
 """`mmm optimize` for a planner: safe defaults, named recommendations, limits and moves.
 
-The CLI tests use a finished demo run folder copied into tmp (``/tmp/demo_ref/run`` when
-present, else the shared ``demo_run`` fixture), so no new fit is needed.
+The CLI tests use the suite's demo run folder (the shared ``demo_run`` fixture) copied into
+tmp, so no new fit is needed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,15 +23,21 @@ from mmm.optimize.decisions import transfer_moves
 from mmm.optimize.testing import synthetic_fit
 from mmm.report.run import read_recommendation
 
-REF = Path("/tmp/demo_ref/run")
-
 
 @pytest.fixture(scope="session")
-def ready_run(request):
-    """A finished demo run folder (fit, summary, a top-level recommendation.json)."""
-    if (REF / "fit.nc").is_file() and (REF / "summary.json").is_file():
-        return REF
-    return request.getfixturevalue("demo_run")
+def ready_run(demo_run, tmp_path_factory):
+    """The demo run folder with a plan stored as older versions stored it: one top-level
+    ``recommendation.json`` (made by `mmm optimize`, then moved there)."""
+    out = tmp_path_factory.mktemp("legacy") / "run"
+    shutil.copytree(demo_run, out)
+    argv = ["optimize", str(out), "--budget", "5000000", "--value-per-visit", "25"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main([*argv, "--starts", "1", "--quiet"]) == 0
+    stored = out / "recommendations" / "recommended"
+    shutil.move(stored / "recommendation.json", out / "recommendation.json")
+    shutil.move(stored / "allocation.csv", out / "recommendation.csv")
+    shutil.rmtree(out / "recommendations")
+    return out
 
 
 @pytest.fixture
@@ -47,8 +52,7 @@ def whatif(ready_run, tmp_path_factory):
     """`mmm optimize --name whatif` with the defaults (+/-30 %) on a copy of the run."""
     out = tmp_path_factory.mktemp("whatif") / "run"
     shutil.copytree(ready_run, out)
-    top = out / "recommendation.json"
-    legacy = top.read_bytes() if top.exists() else None
+    legacy = (out / "recommendation.json").read_bytes()
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
@@ -117,6 +121,14 @@ def test_bad_options_exit_2_with_a_clear_message(run, capsys, args, words):
     assert not (run / "recommendations" / "bad").exists()
 
 
+def test_a_run_config_that_is_not_toml_is_an_error(run, capsys):
+    (run / "config.toml").write_text("[optimizer\nvalue_per_visit = 25\n")
+    rc = main(["optimize", str(run), "--budget", "5000000", "--name", "x"])
+    err = _err(capsys)
+    assert rc == 2 and "config.toml is not valid TOML" in err and "Traceback" not in err
+    assert not (run / "recommendations" / "x").exists()
+
+
 def test_init_template_does_not_value_visits_at_zero(tmp_path, capsys):
     assert main(["init", str(tmp_path)]) == 0
     text = (tmp_path / "config.toml").read_text()
@@ -130,8 +142,8 @@ def test_init_template_does_not_value_visits_at_zero(tmp_path, capsys):
 def test_a_what_if_does_not_overwrite_the_recommendation(whatif, capsys):
     assert whatif["rc"] == 0
     run = whatif["run"]
-    if whatif["legacy"] is not None:  # the stored plan is untouched
-        assert (run / "recommendation.json").read_bytes() == whatif["legacy"]
+    # the stored plan is untouched
+    assert (run / "recommendation.json").read_bytes() == whatif["legacy"]
     for f in ("recommendation.json", "allocation.csv", "weekly.csv"):
         assert (run / "recommendations" / "whatif" / f).is_file()
     # the same name again: refused, the message names --name and --replace
@@ -141,20 +153,22 @@ def test_a_what_if_does_not_overwrite_the_recommendation(whatif, capsys):
     assert "--name" in err and "--replace" in err
     again = json.loads((run / "recommendations" / "whatif" / "recommendation.json").read_text())
     assert again["settings"]["budget"] == 5_000_000
-    if whatif["legacy"] is not None:  # the legacy plan counts as "recommended"
-        assert main(argv) == 2
-        assert "'recommended'" in _err(capsys)
-        assert read_recommendation(run, "recommended")[0] == json.loads(whatif["legacy"])
-        assert read_recommendation(run)[0] == json.loads(whatif["legacy"])  # what the report shows
+    # the legacy plan counts as "recommended"
+    assert main(argv) == 2
+    assert "'recommended'" in _err(capsys)
+    assert read_recommendation(run, "recommended")[0] == json.loads(whatif["legacy"])
+    assert read_recommendation(run)[0] == json.loads(whatif["legacy"])  # what the report shows
     with pytest.raises(NotFittedError, match="no recommendation named 'nope'.*recommended, whatif"):
         read_recommendation(run, "nope")
 
 
-def test_replace_overwrites_the_named_plan(run, capsys):
+def test_replace_overwrites_the_named_plan(ready_run, run, capsys):
     argv = ["optimize", str(run), "--value-per-visit", "25", "--starts", "1", "--quiet"]
     assert main([*argv, "--budget", "4000000", "--replace"]) == 0
     # the older top-level recommendation was that plan: replaced, not left beside it
+    assert (ready_run / "recommendation.json").exists()
     assert not (run / "recommendation.json").exists()
+    assert not (run / "recommendation.csv").exists()
     rec, path = read_recommendation(run, "recommended")
     assert path == run / "recommendations" / "recommended" / "recommendation.json"
     assert rec["settings"]["budget"] == 4_000_000

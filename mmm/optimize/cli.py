@@ -162,8 +162,11 @@ def run_settings(run_dir) -> dict:
         return {}
     try:
         return dict(tomllib.loads(p.read_text()).get("optimizer") or {})
-    except (tomllib.TOMLDecodeError, OSError):
-        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(
+            f"{p} is not valid TOML ({exc}); fix the file or delete it (the run's settings "
+            "are then taken from the command's options)."
+        ) from None
 
 
 def stored_value_per_visit(run_dir) -> float | None:
