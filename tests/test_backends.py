@@ -74,8 +74,8 @@ print(json.dumps({"compile_s": res.provenance["timings"]["compile_s"],
 def test_jax_backend_second_process_reads_the_cache_and_draws_the_same(tmp_path):
     """Two fresh processes fit the same model with backend="jax" and one cache folder:
     the first compiles (every compilation a cache miss, written to disk), the second
-    compiles nothing (only cache hits, as many as the first wrote), takes less compile
-    time, and draws bit-identical samples with the same seed."""
+    compiles nothing (only cache hits, as many as the first wrote: JAX's own counters,
+    not the wall clock) and draws bit-identical samples with the same seed."""
     pytest.importorskip("jax")
     data = ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv"
     env = dict(os.environ, MMM_CACHE_DIR=str(tmp_path / "cache"))
@@ -96,7 +96,6 @@ def test_jax_backend_second_process_reads_the_cache_and_draws_the_same(tmp_path)
     assert first["hits"] == 0 and first["misses"] >= 2  # log density + gradient, expansion
     assert second["misses"] == 0 and second["hits"] == first["misses"]
     assert any((tmp_path / "cache" / "jax").iterdir())
-    assert second["compile_s"] < first["compile_s"]
     a, b = np.load(tmp_path / "draws0.npz"), np.load(tmp_path / "draws1.npz")
     assert sorted(a.files) == sorted(b.files) and len(a.files) > 3
     for k in a.files:
