@@ -926,26 +926,26 @@ def _print_scenarios(result: dict, currency: str = "€") -> None:
     )
     plans = result.get("plans") or []
     metrics = [m for m in (plans[0]["outcomes"] if plans else {}) if m != "value"] + ["value"]
-    width = max([len("plan"), *(len(p["plan"]) for p in plans)]) + 2
-    head = ["spend", *[fmt.pretty(m) for m in metrics], "beats current"]
-    cw = 34
-    say(
-        f"{'plan':{width}s}{head[0]:>14s}"
-        + "".join(f"{h:>{cw}s}" for h in head[1:-1])
-        + f"{head[-1]:>15s}"
-    )
+    head = ["plan", "spend", *[fmt.pretty(m) for m in metrics], "beats current"]
+    body = []
     for p in plans:
-        cells = []
+        cells = [p["plan"], amount(p["spend"])]
         for m in metrics:
             o = p["outcomes"][m]
             cells.append(f"{num(o['mean'], m)} ({num(o['lower'], m)} .. {num(o['upper'], m)})")
         pb = p.get("prob_better")
-        chance = "—" if not fmt.is_number(pb) else f"{float(pb):.0%}"
-        say(
-            f"{p['plan']:{width}s}{amount(p['spend']):>14s}"
-            + "".join(f"{c:>{cw}s}" for c in cells)
-            + f"{chance:>15s}"
+        cells.append("—" if not fmt.is_number(pb) else f"{float(pb):.0%}")
+        body.append(cells)
+    widths = [max(len(r[k]) for r in [head, *body]) for k in range(len(head))]
+
+    def row(cells):
+        return f"{cells[0]:{widths[0]}s}" + "".join(
+            f"  {c:>{w}s}" for c, w in zip(cells[1:], widths[1:], strict=True)
         )
+
+    say(row(head))
+    for cells in body:
+        say(row(cells))
     say(
         "beats current: share of posterior draws where the plan's value is higher than the "
         "current plan's ('—': the same draws, no chance to tell)"
