@@ -362,3 +362,56 @@ def test_report_shows_the_stored_numbers(run, tmp_path):
 def test_report_without_scenarios_has_no_section(run):
     assert main(["report", str(run), "--quiet", "--format", "md"]) == 0
     assert "## Scenarios" not in (run / "report.md").read_text()
+
+
+def test_repeated_rows_and_a_missing_file_are_refused(run, tmp_path, capsys):
+    f = _totals_csv(tmp_path / "dup.csv", [1.0, 2.0, 3.0])
+    df = pd.read_csv(f)
+    pd.concat([df, df.iloc[[1]]]).to_csv(f, index=False)
+    err = _refused(run, f, capsys)
+    assert "rows 3, 5 share ('all', 'search', 'retargeting')" in err  # header is row 1
+    rc, _ = _cli(["scenarios", str(run), "--value-per-visit", "3", "--plan", "x=nope.csv"])
+    assert rc == 2 and "nope.csv" in _err(capsys)
+    rc, _ = _cli(["scenarios", str(run), "--value-per-visit", "3", "--plan", "nope.csv"])
+    assert rc == 2 and "NAME=FILE" in _err(capsys)
+
+
+# ------------------------------------------------------------------ geos
+@pytest.fixture(scope="module")
+def geo_planner():
+    """Two geos, two lines; video is not bought in the south."""
+    rng = np.random.default_rng(5)
+    spend = rng.uniform(20, 200, size=(20, 2, 2))
+    spend[:, 1, 1] = np.nan
+    fit = synthetic_fit(
+        spend,
+        [("search", "all"), ("video", "all")],
+        {"search": "conversion", "video": "awareness"},
+        half=np.array([1.0, 2.0]),
+        weights=np.array([[1.0], [1.0]]),
+        beta=rng.uniform(0.5, 3, size=(10, 1, 2, 2)),
+        geos=("north", "south"),
+    )
+    return make_planner(fit, horizon=4)
+
+
+def test_geo_plans_need_a_geo_column_and_skip_cells_not_bought(geo_planner, tmp_path):
+    f = tmp_path / "geo.csv"
+    pd.DataFrame(
+        {
+            "channel": ["search", "video", "search"],
+            "spend": [100.0, 50.0, 80.0],
+            "geo": ["north", "north", "south"],
+        }
+    ).to_csv(f, index=False)
+    x = read_plan_file(geo_planner, f)  # no audience column: the model has none
+    assert np.allclose(x.sum(axis=0), [[100.0, 50.0], [80.0, 0.0]])
+    # video in the south is not bought there: a row for it is an unknown line
+    df = pd.read_csv(f)
+    df.loc[len(df)] = ["video", 10.0, "south"]
+    df.to_csv(f, index=False)
+    with pytest.raises(DataError, match=r"row\(s\) 5 \('video, all, south'\)"):
+        read_plan_file(geo_planner, f)
+    pd.DataFrame({"channel": ["search", "video"], "spend": [1.0, 2.0]}).to_csv(f, index=False)
+    with pytest.raises(DataError, match="add a geo column"):
+        read_plan_file(geo_planner, f)
