@@ -1,4 +1,4 @@
-"""Command line: ``mmm simulate | validate | init | fit | batch | report | backtest | optimize | reproduce | demo | journeys``.
+"""Command line: ``mmm simulate | validate | init | fit | batch | report | backtest | optimize | scenarios | reproduce | demo | journeys``.
 
 Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
 1 anything else. Expected errors print a message, never a traceback.
@@ -791,6 +791,178 @@ def _print_recommendation(paths, currency: str = "€") -> None:
         say(f"{'geo':22s} {'current':>14s} {'recommended':>14s}")
         for g, (c, r) in geos.items():
             say(f"{g[:22]:22s} {amount(c):>14s} {amount(r):>14s}")
+
+
+# -------------------------------------------------------------------- scenarios
+@app.command()
+def scenarios(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    plan: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plan",
+            metavar="NAME=FILE",
+            help="A plan to compare: NAME=FILE, FILE a CSV of spend per line and week (date, "
+            "channel, audience, spend[, geo]) or of a total per line (channel, audience, "
+            "spend[, geo]); repeat.",
+        ),
+    ] = None,
+    recommendation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--recommendation",
+            metavar="NAME",
+            help="Stored recommendation to compare (RUN/recommendations/NAME); repeat "
+            "(default: every stored one with the comparison's horizon).",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option(
+            help="Weeks planned (default: the horizon of the stored recommendations, else 13)."
+        ),
+    ] = None,
+    value_per_visit: Annotated[
+        float | None,
+        typer.Option(
+            help="What one store visit is worth (currency); required when the model has store "
+            "visits and the objective is 'value' (default: value_per_visit of the run's "
+            "config.toml)."
+        ),
+    ] = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="'value' (revenue + value per visit x visits), an outcome name such as "
+            "'online_sales' (that outcome alone), or 'cost_per:<outcome>'."
+        ),
+    ] = "value",
+    interval: Annotated[
+        float, typer.Option(help="Width of the intervals, a probability (0.9 = 90 %).")
+    ] = 0.9,
+    no_carryover: Annotated[
+        bool, typer.Option("--no-carryover", help="Ignore effects after the horizon.")
+    ] = False,
+    name: Annotated[
+        str,
+        typer.Option(
+            help="Name to store the comparison under (RUN/scenarios/NAME.json and NAME.csv)."
+        ),
+    ] = "scenarios",
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a stored comparison of the same --name.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Compare the current plan, the stored recommendations and your plans side by side.
+
+    For each plan: spend, expected online sales, store visits and value from media with
+    intervals, and the chance the plan beats the current one (over the posterior draws; '—'
+    for the current plan itself). A plan file that names an unknown line, misses a line (write
+    it with spend 0), has negative spend or dates outside the horizon exits 2 with the file,
+    column and rows. Stored as RUN/scenarios/NAME.json (with the settings used) and NAME.csv;
+    the report shows every stored comparison.
+    """
+    from mmm.errors import SpecError
+    from mmm.optimize.cli import run_currency
+    from mmm.optimize.scenarios import run_scenarios
+
+    _Out.quiet = quiet
+    files: dict[str, str] = {}
+    for item in plan or ():
+        key, sep, path = str(item).partition("=")
+        key, path = key.strip(), path.strip()
+        if not sep or not key or not path:
+            raise SpecError(
+                f"--plan {item!r}: write NAME=FILE, e.g. --plan video_up=plans/video_up.csv."
+            )
+        if key in files:
+            raise SpecError(f"--plan names {key!r} twice; give each plan its own name.")
+        files[key] = path
+    say(f"comparing plans on {run_dir} ...")
+    res = run_scenarios(
+        run_dir,
+        files,
+        recommendations=list(recommendation) if recommendation else None,
+        horizon=horizon,
+        objective=objective,
+        value_per_visit=value_per_visit,
+        prob=interval,
+        include_carryover=not no_carryover,
+        name=name,
+        replace=replace,
+    )
+    _print_scenarios(res["result"], currency=run_currency(run_dir))
+    for k in ("json", "csv"):
+        say(f"{k:5s} {res[k]}")
+
+
+def _print_scenarios(result: dict, currency: str = "€") -> None:
+    """The stored comparison as two tables: outcomes per plan, spend per line and plan."""
+    from mmm.names import display_name
+    from mmm.report import fmt
+
+    st = result.get("settings") or {}
+    kinds = {
+        o: ("revenue" if w == 1 else "count") for o, w in (st.get("outcome_weights") or {}).items()
+    }
+
+    def amount(x):
+        if not fmt.is_number(x):
+            return "–"
+        return ("-" if x < 0 else "") + f"{currency}{abs(float(x)):,.0f}"
+
+    def num(x, o):
+        if o == "value" or kinds.get(o) == "revenue":
+            return amount(x)
+        return f"{float(x):,.0f}" if fmt.is_number(x) else "–"
+
+    pct = f"{float(st.get('interval', 0.9)):.0%}"
+    say("")
+    say(
+        f"scenarios {st.get('name', '')!r}: {st.get('plan_start', '?')} to "
+        f"{st.get('plan_end', '?')} ({st.get('horizon', '?')} periods), objective "
+        f"{st.get('objective_label') or st.get('objective')}, {pct} intervals"
+    )
+    plans = result.get("plans") or []
+    metrics = [m for m in (plans[0]["outcomes"] if plans else {}) if m != "value"] + ["value"]
+    head = ["plan", "spend", *[fmt.pretty(m) for m in metrics], "beats current"]
+    body = []
+    for p in plans:
+        cells = [p["plan"], amount(p["spend"])]
+        for m in metrics:
+            o = p["outcomes"][m]
+            cells.append(f"{num(o['mean'], m)} ({num(o['lower'], m)} .. {num(o['upper'], m)})")
+        pb = p.get("prob_better")
+        cells.append("—" if not fmt.is_number(pb) else f"{float(pb):.0%}")
+        body.append(cells)
+    widths = [max(len(r[k]) for r in [head, *body]) for k in range(len(head))]
+
+    def row(cells):
+        return f"{cells[0]:{widths[0]}s}" + "".join(
+            f"  {c:>{w}s}" for c, w in zip(cells[1:], widths[1:], strict=True)
+        )
+
+    say(row(head))
+    for cells in body:
+        say(row(cells))
+    say(
+        "beats current: share of posterior draws where the plan's value is higher than the "
+        "current plan's ('—': the same draws, no chance to tell)"
+    )
+    names = [p["plan"] for p in plans]
+    lines = result.get("lines") or []
+    lw = max([len("line"), *(len(display_name(r["channel"], r["audience"])) for r in lines)]) + 2
+    say("")
+    say(f"{'line':{lw}s}" + "".join(f"{n[:14]:>15s}" for n in names))
+    for r in lines:
+        say(
+            f"{display_name(r['channel'], r['audience']):{lw}s}"
+            + "".join(f"{amount(r['spend'].get(n)):>15s}" for n in names)
+        )
+    if st.get("left_out"):
+        for lo in st["left_out"]:
+            say(f"left out: recommendation {lo['plan']!r} ({lo['why']}); compare it with --horizon")
 
 
 # -------------------------------------------------------------------- reproduce

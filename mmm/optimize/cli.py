@@ -122,11 +122,32 @@ def parse_max_change(value) -> float | None:
     return v
 
 
+def check_horizon(fit, horizon) -> None:
+    """Refuse a horizon that is not a whole number between 1 and the observed periods.
+
+    The current plan and the weekly shape repeat the last ``horizon`` observed periods.
+
+    Raises
+    ------
+    mmm.errors.SpecError
+    """
+    n = len(fit.dataset.dates)
+    if (
+        isinstance(horizon, bool)
+        or not isinstance(horizon, numbers.Integral)
+        or not 1 <= horizon <= n
+    ):
+        raise SpecError(
+            f"--horizon {horizon!r}: plan between 1 and {n} periods (the data's length; the "
+            "current plan repeats the last HORIZON observed periods), e.g. --horizon 13."
+        )
+
+
 def check_plan_inputs(fit, *, budget: float, horizon: int) -> None:
     """Refuse a budget that is not a positive finite amount and a horizon out of range.
 
-    The horizon must be between 1 and the number of observed periods (the current plan
-    and the weekly shape repeat the last ``horizon`` observed periods).
+    The horizon must be between 1 and the number of observed periods (see
+    :func:`check_horizon`).
 
     Raises
     ------
@@ -141,16 +162,7 @@ def check_plan_inputs(fit, *, budget: float, horizon: int) -> None:
             f"--budget {budget!r}: the budget must be a positive amount (currency over the "
             "horizon), e.g. --budget 5000000."
         )
-    n = len(fit.dataset.dates)
-    if (
-        isinstance(horizon, bool)
-        or not isinstance(horizon, numbers.Integral)
-        or not 1 <= horizon <= n
-    ):
-        raise SpecError(
-            f"--horizon {horizon!r}: plan between 1 and {n} periods (the data's length; the "
-            "current plan repeats the last HORIZON observed periods), e.g. --horizon 13."
-        )
+    check_horizon(fit, horizon)
 
 
 def run_settings(run_dir) -> dict:
@@ -179,6 +191,38 @@ def stored_value_per_visit(run_dir) -> float | None:
     if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
         return float(v)
     return None
+
+
+def resolve_value_per_visit(run_dir, fit, objective: str, value_per_visit=None):
+    """The value of one store visit a command values plans with, checked.
+
+    ``value_per_visit`` when given (a finite amount >= 0), else, for ``objective="value"``,
+    the run config's ``[optimizer] value_per_visit`` when positive
+    (:func:`stored_value_per_visit`). A fit with a store-visit (count) outcome valued with
+    ``objective="value"`` needs one of them (:func:`mmm.optimize.planner.require_visit_value`,
+    worded in the command's options). Used by ``mmm optimize`` and ``mmm scenarios``.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    mmm.errors.SpecError
+        A negative or non-finite value, or no value for a model with store visits.
+    """
+    from mmm.optimize.planner import require_visit_value
+
+    if value_per_visit is None and objective == "value":
+        value_per_visit = stored_value_per_visit(run_dir)
+    elif value_per_visit is not None and (
+        not math.isfinite(value_per_visit) or value_per_visit < 0
+    ):
+        raise SpecError(
+            f"--value-per-visit {value_per_visit!r} must be a finite amount >= 0 (currency)."
+        )
+    require_visit_value(fit, objective, value_per_visit, options=True)
+    return value_per_visit
 
 
 def run_optimize_cli(
@@ -283,22 +327,13 @@ def run_optimize_cli(
     """
     from mmm.inference.fit import FitResult
     from mmm.optimize.optimizer import optimize_budget
-    from mmm.optimize.planner import require_visit_value
     from mmm.optimize.store import check_free
 
     folder = Path(out) if out is not None else Path(run_dir)
     max_change = parse_max_change(max_change)
     fit = FitResult.load(run_dir)
     check_plan_inputs(fit, budget=budget, horizon=horizon)
-    if value_per_visit is None and objective == "value":
-        value_per_visit = stored_value_per_visit(run_dir)
-    elif value_per_visit is not None and (
-        not math.isfinite(value_per_visit) or value_per_visit < 0
-    ):
-        raise SpecError(
-            f"--value-per-visit {value_per_visit!r} must be a finite amount >= 0 (currency)."
-        )
-    require_visit_value(fit, objective, value_per_visit, options=True)
+    value_per_visit = resolve_value_per_visit(run_dir, fit, objective, value_per_visit)
     check_free(folder, name, replace)
     cons = Constraints(
         budget_mode=budget_mode,

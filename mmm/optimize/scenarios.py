@@ -90,6 +90,18 @@ def resolve_plan(planner: Planner, plan) -> np.ndarray:
     return x
 
 
+def _prob_better(uplift: np.ndarray) -> float:
+    """Share of draws where a plan beats the current one; NaN when no draw tells them apart.
+
+    A plan equal to the current one (or a line it leaves as it is) has the same draws: every
+    difference is 0 and "the chance it beats the current plan" is undefined, not 0.
+    """
+    up = np.asarray(uplift, dtype=float)
+    if not np.any(up != 0):
+        return float("nan")
+    return float(np.mean(up > 0))
+
+
 def compare_plans(
     planner: Planner,
     plans: Mapping,
@@ -122,7 +134,9 @@ def compare_plans(
         ``metric`` is ``spend``, each outcome or ``value``. Columns: scenario, channel,
         metric, mean, median, lower, upper, uplift_mean, uplift_lower, uplift_upper
         (vs the current plan, per draw) and prob_better (share of draws where the
-        scenario beats the current plan; NaN for spend). Original units; contributions
+        scenario beats the current plan; NaN for spend, and NaN where the scenario's draws
+        equal the current plan's in every draw: the current plan itself, or a line a plan
+        leaves unchanged, has no chance of beating it, it ties). Original units; contributions
         are media effects over the planner's window (horizon plus carry-over).
     """
     obj = make_objective(planner.fit, objective, value_per_visit=value_per_visit, weights=weights)
@@ -183,7 +197,7 @@ def compare_plans(
                         "uplift_mean": float(up.mean()),
                         "uplift_lower": float(np.quantile(up, lo_q)),
                         "uplift_upper": float(np.quantile(up, hi_q)),
-                        "prob_better": float(np.mean(up > 0)),
+                        "prob_better": _prob_better(up),
                     }
                 )
     df = pd.DataFrame(rows)
@@ -199,3 +213,329 @@ def scenario_table(df: pd.DataFrame, *, metric: str = "value") -> pd.DataFrame:
     wide = sub.pivot(index="channel", columns="scenario", values="mean")[order]
     chans = [c for c in dict.fromkeys(sub["channel"]) if c != "total"] + ["total"]
     return wide.loc[chans]
+
+
+# ----------------------------------------------------------------------------- stored comparisons
+#: Folder of the stored scenario comparisons inside a run folder.
+FOLDER = "scenarios"
+#: Name of a comparison when none is given.
+DEFAULT_NAME = "scenarios"
+_STAT = ("mean", "median", "lower", "upper", "uplift_mean", "uplift_lower", "uplift_upper")
+
+
+def scenario_summary(df: pd.DataFrame) -> list[dict]:
+    """Totals per plan of :func:`compare_plans`: spend, each outcome and value.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The output of :func:`compare_plans`.
+
+    Returns
+    -------
+    list of dict
+        One dict per scenario, in order: ``plan``, ``spend`` (currency over the horizon),
+        ``outcomes`` (outcome name, and ``value``, -> mean, median, lower, upper,
+        uplift_mean / _lower / _upper and prob_better, the ``channel == "total"`` rows of
+        ``df`` unchanged) and ``prob_better`` (that of ``value``: the share of draws where the
+        plan is worth more than the current one; NaN when the draws cannot tell them apart).
+    """
+    tot = df[df["channel"] == "total"]
+    out = []
+    for name in dict.fromkeys(tot["scenario"]):
+        sub = tot[tot["scenario"] == name].set_index("metric")
+        outcomes = {
+            m: {
+                **{k: float(sub.loc[m, k]) for k in _STAT},
+                "prob_better": sub.loc[m, "prob_better"],
+            }
+            for m in sub.index
+            if m != "spend"
+        }
+        out.append(
+            {
+                "plan": name,
+                "spend": float(sub.loc["spend", "mean"]),
+                "outcomes": outcomes,
+                "prob_better": float(outcomes["value"]["prob_better"]),
+            }
+        )
+    return out
+
+
+def _recommended_plan(planner: Planner, rec: dict, name: str) -> np.ndarray:
+    """The recommended spend path stored in ``recommendation.json`` (its ``weekly`` table)."""
+    st = rec.get("settings") or {}
+    start = str(planner.plan_dates[0].date())
+    if st.get("horizon") != planner.horizon or st.get("plan_start") != start:
+        raise SpecError(
+            f"recommendation {name!r} plans {st.get('horizon')} periods from "
+            f"{st.get('plan_start')}; this comparison plans {planner.horizon} from {start}. "
+            f"Compare it with --horizon {st.get('horizon')}, or leave it out (--recommendation "
+            "names the ones to compare)."
+        )
+    weekly = pd.DataFrame(rec.get("weekly") or [])
+    G, S = planner.shape
+    x = np.zeros((planner.horizon, G, S))
+    seen = np.zeros_like(x, dtype=bool)
+    t_of = {str(d.date()): t for t, d in enumerate(planner.plan_dates)}
+    g_of = {g: i for i, g in enumerate(planner.geos)}
+    s_of = {s: i for i, s in enumerate(planner.series)}
+    for r in weekly.itertuples():
+        t, g, s = t_of.get(str(r.date)[:10]), g_of.get(r.geo), s_of.get(r.series)
+        if t is None or g is None or s is None:
+            raise SpecError(
+                f"recommendation {name!r} has spend for {r.series!r} in {r.geo!r} on "
+                f"{str(r.date)[:10]}, which this fit does not plan; it was made with another "
+                f"fit. Make it again with `mmm optimize --name {name} --replace`."
+            )
+        x[t, g, s] = float(r.recommended)
+        seen[t, g, s] = True
+    if not seen[:, planner.presence].all():
+        raise SpecError(
+            f"recommendation {name!r} lacks the weekly spend of some lines of this fit; make it "
+            f"again with `mmm optimize --name {name} --replace`."
+        )
+    return x
+
+
+def run_scenarios(
+    run_dir,
+    plans: Mapping | None = None,
+    *,
+    recommendations: list[str] | tuple[str, ...] | None = None,
+    horizon: int | None = None,
+    objective: str = "value",
+    value_per_visit: float | None = None,
+    prob: float = 0.9,
+    include_carryover: bool = True,
+    max_draws: int | None = 1000,
+    name: str = DEFAULT_NAME,
+    replace: bool = False,
+    out=None,
+) -> dict:
+    """Compare the current plan, stored recommendations and plan files; store the result.
+
+    Signature (for the ``mmm scenarios`` command)::
+
+        run_scenarios(run_dir, plans=None, *, recommendations=None, horizon=None,
+                      objective="value", value_per_visit=None, prob=0.9,
+                      include_carryover=True, max_draws=1000, name="scenarios",
+                      replace=False, out=None) -> dict
+
+    Parameters
+    ----------
+    run_dir : path
+        A run folder with a saved fit.
+    plans : mapping of name -> path or plan, optional
+        Plan CSV files (see :mod:`mmm.optimize.plan_file`) or anything
+        :func:`compare_plans` takes, by scenario name.
+    recommendations : list of str, optional
+        Stored recommendations (``RUN/recommendations/<name>/``) to compare; default every
+        stored one with the comparison's horizon (the others are listed under
+        ``settings.left_out``).
+    horizon : int, optional
+        Periods planned; default the horizon of the recommendations compared when they
+        agree, else 13.
+    objective, value_per_visit
+        As for ``mmm optimize``: a model with store visits and ``objective="value"`` needs a
+        value per visit (or the run config's ``[optimizer] value_per_visit`` > 0), see
+        :func:`mmm.optimize.cli.resolve_value_per_visit`.
+    prob : float
+        Width of the intervals (0.9).
+    include_carryover : bool
+        Count effects that land after the horizon.
+    max_draws : int or None
+        Posterior draws used (the optimizer's default, so a recommendation is valued on the
+        draws it was made with).
+    name : str
+        The comparison's name: it is stored as ``RUN/scenarios/<name>.json`` and
+        ``<name>.csv``; an existing name needs ``replace``.
+    replace : bool
+        Overwrite a stored comparison of the same name.
+    out : path, optional
+        Run folder to store it in (default ``run_dir``).
+
+    Returns
+    -------
+    dict
+        ``json`` and ``csv`` (the paths written), ``table`` (the :func:`compare_plans`
+        frame), ``result`` (what the JSON holds).
+
+    Raises
+    ------
+    mmm.errors.SpecError
+        Bad options, a scenario name used twice, a name already stored without ``replace``,
+        a recommendation that does not fit the horizon, no value per visit.
+    mmm.errors.DataError
+        A plan file with problems (every one named, with rows and fixes).
+    """
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from mmm.inference.fit import FitResult
+    from mmm.optimize.cli import check_horizon, resolve_value_per_visit
+    from mmm.optimize.plan_file import read_plan_file
+    from mmm.optimize.planner import make_planner
+    from mmm.optimize.results import json_safe, records
+    from mmm.optimize.store import check_name, stored_recommendations
+
+    folder = Path(out) if out is not None else Path(run_dir)
+    check_name(name)
+    target = folder / FOLDER / f"{name}.json"
+    if target.exists() and not replace:
+        raise SpecError(
+            f"{folder} already has a scenario comparison named {name!r}; give it another name "
+            "(--name q2_options) to keep both, or pass --replace to overwrite it."
+        )
+    if not 0 < prob < 1:
+        raise SpecError(f"--interval {prob!r}: give a probability between 0 and 1, e.g. 0.9.")
+    plans = dict(plans or {})
+    for p in plans:
+        check_name(str(p))
+    stored = stored_recommendations(run_dir)
+    if recommendations is not None:
+        unknown = [r for r in recommendations if r not in stored]
+        if unknown:
+            raise SpecError(
+                f"--recommendation {', '.join(unknown)}: {run_dir} stores "
+                f"{', '.join(stored) if stored else 'no recommendation'}; run `mmm optimize "
+                f"{run_dir} --budget X --name {unknown[0]}` first or pick a stored one."
+            )
+    chosen = list(stored) if recommendations is None else list(dict.fromkeys(recommendations))
+    recs = {r: json.loads(stored[r].read_text()) for r in chosen}
+    taken = [p for p in plans if p == "current" or p in recs]
+    if taken:
+        raise SpecError(
+            f"--plan {taken[0]}=...: {taken[0]!r} already names "
+            + ("the current plan" if taken[0] == "current" else "a stored recommendation")
+            + "; give the plan another name."
+        )
+    fit = FitResult.load(run_dir)
+    if horizon is None:
+        hs = {(r.get("settings") or {}).get("horizon") for r in recs.values()}
+        if len(hs) > 1 and recommendations is not None:
+            raise SpecError(
+                f"the recommendations {', '.join(recs)} plan different horizons "
+                f"({sorted(hs, key=str)}); give --horizon or compare them separately."
+            )
+        main = (recs.get("recommended") or {}).get("settings") or {}
+        if len(hs) == 1 and isinstance(next(iter(hs)), int):
+            horizon = hs.pop()
+        elif isinstance(main.get("horizon"), int):
+            horizon = main["horizon"]
+        else:
+            horizon = 13
+    check_horizon(fit, horizon)
+    value_per_visit = resolve_value_per_visit(run_dir, fit, objective, value_per_visit)
+    planner = make_planner(
+        fit, horizon=horizon, include_carryover=include_carryover, max_draws=max_draws
+    )
+    start = str(planner.plan_dates[0].date())
+    left_out = []
+    named: dict = {"current": "current"}
+    sources: dict = {"current": {"source": "current"}}
+    for r, rec in recs.items():
+        st = rec.get("settings") or {}
+        if recommendations is None and (
+            st.get("horizon") != planner.horizon or st.get("plan_start") != start
+        ):
+            left_out.append(
+                {
+                    "plan": r,
+                    "why": f"plans {st.get('horizon')} periods from {st.get('plan_start')}",
+                }
+            )
+            continue
+        named[r] = _recommended_plan(planner, rec, r)
+        sources[r] = {"source": "recommendation", "path": str(stored[r])}
+    for p, plan in plans.items():
+        if isinstance(plan, str | Path) and str(plan) != "current":
+            named[p] = read_plan_file(planner, plan)
+            kind = (
+                "weekly" if "date" in pd.read_csv(plan, nrows=0).columns.str.strip() else "totals"
+            )
+            sources[p] = {"source": "file", "path": str(plan), "layout": kind}
+        else:
+            named[p] = plan
+            sources[p] = {"source": "python"}
+    table = compare_plans(
+        planner, named, objective=objective, value_per_visit=value_per_visit, prob=prob
+    )
+    obj = make_objective(fit, objective, value_per_visit=value_per_visit)
+    lines = []
+    arrays = {p: resolve_plan(planner, x) for p, x in named.items()}
+    for si, s in enumerate(planner.series):
+        lines.append(
+            {
+                "series": s,
+                "channel": planner.channels[si],
+                "audience": planner.audiences[si],
+                "spend": {p: float(x[:, :, si].sum()) for p, x in arrays.items()},
+            }
+        )
+    settings = {
+        "name": name,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "horizon": planner.horizon,
+        "plan_start": start,
+        "plan_end": str(planner.plan_dates[-1].date()),
+        "window_end": str(planner.dates[-1].date()),
+        "reference_weeks": planner.reference_weeks,
+        "include_carryover": planner.include_carryover,
+        "objective": objective,
+        "objective_label": obj.label,
+        "value_per_visit": value_per_visit,
+        "outcome_weights": dict(zip(planner.outcomes, obj.weights, strict=True)),
+        "interval": prob,
+        "n_draws": planner.response.n_draws,
+        "plans": sources,
+        "left_out": left_out,
+    }
+    result = json_safe(
+        {
+            "settings": settings,
+            "plans": scenario_summary(table),
+            "lines": lines,
+            "rows": records(table),
+        }
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, sort_keys=True))
+    csv = target.with_suffix(".csv")
+    table.to_csv(csv, index=False, float_format="%.10g")
+    return {"json": target, "csv": csv, "table": table, "result": result}
+
+
+def read_scenarios(run_dir) -> list[dict]:
+    """Every scenario comparison stored in ``run_dir`` (``RUN/scenarios/*.json``), by name.
+
+    Returns
+    -------
+    list of dict
+        The parsed files (see :func:`run_scenarios`), each with ``path`` added; empty when
+        none is stored.
+
+    Raises
+    ------
+    mmm.errors.NotFittedError
+        A file is not valid JSON (the message names it).
+    """
+    import json
+    from pathlib import Path
+
+    from mmm.errors import NotFittedError
+
+    out = []
+    for p in sorted((Path(run_dir) / FOLDER).glob("*.json")):
+        try:
+            d = json.loads(p.read_text())
+        except json.JSONDecodeError as exc:
+            raise NotFittedError(
+                f"{p} is not valid JSON ({exc}); delete it or run `mmm scenarios` again "
+                "with --replace."
+            ) from exc
+        if isinstance(d, dict):
+            out.append({**d, "path": str(p)})
+    return out

@@ -126,3 +126,16 @@ def save_recommendation(run_dir, rec, name: str = DEFAULT_NAME, replace: bool = 
         for f in ("recommendation.json", *LEGACY_TABLES):
             (Path(run_dir) / f).unlink(missing_ok=True)
     return paths
+
+
+def stored_recommendations(run_dir) -> dict[str, Path]:
+    """Name -> ``recommendation.json`` of every recommendation stored in ``run_dir``.
+
+    Sorted by name; an older run folder's top-level ``recommendation.json`` is listed as
+    ``recommended`` unless ``recommendations/recommended/`` exists too.
+    """
+    root = Path(run_dir)
+    found = {p.parent.name: p for p in sorted((root / FOLDER).glob("*/recommendation.json"))}
+    if DEFAULT_NAME not in found and _legacy(root).is_file():
+        found[DEFAULT_NAME] = _legacy(root)
+    return dict(sorted(found.items()))

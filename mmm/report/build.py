@@ -620,6 +620,14 @@ def budget_section(ctx: dict, rec: dict | None, *, freq) -> dict | None:
     return budget
 
 
+def scenarios_section(ctx: dict, *, run_dir, kinds) -> list[dict] | None:
+    """The plan comparisons stored by ``mmm scenarios`` (``RUN/scenarios/*.json``), as tables."""
+    from mmm.optimize.scenarios import read_scenarios
+    from mmm.report.scenarios import scenarios_context
+
+    return scenarios_context(read_scenarios(run_dir), currency=ctx["currency"], kinds=kinds)
+
+
 # ---------------------------------------------------------------------- the whole context
 
 
@@ -756,6 +764,9 @@ def build_context(
         currency=currency,
     )
     backtest = sections.build("backtest", "Out-of-sample check", backtest_context, run.backtest)
+    scenarios = sections.build(
+        "scenarios", "Scenarios", scenarios_section, ctx, run_dir=run.path, kinds=kinds
+    )
 
     spec = fit.spec
     funnel = summary.get("funnel", {})
@@ -795,6 +806,7 @@ def build_context(
         "calibration": calibration,
         "crosscheck": crosscheck,
         "backtest": backtest,
+        "scenarios": scenarios,
         "failed": sections.failed,
         "diag": run.diagnostics or {},
         "quality": quality or {o: {"r2": None, "mape": None} for o in spec.outcome_names},

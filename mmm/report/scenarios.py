@@ -1,0 +1,132 @@
+"""The scenarios section: the plan comparisons stored by ``mmm scenarios``, as tables.
+
+Everything here renders numbers stored in ``RUN/scenarios/<name>.json``
+(:func:`mmm.optimize.scenarios.run_scenarios`); nothing is recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from functools import partial
+
+from mmm.report import fmt
+
+
+def _date(x) -> str | None:
+    try:
+        return f"{_dt.date.fromisoformat(str(x)[:10]):%d %b %Y}"
+    except ValueError:
+        return None
+
+
+def _plan_label(name: str, source: dict) -> str:
+    kind = (source or {}).get("source")
+    if kind == "current":
+        return "Current plan"
+    if kind == "recommendation":
+        return f"{name} (recommendation)"
+    if kind == "file":
+        return f"{name} (plan file)"
+    return name
+
+
+def scenarios_context(stored: list[dict], *, currency: str, kinds: dict) -> list[dict] | None:
+    """One table per stored comparison: a row per plan with its numbers in words.
+
+    Parameters
+    ----------
+    stored : list of dict
+        From :func:`mmm.optimize.scenarios.read_scenarios`.
+    currency : str
+        Currency symbol.
+    kinds : dict
+        Outcome name -> ``"revenue"`` or ``"count"``.
+
+    Returns
+    -------
+    list of dict or None
+        None when no comparison is stored. Each table: ``name``, ``note`` (horizon, what
+        value means, interval width), ``columns`` (metric, heading) and ``rows`` with
+        ``plan``, ``label``, ``spend`` and, per metric, ``mean`` / ``lower`` / ``upper`` as
+        stored and ``text`` / ``range`` formatted, and ``chance`` (the stored probability of
+        beating the current plan; ``—`` when it is undefined: the current plan itself).
+    """
+    if not stored:
+        return None
+    money = partial(fmt.money, currency=currency)
+    tables = []
+    for s in stored:
+        st = s.get("settings") if isinstance(s.get("settings"), dict) else {}
+        plans = [p for p in s.get("plans") or [] if isinstance(p, dict)]
+        if not plans:
+            continue
+        metrics = [m for m in plans[0].get("outcomes", {}) if m != "value"]
+        if "value" in plans[0].get("outcomes", {}):
+            metrics.append("value")
+        value_is_count = all(
+            kinds.get(o) == "count"
+            for o, w in (st.get("outcome_weights") or {}).items()
+            if fmt.is_number(w) and w
+        )
+
+        def vf(m, value_is_count=value_is_count):
+            if m == "value":
+                return fmt.count if value_is_count else money
+            return fmt.count if kinds.get(m) == "count" else money
+
+        columns = [
+            {"metric": m, "heading": "Value" if m == "value" else fmt.pretty(m).capitalize()}
+            for m in metrics
+        ]
+        rows = []
+        for p in plans:
+            cells = []
+            for m in metrics:
+                o = p["outcomes"].get(m) or {}
+                f = vf(m)
+                cells.append(
+                    {
+                        "metric": m,
+                        "mean": o.get("mean"),
+                        "lower": o.get("lower"),
+                        "upper": o.get("upper"),
+                        "text": f(o.get("mean")),
+                        "range": fmt.interval_short(o.get("lower"), o.get("upper"), f),
+                    }
+                )
+            pb = p.get("prob_better")
+            rows.append(
+                {
+                    "plan": p.get("plan"),
+                    "label": _plan_label(
+                        str(p.get("plan")), (st.get("plans") or {}).get(p.get("plan"))
+                    ),
+                    "spend": p.get("spend"),
+                    "spend_text": money(p.get("spend")),
+                    "cells": cells,
+                    "prob_better": pb if fmt.is_number(pb) else None,
+                    "chance": fmt.prob(pb) if fmt.is_number(pb) else "—",
+                }
+            )
+        start, end = _date(st.get("plan_start")), _date(st.get("plan_end"))
+        level = st.get("interval") if fmt.is_number(st.get("interval")) else 0.9
+        note = []
+        if fmt.is_number(st.get("horizon")) and start and end:
+            note.append(f"{int(st['horizon'])} periods from {start} to {end}")
+        if st.get("objective_label"):
+            note.append(f"value = {st['objective_label']}")
+        note.append(f"ranges are {fmt.pct(level)} intervals")
+        tables.append(
+            {
+                "name": st.get("name") or s.get("path"),
+                "note": "; ".join(note) + ".",
+                "columns": columns,
+                "rows": rows,
+                "left_out": [
+                    f"{lo.get('plan')} ({lo.get('why')})"
+                    for lo in st.get("left_out") or []
+                    if isinstance(lo, dict)
+                ],
+            }
+        )
+    return tables or None
