@@ -221,6 +221,11 @@ def test_workbook_formats(run):
     assert "€" in cell.number_format and "#,##0" in cell.number_format
     assert ws.cell(row=2, column=header.index("share_plan") + 1).number_format == "0.0%"
     assert ws.cell(row=2, column=header.index("change_pct") + 1).number_format == '0.0"%"'
+    ws = book["returns"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("cost_per_unit") + 1).number_format == '"€"#,##0.00'
+    assert ws.cell(row=2, column=header.index("spend") + 1).number_format == '"€"#,##0'
+    assert ws.cell(row=2, column=header.index("return_median") + 1).number_format == "0.00"
     ws = book["contributions"]
     header = [c.value for c in ws[1]]
     j = header.index("contribution_mean") + 1

@@ -52,15 +52,9 @@ _PLAN_COLS = {
     "mroas_recommended": "marginal_return_plan",
 }
 #: Columns always holding money (currency format in the workbook).
-MONEY_COLUMNS = (
-    "spend",
-    "spend_current",
-    "spend_plan",
-    "change",
-    "cost_per_unit",
-    "cost_per_unit_lower",
-    "cost_per_unit_upper",
-)
+MONEY_COLUMNS = ("spend", "spend_current", "spend_plan", "change")
+#: Money per unit (currency format with cents).
+UNIT_COST_COLUMNS = ("cost_per_unit", "cost_per_unit_lower", "cost_per_unit_upper")
 #: Columns holding money on rows whose outcome is revenue (counts otherwise).
 OUTCOME_UNIT_COLUMNS = (*_CONTRIB_COLS.values(), *_EXPECTED_COLS.values())
 #: Columns holding fractions (0.25 = 25 %).
@@ -215,8 +209,9 @@ def stored_plans(run_dir) -> dict[str, dict]:
     return plans
 
 
-def _money_format(currency: str) -> str:
-    return f'"{currency}"#,##0' if currency else "#,##0"
+def _money_format(currency: str, decimals: int = 0) -> str:
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f'"{currency}"{digits}' if currency else digits
 
 
 def _cell_value(v):
@@ -248,6 +243,8 @@ def _write_sheet(wb, title: str, df: pd.DataFrame, *, currency: str, kinds: dict
         fmt = None
         if name in MONEY_COLUMNS:
             fmt = money
+        elif name in UNIT_COST_COLUMNS:
+            fmt = _money_format(currency, 2)
         elif name in SHARE_COLUMNS:
             fmt = "0.0%"
         elif name in PERCENT_COLUMNS:
