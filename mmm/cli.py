@@ -1,4 +1,4 @@
-"""Command line: ``mmm simulate | validate | init | fit | batch | report | backtest | optimize | scenarios | reproduce | demo | journeys``.
+"""Command line: ``mmm simulate | validate | init | fit | batch | report | export | backtest | optimize | scenarios | reproduce | demo | journeys``.
 
 Exit codes: 0 ok; 2 bad input (data, config, spec); 3 a model health check failed;
 1 anything else. Expected errors print a message, never a traceback.
@@ -180,8 +180,11 @@ def run_fit(
     mediator_hint: str | None = None,
     progress: bool = False,
     announce: str | None = None,
+    tables: bool = True,
 ):
     """Load and check the data, fit, and write the run folder; returns (fit, paths).
+
+    ``tables`` also writes RUN/tables/ (:func:`mmm.report.tables.write_tables`).
 
     ``announce`` is printed once the inputs are checked (see mmm.pipeline.fit_run); the
     fit's stage lines go to stderr unless the command runs with ``--quiet``.
@@ -199,7 +202,16 @@ def run_fit(
         announce=announce,
     )
     _print_calibration(paths)
+    if tables:
+        paths.update(_write_tables(out, fit=result))
     return result, paths
+
+
+def _write_tables(run_dir, fit=None) -> dict[str, Path]:
+    """Write RUN/tables/ (CSV files and report.xlsx); returns ``{"tables": xlsx path}``."""
+    from mmm.report.tables import write_tables
+
+    return {"tables": write_tables(run_dir, fit=fit)["xlsx"]}
 
 
 def _print_calibration(paths) -> None:
@@ -494,8 +506,28 @@ def report(
     )
     for kind, path in paths.items():
         say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
+    say(f"tables     {_write_tables(run_dir)['tables']}")
     if print_md and "md" in paths:
         typer.echo(paths["md"].read_text(encoding="utf-8"))
+
+
+# ----------------------------------------------------------------------- export
+@app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder written by `mmm fit`.")],
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print nothing but errors.")] = False,
+) -> None:
+    """Write the planner tables of a run folder: RUN_DIR/tables/*.csv and report.xlsx.
+
+    Returns and contributions per line (from summary.json), contributions per week, and
+    every stored plan (RUN_DIR/recommendations/NAME); `mmm fit`, `mmm optimize` and
+    `mmm report` refresh them too.
+    """
+    from mmm.report.tables import write_tables
+
+    _Out.quiet = quiet
+    for name, path in write_tables(run_dir).items():
+        say(f"{name:26s} {path}")
 
 
 # --------------------------------------------------------------------- backtest
@@ -711,6 +743,7 @@ def optimize(
         replace=replace,
     )
     _print_recommendation(paths, currency=run_currency(run_dir))
+    paths.update(_write_tables(run_dir))
     for k, p in paths.items():
         say(f"{k:14s} {p}")
 
@@ -1002,7 +1035,7 @@ def reproduce(
     stored = json.loads((run_dir / "summary.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
         say("refitting from the stored config ...")
-        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet)
+        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet, tables=False)
         new = json.loads(paths["summary"].read_text())
     diffs = compare_summaries(stored, new, rel_tol=rel_tol)
     if diffs:
@@ -1055,7 +1088,7 @@ def demo(
         "brand_search",
     )
     say("\nfitting the demo model ...")
-    result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet)
+    result, paths = run_fit(cfg, out / "run", mediator_hint=hint, progress=not quiet, tables=False)
     _print_roas(result)
     from mmm.optimize.cli import run_currency, run_optimize_cli
     from mmm.report.write import write_report
@@ -1076,6 +1109,7 @@ def demo(
     paths["recommendation"] = opt["json"]
     rep = write_report(out / "run", value_per_visit=25.0)
     paths["report"], paths["report_md"] = rep["html"], rep["md"]
+    paths.update(_write_tables(out / "run", fit=result))
     say("")
     say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
     for k, p in {**data_paths, **paths}.items():

@@ -9,6 +9,7 @@ import re
 import shutil
 import tomllib
 
+import pandas as pd
 import pytest
 
 from mmm.cli import main
@@ -63,6 +64,11 @@ def test_fit_writes_a_complete_run_folder(cli_run):
     assert config["sampler"]["draws"] == 400
     summary = json.loads((out / "summary.json").read_text())
     assert {r["outcome"] for r in summary["roas"]} == {"online_sales", "store_visits"}
+    # the planner tables come with the run (no plan stored yet)
+    tables = out / "tables"
+    assert (tables / "report.xlsx").is_file()
+    assert len(pd.read_csv(tables / "returns.csv")) == len(summary["roas"])
+    assert not list(tables.glob("plan_*.csv"))
 
 
 def test_cli_fit_matches_the_library_fit(cli_run, demo_fit):
@@ -112,6 +118,8 @@ def test_optimize_command_writes_the_recommendation_and_the_report_shows_it(cli_
         if r["channel"] == "email_crm":
             assert r["recommended"] == pytest.approx(r["current"], rel=1e-6)
     assert rec["summary"]["solver"]["starts"] == 5  # the default
+    plan = pd.read_csv(out / "tables" / "plan_recommended.csv")  # refreshed by the command
+    assert plan["spend_plan"].tolist() == [r["recommended"] for r in alloc]
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "Moving money as recommended" in html
