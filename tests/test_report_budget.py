@@ -181,17 +181,28 @@ def test_line_sentences_equal_the_allocation(demo):
 
 
 def test_binding_limits_equal_the_recommendation(demo):
+    """The budget's margin first, then one sentence per stored binding limit, in the stored
+    order, with its limit and shadow price."""
     rec = demo["rec"]
-    binding = _items(demo["html"], "budget-binding")
-    stored = [b for b in rec["summary"]["binding_constraints"] if b.startswith("series")]
+    items = _items(demo["html"], "budget-binding")
+    stored = rec["summary"]["binding"]
+    assert rec["summary"]["budget_shadow_price"] is not None
+    margin, *binding = items
+    assert margin.startswith("Each extra €1 of total budget would add about ")
+    _close(margin.split("about ")[1], rec["summary"]["budget_shadow_price"])
     assert len(binding) == len(stored) > 0
-    for b, text in zip(binding, stored, strict=True):
-        series = re.search(r"series '([^']+)'", text).group(1)
-        side, limit = re.search(r"(upper|lower) ([\d,.]+)$", text).groups()
-        row = next(r for r in rec["allocation"] if r["series"] == series)
-        m = re.fullmatch(rf"{re.escape(_name(row))} is at its {side} limit \(({AMOUNT})\)\.", b)
+    for b, lim in zip(binding, stored, strict=True):
+        row = next(r for r in rec["allocation"] if r["series"] == lim["series"])
+        side = lim["side"]
+        verb = "raised" if side == "upper" else "lowered"
+        m = re.fullmatch(
+            rf"{re.escape(_name(row))} is at its {side} limit \(({AMOUNT})\): each €1 the "
+            rf"limit is {verb} would change value by about ({AMOUNT})\.",
+            b,
+        )
         assert m, b
-        _close(m.group(1), float(limit.replace(",", "")))
+        _close(m.group(1), lim["limit"])
+        _close(m.group(2), abs(lim["shadow_price"]))
         # at an upper limit the plan sits on the limit
         if side == "upper":
             _close(m.group(1), row["recommended"])
@@ -250,7 +261,7 @@ def named(demo, tmp_path_factory):
     """The demo run with two stored recommendations under recommendations/<name>/."""
     run = tmp_path_factory.mktemp("named") / "run"
     shutil.copytree(demo["run"], run)
-    (run / "recommendation.json").unlink()
+    shutil.rmtree(run / "recommendations")  # the plan mmm optimize stored; two written below
     new = _with_new_fields(demo["rec"])
     old = copy.deepcopy(demo["rec"])
     old["settings"].update({"name": "old", "created": "2025-12-01T09:00:00"})
