@@ -927,7 +927,8 @@ def scenarios(
     )
     _print_scenarios(res["result"], currency=run_currency(run_dir))
     for k in ("json", "csv"):
-        say(f"{k:5s} {res[k]}")
+        say(f"{k:6s} {res[k]}")
+    say(f"tables {_write_tables(run_dir)['tables']}")
 
 
 def _print_scenarios(result: dict, currency: str = "€") -> None:

@@ -147,6 +147,22 @@ def test_stored_table_equals_compare_plans(run, planner, tmp_path):
     mine = next(p for p in stored["plans"] if p["plan"] == "mine")
     assert f"€{mine['outcomes']['value']['mean']:,.0f}" in printed
     assert "Search · retargeting" in printed  # display names of the lines
+    # the planner tables are refreshed: one row per (plan, outcome), the stored numbers
+    table = pd.read_csv(run / "tables" / "scenarios_scenarios.csv")
+    assert list(dict.fromkeys(table["plan"])) == ["current", "recommended", "mine"]
+    for p in stored["plans"]:
+        rows = table[table["plan"] == p["plan"]].set_index("outcome")
+        assert sorted(rows.index) == sorted(p["outcomes"])
+        for m, st in p["outcomes"].items():
+            assert rows.loc[m, "spend"] == p["spend"]
+            assert rows.loc[m, "expected_mean"] == st["mean"]
+            assert rows.loc[m, "uplift_lower"] == st["uplift_lower"]
+            if st["prob_better"] is None:
+                assert np.isnan(rows.loc[m, "chance_better"])
+            else:
+                assert rows.loc[m, "chance_better"] == st["prob_better"]
+    sheet = pd.read_excel(run / "tables" / "report.xlsx", sheet_name="scenarios_scenarios")
+    assert np.allclose(sheet["expected_mean"], table["expected_mean"], rtol=1e-14)
 
 
 def test_totals_are_spread_like_the_current_weekly_pattern(planner, tmp_path):

@@ -7,11 +7,13 @@
     RUN_DIR/tables/contributions_weekly.csv   contribution per date per line (and baseline)
     RUN_DIR/tables/plan_<name>.csv            a stored plan: spend per line, current vs plan
     RUN_DIR/tables/plan_<name>_outcomes.csv   expected outcomes of the current plan and plan
+    RUN_DIR/tables/scenarios_<name>.csv       a stored scenario comparison: totals per plan
     RUN_DIR/tables/report.xlsx                one sheet per table above, formatted
 
 The tables are a view of results already computed: ``returns`` and ``contributions`` are
 the records of ``summary.json``, the plans those of
-``recommendations/<name>/recommendation.json``, and the weekly contributions come from
+``recommendations/<name>/recommendation.json``, the scenarios those of
+``scenarios/<name>.json``, and the weekly contributions come from
 :func:`mmm.analysis.decompose.contributions_over_time` on the saved fit with the draws
 ``summary.json`` was computed from. Every table has an ``id`` column (the line's
 ``channel|audience`` id, or the component's name) for programs and a ``line`` column
@@ -56,9 +58,15 @@ MONEY_COLUMNS = ("spend", "spend_current", "spend_plan", "change")
 #: Money per unit (currency format with cents).
 UNIT_COST_COLUMNS = ("cost_per_unit", "cost_per_unit_lower", "cost_per_unit_upper")
 #: Columns holding money on rows whose outcome is revenue (counts otherwise).
-OUTCOME_UNIT_COLUMNS = (*_CONTRIB_COLS.values(), *_EXPECTED_COLS.values())
+OUTCOME_UNIT_COLUMNS = (
+    *_CONTRIB_COLS.values(),
+    *_EXPECTED_COLS.values(),
+    "uplift_mean",
+    "uplift_lower",
+    "uplift_upper",
+)
 #: Columns holding fractions (0.25 = 25 %).
-SHARE_COLUMNS = ("share_current", "share_plan", "interval")
+SHARE_COLUMNS = ("share_current", "share_plan", "interval", "chance_better")
 #: Columns holding percents (25.0 = 25 %).
 PERCENT_COLUMNS = ("change_pct",)
 RATIO_COLUMNS = (
@@ -193,6 +201,34 @@ def plan_outcomes_table(rec: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scenarios_table(result: dict) -> pd.DataFrame:
+    """A stored scenario comparison's totals per plan (``RUN/scenarios/NAME.json``).
+
+    One row per (plan, outcome): columns ``plan``, ``spend`` (currency over the horizon),
+    ``outcome`` (``value`` is the combined value in currency), ``expected_mean`` /
+    ``_median`` / ``_lower`` / ``_upper``, ``uplift_mean`` / ``_lower`` / ``_upper`` (against
+    the current plan), ``chance_better`` (share of draws where the plan beats the current
+    one; empty when the draws cannot tell them apart, e.g. the current plan itself) and
+    ``interval``, all as stored by :func:`mmm.optimize.scenarios.run_scenarios`.
+    """
+    interval = (result.get("settings") or {}).get("interval")
+    rows = []
+    for plan in result.get("plans", []):
+        for outcome, st in (plan.get("outcomes") or {}).items():
+            rows.append(
+                {
+                    "plan": plan.get("plan"),
+                    "spend": plan.get("spend"),
+                    "outcome": outcome,
+                    **{new: st.get(old) for old, new in _EXPECTED_COLS.items()},
+                    **{k: st.get(k) for k in ("uplift_mean", "uplift_lower", "uplift_upper")},
+                    "chance_better": st.get("prob_better"),
+                    "interval": interval,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def stored_plans(run_dir) -> dict[str, dict]:
     """Every recommendation stored in ``run_dir`` by name (see :mod:`mmm.optimize.store`)."""
     from mmm.report.run import read_recommendation
@@ -289,14 +325,16 @@ def build_tables(run_dir, *, fit=None) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of str -> pandas.DataFrame
-        ``returns``, ``contributions``, ``contributions_weekly`` and, per stored
-        recommendation ``NAME``, ``plan_NAME`` and ``plan_NAME_outcomes``.
+        ``returns``, ``contributions``, ``contributions_weekly``, per stored
+        recommendation ``NAME``, ``plan_NAME`` and ``plan_NAME_outcomes``, and per stored
+        scenario comparison ``NAME`` (``mmm scenarios``), ``scenarios_NAME``.
 
     Raises
     ------
     mmm.errors.NotFittedError
         ``run_dir`` is not a run folder (no ``fit.nc`` / ``fit.json``).
     """
+    from mmm.optimize.scenarios import read_scenarios
     from mmm.report.run import RunFolder
 
     run = RunFolder.open(run_dir)
@@ -312,6 +350,8 @@ def build_tables(run_dir, *, fit=None) -> dict[str, pd.DataFrame]:
     for name, rec in stored_plans(run.path).items():
         tables[f"plan_{name}"] = plan_table(rec)
         tables[f"plan_{name}_outcomes"] = plan_outcomes_table(rec)
+    for result in read_scenarios(run.path):
+        tables[f"scenarios_{Path(result['path']).stem}"] = scenarios_table(result)
     return tables
 
 
