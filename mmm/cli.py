@@ -937,9 +937,7 @@ def _print_scenarios(result: dict, currency: str = "€") -> None:
     from mmm.report import fmt
 
     st = result.get("settings") or {}
-    kinds = {
-        o: ("revenue" if w == 1 else "count") for o, w in (st.get("outcome_weights") or {}).items()
-    }
+    kinds = st.get("outcome_kinds") or {}  # revenue / count per outcome, from the spec
 
     def amount(x):
         if not fmt.is_number(x):

@@ -139,6 +139,7 @@ def test_stored_table_equals_compare_plans(run, planner, tmp_path):
     st = stored["settings"]
     assert st["horizon"] == H and st["value_per_visit"] == 3.0 and st["interval"] == 0.9
     assert st["outcome_weights"] == {"online_sales": 1.0, "store_visits": 3.0}
+    assert st["outcome_kinds"] == {"online_sales": "revenue", "store_visits": "count"}
     assert st["plans"]["mine"] == {"source": "file", "path": str(f), "layout": "totals"}
     # the long table is stored beside it, equal to compare_plans' rows
     csv = pd.read_csv(run / "scenarios" / "scenarios.csv")

@@ -488,6 +488,7 @@ def run_scenarios(
         "objective_label": obj.label,
         "value_per_visit": value_per_visit,
         "outcome_weights": dict(zip(planner.outcomes, obj.weights, strict=True)),
+        "outcome_kinds": {o.name: o.kind for o in fit.spec.outcomes},
         "interval": prob,
         "n_draws": planner.response.n_draws,
         "plans": sources,
