@@ -70,6 +70,29 @@ def test_library_fit_has_every_group(tiny_fits):
     assert "roas_direct" in r.posterior and "roas" not in r.posterior
 
 
+def test_posterior_names_the_direct_and_the_total_return(tiny_fits, cli_fit):
+    """``roas_direct`` is the model's direct return; ``roas_total`` the analysis' total return
+    (direct + mediated) of every draw on (chain, draw), kept through save and load."""
+    import mmm.analysis as A
+
+    for r in (tiny_fits[0], cli_fit[0]):
+        post = r.posterior
+        assert "roas_direct" in post and "roas" not in post
+        total = post["roas_total"]
+        assert total.dims == ("chain", "draw", "outcome", "series")
+        want = A.roas_draws(r, max_draws=None).sel(path="total")
+        got = total.stack(sample=("chain", "draw")).transpose("sample", ...)
+        np.testing.assert_allclose(got.values, want.transpose("sample", ...).values, rtol=1e-12)
+        assert list(total["series"].values) == list(want["series"].values)
+        assert np.isfinite(total.values).all()
+    import arviz as az
+
+    r = cli_fit[0]
+    assert "roas_total" not in r.free_variables  # derived, not sampled
+    summary = az.summary(r.idata, var_names=["roas_total"], kind="diagnostics")
+    assert len(summary) == total.sizes["outcome"] * total.sizes["series"]
+
+
 def test_log_likelihood_is_the_models(tiny_fits):
     """Pointwise log-likelihood from the saved posterior = PyMC's on the rebuilt model
     (PyMC's is on the model's scaled outcome: minus log(scale) per point in our units)."""

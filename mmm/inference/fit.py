@@ -345,8 +345,11 @@ def complete_idata(result, *, predictive: bool = True, seed: int | None = None) 
     (one variable per outcome, dims chain, draw, date, geo: ``az.loo(result.idata,
     var_name="online_sales")``) and, with ``predictive``, ``posterior_predictive`` (one
     replicated series per outcome and draw, same names as ``observed_data``, so
-    ``az.plot_ppc(result.idata)`` works). Everything is computed from the saved
-    posterior: no refit, no compile.
+    ``az.plot_ppc(result.idata)`` works). The posterior gains ``roas_total`` (dims chain,
+    draw, outcome, series): the total return per currency unit over the fitted period,
+    direct plus through the mediator (:func:`mmm.analysis.roas_draws`, ``path="total"``),
+    the return the report shows, beside the model's ``roas_direct``. Everything is
+    computed from the saved posterior: no refit, no compile.
 
     Parameters
     ----------
@@ -367,7 +370,22 @@ def complete_idata(result, *, predictive: bool = True, seed: int | None = None) 
     groups["constant_data"] = _constant_group(result)
     seed = result.sampler.seed if seed is None else seed
     groups.update(_pointwise_groups(result, predictive=predictive, seed=seed))
+    groups["posterior"] = _with_total_return(result)
     return replace(result, idata=az.InferenceData(**groups))
+
+
+def _with_total_return(result):
+    """The posterior with ``roas_total`` (see :func:`complete_idata`) added or refreshed."""
+    from mmm.analysis.engine import to_chain_draw
+    from mmm.analysis.returns import roas_draws
+
+    total = roas_draws(result, max_draws=None).sel(path="total", drop=True)
+    post = result.idata.posterior
+    da = to_chain_draw(total, result).transpose("chain", "draw", "outcome", "series")
+    da.attrs["description"] = (
+        "total return per currency unit over the fitted period (direct + mediated)"
+    )
+    return post.assign(roas_total=da)
 
 
 def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
