@@ -109,9 +109,12 @@ def fit_run(
     """
     from mmm.data import load_dataset
     from mmm.inference import fit as _fit
+    from mmm.inference.fit import check_currency, with_currency
     from mmm.runs import write_run
 
     d = cfg.data
+    where = f"{cfg.source}: [optimizer] currency" if cfg.source else "[optimizer] currency"
+    currency = check_currency(cfg.optimizer.get("currency"), where=where)
     ds = load_dataset(
         d["media"], d["outcomes"], d["channels"], controls=d.get("controls"), geos=d.get("geos")
     )
@@ -144,5 +147,6 @@ def fit_run(
             cfg.model, ds, sampler=sampler, experiments=experiments, predictive=True, log=stages
         )
     timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}
+    result = with_currency(result, currency)  # figures of the fit label money with it
     paths = write_run(result, Path(out), config=cfg, timings=timings, before=before)
     return result, paths

@@ -199,6 +199,80 @@ def test_currency_from_argument_or_default(fit):
     assert all("€" in t for t in rev if t != "€0") and not any("€" in t for t in cnt)
 
 
+def _money_ticks(fig) -> list[str]:
+    """Tick labels of the money axis of the response curves (the spend axis, bottom row)."""
+    drawn(fig)
+    return [t.get_text() for t in fig.axes[-1].get_xticklabels() if t.get_text()]
+
+
+def test_a_fit_labels_money_with_its_own_currency_and_an_argument_overrides_it(fit, tmp_path):
+    from mmm.inference.fit import FitResult, with_currency
+
+    assert fit.currency == "€"
+    dollars = FitResult.load(with_currency(fit, "$").save(tmp_path / "usd"))
+    assert dollars.currency == "$"
+    fig = P.plot_roas(dollars, outcome="online_sales")
+    assert fig.axes[0].get_xlabel() == "Online sales per $1 of spend (ROAS)"
+    ticks = _money_ticks(P.plot_response_curves(dollars))
+    assert ticks and all(t.lstrip("-").startswith("$") for t in ticks), ticks
+    rev = [t.get_text() for t in drawn(P.plot_waterfall(dollars)).axes[0].get_yticklabels()]
+    assert any(t.startswith("$") for t in rev) and not any("€" in t for t in rev), rev
+    # an explicit currency= still wins over the fit's
+    fig = P.plot_roas(dollars, outcome="online_sales", currency="£")
+    assert fig.axes[0].get_xlabel() == "Online sales per £1 of spend (ROAS)"
+
+
+def test_a_fit_saved_before_the_currency_was_stored_reads_as_euro(fit, tmp_path):
+    import json
+
+    from mmm.inference.fit import FitResult, with_currency
+
+    d = with_currency(fit, "$").save(tmp_path / "old")
+    meta = json.loads((d / "fit.json").read_text())
+    assert meta["currency"] == "$"
+    del meta["currency"]  # as fit.json was written before
+    (d / "fit.json").write_text(json.dumps(meta))
+    old = FitResult.load(d)
+    assert old.currency == "€"
+    assert P.plot_roas(old, outcome="online_sales").axes[0].get_xlabel() == (
+        "Online sales per €1 of spend (ROAS)"
+    )
+
+
+def test_the_run_config_currency_is_stored_with_the_fit(fit, tmp_path, monkeypatch):
+    """``mmm fit`` (``mmm.pipeline.fit_run``) keeps ``[optimizer] currency`` in fit.json;
+    the sampler is replaced by the fixed-parameter fit (the wiring is tested, not NUTS)."""
+    from analysis_helpers import tables
+
+    import mmm.inference
+    from mmm.config import parse_config
+    from mmm.errors import SpecError
+    from mmm.inference.fit import FitResult
+    from mmm.pipeline import fit_run
+
+    data = {}
+    for name, frame in tables().items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+        data[name] = str(tmp_path / f"{name}.csv")
+    monkeypatch.setattr(mmm.inference, "fit", lambda *a, **k: fit)
+    raw = {"data": data, "optimizer": {"currency": "$"}}
+    result, paths = fit_run(parse_config(raw, source="usd.toml"), tmp_path / "run")
+    assert result.currency == "$"
+    loaded = FitResult.load(tmp_path / "run")
+    assert loaded.currency == "$"
+    assert P.plot_roas(loaded, outcome="online_sales").axes[0].get_xlabel() == (
+        "Online sales per $1 of spend (ROAS)"
+    )
+    # no currency in the config: the default
+    result, _ = fit_run(parse_config({"data": data}, source="eur.toml"), tmp_path / "eur")
+    assert result.currency == "€" and FitResult.load(tmp_path / "eur").currency == "€"
+    # a currency that is not a symbol is refused before anything is fitted
+    monkeypatch.setattr(mmm.inference, "fit", lambda *a, **k: pytest.fail("fitted"))
+    bad = {"data": data, "optimizer": {"currency": 5}}
+    with pytest.raises(SpecError, match=r"bad.toml: \[optimizer\] currency must be"):
+        fit_run(parse_config(bad, source="bad.toml"), tmp_path / "bad")
+
+
 # ----------------------------------------------------------------- the table forms
 
 

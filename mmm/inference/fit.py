@@ -31,6 +31,10 @@ from mmm.spec import QUICK_METHODS, ModelSpec, SamplerConfig
 
 FIT_FORMAT_VERSION = 1
 
+#: Currency of a fit whose run config names none (``[optimizer] currency``), and of fits
+#: saved before the currency was stored.
+DEFAULT_CURRENCY = "€"
+
 # compiled nutpie models, keyed by model structure (spec + shapes); data is swapped in
 _COMPILED: dict[str, object] = {}
 
@@ -66,6 +70,10 @@ class FitResult:
         Data fingerprint, spec hash, package versions, seed, timings (seconds).
     experiments : pandas.DataFrame or None
         Lift tests the fit was calibrated with (:mod:`mmm.calibration`), if any.
+    currency : str
+        Symbol of the money amounts (spend, revenue): the run config's ``[optimizer]
+        currency``, default :data:`DEFAULT_CURRENCY`. Figures of the fit label their
+        money axes with it (see :mod:`mmm.plotting`); see :func:`with_currency`.
     """
 
     spec: ModelSpec
@@ -76,6 +84,7 @@ class FitResult:
     diagnostics: Diagnostics
     provenance: dict = field(default_factory=dict)
     experiments: object = None
+    currency: str = DEFAULT_CURRENCY
 
     def _overview(self) -> list[tuple[str, str]]:
         """(label, value) rows of the short description (``repr`` and the notebook table)."""
@@ -153,6 +162,7 @@ class FitResult:
             "sampler": self.sampler.to_dict(),
             "diagnostics": self.diagnostics.to_dict(),
             "provenance": self.provenance,
+            "currency": self.currency,
         }
         (d / "fit.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
         return d
@@ -236,6 +246,7 @@ class FitResult:
             diagnostics=Diagnostics.from_dict(meta["diagnostics"]),
             provenance=meta["provenance"],
             experiments=experiments,
+            currency=meta.get("currency") or DEFAULT_CURRENCY,  # older fits: the default
         )
         if "log_likelihood" not in idata.groups():
             # a fit saved before these groups were stored: add them from its posterior
@@ -676,6 +687,25 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
     result = complete_idata(result, predictive=predictive)
     result.provenance["timings"]["arviz_groups_s"] = round(time.perf_counter() - t_groups, 3)
     return result
+
+
+def check_currency(currency, *, where: str = "currency") -> str | None:
+    """``currency`` if it is a usable symbol (a non-empty string) or None.
+
+    Raises
+    ------
+    SpecError
+        Anything else, naming ``where`` (e.g. the config file and key).
+    """
+    if currency is None or (isinstance(currency, str) and currency.strip()):
+        return currency
+    raise SpecError(f"{where} must be a non-empty string such as '€' or '$', got {currency!r}.")
+
+
+def with_currency(result: FitResult, currency: str | None) -> FitResult:
+    """A copy of ``result`` whose money is in ``currency`` (None: unchanged)."""
+    currency = check_currency(currency)
+    return result if currency is None else replace(result, currency=currency)
 
 
 def with_provenance(result: FitResult, **extra) -> FitResult:

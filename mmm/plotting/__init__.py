@@ -20,7 +20,8 @@ Common arguments:
     (e.g. ``plt.subplots(1, 2)[1]``). A count that does not match raises ValueError
     saying how many are needed. Default: a new figure.
 ``currency``
-    Symbol of money axes; default the fit's when it names one, else ``€`` (as the report).
+    Symbol of money axes; default the fit's own (``fit.currency``: the run config's
+    ``[optimizer] currency``, stored in ``fit.json``), else ``€`` (as the report).
 
 Labels are display names (``Paid search · prospecting``, from
 :func:`mmm.names.display_name`), axes print plain numbers with k / M suffixes, and every

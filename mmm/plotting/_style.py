@@ -417,7 +417,7 @@ DEFAULT_CURRENCY = "€"
 
 
 def currency_of(fit, currency: str | None) -> str:
-    """The currency symbol of a figure.
+    """The currency symbol of a figure: the one place every plotting module resolves it.
 
     Parameters
     ----------
@@ -428,10 +428,29 @@ def currency_of(fit, currency: str | None) -> str:
     Returns
     -------
     str
-        ``currency``, else a ``currency`` the fit's spec carries, else
-        :data:`DEFAULT_CURRENCY` (``€``, the report's default).
+        ``currency``, else the fit's own (:attr:`FitResult.currency
+        <mmm.inference.fit.FitResult>`: the run config's ``[optimizer] currency``, stored
+        in ``fit.json``), else :data:`DEFAULT_CURRENCY` (``€``, the report's default).
     """
     if currency:
         return currency
-    spec_currency = getattr(getattr(fit, "spec", None), "currency", None)
-    return spec_currency or DEFAULT_CURRENCY
+    return getattr(fit, "currency", None) or DEFAULT_CURRENCY
+
+
+def fit_and_table(data, compute):
+    """The fit a figure was given (or None) and the table it draws.
+
+    Parameters
+    ----------
+    data : FitResult or a table of :mod:`mmm.analysis`
+    compute : callable
+        ``compute(fit)`` gives the table from a fit (an :mod:`mmm.analysis` function).
+
+    Returns
+    -------
+    (fit, table) : tuple
+        ``(data, compute(data))`` for a fit; ``(None, data)`` for a table.
+    """
+    if is_fit(data):
+        return data, compute(data)
+    return None, data

@@ -11,6 +11,7 @@ from mmm.plotting._style import (
     color,
     currency_of,
     finish,
+    fit_and_table,
     is_fit,
     label,
     outcome_kinds,
@@ -152,12 +153,9 @@ def plot_prior_posterior(
     ValueError
         A ``variable`` not in the table (the message lists those that are).
     """
-    if is_fit(data):
-        from mmm.analysis import prior_posterior
+    from mmm.analysis import prior_posterior
 
-        table = prior_posterior(data, n_prior=n_prior, prob=prob)
-    else:
-        table = data
+    _, table = fit_and_table(data, lambda f: prior_posterior(f, n_prior=n_prior, prob=prob))
     available = list(dict.fromkeys(table["variable"]))
     if variable is None:
         single = ax is not None and not isinstance(ax, list | tuple | np.ndarray)

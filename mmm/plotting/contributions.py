@@ -11,7 +11,7 @@ from mmm.plotting._style import (
     color,
     currency_of,
     finish,
-    is_fit,
+    fit_and_table,
     label,
     outcome_kinds,
     outcome_label,
@@ -63,13 +63,9 @@ def plot_waterfall(
         Per outcome: one bar per component, in order, each starting where the previous one
         ended, then a ``Total`` bar; bars coloured by component kind (legend).
     """
-    fit = data if is_fit(data) else None
-    if fit is not None:
-        from mmm.analysis import component_totals
+    from mmm.analysis import component_totals
 
-        totals = component_totals(fit, max_draws=max_draws)
-    else:
-        totals = data
+    fit, totals = fit_and_table(data, lambda f: component_totals(f, max_draws=max_draws))
     outs = pick_outcomes(totals["outcome"].values, outcome, ax=ax)
     fig, axes = panels(ax, len(outs), width=9, height=4.2)
     from matplotlib.patches import Patch
@@ -107,12 +103,9 @@ def plot_waterfall(
 
 
 def _contributions(data, max_draws):
-    fit = data if is_fit(data) else None
-    if fit is None:
-        return None, data
     from mmm.analysis import contributions_over_time
 
-    return fit, contributions_over_time(fit, max_draws=max_draws)
+    return fit_and_table(data, lambda f: contributions_over_time(f, max_draws=max_draws))
 
 
 def plot_stacked_contributions(

@@ -10,6 +10,7 @@ from mmm.plotting._style import (
     color,
     currency_of,
     finish,
+    fit_and_table,
     is_fit,
     label,
     outcome_kinds,
@@ -165,12 +166,9 @@ def plot_adstock(
     matplotlib.figure.Figure
         Per channel: mean weight per lag with markers and its band, in the channel's colour.
     """
-    if is_fit(data):
-        from mmm.analysis import adstock_curves
+    from mmm.analysis import adstock_curves
 
-        decay = adstock_curves(data, prob=prob)
-    else:
-        decay = data
+    _, decay = fit_and_table(data, lambda f: adstock_curves(f, prob=prob))
     channels = [str(c) for c in decay["channel"].values] if channels is None else list(channels)
     fig, axes = panels(
         ax, len(channels), ncols=ncols, width=11, height=2.2, sharex=True, sharey=True

@@ -10,6 +10,7 @@ from mmm.plotting._style import (
     color,
     currency_of,
     finish,
+    fit_and_table,
     is_fit,
     label,
     outcome_kinds,
@@ -58,8 +59,7 @@ def plot_roas(
         Per outcome: one error bar per series, sorted by median; y tick labels are display
         names (``Paid search · prospecting``).
     """
-    fit = data if is_fit(data) else None
-    table = _roas_table(fit, prob) if fit is not None else data
+    fit, table = fit_and_table(data, lambda f: _roas_table(f, prob))
     cur = currency_of(fit, currency)
     kinds = outcome_kinds(fit)
     outs = pick_outcomes(table["outcome"], outcome, ax=ax)
@@ -134,12 +134,9 @@ def plot_funnel(data, *, outcome=None, title: str | None = None, ax=None, prob: 
         Per outcome: two bars per stage (spend share in grey, effect share with its
         interval in colour); shares as percentages.
     """
-    if is_fit(data):
-        from mmm.analysis import funnel_shares
+    from mmm.analysis import funnel_shares
 
-        shares = funnel_shares(data, prob=prob)
-    else:
-        shares = data
+    _, shares = fit_and_table(data, lambda f: funnel_shares(f, prob=prob))
     outs = pick_outcomes(shares["outcome"], outcome, ax=ax)
     fig = None
     if ax is None:
@@ -300,12 +297,9 @@ def plot_spend_vs_effect_share(
         Horizontal paired bars per line, sorted by effect share (grey: spend share; coloured:
         effect share with its interval; hatched: awareness lines).
     """
-    if is_fit(data):
-        from mmm.analysis.shares import line_shares
+    from mmm.analysis.shares import line_shares
 
-        shares = line_shares(data, prob=prob)
-    else:
-        shares = data
+    _, shares = fit_and_table(data, lambda f: line_shares(f, prob=prob))
     outs = pick_outcomes(shares["outcome"], outcome, ax=ax)
     n = shares["series"].nunique()
     fig, axes = panels(ax, len(outs), width=8, height=0.42 * n + 1.0)
