@@ -245,7 +245,9 @@ def waterfall(
     steps = xr.concat([base, media, total], dim="component")
     df = summarize_draws(steps, prob=prob)
     order = {c: i for i, c in enumerate(steps["component"].values)}
-    df["kind"] = df["component"].map(dict(zip(steps["component"].values, steps["kind"].values)))
+    df["kind"] = df["component"].map(
+        dict(zip(steps["component"].values, steps["kind"].values, strict=True))
+    )
     df = df.rename(columns={"component": "step"})
     df["order"] = df["step"].map(order)
     df = df.sort_values(["outcome", "order"]).reset_index(drop=True)

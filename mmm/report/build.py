@@ -7,7 +7,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from mmm.report import figures, fmt, numbers
+from mmm.report import charts, figures, fmt, interactive, numbers
 from mmm.report.budget import budget_context, display_name, value_per_visit_of
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
@@ -181,64 +181,6 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
     return headline
 
 
-def roas_charts(ctx: dict, *, fit, rows) -> list:
-    """One ranked bar chart per outcome: return per unit of spend, or cost per unit."""
-    currency, kinds, money, prob = ctx["currency"], ctx["kinds"], ctx["money"], ctx["prob"]
-    out = []
-    for o in fit.spec.outcome_names:
-        if kinds[o] == "revenue":
-            items = [
-                {
-                    "label": r["label"],
-                    "stage": r["stage"],
-                    **{k: r["outcomes"].get(o, {}).get(k) for k in ("median", "lower", "upper")},
-                }
-                for r in rows
-                if o in r["outcomes"]
-            ]
-            items.sort(key=lambda it: -(it["median"] or 0))
-            order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
-            out.append(
-                figures.ranked_bars(
-                    items,
-                    title=f"Return on {fmt.pretty(o)} per {currency}1 of spend",
-                    xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
-                    f"{fmt.pct(prob)} range)",
-                    value_fmt=fmt.ratio,
-                    alt=f"Bar chart ranking channel and audience lines by return on "
-                    f"{fmt.pretty(o)} per {currency}1, highest first: {order}.",
-                )
-            )
-            continue
-        items = []
-        for r in rows:
-            rec = r["outcomes"].get(o)
-            if rec and fmt.is_number(rec.get("cost_per_unit")) and rec["cost_per_unit"] > 0:
-                items.append(
-                    {
-                        "label": r["label"],
-                        "stage": r["stage"],
-                        "median": rec["cost_per_unit"],
-                        "lower": rec.get("cost_per_unit_lower"),
-                        "upper": rec.get("cost_per_unit_upper"),
-                    }
-                )
-        items.sort(key=lambda it: it["median"])
-        order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
-        unit = fmt.pretty(o).rstrip("s")
-        out.append(
-            figures.ranked_bars(
-                items,
-                title=f"Cost per extra {unit} (lower is better)",
-                xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
-                value_fmt=money,
-                alt=f"Bar chart ranking channel and audience lines by cost per "
-                f"{unit}, cheapest first: {order}.",
-            )
-        )
-    return out
-
-
 def funnel_charts(ctx: dict, *, fit, summary) -> list:
     """Spend share vs effect share by stage, and direct vs mediated effect of awareness."""
     currency, kinds = ctx["currency"], ctx["kinds"]
@@ -284,103 +226,18 @@ def funnel_charts(ctx: dict, *, fit, summary) -> list:
                     + ".",
                 )
             )
-    out.extend(line_share_charts(ctx, fit=fit))
-    return out
-
-
-def line_share_charts(ctx: dict, *, fit) -> list:
-    """Per outcome: each line's share of spend beside its share of media's effect."""
-    from mmm.analysis.shares import line_shares
-    from mmm.plotting.returns import plot_spend_vs_effect_share
-
-    shares = line_shares(fit, prob=ctx["prob"])
-    labels = {
-        r.series: display_name(r.channel, r.audience)
-        for r in shares.drop_duplicates("series").itertuples()
-    }
-    out = []
-    for o in fit.spec.outcome_names:
-        df = shares[shares["outcome"] == o].sort_values("effect_share_median", ascending=False)
-        fig = plot_spend_vs_effect_share(
-            shares,
-            outcome=o,
-            labels=labels,
-            title=f"Share of spend vs share of media's effect on {fmt.pretty(o)}, per line",
-        )
-        out.append(
-            figures.encode(
-                fig,
-                alt=f"Paired bars per channel and audience line: share of media spend and share "
-                f"of media's effect on {fmt.pretty(o)} (most likely, with a {fmt.pct(ctx['prob'])}"
-                " range), largest effect first: "
-                + "; ".join(
-                    f"{labels[r.series]} {fmt.pct(r.spend_share)} of spend, "
-                    f"{fmt.pct(r.effect_share_median)} of the effect"
-                    for r in df.itertuples()
-                )
-                + ".",
-                kind="line-shares",
-            )
-        )
-    return out
-
-
-def media_over_time_charts(ctx: dict, *, fit) -> list:
-    """Per outcome: media's contribution per week, stacked by channel."""
-    from mmm.analysis.decompose import contributions_over_time
-    from mmm.plotting.contributions import plot_media_over_time
-
-    frame = contributions_over_time(fit, prob=ctx["prob"], max_draws=200)
-    ds = fit.dataset
-    groups = {
-        str(s): display_name(str(c))
-        for s, c in zip(ds.series, ds.spend["channel"].values, strict=True)
-    }
-    out = []
-    for o in fit.spec.outcome_names:
-        fig = plot_media_over_time(
-            frame,
-            outcome=o,
-            groups=groups,
-            title=f"{fmt.pretty(o).capitalize()} from media, by channel",
-            ylabel=f"{fmt.pretty(o)} from media per {ctx['period']}",
-        )
-        media = frame[(frame["outcome"] == o) & (frame["kind"] == "media")]
-        tot = media.assign(g=media["component"].map(groups)).groupby("g")["mean"].sum()
-        tot = tot.sort_values(ascending=False)
-        vf = _value_fmt(ctx["kinds"][o], ctx["currency"])
-        out.append(
-            figures.encode(
-                fig,
-                alt=f"Stacked area chart of {fmt.pretty(o)} from media per {ctx['period']}, one "
-                "area per channel (posterior mean); totals over the period: "
-                + "; ".join(f"{g} {vf(v)}" for g, v in tot.items())
-                + ".",
-                kind="media-over-time",
-            )
-        )
+    out.extend(charts.line_share_charts(ctx, fit=fit))
     return out
 
 
 def weekly_section(ctx: dict, *, fit) -> tuple[list, dict, dict]:
-    """Base vs media over time: charts, the split itself and the fit quality per outcome."""
-    currency, kinds = ctx["currency"], ctx["kinds"]
+    """Fit, decomposition and media over time: charts, the split and the fit quality."""
     split = numbers.weekly_split(fit)
     quality = numbers.fit_quality(split, fit.spec.outcome_names)
-    unit = ctx["period"]
-    charts = [
-        figures.weekly(
-            split,
-            o,
-            value_fmt=_value_fmt(kinds[o], currency),
-            alt=f"Stacked area chart of {fmt.pretty(o)} per {unit} split into base and media "
-            f"by funnel stage, with actual {fmt.pretty(o)} as a line; the model's fitted "
-            f"values explain {fmt.pct(quality[o]['r2'])} of the {unit}-to-{unit} variation.",
-        )
-        for o in fit.spec.outcome_names
-    ]
-    charts.extend(media_over_time_charts(ctx, fit=fit))
-    return charts, split, quality
+    out = charts.predictive_charts(ctx, fit=fit)
+    out.extend(charts.waterfall_charts(ctx, fit=fit))
+    out.extend(charts.media_over_time_charts(ctx, fit=fit))
+    return out, split, quality
 
 
 def curves_section(ctx: dict, *, fit, stages, current) -> dict:
@@ -606,17 +463,7 @@ def budget_section(ctx: dict, rec: dict | None, *, freq) -> dict | None:
         rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq, prob=ctx["prob"]
     )
     if budget and budget.get("rows"):
-        money = ctx["money"]
-        budget["chart"] = figures.budget_bars(
-            budget["rows"],
-            money_fmt=money,
-            alt="Bar chart of current and recommended spend per line: "
-            + "; ".join(
-                f"{b['label']} {money(b['current'])} now, {money(b['recommended'])} recommended"
-                for b in budget["rows"]
-            )
-            + ".",
-        )
+        budget["chart"] = charts.budget_chart(ctx, budget["rows"])
     return budget
 
 
@@ -703,23 +550,25 @@ def build_context(
         "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
     )
     ctx["budget_value_fmt"] = budget["value_fmt"] if budget else money
-    charts: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": []}
-    charts["roas"] = (
-        sections.build("roas", "Return per channel chart", roas_charts, ctx, fit=fit, rows=rows)
+    figs: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": [], "carry": []}
+    figs["roas"] = (
+        sections.build(
+            "roas", "Return per channel chart", charts.roas_charts, ctx, fit=fit, rows=rows
+        )
         or []
     )
-    charts["funnel"] = (
+    figs["funnel"] = (
         sections.build(
             "funnel", "Awareness vs conversion charts", funnel_charts, ctx, fit=fit, summary=summary
         )
         or []
     )
     weekly = sections.build("over-time", "Over time", weekly_section, ctx, fit=fit)
-    charts["weekly"], quality = (weekly[0], weekly[2]) if weekly else ([], None)
+    figs["weekly"], quality = (weekly[0], weekly[2]) if weekly else ([], None)
     curves = sections.build(
         "curves", "Response curves", curves_section, ctx, fit=fit, stages=stages, current=current
     )
-    charts["curves"] = curves["charts"] if curves else []
+    figs["curves"] = curves["charts"] if curves else []
     marginal = (
         sections.build(
             "marginal",
@@ -738,6 +587,10 @@ def build_context(
         "headroom", "Headroom at the plan's spend", headroom_section, ctx, rec
     )
     carry = sections.build("carryover", "Carry-over", carryover_section, ctx, fit=fit) or []
+    figs["carry"] = (
+        sections.build("carryover-chart", "Carry-over chart", charts.carryover_charts, ctx, fit=fit)
+        or []
+    )
     near = sections.build("near-store", "Near-store vs broad", near_store_section, ctx, fit=fit)
     o2s = online_store_section(
         ctx, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
@@ -787,7 +640,7 @@ def build_context(
         "outcomes": list(spec.outcome_names),
         "rows": rows,
         "totals": totals,
-        "charts": charts,
+        "charts": figs,
         "funnel": funnel,
         "stage_channels": _stage_channels(rows),
         "mediator": spec.mediator,
@@ -816,6 +669,8 @@ def build_context(
         "manifest": run.manifest,
         "warnings": list(run.warnings) + data["warnings"],
         "fmt": fmt,
+        "has_interactive": True,
+        "vega_js": interactive.javascript(),
         "value_fmt": {o: _value_fmt(k, currency) for o, k in kinds.items()},
     }
 
