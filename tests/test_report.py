@@ -238,7 +238,7 @@ def test_self_contained_no_external_resources(healthy):
     assert len(page.images) >= 1
     # the interactive charts: a Vega-Lite spec with inline data, drawn by the inlined library
     specs = re.findall(
-        r'<script type="application/json" id="(chart-\d+)-spec">(.*?)</script>', html, re.S
+        r'<script type="application/json" id="(chart-[0-9a-f]+)-spec">(.*?)</script>', html, re.S
     )
     assert len(specs) >= 8
     for cid, text in specs:

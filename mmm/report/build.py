@@ -472,7 +472,9 @@ def scenarios_section(ctx: dict, *, run_dir, kinds) -> list[dict] | None:
     from mmm.optimize.scenarios import read_scenarios
     from mmm.report.scenarios import scenarios_context
 
-    return scenarios_context(read_scenarios(run_dir), currency=ctx["currency"], kinds=kinds)
+    return scenarios_context(
+        read_scenarios(run_dir), currency=ctx["currency"], kinds=kinds, freq=ctx["freq"]
+    )
 
 
 # ---------------------------------------------------------------------- the whole context
@@ -528,6 +530,7 @@ def build_context(
         "counts": counts,
         "period": fmt.period_word(data.get("freq"), 1),
         "periods": fmt.period_word(data.get("freq")),
+        "freq": data.get("freq"),
     }
     totals = numbers.media_totals(fit, prob=prob)
     rows = numbers.roas_rows(summary, stages, kinds)

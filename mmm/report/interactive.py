@@ -9,7 +9,7 @@ and carry their data inline. Every chart draws numbers computed elsewhere
 
 from __future__ import annotations
 
-import itertools
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +23,6 @@ WIDTH = 520
 #: Height per bar of a horizontal bar chart.
 STEP = 24
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,9 @@ def to_chart(chart, *, alt: str, kind: str = "") -> VegaChart:
     """An altair chart as an embeddable :class:`VegaChart` (schema-checked)."""
     spec = _config(chart).to_dict()
     text = json.dumps(spec, separators=(",", ":"), default=str).replace("</", "<\\/")
-    return VegaChart(text, alt, kind, f"chart-{next(_ids)}")
+    # the id comes from the content, so a rebuilt report is the same byte for byte
+    digest = hashlib.sha1(f"{kind}\n{alt}\n{text}".encode()).hexdigest()[:12]
+    return VegaChart(text, alt, kind, f"chart-{digest}")
 
 
 def _stage_scale():
