@@ -772,7 +772,9 @@ def _print_recommendation(paths, currency: str = "€") -> None:
     say("")
     say(
         f"plan {st.get('name', '')!r}: {st.get('plan_start', '?')} to {st.get('plan_end', '?')} "
-        f"({st.get('horizon', '?')} periods), budget {amount(s.get('budget'))}, objective "
+        f"({st.get('horizon', '?')} "
+        f"{fmt.plan_period_word(st.get('plan_start'), st.get('plan_end'), st.get('horizon'))}), "
+        f"budget {amount(s.get('budget'))}, objective "
         f"{s.get('objective_label') or obj}, "
         + (
             f"each line within +/-{float(limit) * 100:g}%"
@@ -953,7 +955,9 @@ def _print_scenarios(result: dict, currency: str = "€") -> None:
     say("")
     say(
         f"scenarios {st.get('name', '')!r}: {st.get('plan_start', '?')} to "
-        f"{st.get('plan_end', '?')} ({st.get('horizon', '?')} periods), objective "
+        f"{st.get('plan_end', '?')} ({st.get('horizon', '?')} "
+        f"{fmt.plan_period_word(st.get('plan_start'), st.get('plan_end'), st.get('horizon'))}), "
+        "objective "
         f"{st.get('objective_label') or st.get('objective')}, {pct} intervals"
     )
     plans = result.get("plans") or []

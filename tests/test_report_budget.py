@@ -487,7 +487,8 @@ def test_health_keeps_a_plain_verdict_and_the_technical_advice_for_analysts(demo
 def test_print_stylesheet_keeps_headings_with_their_content(demo):
     css = demo["html"][demo["html"].index("@media print") :]
     css = css[: css.index("</style>")]
-    assert "h1, h2, h3, caption { break-after: avoid" in css
+    assert "h1, h2, h3, h4, caption { break-after: avoid" in css
+    assert "h2 + *, h3 + *, h4 + * { break-before: avoid" in css
     assert re.search(r"nav, th button::after, \.screen-only \{ display: none; \}", css)
     assert "Click a column heading to sort." in demo["html"]
     assert '<span class="screen-only">Click a column heading to sort.</span>' in demo["html"]
@@ -534,7 +535,9 @@ def _alt(html: str, start: str) -> list[str]:
     import html as h
 
     return [
-        h.unescape(a) for a in re.findall(r'alt="([^"]*)"', html) if h.unescape(a).startswith(start)
+        h.unescape(a)
+        for a in re.findall(r'(?:alt|aria-label)="([^"]*)"', html)
+        if h.unescape(a).startswith(start)
     ]
 
 

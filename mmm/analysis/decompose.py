@@ -171,3 +171,91 @@ def component_totals(fit, *, start=None, end=None, max_draws: int | None = 500) 
     d = decompose(fit, max_draws=max_draws)
     mask = _date_mask(pd.DatetimeIndex(d["date"].values), start, end)
     return d.isel(date=mask).sum(("date", "geo"))
+
+
+def _media_by_channel(d: xr.DataArray, channel_of: dict) -> xr.DataArray:
+    """Media components of ``d`` summed over the audiences of each channel (dim ``channel``)."""
+    media = d.isel(component=np.asarray(d["kind"].values) == "media")
+    groups = [channel_of[str(c)] for c in media["component"].values]
+    media = media.assign_coords(channel=("component", groups)).drop_vars("kind")
+    return media.groupby("channel").sum("component")
+
+
+def channel_contributions_over_time(
+    fit, *, prob: float = 0.9, max_draws: int | None = 500
+) -> pd.DataFrame:
+    """Media's contribution per date and channel (audiences and geos summed), per draw.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float
+        Central interval probability.
+    max_draws : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns date, outcome, channel, mean, median, lower, upper, interval; original
+        units per period. The sum over channels of ``mean`` is the media part of
+        :func:`contributions_over_time` (means add up; medians do not).
+    """
+    ds = fit.dataset
+    channel_of = dict(zip(ds.series, (str(c) for c in ds.spend["channel"].values), strict=True))
+    d = _media_by_channel(decompose(fit, max_draws=max_draws).sum("geo"), channel_of)
+    df = summarize_draws(d, prob=prob)
+    return df[["date", "outcome", "channel", "mean", "median", "lower", "upper", "interval"]]
+
+
+def waterfall(
+    fit, *, prob: float = 0.9, start=None, end=None, max_draws: int | None = 500
+) -> pd.DataFrame:
+    """The expected outcome over a date range built up step by step: base terms, then media.
+
+    Steps, in order: ``intercept`` (the base level), ``trend``, ``seasonality``, one per
+    control (e.g. price, promo), ``mediator_baseline`` (with a mediator), one per media
+    channel (audiences summed), and a closing ``total`` (the expected outcome).
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float
+        Central interval probability.
+    start, end : date-like, optional
+        Range of dates, both included (default: the whole fitted period).
+    max_draws : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, step): ``kind`` (baseline, control, mediator, media or
+        total), ``mean``, ``median``, ``lower``, ``upper`` of the step over the range, and
+        ``start`` / ``end``: the running sum of the means before and after the step (the
+        bar of a waterfall chart; the total's bar runs from 0 to the sum of all steps).
+    """
+    ds = fit.dataset
+    channel_of = dict(zip(ds.series, (str(c) for c in ds.spend["channel"].values), strict=True))
+    tot = component_totals(fit, start=start, end=end, max_draws=max_draws)
+    kinds = np.asarray(tot["kind"].values)
+    base = tot.isel(component=kinds != "media")
+    media = _media_by_channel(tot, channel_of).rename(channel="component")
+    media = media.assign_coords(kind=("component", ["media"] * media.sizes["component"]))
+    total = tot.sum("component").expand_dims(component=["total"])
+    total = total.assign_coords(kind=("component", ["total"]))
+    steps = xr.concat([base, media, total], dim="component")
+    df = summarize_draws(steps, prob=prob)
+    order = {c: i for i, c in enumerate(steps["component"].values)}
+    df["kind"] = df["component"].map(
+        dict(zip(steps["component"].values, steps["kind"].values, strict=True))
+    )
+    df = df.rename(columns={"component": "step"})
+    df["order"] = df["step"].map(order)
+    df = df.sort_values(["outcome", "order"]).reset_index(drop=True)
+    is_total = df["kind"] == "total"
+    step_mean = df["mean"].where(~is_total, 0.0)
+    df["end"] = step_mean.groupby(df["outcome"]).cumsum()
+    df["start"] = df["end"] - step_mean
+    df.loc[is_total, "start"] = 0.0
+    df.loc[is_total, "end"] = df.loc[is_total, "mean"]
+    cols = ["outcome", "step", "kind", "mean", "median", "lower", "upper", "start", "end"]
+    return df[cols + ["interval"]]

@@ -306,3 +306,38 @@ def in_sample_metrics(fit, *, prob: float = 0.9, max_draws: int | None = 500, se
     pred = predict(fit, fit.dataset, max_draws=max_draws, seed=seed)
     obs = fit.dataset.outcomes.sel(outcome=list(fit.spec.outcome_names))
     return forecast_metrics(pred, obs, prob=prob)
+
+
+def posterior_predictive(
+    fit, *, prob: float = 0.9, max_draws: int | None = 500, seed: int = 0
+) -> pd.DataFrame:
+    """Observed outcomes beside the model's posterior-predictive draws, per date.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float
+        Central interval probability of the predictive interval.
+    max_draws : int or None
+    seed : int
+        Seed of the observation noise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns date, outcome, observed, mean, median, lower, upper, interval: national
+        totals (geos summed) in original units; ``mean`` is the expected outcome, the
+        interval is of the predictive draws (observation noise included), so about
+        ``prob`` of the observed values lie inside it when the model fits.
+    """
+    from mmm.analysis.summary import summarize_draws
+
+    draws = predict(fit, fit.dataset, noise=True, max_draws=max_draws, seed=seed).sum("geo")
+    df = summarize_draws(draws, prob=prob)
+    df["mean"] = summarize_draws(
+        predict(fit, fit.dataset, noise=False, max_draws=max_draws).sum("geo"), prob=prob
+    )["mean"].to_numpy()
+    obs = fit.dataset.outcomes.sum("geo", min_count=1).to_series()
+    obs.index = obs.index.set_names(["date", "outcome"])
+    df = df.join(obs.rename("observed"), on=["date", "outcome"])
+    return df[["date", "outcome", "observed", "mean", "median", "lower", "upper", "interval"]]

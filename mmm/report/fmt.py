@@ -148,3 +148,22 @@ def interval_short(lower, upper, fmt) -> str:
 def pretty(name) -> str:
     """A data label made readable: ``paid_social`` -> ``paid social``."""
     return str(name).replace("_", " ")
+
+
+def plan_period_word(start, end, n) -> str:
+    """``weeks`` / ``days`` / ``months`` for a plan of ``n`` periods from ``start`` to ``end``.
+
+    The frequency is read from the spacing of the first and last period's dates (7 days:
+    weeks; 1 day: days; 28 to 31 days: months); ``periods`` when it cannot be told.
+    """
+    import pandas as pd
+
+    try:
+        n = int(n)
+        days = (pd.Timestamp(end) - pd.Timestamp(start)).days / (n - 1) if n > 1 else None
+    except (TypeError, ValueError):
+        return "periods"
+    if days is None:
+        return "period" if n == 1 else "periods"
+    freq = {7: "W", 1: "D"}.get(round(days)) or ("M" if 28 <= days <= 31 else None)
+    return period_word(freq, n)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mmm.report import fmt
+
 MAX_DRAWS = 1000
 
 
@@ -241,6 +243,7 @@ def data_summary(fit) -> dict:
             }
         )
     warnings = []
+    unit = fmt.period_word(getattr(ds, "freq", None))
     for r in series:
         if r["active_weeks"] == 0:
             warnings.append(
@@ -250,11 +253,11 @@ def data_summary(fit) -> dict:
         elif r["active_weeks"] < 0.2 * len(dates):
             warnings.append(
                 f"{r['channel']} / {r['audience']} is active in only {r['active_weeks']} of "
-                f"{len(dates)} periods: its estimates rest on little data."
+                f"{len(dates)} {unit}: its estimates rest on little data."
             )
     if len(dates) < 52:
         warnings.append(
-            f"Only {len(dates)} periods of data: seasonality and carry-over are hard to separate "
+            f"Only {len(dates)} {unit} of data: seasonality and carry-over are hard to separate "
             "from media with less than a year."
         )
     return {

@@ -30,7 +30,9 @@ def _plan_label(name: str, source: dict) -> str:
     return name
 
 
-def scenarios_context(stored: list[dict], *, currency: str, kinds: dict) -> list[dict] | None:
+def scenarios_context(
+    stored: list[dict], *, currency: str, kinds: dict, freq=None
+) -> list[dict] | None:
     """One table per stored comparison: a row per plan with its numbers in words.
 
     Parameters
@@ -41,6 +43,8 @@ def scenarios_context(stored: list[dict], *, currency: str, kinds: dict) -> list
         Currency symbol.
     kinds : dict
         Outcome name -> ``"revenue"`` or ``"count"``.
+    freq : str, optional
+        The data's frequency (``W-MON``), to say weeks or days.
 
     Returns
     -------
@@ -112,7 +116,8 @@ def scenarios_context(stored: list[dict], *, currency: str, kinds: dict) -> list
         level = st.get("interval") if fmt.is_number(st.get("interval")) else 0.9
         note = []
         if fmt.is_number(st.get("horizon")) and start and end:
-            note.append(f"{int(st['horizon'])} periods from {start} to {end}")
+            n = int(st["horizon"])
+            note.append(f"{n} {fmt.period_word(freq, n)} from {start} to {end}")
         if st.get("objective_label"):
             note.append(f"value = {st['objective_label']}")
         note.append(f"ranges are {fmt.pct(level)} intervals")

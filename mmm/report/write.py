@@ -54,6 +54,13 @@ def find_chromium() -> str | None:
     return None
 
 
+#: True in the page once every interactive chart has been drawn (or has failed to draw).
+CHARTS_DRAWN = (
+    "Array.from(document.querySelectorAll('div.vega'))"
+    ".every(d => d.dataset.drawn || d.dataset.error)"
+)
+
+
 def html_to_pdf(html_path, pdf_path) -> Path:
     """Print a self-contained HTML file to PDF (A4) with headless Chromium via Playwright.
 
@@ -82,6 +89,8 @@ def html_to_pdf(html_path, pdf_path) -> Path:
         try:
             page = browser.new_page()
             page.goto(html_path.as_uri())
+            # the interactive charts draw after the load event: print once all are drawn
+            page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
             page.emulate_media(media="print")
             # the analysts' details blocks are printed open
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")

@@ -1,0 +1,121 @@
+"""The report's summary bullets: period, spend, media totals, best lines, geos."""
+
+from __future__ import annotations
+
+from mmm.report import fmt, numbers
+from mmm.report.charts import value_fmt as _value_fmt
+
+
+def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> list[str]:
+    """The summary bullets: period, spend, media totals, best lines, funnel shares."""
+    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
+    revenue, counts = ctx["revenue"], ctx["counts"]
+    n = data["n_periods"]
+    headline = [
+        f"From {data['start']:%d %b %Y} to {data['end']:%d %b %Y} "
+        f"({n} {fmt.period_word(data.get('freq'), n)}) "
+        f"{money(data['total_spend'])} was spent on media across {len(data['series'])} "
+        "channel and audience lines."
+    ]
+    for o in fit.spec.outcome_names:
+        t = totals[o]
+        vf = _value_fmt(kinds[o], currency)
+        what = fmt.pretty(o)
+        headline.append(
+            f"Media drove {fmt.interval_words(t['median'], t['lower'], t['upper'], vf)} "
+            f"of {what}, "
+            f"that is {fmt.pct(t['share']['median'])} of all {what} "
+            f"(range {fmt.interval_short(t['share']['lower'], t['share']['upper'], fmt.pct)})."
+        )
+        if kinds[o] == "revenue":
+            p = t["per_spend"]
+            headline.append(
+                f"Each {currency}1 of media brought back "
+                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)} "
+                f"in {what}."
+            )
+        elif t.get("spend_per_unit"):
+            p = t["spend_per_unit"]
+            headline.append(
+                f"Across all media, one extra {what.rstrip('s')} cost "
+                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)}."
+            )
+    funnel = summary.get("funnel", {})
+    sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
+    if sp_sh and oc_sh:
+        parts = [
+            f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
+            for o, v in oc_sh.items()
+        ]
+        headline.append(
+            f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
+            f"delivered {' and '.join(parts)}; conversion channels the rest."
+        )
+    odds = numbers.first_odds(draws) if len(rows) > 1 else {}
+
+    def _odds(o: str, r: dict, word: str) -> str:
+        """How often the named line is the best one across the posterior draws."""
+        p = odds.get((o, r["channel"], r["audience"]))
+        if p is None:
+            return ""
+        n = len({k[1:] for k in odds if k[0] == o})
+        return f"; {fmt.prob(p)} chance that it is the {word} of the {n} lines"
+
+    best = []
+    first = revenue[0] if revenue else None
+    if first:
+        cand = [r for r in rows if fmt.is_number(r["outcomes"].get(first, {}).get("median"))]
+        if cand:
+            b = max(cand, key=lambda r: r["outcomes"][first]["median"])
+            rec = b["outcomes"][first]
+            best.append(
+                f"the best return on {fmt.pretty(first)} came from {b['label']} "
+                f"({fmt.ratio(rec['median'])} per {currency}1, range "
+                f"{fmt.interval_short(rec['lower'], rec['upper'], fmt.ratio)}"
+                f"{_odds(first, b, 'best')})"
+            )
+    for o in counts[:1]:
+        cand = [
+            r
+            for r in rows
+            if fmt.is_number(r["outcomes"].get(o, {}).get("cost_per_unit"))
+            and r["outcomes"][o]["cost_per_unit"] > 0
+        ]
+        if cand:
+            b = min(cand, key=lambda r: r["outcomes"][o]["cost_per_unit"])
+            rec = b["outcomes"][o]
+            rng = fmt.interval_short(
+                rec.get("cost_per_unit_lower"), rec.get("cost_per_unit_upper"), money
+            )
+            best.append(
+                f"the cheapest {fmt.pretty(o)} came from {b['label']} "
+                f"({money(rec['cost_per_unit'])} each, range {rng}"
+                f"{_odds(o, b, 'cheapest')})"
+            )
+    if best:
+        headline.append("Per channel, " + "; ".join(best) + ".")
+    return headline
+
+
+def geo_headline(ctx: dict, geo: dict | None) -> str | None:
+    """One sentence on the cheapest and dearest geo for the first count outcome."""
+    counts, money = ctx["counts"], ctx["money"]
+    if geo is None or geo["chart"] is None or not counts:
+        return None
+    o = counts[0]
+    ranked = [
+        r
+        for r in geo["rows"]
+        if r["geo"] != "all"
+        and fmt.is_number(r["outcomes"].get(o, {}).get("cost", {}).get("median"))
+    ]
+    if not ranked:
+        return None
+    cheap = min(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
+    dear = max(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
+    unit = fmt.pretty(o).rstrip("s")
+    return (
+        f"Across {geo['n']} geos, an extra {unit} from media cost least in "
+        f"{cheap['geo']} ({money(cheap['outcomes'][o]['cost']['median'])}) "
+        f"and most in {dear['geo']} ({money(dear['outcomes'][o]['cost']['median'])})."
+    )
