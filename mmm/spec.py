@@ -219,7 +219,7 @@ class ModelSpec:
         OutcomeSpec("store_visits", "count"),
     )
     mediator: str | None = None
-    stages: tuple = (
+    stages: tuple | dict = (
         # awareness works with a delay (peak a few weeks after spend): with geometric decay
         # the model overstated awareness returns on simulated truth and its budget advice
         # lost value; the delayed kernel recovers them

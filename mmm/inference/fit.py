@@ -20,6 +20,7 @@ import time
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +29,11 @@ from mmm.inference.backends import numba_flags as _numba
 from mmm.inference.diagnostics import Diagnostics, compute_diagnostics, warn_if_unhealthy
 from mmm.model.design import Design
 from mmm.spec import QUICK_METHODS, ModelSpec, SamplerConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from mmm.data.dataset import Dataset
 
 FIT_FORMAT_VERSION = 1
 
@@ -69,13 +75,13 @@ class FitResult:
     """
 
     spec: ModelSpec
-    dataset: object
-    idata: object
+    dataset: Dataset
+    idata: Any  # arviz.InferenceData: its groups are dynamic attributes
     design: Design
     sampler: SamplerConfig
     diagnostics: Diagnostics
     provenance: dict = field(default_factory=dict)
-    experiments: object = None
+    experiments: pd.DataFrame | None = None
 
     def _overview(self) -> list[tuple[str, str]]:
         """(label, value) rows of the short description (``repr`` and the notebook table)."""
