@@ -613,7 +613,8 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
     inputs = prepare_inputs(spec, dataset)
     lift = None
     if experiments is not None:
-        from mmm.calibration import check_experiments, load_experiments, prepare_lift
+        from mmm.calibration.experiments import check_experiments, load_experiments
+        from mmm.calibration.lift import prepare_lift
 
         experiments = load_experiments(experiments)
         check_experiments(experiments, dataset, spec)
