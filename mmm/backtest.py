@@ -138,6 +138,7 @@ def run_backtest(
     ds = base.dataset
     try:
         if rolling:
+            assert initial is not None and horizon is not None  # checked above
             bt = rolling_origin(
                 ds,
                 fit_fn=fit_fn,
@@ -153,6 +154,7 @@ def run_backtest(
                 "step": int(step if step is not None else horizon),
             }
         else:
+            assert holdout is not None  # checked above
             bt = _holdout(
                 ds, fit_fn=fit_fn, test_periods=int(holdout), max_draws=max_draws, seed=sampler.seed
             )

@@ -12,6 +12,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NoReturn
 
 from mmm.errors import ConfigError, SpecError
 from mmm.spec import ModelSpec, SamplerConfig
@@ -111,7 +112,7 @@ class RunConfig:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _fail(path, key: str, msg: str) -> None:
+def _fail(path, key: str, msg: str) -> NoReturn:
     where = f"{path}: " if path else ""
     raise ConfigError(f"{where}[{key}] {msg}")
 

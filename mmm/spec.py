@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,52 @@ def _thaw(t: tuple) -> dict:
     for k, v in t:
         out[k] = _thaw(v) if isinstance(v, tuple) and v and isinstance(v[0], tuple) else v
     return out
+
+
+_ROAS_PRIOR_KEYS = ("median", "cost_per_unit", "sigma")
+
+
+def _positive(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+
+
+def check_roas_priors(priors: dict, outcomes) -> None:
+    """Check the shape and values of ``ModelSpec.roas_priors`` (channels are checked on data).
+
+    Raises
+    ------
+    SpecError
+        Naming the channel, outcome and key at fault and what is allowed.
+    """
+    if not isinstance(priors, dict):
+        raise SpecError(
+            "roas_priors must map channel -> {outcome: {median | cost_per_unit, sigma}}."
+        )
+    for ch, per in priors.items():
+        if not isinstance(per, dict) or not per:
+            raise SpecError(
+                f"roas_priors[{ch!r}] must map outcomes to {{median = m, sigma = s}} or "
+                f"{{cost_per_unit = c, sigma = s}}; got {per!r}."
+            )
+        for out, d in per.items():
+            where = f"roas_priors[{ch!r}][{out!r}]"
+            if out not in outcomes:
+                raise SpecError(
+                    f"{where}: {out!r} is not a modelled outcome; use one of {list(outcomes)}."
+                )
+            if not isinstance(d, dict):
+                raise SpecError(f"{where} must be {{median = m, sigma = s}}; got {d!r}.")
+            unknown = sorted(set(d) - set(_ROAS_PRIOR_KEYS))
+            if unknown:
+                raise SpecError(
+                    f"{where}: unknown key(s) {unknown}; allowed: {list(_ROAS_PRIOR_KEYS)}."
+                )
+            given = [k for k in ("median", "cost_per_unit") if k in d]
+            if len(given) != 1:
+                raise SpecError(f"{where}: give exactly one of 'median' and 'cost_per_unit'.")
+            for k in (*given, "sigma"):
+                if k in d and not _positive(d[k]):
+                    raise SpecError(f"{where}.{k}={d[k]!r} must be a positive number.")
 
 
 @dataclass(frozen=True)
@@ -219,7 +266,7 @@ class ModelSpec:
         OutcomeSpec("store_visits", "count"),
     )
     mediator: str | None = None
-    stages: tuple = (
+    stages: tuple | dict = (
         # awareness works with a delay (peak a few weeks after spend): with geometric decay
         # the model overstated awareness returns on simulated truth and its budget advice
         # lost value; the delayed kernel recovers them
@@ -300,8 +347,6 @@ class ModelSpec:
             object.__setattr__(self, "extra", _freeze(self.extra))
         if isinstance(self.roas_priors, dict):
             object.__setattr__(self, "roas_priors", _freeze(self.roas_priors))
-        from mmm.calibration.priors import check_roas_priors
-
         check_roas_priors(_thaw(self.roas_priors), self.outcome_names)
         for name in ("use_experiments", "shared_audiences"):
             if not isinstance(getattr(self, name), bool):

@@ -175,7 +175,7 @@ def frequentist_baseline(
     for k, o in enumerate(fit.spec.outcome_names):
         ys = de.outcome_scale[:, k]  # (geo,)
         y = _flat(ds.outcomes.sel(outcome=o).values / ys[None])
-        best = None
+        best: tuple | None = None
         for a, f in zip(combos, feats, strict=True):
             X = np.concatenate([_flat(base), _flat(f)], axis=1)
             res = sm.OLS(y, X).fit()
@@ -190,6 +190,7 @@ def frequentist_baseline(
             )
             if best is None or res.ssr < best[0].ssr:
                 best = (res, a, f, X)
+        assert best is not None  # the grid is never empty
         res, a, f, X = best
         r = (y - res.fittedvalues).reshape(len(ds.geos), len(ds.dates)).T
         resid[:, :, k] = r * ys[None]

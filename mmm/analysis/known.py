@@ -187,6 +187,7 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
                 raise ValueError("a spec with a mediator needs `gamma` or `mediator_roas`.")
             mr = draws["mediator_roas"]  # (draw, aw)
             ms = inp.design.mediator_scale
+            assert ms is not None  # a design with a mediator has its scale
             draws["gamma"] = np.where(
                 active[None][:, :, aw],
                 mr[:, None]

@@ -93,7 +93,7 @@ def marginal_draws(
     if not by_geo:
         diff = diff.sum(axis=1)
         dspend = dspend.sum(axis=0)
-        dims = ("sample", "outcome", "series", "path")
+        dims: tuple[str, ...] = ("sample", "outcome", "series", "path")
         denom = dspend[None, None, :, None]
     else:
         dims = ("sample", "geo", "outcome", "series", "path")

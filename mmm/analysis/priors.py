@@ -93,7 +93,7 @@ def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:
     rng = np.random.default_rng(seed)
     post = fit.posterior
     spec = fit.spec
-    out = {}
+    out: dict[str, tuple] = {}
     for stage in STAGES:
         dim = f"channel_{stage}"
         if dim not in post.coords or not post.sizes.get(dim):

@@ -9,9 +9,9 @@ See ``docs/calibration.md``.
 """
 
 from mmm.calibration.experiments import check_experiments, load_experiments
-from mmm.calibration.lift import LiftInputs, add_lift_likelihood, predicted_lift, prepare_lift
+from mmm.calibration.lift import LiftInputs, add_lift_likelihood, prepare_lift
 from mmm.calibration.priors import apply_roas_priors, calibrated_channels
-from mmm.calibration.report import calibration_table
+from mmm.calibration.report import calibration_table, predicted_lift
 
 __all__ = [
     "LiftInputs",

@@ -16,49 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from mmm.errors import SpecError
+from mmm.spec import _thaw, check_roas_priors
 
-_KEYS = ("median", "cost_per_unit", "sigma")
-
-
-def _positive(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) and v > 0
-
-
-def check_roas_priors(priors: dict, outcomes) -> None:
-    """Check the shape and values of ``ModelSpec.roas_priors`` (channels are checked on data).
-
-    Raises
-    ------
-    SpecError
-        Naming the channel, outcome and key at fault and what is allowed.
-    """
-    if not isinstance(priors, dict):
-        raise SpecError(
-            "roas_priors must map channel -> {outcome: {median | cost_per_unit, sigma}}."
-        )
-    for ch, per in priors.items():
-        if not isinstance(per, dict) or not per:
-            raise SpecError(
-                f"roas_priors[{ch!r}] must map outcomes to {{median = m, sigma = s}} or "
-                f"{{cost_per_unit = c, sigma = s}}; got {per!r}."
-            )
-        for out, d in per.items():
-            where = f"roas_priors[{ch!r}][{out!r}]"
-            if out not in outcomes:
-                raise SpecError(
-                    f"{where}: {out!r} is not a modelled outcome; use one of {list(outcomes)}."
-                )
-            if not isinstance(d, dict):
-                raise SpecError(f"{where} must be {{median = m, sigma = s}}; got {d!r}.")
-            unknown = sorted(set(d) - set(_KEYS))
-            if unknown:
-                raise SpecError(f"{where}: unknown key(s) {unknown}; allowed: {list(_KEYS)}.")
-            given = [k for k in ("median", "cost_per_unit") if k in d]
-            if len(given) != 1:
-                raise SpecError(f"{where}: give exactly one of 'median' and 'cost_per_unit'.")
-            for k in (*given, "sigma"):
-                if k in d and not _positive(d[k]):
-                    raise SpecError(f"{where}.{k}={d[k]!r} must be a positive number.")
+__all__ = ["apply_roas_priors", "calibrated_channels", "check_roas_priors"]
 
 
 def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,8 +41,6 @@ def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray
     SpecError
         A channel of ``roas_priors`` is not in the data.
     """
-    from mmm.spec import _thaw
-
     priors = _thaw(spec.roas_priors)
     mu = np.array(log_prior, dtype=float)
     sigma = np.full_like(mu, spec.roas_prior_sigma)
@@ -104,8 +62,6 @@ def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray
 
 def calibrated_channels(spec) -> list[dict]:
     """The past-study priors of ``spec`` as records (channel, outcome, median, sigma)."""
-    from mmm.spec import _thaw
-
     recs = []
     for ch, per in _thaw(spec.roas_priors).items():
         for out, d in per.items():

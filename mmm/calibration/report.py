@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mmm.analysis.engine import draw_index
+from mmm.calibration.lift import lift_response, prepare_lift
+from mmm.model.build import prepare_inputs
+
 #: |model - experiment| above this many combined standard errors flags a disagreement.
 DISAGREE_Z = 2.0
 
@@ -75,8 +79,6 @@ def calibration_table(
         ``z_{when}`` = (model mean - lift) / sqrt(lift_se^2 + model sd^2) and
         ``disagree_{when}`` (``|z| > 2``).
     """
-    from mmm.calibration.lift import predicted_lift
-
     ex = experiments
     for f in (after, before):
         if ex is None and f is not None:
@@ -186,3 +188,47 @@ def calibration_summary(fit, *, before=None, prob: float = 0.9) -> dict | None:
         "warnings": disagreement_warnings(recs),
         "disagree_z": DISAGREE_Z,
     }
+
+
+def predicted_lift(fit, experiments: pd.DataFrame, *, max_draws: int | None = None) -> np.ndarray:
+    """The fitted model's lift for each experiment, per posterior draw.
+
+    Computed in NumPy from the saved fit (no live model), with the same formula as the
+    likelihood term.
+
+    Parameters
+    ----------
+    fit : FitResult
+    experiments : pandas.DataFrame
+        Checked experiments table.
+    max_draws : int, optional
+        Use at most this many draws (evenly thinned).
+
+    Returns
+    -------
+    ndarray, dims (sample, experiment)
+        Outcome units (currency or counts).
+    """
+    inp = prepare_inputs(fit.spec, fit.dataset)
+    lift = prepare_lift(experiments, fit.dataset, fit.spec, fit.design)
+    sat = fit.spec.saturation_transform()
+    ci = inp.channel_index
+    w = fit.draws("adstock_weights").values  # (n, channel, lag)
+    beta = fit.draws("beta").values  # (n, outcome, geo, series)
+    pars = {p: fit.draws(f"saturation_{p}").values for p in sat.param_names}
+    sel = draw_index(fit, max_draws)
+    scale = fit.design.outcome_scale.T[:, :, None]  # (outcome, geo, 1)
+    out = np.empty((len(sel), len(lift.names)))
+    for j, i in enumerate(sel):
+        out[j] = lift_response(
+            lift.x_lag,
+            lift.x_lag_cf,
+            lift.mask,
+            lift.outcome_onehot,
+            w[i][ci],
+            sat,
+            {p: v[i][ci] for p, v in pars.items()},
+            beta[i] * scale,
+            xp=np,
+        )
+    return out

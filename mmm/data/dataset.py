@@ -7,6 +7,7 @@ import json
 import os
 import warnings
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from .validate import ValidatedTables, data_warnings, validate_tables
 
 __all__ = ["Dataset", "load_dataset", "compute_fingerprint"]
 
-Source = str | os.PathLike | pd.DataFrame
+Source: TypeAlias = str | os.PathLike | pd.DataFrame
 
 _CATALOGUE_COLUMNS = [CHANNEL, STAGE, "max_lag", "roas_prior", "description"]
 _FINGERPRINT_VERSION = b"mmm-dataset-fingerprint-v1"

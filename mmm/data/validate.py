@@ -466,6 +466,8 @@ def validate_tables(
         outcomes[0], outcomes[1], "outcomes", outcome_columns, problems, warnings_out
     )
     control_result = None
+    controls_label = controls[1] if controls is not None else "controls"
+    geos_label = geos[1] if geos is not None else "geos"
     if controls is not None:
         control_result = _validate_measures(
             controls[0], controls[1], "controls", None, problems, warnings_out
@@ -570,7 +572,7 @@ def validate_tables(
             media_geos,
             set(c[GEO].dropna().tolist()),
             role="controls",
-            label=controls[1],
+            label=controls_label,
             has_geo_column=c_has_geo,
             problems=problems,
         )
@@ -579,14 +581,14 @@ def validate_tables(
             media_geos,
             set(geo_table[GEO].dropna().tolist()),
             role="geos",
-            label=geos[1],
+            label=geos_label,
             has_geo_column=True,
             problems=problems,
         )
 
     # --- completeness of each (geo, series) present, and impressions per series
     missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
-    impressions_series = None
+    impressions_series: frozenset[tuple[str, str]] | None = None
     keys_ok = m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)
     mk = m[keys_ok]
     if dates is not None and not date_problem:
@@ -616,14 +618,14 @@ def validate_tables(
                     "fill them with 0 (recorded in Dataset.repairs).",
                 )
     if "impressions" in m.columns:
-        impressions_series = set()
+        with_impressions: set[tuple[str, str]] = set()
         partial = []
         for (ch, au), part in mk.groupby([CHANNEL, AUDIENCE], sort=False):
             nan = part["impressions"].isna()
             # rows whose impressions were invalid are already reported
             if nan.all():
                 continue
-            impressions_series.add((ch, au))
+            with_impressions.add((ch, au))
             if nan.any():
                 partial.append((series_label(ch, au), part.index[nan.to_numpy()].tolist()))
         if partial:
@@ -637,14 +639,13 @@ def validate_tables(
                 f"{detail}. Fix: give impressions in every row of a series, or leave the "
                 "column empty for the whole series.",
             )
-        if not impressions_series:
+        if not with_impressions:
             warnings_out.append(
                 f"[media: {media_label}] column 'impressions' is empty in every row and is "
                 "not used."
             )
-            impressions_series = None
         else:
-            impressions_series = frozenset(impressions_series)
+            impressions_series = frozenset(with_impressions)
 
     # --- align outcomes and controls to the media dates
     aligned_outcomes = aligned_controls = None
@@ -664,7 +665,7 @@ def validate_tables(
             dates=dates,
             freq=freq,
             role="controls",
-            label=controls[1],
+            label=controls_label,
             problems=problems,
             repairs=repairs,
         )
@@ -682,6 +683,7 @@ def validate_tables(
     geo_info = None
     if geo_table is not None:
         geo_info = geo_table.set_index(GEO).loc[media_geos]
+    assert freq is not None and dates is not None  # problems above raised otherwise
     return ValidatedTables(
         media=m.reset_index(drop=True),
         outcomes=aligned_outcomes,

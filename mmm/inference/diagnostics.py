@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class Diagnostics:
     @classmethod
     def from_dict(cls, d: dict) -> Diagnostics:
         """Inverse of :meth:`to_dict` (None read back as NaN)."""
-        kw = {k: (float("nan") if v is None else v) for k, v in d.items()}
+        kw: dict[str, Any] = {k: (float("nan") if v is None else v) for k, v in d.items()}
         return cls(**kw)
 
 

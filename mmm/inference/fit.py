@@ -20,6 +20,7 @@ import time
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +29,11 @@ from mmm.inference.backends import numba_flags as _numba
 from mmm.inference.diagnostics import Diagnostics, compute_diagnostics, warn_if_unhealthy
 from mmm.model.design import Design
 from mmm.spec import QUICK_METHODS, ModelSpec, SamplerConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from mmm.data.dataset import Dataset
 
 FIT_FORMAT_VERSION = 1
 
@@ -77,13 +83,13 @@ class FitResult:
     """
 
     spec: ModelSpec
-    dataset: object
-    idata: object
+    dataset: Dataset
+    idata: Any  # arviz.InferenceData: its groups are dynamic attributes
     design: Design
     sampler: SamplerConfig
     diagnostics: Diagnostics
     provenance: dict = field(default_factory=dict)
-    experiments: object = None
+    experiments: pd.DataFrame | None = None
     currency: str = DEFAULT_CURRENCY
 
     def _overview(self) -> list[tuple[str, str]]:
@@ -618,7 +624,8 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
     inputs = prepare_inputs(spec, dataset)
     lift = None
     if experiments is not None:
-        from mmm.calibration import check_experiments, load_experiments, prepare_lift
+        from mmm.calibration.experiments import check_experiments, load_experiments
+        from mmm.calibration.lift import prepare_lift
 
         experiments = load_experiments(experiments)
         check_experiments(experiments, dataset, spec)

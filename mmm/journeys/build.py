@@ -7,6 +7,8 @@ is small in memory.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,7 @@ def validate_events(
     type_column: str | None,
     audience_column: str | None,
     source: str,
-) -> dict[str, np.ndarray | None]:
+) -> dict[str, Any]:
     """Check event rows and return their parsed columns; raise DataError listing every problem.
 
     Returns a dict with ``id`` (int64 codes), ``time`` (int64 ns), ``channel`` (int64 codes,

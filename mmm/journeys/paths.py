@@ -563,7 +563,7 @@ def sequence_groups(
     rep_start = offsets[representative[group]]
     same = tokens[rep_start[seq] + pos] == tokens
     if extra is not None:
-        extra_ok = np.all(np.asarray(extra)[representative[group]] == np.asarray(extra))
+        extra_ok = bool(np.all(np.asarray(extra)[representative[group]] == np.asarray(extra)))
     else:
         extra_ok = True
     if not (np.all(same) and extra_ok):  # pragma: no cover - needs a 128-bit hash collision

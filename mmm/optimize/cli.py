@@ -416,7 +416,7 @@ def allocation_table(rec: dict):
     import numpy as np
     import pandas as pd
 
-    from mmm.report.budget import display_name
+    from mmm.names import display_name
 
     alloc = pd.DataFrame(rec.get("allocation") or [])
     cols = [

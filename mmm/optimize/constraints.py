@@ -72,7 +72,8 @@ def _as_bound(value, where: str) -> Bound:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Bound(float(value), float(value))
     if isinstance(value, tuple | list) and len(value) == 2:
-        return Bound(*(None if v is None else float(v) for v in value))
+        lo, hi = (None if v is None else float(v) for v in value)
+        return Bound(lo, hi)
     raise SpecError(
         f"{where}: {value!r} is not a bound; give (lower, upper) in currency (None for an "
         "open side), a number (fixed total), Bound(...) or change(0.3) for +/-30 %."

@@ -68,7 +68,7 @@ class _Problem:
         self.unit = max(system.budget, float(planner.current.sum()), 1.0)
         self.coef = planner.value_coef(objective)
         self.n_var = self.n_free * (planner.horizon if flighting == "free" else 1)
-        self._last = None
+        self._last: tuple | None = None
         self.n_eval = 0
 
     # --------------------------------------------------------------- mapping
@@ -373,13 +373,14 @@ def optimize_budget(
         screen = _Problem(thin, system, obj, risk, risk_level, flighting)
         ends = [search(screen, u0)[1] for u0 in starts[1:]]
         starts = [starts[0], min(ends, key=full_value)]
-    best = None
+    best: tuple | None = None
     for u0 in starts:
         cand = search(prob_, u0)
         if full_value(u0) < cand[0]:  # never return something worse than the feasible start
             cand = (full_value(u0), u0, cand[2])
         if best is None or cand[0] < best[0] - 1e-12:
             best = cand
+    assert best is not None  # at least one start is searched
     _, u_best, res = best
 
     totals = prob_.totals(u_best)

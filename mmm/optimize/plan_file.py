@@ -92,7 +92,7 @@ def read_plan_file(planner, path) -> np.ndarray:
     weekly = "date" in frame.columns
     geos, series = list(planner.geos), list(planner.series)
     one_audience = all(a == "all" for a in planner.audiences)
-    required = (
+    required: tuple[str, ...] = (
         ("date", "channel", "audience", "spend") if weekly else ("channel", "audience", "spend")
     )
     if one_audience and "audience" not in frame.columns:
@@ -201,6 +201,7 @@ def read_plan_file(planner, path) -> np.ndarray:
 
     cells = [(g, s) for (g, s), (gi, si) in pos.items() if planner.presence[gi, si]]
     if weekly:
+        assert dates is not None  # read above for a weekly plan
         seen = {(geo[i], key[i], pd.Timestamp(dates[i])) for i in np.flatnonzero(good)}
         missing = [(g, s, d) for g, s in cells for d in plan_dates if (g, s, d) not in seen]
         if missing:
@@ -226,17 +227,17 @@ def read_plan_file(planner, path) -> np.ndarray:
                 f"{example}).",
             )
     else:
-        seen = {(geo[i], key[i]) for i in np.flatnonzero(good)}
-        missing = [(g, s) for g, s in cells if (g, s) not in seen]
-        if missing:
-            shown = [display_name(s, geo=g if len(geos) > 1 else "all") for g, s in missing]
-            g0, s0 = missing[0]
+        seen_lines = {(geo[i], key[i]) for i in np.flatnonzero(good)}
+        missing_lines = [(g, s) for g, s in cells if (g, s) not in seen_lines]
+        if missing_lines:
+            shown = [display_name(s, geo=g if len(geos) > 1 else "all") for g, s in missing_lines]
+            g0, s0 = missing_lines[0]
             c0, a0 = s0.split("|", 1)
             example = f"{c0},{a0},0" + (f",{g0}" if "geo" in frame.columns else "")
             problems.add(
                 ROLE,
                 label,
-                f"{len(missing)} line(s) missing: {_names(shown)}. Nothing is filled in: a plan "
+                f"{len(missing_lines)} line(s) missing: {_names(shown)}. Nothing is filled in: a plan "
                 f"gives every line a total. Fix: add a row per missing line, with spend 0 to "
                 f"cut it (e.g. {example}).",
             )
@@ -245,6 +246,7 @@ def read_plan_file(planner, path) -> np.ndarray:
 
     G, S = planner.shape
     if weekly:
+        assert dates is not None
         out = np.zeros((planner.horizon, G, S))
         t_of = {d: t for t, d in enumerate(plan_dates)}
         for i in range(n):

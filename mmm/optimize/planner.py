@@ -19,6 +19,7 @@ horizon is 0 (effects of later plans are not credited to this one).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,9 @@ import pandas as pd
 from mmm.errors import SpecError
 from mmm.names import AWARENESS
 from mmm.optimize.response import DrawResponse
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mmm.inference.fit import FitResult
 
 RISKS = ("mean", "quantile", "cvar")
 
@@ -228,7 +232,7 @@ class Planner:
         Dates whose contributions count.
     """
 
-    fit: object
+    fit: FitResult
     response: DrawResponse
     horizon: int
     reference_weeks: int

@@ -24,10 +24,14 @@ only checks that the spend is non-negative and skips the kernels' own domain che
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mmm.errors import DataError, SpecError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mmm.transforms.saturation import Saturation
 
 _TINY = 1e-12
 #: elements per block of the saturation in :meth:`DrawResponse.value_and_grad`: the
@@ -66,7 +70,7 @@ class DrawResponse:
 
     weights: np.ndarray
     sat_params: dict
-    saturation: object
+    saturation: Saturation
     coef: np.ndarray
     coef_paths: np.ndarray
     spend_scale: np.ndarray

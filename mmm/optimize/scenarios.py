@@ -427,6 +427,7 @@ def run_scenarios(
             horizon = main["horizon"]
         else:
             horizon = 13
+    assert horizon is not None
     check_horizon(fit, horizon)
     value_per_visit = resolve_value_per_visit(run_dir, fit, objective, value_per_visit)
     planner = make_planner(

@@ -82,7 +82,9 @@ def _sigmoid(z: Any, xp: ModuleType, e: Any = None) -> Any:
     return xp.where(nonneg, 1.0 / (1.0 + xp.exp(-z_pos)), e_neg / (1.0 + e_neg))
 
 
-def _hill_terms(x: Any, half: Any, slope: Any, xp: ModuleType, *, func: str, check: bool = True):
+def _hill_terms(
+    x: Any, half: Any, slope: Any, xp: ModuleType, *, func: str, check: bool = True
+) -> tuple[Any, Any, Any, Any, Any]:
     """Checked inputs of the Hill curve and its log-odds ``z = slope * (log x - log half)``.
 
     Returns ``(at_zero, x_safe, z, half, slope)``: where ``x == 0``, ``x`` with 1 there
