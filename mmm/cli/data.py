@@ -54,9 +54,10 @@ def init(
 ) -> None:
     """Write a commented config template (config.toml) into DIRECTORY."""
     from mmm.config import TEMPLATE
+    from mmm.run_folder import CONFIG_FILE
 
     directory.mkdir(parents=True, exist_ok=True)
-    p = directory / "config.toml"
+    p = directory / CONFIG_FILE
     if p.exists():
         raise MMMError(f"{p} already exists; remove it or choose another folder.")
     p.write_text(TEMPLATE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -29,7 +28,7 @@ from mmm.cli.printers import (
     print_roas,
 )
 from mmm.cli.report import refresh_tables
-from mmm.errors import NotFittedError
+from mmm.run_folder import RunFolder
 
 #: sampler settings of ``mmm fit`` without a config file (with one, the file's values)
 FIT_DEFAULTS = {"seed": 1, "draws": 1000, "tune": 1000, "chains": 4}
@@ -81,7 +80,7 @@ def run_fit(
         stages=stage if on else None,
         announce=announce,
     )
-    print_calibration(paths)
+    print_calibration(RunFolder(out))
     if tables:
         paths.update(refresh_tables(out, fit=result))
     return result, paths
@@ -101,7 +100,7 @@ def _write_wide_tables(wide: Path, wide_map: Path, out: Path):
     from mmm.data import from_wide_map
 
     ds = from_wide_map(wide, wide_map)
-    folder = out / "input"
+    folder = RunFolder(out).input_dir
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, frame in ds.to_frames().items():
@@ -256,17 +255,37 @@ def reproduce(
     import tempfile
 
     from mmm.config import load_config
-    from mmm.runs import _file_sha256, compare_summaries
+    from mmm.runs import compare_summaries
 
     set_quiet(quiet)
-    cfg_path = run_dir / "config.toml"
-    man_path = run_dir / "manifest.json"
-    if not cfg_path.exists() or not man_path.exists():
-        raise NotFittedError(
-            f"{run_dir} is not a run folder (config.toml or manifest.json missing)."
-        )
-    manifest = json.loads(man_path.read_text())
-    cfg = load_config(cfg_path)
+    run = RunFolder(run_dir)
+    run.read_config(required=True)  # missing or not TOML: an error naming the file
+    cfg = load_config(run.config_file)
+    manifest = run.read_manifest(required=True)
+    stored = run.read_summary(required=True)
+    changed = _changed_inputs(manifest)
+    if changed:
+        err("the input data differs from the stored run:")
+        for c in changed:
+            err(f"  - {c}")
+        raise typer.Exit(EXIT_INPUT)
+    with tempfile.TemporaryDirectory() as tmp:
+        say("refitting from the stored config ...")
+        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet, tables=False)
+        new = RunFolder(paths["summary"].parent).read_summary(required=True)
+    diffs = compare_summaries(stored, new, rel_tol=rel_tol)
+    if diffs:
+        err(f"the refit disagrees with {run.summary_file}:")
+        for d in diffs:
+            err(f"  - {d}")
+        raise typer.Exit(EXIT_HEALTH)
+    say(f"reproduced: {len(stored.get('roas', []))} ROAS records agree within tolerance.")
+
+
+def _changed_inputs(manifest: dict) -> list[str]:
+    """The manifest's data files that are missing or whose SHA-256 differs, as lines."""
+    from mmm.runs import _file_sha256
+
     changed = []
     for role, info in manifest.get("data_files", {}).items():
         p = Path(info["path"])
@@ -274,23 +293,7 @@ def reproduce(
             changed.append(f"{role}: {p} is missing")
         elif _file_sha256(p) != info["sha256"]:
             changed.append(f"{role}: {p} changed (SHA-256 differs from the manifest)")
-    if changed:
-        err("the input data differs from the stored run:")
-        for c in changed:
-            err(f"  - {c}")
-        raise typer.Exit(EXIT_INPUT)
-    stored = json.loads((run_dir / "summary.json").read_text())
-    with tempfile.TemporaryDirectory() as tmp:
-        say("refitting from the stored config ...")
-        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet, tables=False)
-        new = json.loads(paths["summary"].read_text())
-    diffs = compare_summaries(stored, new, rel_tol=rel_tol)
-    if diffs:
-        err(f"the refit disagrees with {run_dir / 'summary.json'}:")
-        for d in diffs:
-            err(f"  - {d}")
-        raise typer.Exit(EXIT_HEALTH)
-    say(f"reproduced: {len(stored.get('roas', []))} ROAS records agree within tolerance.")
+    return changed
 
 
 def demo(
@@ -359,7 +362,7 @@ def _demo_fit(out: Path, *, draws: int, tune: int, chains: int):
 
 def _demo_plan(run_dir: Path, ds) -> dict[str, Path]:
     """Plan the next 13 weeks at the last 13 weeks' budget, then write the report."""
-    from mmm.optimize.cli import run_currency, run_optimize_cli
+    from mmm.optimize.cli import run_optimize_cli
     from mmm.report.write import write_report
 
     budget = float(ds.spend.isel(date=slice(-13, None)).sum())
@@ -374,6 +377,6 @@ def _demo_plan(run_dir: Path, ds) -> dict[str, Path]:
         name="recommended",
         replace=True,
     )
-    print_recommendation(opt, currency=run_currency(run_dir))
+    print_recommendation(opt, currency=RunFolder(run_dir).currency())
     rep = write_report(run_dir, value_per_visit=25.0)
     return {"recommendation": opt["json"], "report": rep["html"], "report_md": rep["md"]}

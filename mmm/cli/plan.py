@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +21,7 @@ from mmm.cli.core import (
 )
 from mmm.cli.printers import print_backtest, print_recommendation, print_scenarios
 from mmm.cli.report import refresh_tables
+from mmm.run_folder import RunFolder
 
 
 def backtest(
@@ -66,7 +66,7 @@ def backtest(
         log=say,
     )
     print_backtest(res)
-    say(f"backtest   {Path(run_dir) / 'backtest.json'}")
+    say(f"backtest   {RunFolder(run_dir).backtest_file}")
 
 
 # ------------------------------------------------------------------- optimize
@@ -162,12 +162,7 @@ def optimize(
     RUN/recommendations/NAME/ (recommendation.json, allocation.csv, weekly.csv); an existing
     NAME needs --replace.
     """
-    from mmm.optimize.cli import (
-        parse_geo_bounds,
-        parse_max_change,
-        run_currency,
-        run_optimize_cli,
-    )
+    from mmm.optimize.cli import parse_geo_bounds, parse_max_change, run_optimize_cli
 
     set_quiet(quiet)
     horizon = 13 if horizon is None else horizon
@@ -195,7 +190,7 @@ def optimize(
         name=name,
         replace=replace,
     )
-    print_recommendation(paths, currency=run_currency(run_dir))
+    print_recommendation(paths, currency=RunFolder(run_dir).currency())
     paths.update(refresh_tables(run_dir))
     for k, p in paths.items():
         say(f"{k:14s} {p}")
@@ -266,7 +261,6 @@ def scenarios(
     column and rows. Stored as RUN/scenarios/NAME.json (with the settings used) and NAME.csv;
     the report shows every stored comparison.
     """
-    from mmm.optimize.cli import run_currency
     from mmm.optimize.scenarios import run_scenarios
 
     set_quiet(quiet)
@@ -284,7 +278,7 @@ def scenarios(
         name=name,
         replace=replace,
     )
-    print_scenarios(res["result"], currency=run_currency(run_dir))
+    print_scenarios(res["result"], currency=RunFolder(run_dir).currency())
     for k in ("json", "csv"):
         say(f"{k:6s} {res[k]}")
     say(f"tables {refresh_tables(run_dir)['tables']}")

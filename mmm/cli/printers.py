@@ -14,9 +14,10 @@ from mmm.cli.core import err, say
 
 
 # ------------------------------------------------------------------------ fit
-def print_calibration(paths) -> None:
-    """The lift tests of a calibrated fit: measured lift, model before and after."""
-    cal = json.loads(Path(paths["summary"]).read_text()).get("calibration")
+def print_calibration(run) -> None:
+    """The lift tests of a calibrated fit (``run``, a :class:`~mmm.run_folder.RunFolder`):
+    measured lift, model before and after."""
+    cal = (run.read_summary(required=True) or {}).get("calibration")
     if not cal or not cal.get("experiments"):
         return
     say("")
