@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["run_backtest", "BACKTEST_FILE"]
+from mmm.run_folder import BACKTEST_FILE, RunFolder
 
-BACKTEST_FILE = "backtest.json"
+__all__ = ["run_backtest", "BACKTEST_FILE"]
 
 
 def _naive_mape(dataset, outcome: str, train_end, test_start, test_end) -> float:
@@ -107,6 +107,7 @@ def run_backtest(
     if rolling and (initial is None or horizon is None):
         raise ConfigError("backtest: rolling origins need both --initial and --horizon.")
     run_dir = Path(run_dir)
+    RunFolder(run_dir).require_fit()
     base = FitResult.load(run_dir)
     sampler = base.sampler
     if draws is not None:
@@ -182,6 +183,5 @@ def run_backtest(
         "data_fingerprint": ds.fingerprint,
         "spec_hash": base.spec.hash(),
     }
-    (run_dir / BACKTEST_FILE).write_text(json.dumps(out, indent=2, sort_keys=True))
-    m.to_csv(run_dir / "backtest.csv", index=False, float_format="%.6g")
+    RunFolder(run_dir).write_backtest(out, m)
     return out

@@ -38,6 +38,18 @@ class NotFittedError(MMMError, RuntimeError):
     """An operation needs a fitted model."""
 
 
+class RunFolderError(NotFittedError):
+    """A run folder lacks a file or holds one that cannot be read.
+
+    The message names the folder, the file, what is wrong with it and how to fix it;
+    ``folder`` and ``file`` hold the first two (``file`` relative to the folder).
+    """
+
+    def __init__(self, folder, file: str, problem: str, fix: str) -> None:
+        self.folder, self.file = str(folder), str(file)
+        super().__init__(f"run folder {self.folder}: {self.file} {problem}; {fix}")
+
+
 class InfeasibleError(MMMError, ValueError):
     """Optimisation constraints cannot all hold at once."""
 

@@ -1,26 +1,19 @@
 """Run folders: a fit plus its resolved config, manifest and summary.
 
-::
-
-    RUN_DIR/fit.nc          posterior (NetCDF)          } written by FitResult.save
-    RUN_DIR/fit.json        spec, design, provenance    }
-    RUN_DIR/data/*.csv      the validated input tables  }
-    RUN_DIR/config.toml     the fully resolved run configuration
-    RUN_DIR/manifest.json   data SHA-256, config hash, versions, seed, timings, diagnostics
-    RUN_DIR/summary.json    headline results (schema in docs/summary.schema.json)
+:func:`write_run` writes one (the layout and its file names are
+:class:`mmm.run_folder.RunFolder`'s); :func:`build_summary` computes the headline results
+stored in its summary; :func:`compare_summaries` compares two of them (``mmm reproduce``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
 
-from mmm.config import RunConfig, dump_toml
-
-SUMMARY_SCHEMA_VERSION = "1.0"
+from mmm.config import RunConfig
+from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
 
 
 def _file_sha256(path: Path) -> str:
@@ -171,28 +164,28 @@ def _funnel_summary(fit, contrib) -> dict:
 def write_run(
     fit, out, *, config: RunConfig | None = None, timings: dict | None = None, before=None
 ) -> dict:
-    """Save a fit as a run folder and return the paths written.
+    """Save a fit as a run folder and return the paths written (fit, fit_meta, config,
+    manifest, summary; see :class:`mmm.run_folder.RunFolder`).
 
     ``before`` is the uncalibrated fit of a run calibrated with experiments; the
     ``calibration`` entry of ``summary.json`` sets both beside the experiments.
     """
     from mmm.inference.fit import package_versions
 
-    out = Path(out)
-    fit.save(out)
-    paths = {"fit": out / "fit.nc", "fit_meta": out / "fit.json"}
+    run = RunFolder(out)
+    fit.save(run.path)
+    paths = {"fit": run.fit_file, "fit_meta": run.fit_meta_file}
     resolved = (
         config.resolved()
         if config is not None
         else {
-            "data": {k: str(out / "data" / f"{k}.csv") for k in ("media", "outcomes", "channels")},
+            "data": {k: str(run.data_dir / f"{k}.csv") for k in ("media", "outcomes", "channels")},
             "model": fit.spec.to_dict(),
             "sampler": fit.sampler.to_dict(),
             "optimizer": {},
         }
     )
-    (out / "config.toml").write_text(dump_toml(resolved))
-    paths["config"] = out / "config.toml"
+    paths["config"] = run.write_config(resolved)
     data_files = {}
     for k, v in resolved["data"].items():
         p = Path(v)
@@ -208,16 +201,14 @@ def write_run(
         "timings": {**fit.provenance.get("timings", {}), **(timings or {})},
         "diagnostics": fit.diagnostics.to_dict(),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    paths["manifest"] = out / "manifest.json"
+    paths["manifest"] = run.write_manifest(manifest)
     summary = build_summary(fit)
     from mmm.calibration.report import calibration_summary
 
     calibration = calibration_summary(fit, before=before)
     if calibration is not None:
         summary["calibration"] = calibration
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
-    paths["summary"] = out / "summary.json"
+    paths["summary"] = run.write_summary(summary)
     return paths
 
 

@@ -187,10 +187,11 @@ def test_national_fit_has_no_geo_breakdown():
 
 
 def test_fit_command_prints_geo_totals(fit, capsys):
-    from mmm.cli import _Out, _print_geos
+    from mmm.cli.core import set_quiet
+    from mmm.cli.printers import print_geos
 
-    _Out.quiet = False
-    _print_geos(fit)
+    set_quiet(False)
+    print_geos(fit)
     out = capsys.readouterr().out.splitlines()
     tab = A.geo_table(fit, max_draws=500)
     lines = {ln.split()[0]: ln for ln in out[2:]}

@@ -142,8 +142,12 @@ def test_init_template_does_not_value_visits_at_zero(tmp_path, capsys):
 def test_a_what_if_does_not_overwrite_the_recommendation(whatif, capsys):
     assert whatif["rc"] == 0
     run = whatif["run"]
-    # the stored plan is untouched
-    assert (run / "recommendation.json").read_bytes() == whatif["legacy"]
+    # the stored plan is untouched: moved, byte for byte, from the older top-level layout to
+    # the recommendation named "recommended"
+    assert not (run / "recommendation.json").exists()
+    stored = run / "recommendations" / "recommended"
+    assert (stored / "recommendation.json").read_bytes() == whatif["legacy"]
+    assert (stored / "allocation.csv").is_file() and not (run / "recommendation.csv").exists()
     for f in ("recommendation.json", "allocation.csv", "weekly.csv"):
         assert (run / "recommendations" / "whatif" / f).is_file()
     # the same name again: refused, the message names --name and --replace

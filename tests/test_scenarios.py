@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 
 import numpy as np
@@ -22,6 +23,7 @@ from mmm.optimize import make_planner
 from mmm.optimize.plan_file import read_plan_file
 from mmm.optimize.scenarios import compare_plans, run_scenarios
 from mmm.optimize.testing import synthetic_fit
+from mmm.report import fmt
 
 H = 6
 SERIES = [("search", "prospecting"), ("search", "retargeting"), ("video", "all")]
@@ -144,9 +146,15 @@ def test_stored_table_equals_compare_plans(run, planner, tmp_path):
     # the long table is stored beside it, equal to compare_plans' rows
     csv = pd.read_csv(run / "scenarios" / "scenarios.csv")
     assert np.allclose(csv["mean"], ref["mean"], rtol=1e-9)
-    # the printed table shows the stored value of the file's plan (rounded to the unit)
+    # the printed table shows the stored value of the file's plan in the package's number
+    # format (3 significant figures, as the report)
     mine = next(p for p in stored["plans"] if p["plan"] == "mine")
-    assert f"€{mine['outcomes']['value']['mean']:,.0f}" in printed
+    value = mine["outcomes"]["value"]
+    row = next(ln for ln in printed.splitlines() if ln.startswith("mine "))
+    shown = re.findall(r"(€[\d.,]+[kM]?) \((€[\d.,]+[kM]?) \.\. (€[\d.,]+[kM]?)\)", row)[-1]
+    for text, x in zip(shown, (value["mean"], value["lower"], value["upper"]), strict=True):
+        assert text == fmt.money(x)
+        assert fmt.parse_amount(text) == pytest.approx(x, rel=5e-3)
     assert "Search · retargeting" in printed  # display names of the lines
     # the planner tables are refreshed: one row per (plan, outcome), the stored numbers
     table = pd.read_csv(run / "tables" / "scenarios_scenarios.csv")

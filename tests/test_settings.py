@@ -68,7 +68,7 @@ def test_bad_or_unknown_flags_are_named(config_path):
 @pytest.fixture
 def captured(monkeypatch):
     """Replace the CLI's fitting step; record the config and mediator it is given."""
-    import mmm.cli as cli
+    import mmm.cli.fit as cli
 
     seen = {}
 
@@ -111,7 +111,7 @@ def test_mmm_fit_config_with_sampler_flags(config_path, tmp_path, captured, flag
 
 
 def test_mmm_fit_without_config_uses_the_flags_or_the_documented_defaults(tmp_path, captured):
-    from mmm.cli import FIT_DEFAULTS
+    from mmm.cli.fit import FIT_DEFAULTS
 
     files = ["--media", "m.csv", "--outcomes", "o.csv", "--channels", "c.csv"]
     cfg, _ = _invoke(["fit", *files, "--out", str(tmp_path / "r")], captured)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mmm.run_folder import SUMMARY_FILE
+
 __all__ = ["write_summary", "roas_long"]
 
 ROAS_COLUMNS = (
@@ -58,7 +60,7 @@ def roas_long(table: pd.DataFrame, out) -> pd.DataFrame:
     for r in table.itertuples():
         if r.status == "failed":
             continue
-        text = _read_text(out, r.run, "summary.json")
+        text = _read_text(out, r.run, SUMMARY_FILE)
         if text is None:
             continue
         for x in json.loads(text).get("roas", []):

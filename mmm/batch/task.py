@@ -19,9 +19,9 @@ import traceback
 import warnings
 from pathlib import Path
 
-MARKER = "batch_run.json"
-#: Files every complete run folder has (besides the marker).
-RUN_FILES = ("fit.nc", "fit.json", "config.toml", "manifest.json", "summary.json")
+from mmm.run_folder import BATCH_MARKER as MARKER
+from mmm.run_folder import RUN_FILES, RunFolder
+
 #: Tables with a date column that a backtest origin cuts.
 TIME_TABLES = ("media", "outcomes", "controls")
 
@@ -179,10 +179,12 @@ def run_task(task: dict) -> dict:
             warnings.filterwarnings("ignore", category=FutureWarning)
             warnings.filterwarnings("ignore", message=".*BLAS.*")
             if task.get("origin"):
-                raw["data"] = cut_inputs(raw.get("data", {}), task["origin"], run_dir / "inputs")
+                raw["data"] = cut_inputs(
+                    raw.get("data", {}), task["origin"], RunFolder(run_dir).origin_inputs_dir
+                )
             cfg = parse_config(raw, source=f"run {name}")
             result, paths = fit_run(cfg, run_dir)
-        summary = json.loads(Path(paths["summary"]).read_text())
+        summary = RunFolder(run_dir).read_summary(required=True)
         problems = result.diagnostics.problems()
         timings = result.provenance.get("timings", {})
         diag = result.diagnostics.to_dict()

@@ -150,17 +150,19 @@ class FitResult:
     # ------------------------------------------------------------ persistence
     def save(self, directory) -> Path:
         """Write the fit to ``directory`` (created if needed). Returns the folder."""
+        from mmm.run_folder import DATA_DIR, FIT_FILE, FIT_META_FILE
+
         d = Path(directory)
-        (d / "data").mkdir(parents=True, exist_ok=True)
-        self.idata.to_netcdf(str(d / "fit.nc"), engine="h5netcdf")
+        (d / DATA_DIR).mkdir(parents=True, exist_ok=True)
+        self.idata.to_netcdf(str(d / FIT_FILE), engine="h5netcdf")
         for name, frame in self.dataset.to_frames().items():
             if frame is not None:
-                frame.to_csv(d / "data" / f"{name}.csv", index=False, float_format="%.17g")
+                frame.to_csv(d / DATA_DIR / f"{name}.csv", index=False, float_format="%.17g")
         if self.experiments is not None:
             ex = self.experiments.copy()
             for c in ("start", "end", "readout_end"):
                 ex[c] = ex[c].dt.strftime("%Y-%m-%d")
-            ex.to_csv(d / "data" / "experiments.csv", index=False, float_format="%.17g")
+            ex.to_csv(d / DATA_DIR / "experiments.csv", index=False, float_format="%.17g")
         meta = {
             "format_version": FIT_FORMAT_VERSION,
             "spec": self.spec.to_dict(),
@@ -170,7 +172,7 @@ class FitResult:
             "provenance": self.provenance,
             "currency": self.currency,
         }
-        (d / "fit.json").write_text(json.dumps(meta, indent=2, sort_keys=True))
+        (d / FIT_META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True))
         return d
 
     @classmethod
@@ -184,9 +186,10 @@ class FitResult:
         import arviz as az
 
         from mmm.data import load_dataset
+        from mmm.run_folder import DATA_DIR, FIT_FILE, FIT_META_FILE
 
         d = Path(directory)
-        for need in ("fit.nc", "fit.json", "data/media.csv"):
+        for need in (FIT_FILE, FIT_META_FILE, f"{DATA_DIR}/media.csv"):
             if not (d / need).exists() and (d / "run" / need).exists():
                 raise NotFittedError(
                     f"{d} is not a saved fit, but {d / 'run'} is (the run folder of "
@@ -196,13 +199,13 @@ class FitResult:
                 raise NotFittedError(
                     f"{d} is not a saved fit: {need} is missing. Run `mmm fit` to create one."
                 )
-        meta = json.loads((d / "fit.json").read_text())
+        meta = json.loads((d / FIT_META_FILE).read_text())
         if meta.get("format_version") != FIT_FORMAT_VERSION:
             raise NotFittedError(
-                f"{d / 'fit.json'} has format_version {meta.get('format_version')}; this "
+                f"{d / FIT_META_FILE} has format_version {meta.get('format_version')}; this "
                 f"version of mmm reads {FIT_FORMAT_VERSION}. Refit with this version."
             )
-        data = d / "data"
+        data = d / DATA_DIR
 
         def opt(name):
             p = data / f"{name}.csv"
@@ -227,7 +230,7 @@ class FitResult:
 
             experiments = load_experiments(data / "experiments.csv")
         try:
-            idata = az.from_netcdf(str(d / "fit.nc"), engine="h5netcdf")
+            idata = az.from_netcdf(str(d / FIT_FILE), engine="h5netcdf")
             for group in idata.groups():  # read into memory, then release the file for re-saving
                 getattr(idata, group).load().close()
         except (OSError, ValueError, KeyError) as exc:

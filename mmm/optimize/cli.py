@@ -165,29 +165,15 @@ def check_plan_inputs(fit, *, budget: float, horizon: int) -> None:
     check_horizon(fit, horizon)
 
 
-def run_settings(run_dir) -> dict:
-    """The ``[optimizer]`` section of the run's ``config.toml`` ({} when there is none)."""
-    import tomllib
-
-    p = Path(run_dir) / "config.toml"
-    if not p.is_file():
-        return {}
-    try:
-        return dict(tomllib.loads(p.read_text()).get("optimizer") or {})
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(
-            f"{p} is not valid TOML ({exc}); fix the file or delete it (the run's settings "
-            "are then taken from the command's options)."
-        ) from None
-
-
 def stored_value_per_visit(run_dir) -> float | None:
     """``value_per_visit`` of the run's config, when it is set to a positive number.
 
     0 is what older config templates wrote as a placeholder, so it is not taken as an
     answer; give ``--value-per-visit 0`` to value visits at nothing.
     """
-    v = run_settings(run_dir).get("value_per_visit")
+    from mmm.run_folder import RunFolder
+
+    v = RunFolder(run_dir).settings.get("value_per_visit")
     if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
         return float(v)
     return None
@@ -327,14 +313,15 @@ def run_optimize_cli(
     """
     from mmm.inference.fit import FitResult
     from mmm.optimize.optimizer import optimize_budget
-    from mmm.optimize.store import check_free
+    from mmm.run_folder import RunFolder
 
-    folder = Path(out) if out is not None else Path(run_dir)
+    folder = RunFolder(out if out is not None else run_dir)
     max_change = parse_max_change(max_change)
+    RunFolder(run_dir).require_fit()
     fit = FitResult.load(run_dir)
     check_plan_inputs(fit, budget=budget, horizon=horizon)
     value_per_visit = resolve_value_per_visit(run_dir, fit, objective, value_per_visit)
-    check_free(folder, name, replace)
+    folder.check_free(name, replace)
     cons = Constraints(
         budget_mode=budget_mode,
         channels={
@@ -361,30 +348,19 @@ def run_optimize_cli(
         seed=seed,
         n_starts=n_starts,
     )
-    from mmm.optimize.store import save_recommendation
-
-    paths = save_recommendation(folder, rec, name, replace=replace)
+    paths = folder.save_recommendation(rec, name, replace=replace)
     if plots:
         import matplotlib.pyplot as plt
 
         from mmm.optimize.plots import plot_allocation, plot_uplift
 
+        files = folder.recommendation_files(name)
         for key, fn in (("allocation_png", plot_allocation), ("uplift_png", plot_uplift)):
             fig = fn(rec)
-            paths[key] = paths["json"].parent / f"{key.split('_')[0]}.png"
+            paths[key] = files[key]
             fig.savefig(paths[key], dpi=110)
             plt.close(fig)
     return paths
-
-
-#: Currency symbol of ``mmm optimize``'s table when the run's config sets none (as the report).
-DEFAULT_CURRENCY = "€"
-
-
-def run_currency(run_dir) -> str:
-    """``[optimizer] currency`` of the run's ``config.toml``, else :data:`DEFAULT_CURRENCY`."""
-    c = run_settings(run_dir).get("currency")
-    return c if isinstance(c, str) else DEFAULT_CURRENCY
 
 
 def _limit_label(b: dict) -> str:
@@ -400,7 +376,7 @@ def allocation_table(rec: dict):
     Parameters
     ----------
     rec : dict
-        A stored ``recommendation.json`` (see :func:`mmm.optimize.store.save_recommendation`).
+        A stored ``recommendation.json`` (see :meth:`mmm.run_folder.RunFolder.save_recommendation`).
 
     Returns
     -------

@@ -22,6 +22,7 @@ import pandas as pd
 from mmm.errors import SpecError
 from mmm.optimize.planner import Planner, make_objective
 from mmm.optimize.results import BudgetRecommendation
+from mmm.run_folder import DEFAULT_SCENARIOS
 
 
 def _mask(planner: Planner, key: str) -> np.ndarray:
@@ -216,10 +217,8 @@ def scenario_table(df: pd.DataFrame, *, metric: str = "value") -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- stored comparisons
-#: Folder of the stored scenario comparisons inside a run folder.
-FOLDER = "scenarios"
 #: Name of a comparison when none is given.
-DEFAULT_NAME = "scenarios"
+DEFAULT_NAME = DEFAULT_SCENARIOS
 _STAT = ("mean", "median", "lower", "upper", "uplift_mean", "uplift_lower", "uplift_upper")
 
 
@@ -370,7 +369,6 @@ def run_scenarios(
     mmm.errors.DataError
         A plan file with problems (every one named, with rows and fixes).
     """
-    import json
     from datetime import UTC, datetime
     from pathlib import Path
 
@@ -379,22 +377,17 @@ def run_scenarios(
     from mmm.optimize.plan_file import read_plan_file
     from mmm.optimize.planner import make_planner
     from mmm.optimize.results import json_safe, records
-    from mmm.optimize.store import check_name, stored_recommendations
+    from mmm.run_folder import RunFolder, check_name
 
-    folder = Path(out) if out is not None else Path(run_dir)
-    check_name(name)
-    target = folder / FOLDER / f"{name}.json"
-    if target.exists() and not replace:
-        raise SpecError(
-            f"{folder} already has a scenario comparison named {name!r}; give it another name "
-            "(--name q2_options) to keep both, or pass --replace to overwrite it."
-        )
+    folder = RunFolder(out if out is not None else run_dir)
+    source = RunFolder(run_dir)
+    folder.check_scenarios_free(name, replace)
     if not 0 < prob < 1:
         raise SpecError(f"--interval {prob!r}: give a probability between 0 and 1, e.g. 0.9.")
     plans = dict(plans or {})
     for p in plans:
         check_name(str(p))
-    stored = stored_recommendations(run_dir)
+    stored = source.stored_recommendations()
     if recommendations is not None:
         unknown = [r for r in recommendations if r not in stored]
         if unknown:
@@ -404,7 +397,7 @@ def run_scenarios(
                 f"{run_dir} --budget X --name {unknown[0]}` first or pick a stored one."
             )
     chosen = list(stored) if recommendations is None else list(dict.fromkeys(recommendations))
-    recs = {r: json.loads(stored[r].read_text()) for r in chosen}
+    recs = {r: source.read_recommendation(r)[0] for r in chosen}
     taken = [p for p in plans if p == "current" or p in recs]
     if taken:
         raise SpecError(
@@ -412,6 +405,7 @@ def run_scenarios(
             + ("the current plan" if taken[0] == "current" else "a stored recommendation")
             + "; give the plan another name."
         )
+    source.require_fit()
     fit = FitResult.load(run_dir)
     if horizon is None:
         hs = {(r.get("settings") or {}).get("horizon") for r in recs.values()}
@@ -503,11 +497,8 @@ def run_scenarios(
             "rows": records(table),
         }
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=2, sort_keys=True))
-    csv = target.with_suffix(".csv")
-    table.to_csv(csv, index=False, float_format="%.10g")
-    return {"json": target, "csv": csv, "table": table, "result": result}
+    files = folder.write_scenarios(name, result, table, replace=replace)
+    return {**files, "table": table, "result": result}
 
 
 def read_scenarios(run_dir) -> list[dict]:
@@ -524,20 +515,6 @@ def read_scenarios(run_dir) -> list[dict]:
     mmm.errors.NotFittedError
         A file is not valid JSON (the message names it).
     """
-    import json
-    from pathlib import Path
+    from mmm.run_folder import RunFolder
 
-    from mmm.errors import NotFittedError
-
-    out = []
-    for p in sorted((Path(run_dir) / FOLDER).glob("*.json")):
-        try:
-            d = json.loads(p.read_text())
-        except json.JSONDecodeError as exc:
-            raise NotFittedError(
-                f"{p} is not valid JSON ({exc}); delete it or run `mmm scenarios` again "
-                "with --replace."
-            ) from exc
-        if isinstance(d, dict):
-            out.append({**d, "path": str(p)})
-    return out
+    return RunFolder(run_dir).read_scenarios()

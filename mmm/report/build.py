@@ -357,7 +357,7 @@ def build_report(
     run = RunFolder.open(run_dir, recommendation=recommendation)
     ctx = build_context(run, value_per_visit=value_per_visit, currency=currency, strict=strict)
     html = render(ctx)
-    path = Path(out) if out is not None else run.path / "report.html"
+    path = Path(out) if out is not None else run.report_file("html")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path

@@ -28,13 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmm.errors import NotFittedError
 from mmm.names import display_name, series_label
+from mmm.run_folder import RunFolder
 
-#: Sub-folder of a run folder holding the tables.
-FOLDER = "tables"
-#: Name of the Excel workbook inside :data:`FOLDER`.
-WORKBOOK = "report.xlsx"
 #: Draws the weekly contributions are summarised from (as ``summary.json``'s totals).
 MAX_DRAWS = 1000
 
@@ -230,16 +226,12 @@ def scenarios_table(result: dict) -> pd.DataFrame:
 
 
 def stored_plans(run_dir) -> dict[str, dict]:
-    """Every recommendation stored in ``run_dir`` by name (see :mod:`mmm.optimize.store`)."""
-    from mmm.report.run import read_recommendation
-
-    root = Path(run_dir)
-    names = sorted(p.parent.name for p in (root / "recommendations").glob("*/recommendation.json"))
-    if (root / "recommendation.json").exists() and "recommended" not in names:
-        names.append("recommended")
+    """Every recommendation stored in ``run_dir`` by name
+    (:meth:`mmm.run_folder.RunFolder.stored_recommendations`)."""
+    run = RunFolder(run_dir)
     plans = {}
-    for name in sorted(names):
-        rec, _ = read_recommendation(root, name)
+    for name in run.stored_recommendations():
+        rec, _ = run.read_recommendation(name)
         if isinstance(rec, dict) and rec.get("allocation"):
             plans[name] = rec
     return plans
@@ -335,7 +327,6 @@ def build_tables(run_dir, *, fit=None) -> dict[str, pd.DataFrame]:
         ``run_dir`` is not a run folder (no ``fit.nc`` / ``fit.json``).
     """
     from mmm.optimize.scenarios import read_scenarios
-    from mmm.report.run import RunFolder
 
     run = RunFolder.open(run_dir)
     summary = run.summary
@@ -381,18 +372,11 @@ def write_tables(run_dir, *, fit=None, currency: str | None = None) -> dict[str,
     """
     from openpyxl import Workbook
 
-    from mmm.optimize.cli import run_currency
-
-    root = Path(run_dir)
-    tables = build_tables(root, fit=fit)
+    run = RunFolder(run_dir)
+    tables = build_tables(run.path, fit=fit)
     if currency is None:
-        currency = run_currency(root)
-    folder = root / FOLDER
-    if folder.exists() and not folder.is_dir():
-        raise NotFittedError(f"{folder} is a file; move it away so the tables can be written.")
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("*.csv"):
-        old.unlink()
+        currency = run.currency()
+    run.tables_folder()  # created, emptied of earlier CSV files
     paths: dict[str, Path] = {}
     kinds = {r["outcome"]: r["kind"] for r in tables["returns"].to_dict("records")}
     kinds["value"] = "revenue"  # the combined value of a plan is money
@@ -400,9 +384,9 @@ def write_tables(run_dir, *, fit=None, currency: str | None = None) -> dict[str,
     wb.remove(wb.active)
     used: set = set()
     for name, df in tables.items():
-        paths[name] = folder / f"{name}.csv"
+        paths[name] = run.table_file(name)
         df.to_csv(paths[name], index=False)  # shortest exact form of every number
         _write_sheet(wb, _sheet_title(name, used), df, currency=currency, kinds=kinds)
-    paths["xlsx"] = folder / WORKBOOK
+    paths["xlsx"] = run.workbook_file
     wb.save(paths["xlsx"])
     return paths

@@ -144,11 +144,11 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     if "html" in formats or "pdf" in formats:
-        paths["html"] = folder / "report.html"
+        paths["html"] = run.report_file("html", folder)
         paths["html"].write_text(render(ctx), encoding="utf-8")
     if "md" in formats:
-        paths["md"] = folder / "report.md"
+        paths["md"] = run.report_file("md", folder)
         paths["md"].write_text(render_markdown(ctx), encoding="utf-8")
     if "pdf" in formats:
-        paths["pdf"] = html_to_pdf(paths["html"], folder / "report.pdf")
+        paths["pdf"] = html_to_pdf(paths["html"], run.report_file("pdf", folder))
     return paths

@@ -1,0 +1,89 @@
+"""``mmm report`` and ``mmm export``: the planner report and tables of a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mmm.cli.core import Quiet, RunDir, say, set_quiet
+
+
+def refresh_tables(run_dir, fit=None) -> dict[str, Path]:
+    """Write RUN/tables/ (CSV files and the workbook); returns ``{"tables": workbook path}``."""
+    from mmm.report.tables import write_tables
+
+    return {"tables": write_tables(run_dir, fit=fit)["xlsx"]}
+
+
+def report(
+    run_dir: RunDir,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write the report files into (default RUN_DIR).")
+    ] = None,
+    value_per_visit: Annotated[
+        float | None,
+        typer.Option(
+            help="Euros one store visit is worth, to combine both outcomes (default: the "
+            "config's [optimizer] value, else the one the recommendation was made with)."
+        ),
+    ] = None,
+    recommendation: Annotated[
+        str | None,
+        typer.Option(
+            "--recommendation",
+            help="Name of the stored budget recommendation to show "
+            "(RUN_DIR/recommendations/NAME; default: 'recommended' when stored, else the "
+            "newest).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="html, md or pdf; repeat for several (default: html and md).",
+        ),
+    ] = None,
+    print_md: Annotated[
+        bool, typer.Option("--print-md", help="Also print the Markdown report (for CI logs).")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Print nothing but errors (and --print-md).")
+    ] = False,
+) -> None:
+    """Write the planner report of a run folder: report.html (self-contained), report.md (for CI logs) and, on request, report.pdf."""
+    from mmm.report.write import write_report
+
+    set_quiet(quiet)
+    say(
+        f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ..."
+    )
+    paths = write_report(
+        run_dir,
+        formats=tuple(fmt or ("html", "md")),
+        out_dir=out,
+        value_per_visit=value_per_visit,
+        recommendation=recommendation,
+    )
+    for kind, path in paths.items():
+        say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
+    say(f"tables     {refresh_tables(run_dir)['tables']}")
+    if print_md and "md" in paths:
+        typer.echo(paths["md"].read_text(encoding="utf-8"))
+
+
+def export(run_dir: RunDir, quiet: Quiet = False) -> None:
+    """Write the planner tables of a run folder: RUN_DIR/tables/*.csv and report.xlsx.
+
+    Returns and contributions per line (from summary.json), contributions per week, and
+    every stored plan (RUN_DIR/recommendations/NAME); `mmm fit`, `mmm optimize` and
+    `mmm report` refresh them too.
+    """
+    from mmm.report.tables import write_tables
+
+    set_quiet(quiet)
+    for name, path in write_tables(run_dir).items():
+        say(f"{name:26s} {path}")
