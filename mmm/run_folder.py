@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from mmm.config import dump_toml
 from mmm.errors import RunFolderError, SpecError
 
 # ------------------------------------------------------------------ the layout
@@ -399,8 +400,6 @@ class RunFolder:
 
     def write_config(self, resolved: dict) -> Path:
         """Write the resolved run configuration as ``config.toml``."""
-        from mmm.config import dump_toml
-
         self.path.mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(dump_toml(resolved))
         return self.config_file
@@ -582,26 +581,6 @@ class RunFolder:
         return moved
 
     # ------------------------------------------------- cached views (the report)
-    @cached_property
-    def fit(self):
-        """The saved :class:`~mmm.inference.fit.FitResult` (no live model)."""
-        from mmm.inference.fit import FitResult
-
-        return FitResult.load(self.path)
-
-    @cached_property
-    def summary(self) -> dict:
-        """``summary.json`` (recomputed from the fit, with a warning, when missing)."""
-        s = self.read_summary()
-        if s is None:
-            from mmm.runs import build_summary
-
-            self.warnings.append(
-                f"{SUMMARY_FILE} was missing; the headline numbers were recomputed from the fit."
-            )
-            s = build_summary(self.fit)
-        return s
-
     @cached_property
     def manifest(self) -> dict:
         """``manifest.json`` (empty, with a warning, when missing)."""

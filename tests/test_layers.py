@@ -7,7 +7,7 @@ Layers, lowest first (a module may import its own layer and the layers below it)
     transforms  mmm.transforms
     spec        mmm.spec, mmm.config, ROAS priors (mmm.calibration.priors)
     model       mmm.model, the lift-test likelihood term (mmm.calibration.lift)
-    inference   mmm.inference
+    inference   mmm.inference, the run folder's layout (mmm.run_folder)
     analysis    mmm.analysis, mmm.calibration (its tables), mmm.journeys
     runs        mmm.runs, mmm.pipeline, mmm.backtest
     optimize    mmm.optimize
@@ -37,7 +37,8 @@ LAYERS = (
     ("transforms", ("mmm.transforms",)),
     ("spec", ("mmm.spec", "mmm.config", "mmm.calibration.priors")),
     ("model", ("mmm.model", "mmm.calibration.lift")),
-    ("inference", ("mmm.inference",)),
+    # the run folder's layout sits with the fit, which saves itself into it
+    ("inference", ("mmm.inference", "mmm.run_folder")),
     ("analysis", ("mmm.analysis", "mmm.calibration", "mmm.journeys")),
     ("runs", ("mmm.runs", "mmm.pipeline", "mmm.backtest")),
     ("optimize", ("mmm.optimize",)),

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm.names import display_name, series_label
-from mmm.run_folder import RunFolder
+from mmm.report.run import RunFolder
 
 #: Draws the weekly contributions are summarised from (as ``summary.json``'s totals).
 MAX_DRAWS = 1000
