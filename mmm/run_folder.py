@@ -167,9 +167,10 @@ class RunFolder:
 
     The strict readers (:meth:`read_config`, :meth:`read_manifest`, :meth:`read_summary`,
     :meth:`read_recommendation`) raise :class:`~mmm.errors.RunFolderError` on an
-    unreadable file. The cached views the report uses (:attr:`summary`,
-    :attr:`manifest`, :attr:`config`, :attr:`backtest`, :attr:`recommendation`) are
-    lenient where the report can go on: they note the problem in :attr:`warnings`.
+    unreadable file. The cached views the report uses (:attr:`manifest`, :attr:`config`,
+    :attr:`recommendation`; the report's :class:`mmm.report.run.RunFolder` adds the fit,
+    ``summary`` and ``backtest``) are lenient where the report can go on: they note the
+    problem in :attr:`warnings`.
     """
 
     path: Path
@@ -627,28 +628,6 @@ class RunFolder:
     def diagnostics(self) -> dict | None:
         """Sampler diagnostics: the manifest's, else the fit's own record."""
         return self.manifest.get("diagnostics") or self.fit_meta.get("diagnostics")
-
-    @cached_property
-    def backtest(self) -> dict | None:
-        """``backtest.json`` when it belongs to this fit (else None, with a warning)."""
-        try:
-            b = self._json(self.backtest_file, "run `mmm backtest` again")
-        except RunFolderError as exc:
-            self.warnings.append(f"{BACKTEST_FILE} could not be read ({exc}).")
-            return None
-        if b is None:
-            return None
-        prov = self.fit.provenance
-        if (b.get("data_fingerprint"), b.get("spec_hash")) != (
-            prov.get("data_fingerprint"),
-            prov.get("spec_hash"),
-        ):
-            self.warnings.append(
-                f"{BACKTEST_FILE} belongs to an earlier fit in this folder (other data or "
-                "model); it is not shown. Run `mmm backtest` again."
-            )
-            return None
-        return b
 
 
 def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, Path | None]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from mmm.errors import RunFolderError
 from mmm.inference.fit import FitResult
-from mmm.run_folder import SUMMARY_FILE, read_recommendation
+from mmm.run_folder import BACKTEST_FILE, SUMMARY_FILE, read_recommendation
 from mmm.run_folder import RunFolder as _Layout
 from mmm.runs import build_summary
 
@@ -33,3 +34,25 @@ class RunFolder(_Layout):
             )
             s = build_summary(self.fit)
         return s
+
+    @cached_property
+    def backtest(self) -> dict | None:
+        """``backtest.json`` when it belongs to this fit (else None, with a warning)."""
+        try:
+            b = self._json(self.backtest_file, "run `mmm backtest` again")
+        except RunFolderError as exc:
+            self.warnings.append(f"{BACKTEST_FILE} could not be read ({exc}).")
+            return None
+        if b is None:
+            return None
+        prov = self.fit.provenance
+        if (b.get("data_fingerprint"), b.get("spec_hash")) != (
+            prov.get("data_fingerprint"),
+            prov.get("spec_hash"),
+        ):
+            self.warnings.append(
+                f"{BACKTEST_FILE} belongs to an earlier fit in this folder (other data or "
+                "model); it is not shown. Run `mmm backtest` again."
+            )
+            return None
+        return b
