@@ -363,3 +363,14 @@ def test_scenarios(carry_fit):
     assert val.drop("total").sum() == pytest.approx(val["total"], rel=1e-12)
     wide = scenario_table(df)
     assert list(wide.columns) == ["current", *plans]
+
+
+def test_chance_to_beat_the_current_plan_is_undefined_when_every_line_is_locked(two_series):
+    # every line held at its current spend: each draw's uplift is exactly 0, so "the chance
+    # the recommendation beats the current plan" is undefined (None), not 0
+    pl = make_planner(two_series, horizon=H, max_draws=None)
+    channels = sorted({c for c, _ in SERIES2})
+    rec = optimize_budget(pl, budget=600.0, constraints=Constraints(locked=tuple(channels)))
+    np.testing.assert_allclose(rec.plan.sum(axis=0)[0], [400.0, 200.0], rtol=1e-9)
+    assert rec.summary["uplift"]["mean"] == 0.0
+    assert rec.summary["prob_better"] is None

@@ -170,8 +170,10 @@ def _print_allocation(rec: dict, currency: str, *, is_money: bool) -> None:
             f"({val(up.get('lower'))} .. {val(up.get('upper'))}, "
             f"{s.get('interval', 0.9):.0%} interval)"
         )
-    if "prob_better" in s:
+    if fmt.is_number(s.get("prob_better")):
         say(f"probability the recommendation beats the current plan: {s['prob_better']:.0%}")
+    elif "prob_better" in s:
+        say("the recommendation is the current plan: no chance to beat it is defined")
     if fmt.is_number(s.get("budget_shadow_price")):
         say(
             f"each extra {currency}1 of budget would add about "

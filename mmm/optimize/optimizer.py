@@ -524,7 +524,8 @@ def _build_result(
         "value_recommended": interval(v_rec, prob),
         "uplift": interval(uplift, prob),
         "uplift_pct": float(uplift.mean() / v_cur.mean() * 100) if v_cur.mean() != 0 else None,
-        "prob_better": float(np.mean(uplift > 0)),
+        # undefined (None) when no draw tells the plans apart, e.g. every line locked
+        "prob_better": float(np.mean(uplift > 0)) if np.any(uplift != 0) else None,
         "interval": prob,
         "n_draws": int(uplift.size),
         "max_constraint_violation": float(max(viol.values()) if viol else 0.0),
