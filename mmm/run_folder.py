@@ -157,6 +157,13 @@ def _created(rec: dict) -> str:
 class RunFolder:
     """One run folder: the paths of its layout, its files read and written, its migration.
 
+    The strict readers (:meth:`read_config`, :meth:`read_manifest`, :meth:`read_summary`,
+    :meth:`read_recommendation`) raise :class:`~mmm.errors.RunFolderError` on an
+    unreadable file. The cached views the report uses (:attr:`manifest`, :attr:`config`,
+    :attr:`recommendation`; the report's :class:`mmm.report.run.RunFolder` adds the fit,
+    ``summary`` and ``backtest``) are lenient where the report can go on: they note the
+    problem in :attr:`warnings`.
+
     Parameters
     ----------
     path : path-like
@@ -165,12 +172,6 @@ class RunFolder:
         The stored recommendation :attr:`recommendation` shows (default: ``recommended``
         when stored, else the newest).
 
-    The strict readers (:meth:`read_config`, :meth:`read_manifest`, :meth:`read_summary`,
-    :meth:`read_recommendation`) raise :class:`~mmm.errors.RunFolderError` on an
-    unreadable file. The cached views the report uses (:attr:`manifest`, :attr:`config`,
-    :attr:`recommendation`; the report's :class:`mmm.report.run.RunFolder` adds the fit,
-    ``summary`` and ``backtest``) are lenient where the report can go on: they note the
-    problem in :attr:`warnings`.
     """
 
     path: Path
