@@ -72,11 +72,11 @@ def test_channel_contributions_over_time_sum_the_audiences(fit):
     assert row["mean"] == pytest.approx(float(search.mean()))
 
 
-def test_posterior_predictive_interval_is_of_the_predictive_draws(fit):
+def test_predictive_table_interval_is_of_the_predictive_draws(fit):
     from mmm.analysis.engine import expected
-    from mmm.analysis.validation import posterior_predictive, predict
+    from mmm.analysis.validation import predict, predictive_table
 
-    p = posterior_predictive(fit, max_draws=100, seed=3)
+    p = predictive_table(fit, max_draws=100, seed=3)
     assert len(p) == len(fit.dataset.dates) * len(fit.spec.outcome_names)
     o = "online_sales"
     po = p[p["outcome"] == o].reset_index(drop=True)
@@ -90,5 +90,5 @@ def test_posterior_predictive_interval_is_of_the_predictive_draws(fit):
     assert np.allclose(po["mean"].to_numpy(), mu)
     assert (po["lower"] < po["mean"]).all() and (po["mean"] < po["upper"]).all()
     # the same seed gives the same interval
-    again = posterior_predictive(fit, max_draws=100, seed=3)
+    again = predictive_table(fit, max_draws=100, seed=3)
     assert np.array_equal(again["lower"].to_numpy(), p["lower"].to_numpy())

@@ -173,8 +173,10 @@ def component_totals(fit, *, start=None, end=None, max_draws: int | None = 500) 
     return d.isel(date=mask).sum(("date", "geo"))
 
 
-def _media_by_channel(d: xr.DataArray, channel_of: dict) -> xr.DataArray:
+def _media_by_channel(d: xr.DataArray, dataset) -> xr.DataArray:
     """Media components of ``d`` summed over the audiences of each channel (dim ``channel``)."""
+    channels = (str(c) for c in dataset.spend["channel"].values)
+    channel_of = dict(zip(dataset.series, channels, strict=True))
     media = d.isel(component=np.asarray(d["kind"].values) == "media")
     groups = [channel_of[str(c)] for c in media["component"].values]
     media = media.assign_coords(channel=("component", groups)).drop_vars("kind")
@@ -200,9 +202,7 @@ def channel_contributions_over_time(
         units per period. The sum over channels of ``mean`` is the media part of
         :func:`contributions_over_time` (means add up; medians do not).
     """
-    ds = fit.dataset
-    channel_of = dict(zip(ds.series, (str(c) for c in ds.spend["channel"].values), strict=True))
-    d = _media_by_channel(decompose(fit, max_draws=max_draws).sum("geo"), channel_of)
+    d = _media_by_channel(decompose(fit, max_draws=max_draws).sum("geo"), fit.dataset)
     df = summarize_draws(d, prob=prob)
     return df[["date", "outcome", "channel", "mean", "median", "lower", "upper", "interval"]]
 
@@ -233,12 +233,10 @@ def waterfall(
         ``start`` / ``end``: the running sum of the means before and after the step (the
         bar of a waterfall chart; the total's bar runs from 0 to the sum of all steps).
     """
-    ds = fit.dataset
-    channel_of = dict(zip(ds.series, (str(c) for c in ds.spend["channel"].values), strict=True))
     tot = component_totals(fit, start=start, end=end, max_draws=max_draws)
     kinds = np.asarray(tot["kind"].values)
     base = tot.isel(component=kinds != "media")
-    media = _media_by_channel(tot, channel_of).rename(channel="component")
+    media = _media_by_channel(tot, fit.dataset).rename(channel="component")
     media = media.assign_coords(kind=("component", ["media"] * media.sizes["component"]))
     total = tot.sum("component").expand_dims(component=["total"])
     total = total.assign_coords(kind=("component", ["total"]))

@@ -308,10 +308,13 @@ def in_sample_metrics(fit, *, prob: float = 0.9, max_draws: int | None = 500, se
     return forecast_metrics(pred, obs, prob=prob)
 
 
-def posterior_predictive(
+def predictive_table(
     fit, *, prob: float = 0.9, max_draws: int | None = 500, seed: int = 0
 ) -> pd.DataFrame:
-    """Observed outcomes beside the model's posterior-predictive draws, per date.
+    """Observed outcomes beside the model's posterior-predictive interval, per date.
+
+    The table behind the report's posterior-predictive chart; the draws themselves are
+    :func:`mmm.analysis.engine.posterior_predictive`.
 
     Parameters
     ----------
@@ -332,11 +335,12 @@ def posterior_predictive(
     """
     from mmm.analysis.summary import summarize_draws
 
-    draws = predict(fit, fit.dataset, noise=True, max_draws=max_draws, seed=seed).sum("geo")
-    df = summarize_draws(draws, prob=prob)
-    df["mean"] = summarize_draws(
-        predict(fit, fit.dataset, noise=False, max_draws=max_draws).sum("geo"), prob=prob
-    )["mean"].to_numpy()
+    mu = predict(fit, fit.dataset, noise=False, max_draws=max_draws)
+    # the noise predict(noise=True, seed=seed) adds, on the same mean (one pass of the model)
+    rng = np.random.default_rng(seed)
+    noisy = mu.copy(data=observation_draws(fit, mu.values, draw_index(fit, max_draws), rng))
+    df = summarize_draws(noisy.sum("geo"), prob=prob)
+    df["mean"] = summarize_draws(mu.sum("geo"), prob=prob)["mean"].to_numpy()
     obs = fit.dataset.outcomes.sum("geo", min_count=1).to_series()
     obs.index = obs.index.set_names(["date", "outcome"])
     df = df.join(obs.rename("observed"), on=["date", "outcome"])

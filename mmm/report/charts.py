@@ -147,9 +147,9 @@ def media_over_time_charts(ctx: dict, *, fit) -> list:
 
 def predictive_charts(ctx: dict, *, fit) -> list:
     """Per outcome: observed values against the posterior-predictive mean and interval."""
-    from mmm.analysis.validation import posterior_predictive
+    from mmm.analysis.validation import predictive_table
 
-    ppc = posterior_predictive(fit, prob=ctx["prob"], max_draws=200, seed=0)
+    ppc = predictive_table(fit, prob=ctx["prob"], max_draws=200, seed=0)
     out = []
     for o in fit.spec.outcome_names:
         df = ppc[ppc["outcome"] == o]

@@ -220,7 +220,7 @@ def predictive_fit(
 ) -> VegaChart:
     """Observed values as dots over the predicted mean and its predictive band, per date.
 
-    ``df``: rows of :func:`mmm.analysis.validation.posterior_predictive` for one outcome.
+    ``df``: rows of :func:`mmm.analysis.validation.predictive_table` for one outcome.
     """
     import altair as altair
 
