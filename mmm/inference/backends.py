@@ -2,10 +2,11 @@
 
 nutpie compiles the model's log density and gradient with one of two pytensor back ends:
 
-* ``"numba"`` (the default): fast sampling, but compiling takes minutes on a large model
-  and is redone in every new process (nutpie wraps the compiled graph in numba C
-  callbacks that numba cannot cache, and pytensor's rewritten graph, the key of its own
-  numba cache, differs between processes);
+* ``"numba"`` (the default): fast sampling; compiling takes a minute or two on a large
+  model, once per model structure and machine: the compiled callbacks are kept in
+  numba's on-disk cache under a key that is the same in every process
+  (:mod:`mmm.inference.numba_cache`), so a later process with the same model structure,
+  whatever its data, reads them in seconds;
 * ``"jax"``: the log density and its gradient (JAX autodiff) are compiled by XLA, which
   compiles the same graph many times faster, and the compiled executables are kept in
   JAX's persistent compilation cache, so a later process with the same model structure
@@ -22,8 +23,10 @@ be writable only by its user (as the default is).
 
 from __future__ import annotations
 
-import os
+import warnings
 from pathlib import Path
+
+from mmm.inference.cache_paths import cache_dir
 
 #: back ends :class:`~mmm.spec.SamplerConfig` accepts for ``sampler="nutpie"``
 BACKENDS = ("numba", "jax")
@@ -45,27 +48,6 @@ def numba_flags(**flags):
     import pytensor
 
     return pytensor.config.change_flags(numba__fastmath=False, **flags)
-
-
-def cache_dir(kind: str = "jax") -> Path:
-    """Folder of mmm's on-disk cache for ``kind`` (e.g. ``"jax"``); not created.
-
-    Parameters
-    ----------
-    kind : str
-        Sub-folder name.
-
-    Returns
-    -------
-    pathlib.Path
-        ``$MMM_CACHE_DIR/<kind>`` if ``MMM_CACHE_DIR`` is set, else
-        ``$XDG_CACHE_HOME/mmm/<kind>`` (``~/.cache/mmm/<kind>`` without it).
-    """
-    root = os.environ.get("MMM_CACHE_DIR")
-    if root:
-        return Path(root).expanduser() / kind
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "mmm" / kind
 
 
 def _on_jax_event(event: str, **kwargs) -> None:
@@ -118,6 +100,26 @@ def jax_cache_events() -> dict[str, int]:
     return dict(_JAX_EVENTS)
 
 
+def compile_cache_events(backend: str = "numba") -> dict[str, int]:
+    """Disk-cache hits and misses of ``backend``'s compilations in this process so far.
+
+    Parameters
+    ----------
+    backend : {"numba", "jax"}
+
+    Returns
+    -------
+    dict
+        ``{"hits": int, "misses": int}``: for numba the model callbacks read from disk
+        or compiled (two per model), for JAX its compilation-cache events.
+    """
+    if backend == "numba":
+        from mmm.inference.numba_cache import cache_events
+
+        return cache_events()
+    return jax_cache_events()
+
+
 def compile_model(model, backend: str = "numba"):
     """Compile a PyMC model for nutpie with ``backend`` (see :data:`BACKENDS`).
 
@@ -137,8 +139,18 @@ def compile_model(model, backend: str = "numba"):
     import nutpie
 
     if backend == "numba":
+        from mmm.inference.numba_cache import Uncacheable, compile_cached
+
         with numba_flags():
-            return nutpie.compile_pymc_model(model)
+            try:
+                return compile_cached(model)
+            except Uncacheable as exc:
+                # compiled as nutpie does, without the disk cache (said once per model)
+                warnings.warn(
+                    f"the compiled model cannot be kept on disk ({exc}); compiling it in full",
+                    stacklevel=2,
+                )
+                return nutpie.compile_pymc_model(model)
     if backend != "jax":
         raise ValueError(f"backend={backend!r}; choose one of {BACKENDS}.")
     import numpy as np

@@ -463,7 +463,12 @@ def _sampling_line(cfg: SamplerConfig, extra: str = "") -> str:
 def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
     import nutpie
 
-    from mmm.inference.backends import compile_model, compiled_key, with_data
+    from mmm.inference.backends import (
+        compile_cache_events,
+        compile_model,
+        compiled_key,
+        with_data,
+    )
 
     log = log or (lambda _line: None)
     key = compiled_key(cfg.backend, key, _data_updates(model))
@@ -471,9 +476,13 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
     t0 = time.perf_counter()
     if compiled is None:
         log("compiling the model ...")
+        before = compile_cache_events(cfg.backend)
         compiled = compile_model(model, cfg.backend)
         _COMPILED[key] = compiled
-        log(f"compiled in {time.perf_counter() - t0:.1f} s")
+        after = compile_cache_events(cfg.backend)
+        from_disk = after["hits"] > before["hits"] and after["misses"] == before["misses"]
+        how = "read the compiled model from the disk cache in" if from_disk else "compiled in"
+        log(f"{how} {time.perf_counter() - t0:.1f} s")
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
         compiled = with_data(compiled, _data_updates(model))

@@ -1,0 +1,492 @@
+"""A compiled model kept on disk, so that a new process does not compile it again.
+
+nutpie samples a PyMC model through two C callbacks (the log density with its gradient,
+and the expansion of a draw into every traced variable) that numba compiles from
+PyTensor's graph. nutpie's own callbacks close over Python objects and cannot be cached,
+and PyTensor's key for the rewritten graph changes from one process to the next (its
+rewrites choose in-place patterns in an order that follows object identities), so every
+new process used to compile the whole model again: most of a cold fit's time.
+
+This module builds the two callbacks itself, from generated source that numba can cache,
+under a key that is the same in every process for the same model: a SHA-256 of the
+model's graph *before* rewriting (every operation with its parameters, every constant's
+bytes, every data variable's name and type, in the order PyMC builds them), the shapes
+of the free variables, the traced variables' names, and the versions of the packages
+that compile it. Data (``pm.Data``) are inputs of the callbacks, never constants, so one
+compiled model serves every dataset of the same structure (``with_data``). A graph holding
+anything the key cannot describe exactly (an operation whose parameters print an object
+address) is compiled as before, without the disk cache.
+
+The compiled callbacks lie in ``$MMM_CACHE_DIR/numba`` (else ``~/.cache/mmm/numba``, see
+:func:`mmm.inference.cache_paths.cache_dir`), in numba's own format, one index and one code
+file per callback; numba checks the machine and CPU they were compiled for. Deleting the
+folder only costs the next fit its compile. PyTensor keeps its own cache of the pieces
+(``pytensor.config.base_compiledir``), which makes a first compile faster too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import types
+import weakref
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+
+#: Bump when the generated callbacks change: it is part of every key.
+CALLBACK_VERSION = 2
+
+_PACKAGES = ("nutpie", "pymc", "pytensor", "numba", "llvmlite", "numpy")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+class Uncacheable(Exception):
+    """The graph holds something the key cannot describe exactly."""
+
+
+def _sha(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def _array_sig(a) -> str:
+    a = np.ascontiguousarray(np.asarray(a))
+    return f"array({a.dtype.str},{a.shape},{hashlib.sha256(a.tobytes()).hexdigest()})"
+
+
+def _value_sig(v) -> str:
+    """Exact text of an operation's parameter (recursing into operations and containers)."""
+    from pytensor.graph.op import Op
+    from pytensor.scalar.basic import ScalarOp
+
+    if isinstance(v, Op | ScalarOp):
+        return op_signature(v)
+    if isinstance(v, np.ndarray | np.generic):
+        return _array_sig(v)
+    if isinstance(v, list | tuple):
+        inner = ",".join(_value_sig(x) for x in v)
+        return f"{type(v).__name__}({inner})"
+    if isinstance(v, dict) or type(v).__name__ == "frozendict":
+        items = ",".join(f"{_value_sig(k)}:{_value_sig(x)}" for k, x in sorted(v.items(), key=repr))
+        return f"dict({items})"
+    if getattr(v, "__props__", None) is not None:  # pytensor's parameter objects
+        return _props_sig(v)
+    if isinstance(v, types.FunctionType | types.BuiltinFunctionType):
+        return f"function:{v.__module__}.{v.__qualname__}"
+    text = repr(v)
+    if _ADDRESS.search(text):
+        raise Uncacheable(f"parameter {text[:80]!r} prints an object address")
+    return f"{type(v).__module__}.{type(v).__qualname__}:{text}"
+
+
+def _props_sig(obj) -> str:
+    cls = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    return f"{cls}(" + ",".join(f"{p}={_value_sig(getattr(obj, p))}" for p in obj.__props__) + ")"
+
+
+def op_signature(op) -> str:
+    """Exact text of an operation: its class and every parameter PyTensor compares it by.
+
+    Operations declare those parameters in ``__props__``; scalar operations (inside
+    ``Elemwise``) compare by class, output-type rule and ``bool`` flag instead. An
+    operation with an inner graph (a ``Composite`` scalar operation, say) adds its inner
+    graph's key.
+
+    Raises
+    ------
+    Uncacheable
+        For an operation that neither declares its parameters nor is a scalar operation:
+        its printed form may not tell two different operations apart.
+    """
+    from pytensor.scalar.basic import ScalarOp
+
+    cls = f"{type(op).__module__}.{type(op).__qualname__}"
+    if getattr(op, "__props__", None) is not None:
+        sig = _props_sig(op)
+    elif isinstance(op, ScalarOp):
+        rule = _value_sig(getattr(op, "output_types_preference", None))
+        sig = f"{cls}(rule={rule},bool={getattr(op, 'bool', None)!r},name={op.name!r})"
+    else:
+        raise Uncacheable(f"operation {cls} declares no parameters")
+    if getattr(op, "fgraph", None) is not None and hasattr(op, "inputs"):
+        sig += f"[{graph_key(op.outputs, op.inputs)}]"
+    return sig
+
+
+def _root_sig(var, inputs: dict) -> str:
+    from pytensor.compile.sharedvalue import SharedVariable
+    from pytensor.graph.basic import Constant
+
+    if var in inputs:
+        return f"input{inputs[var]}:{var.type}"
+    if isinstance(var, Constant):
+        return f"const:{var.type}:{_array_sig(var.data)}"
+    if isinstance(var, SharedVariable):
+        # the value is an input of the compiled code; its shape is part of the structure
+        return f"shared:{var.name}:{var.type}:{np.shape(var.get_value(borrow=True))}"
+    if var.name is None:
+        raise Uncacheable(f"unnamed free input of type {var.type}")
+    return f"free:{var.name}:{var.type}"
+
+
+def graph_key(outputs, inputs=()) -> str:
+    """SHA-256 of the graph from ``inputs`` (by position) to ``outputs`` (in order).
+
+    Two graphs get the same key when they compute the same operations, with the same
+    parameters and constants, on the same inputs and data variables, wired alike.
+    """
+    from pytensor.graph.traversal import toposort
+
+    pos = {v: i for i, v in enumerate(inputs)}
+    sig: dict = {}
+    for node in toposort(list(outputs), blockers=list(inputs)):
+        args = []
+        for v in node.inputs:
+            if v not in sig:
+                sig[v] = _sha(_root_sig(v, pos))
+            args.append(sig[v])
+        node_sig = _sha(op_signature(node.op), *args)
+        for j, out in enumerate(node.outputs):
+            sig[out] = _sha(node_sig, str(j), str(out.type))
+    for v in outputs:
+        if v not in sig:
+            sig[v] = _sha(_root_sig(v, pos))
+    return _sha("graph", *(sig[v] for v in outputs))
+
+
+def _versions() -> str:
+    out = []
+    for name in _PACKAGES:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=none")
+    return ",".join(out)
+
+
+def model_key(model, var_names=None) -> str:
+    """Key of the compiled callbacks of ``model``: the same in every process.
+
+    Raises
+    ------
+    Uncacheable
+        When the graph holds something the key cannot describe exactly.
+    """
+    import pytensor
+
+    values = [model.rvs_to_values[rv] for rv in model.free_RVs]
+    point = model.initial_point()
+    traced = list(model.unobserved_value_vars)
+    outputs = [model.logp(jacobian=True), *traced]
+    parts = [
+        f"callbacks v{CALLBACK_VERSION}",
+        _versions(),
+        f"floatX={pytensor.config.floatX}",
+        f"fastmath={pytensor.config.numba__fastmath}",
+        f"free={[(v.name, np.shape(point[v.name])) for v in values]}",
+        f"traced={[v.name for v in traced]}",
+        f"var_names={None if var_names is None else sorted(var_names)}",
+        graph_key(outputs, values),
+    ]
+    return _sha(*parts)
+
+
+# -- the callbacks -------------------------------------------------------------------
+
+
+def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]]) -> tuple[str, str]:
+    args, lines = _unpack(layout)
+    body = f"""
+def mmm_logp_body(x_, out_, logp_, user_data_):
+    u = numba.carray(user_data_, ({_n_slots(layout)},), np.uint64)
+    x = numba.carray(x_, ({n_dim},))
+    out = numba.carray(out_, ({n_dim},))
+    logp = numba.carray(logp_, ())
+{lines}
+    logp_val, grad = inner(x{args})
+    logp[()] = logp_val
+    out[...] = grad
+    if not np.all(np.isfinite(out)):
+        return 3
+    if not np.isfinite(logp_val):
+        return 4
+    return 0
+"""
+    callback = f"""
+def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
+    if dim != {n_dim}:
+        return -1
+    try:
+        return body(x_, out_, logp_, user_data_)
+    except Exception:
+        return 1
+"""
+    return body, callback
+
+
+def _expand_sources(
+    n_dim: int, n_expanded: int, layout: list[tuple[int, int, str]]
+) -> tuple[str, str]:
+    args, lines = _unpack(layout)
+    body = f"""
+def mmm_expand_body(x_, out_, user_data_):
+    u = numba.carray(user_data_, ({_n_slots(layout)},), np.uint64)
+    x = numba.carray(x_, ({n_dim},))
+    out = numba.carray(out_, ({n_expanded},))
+{lines}
+    (values,) = inner(x{args})
+    out[...] = values
+    return 0
+"""
+    callback = f"""
+def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
+    if dim != {n_dim}:
+        return -1
+    if expanded != {n_expanded}:
+        return -1
+    try:
+        return body(x_, out_, user_data_)
+    except Exception:
+        return -2
+"""
+    return body, callback
+
+
+def _n_slots(layout) -> int:
+    return max(1, sum(1 + ndim for _, ndim, _ in layout))
+
+
+def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
+    """Source lines reading each data array (address, then shape) from the user data."""
+    lines, args = [], []
+    for i, (offset, ndim, dtype) in enumerate(layout):
+        shape = ", ".join(f"np.intp(u[{offset + 1 + k}])" for k in range(ndim))
+        shape = f"({shape},)" if ndim == 1 else f"({shape})"
+        lines.append(f"    d{i} = numba.carray(_as_pointer(u[{offset}]), {shape}, np.{dtype})")
+        args.append(f", d{i}")
+    return "".join(args), "\n".join(lines)
+
+
+def _layout(names: list[str], shared: dict) -> list[tuple[int, int, str]]:
+    out, offset = [], 0
+    for name in names:
+        arr = shared[name]
+        out.append((offset, arr.ndim, arr.dtype.name))
+        offset += 1 + arr.ndim
+    return out
+
+
+def user_data(names: list[str], shared: dict) -> np.ndarray:
+    """The callbacks' user data: per data array its address and shape (uint64)."""
+    slots: list[int] = []
+    for name in names:
+        arr = shared[name]
+        slots.append(arr.ctypes.data)
+        slots.extend(int(s) for s in arr.shape)
+    return np.array(slots or [0], dtype=np.uint64)
+
+
+# generated callbacks -> their cache key (read by the locator below)
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=1)
+def _register_locator() -> None:
+    """Put this module's cache locator first in numba's list (once, at the first compile).
+
+    numba asks each locator in turn where a function's cache lies; ours answers for the
+    generated callbacks only, with :func:`mmm.inference.cache_paths.cache_dir` ``("numba")``
+    as the folder and the model key as the name.
+    """
+    from numba.core.caching import CacheImpl, _CacheLocator
+
+    from mmm.inference.cache_paths import cache_dir
+
+    class ModelCallbackLocator(_CacheLocator):
+        def __init__(self, py_func, py_file, key):
+            self._py_file = py_file
+            self._key = key
+            self._path = str(cache_dir("numba"))
+
+        def ensure_cache_path(self):
+            os.makedirs(self._path, exist_ok=True)
+
+        def get_cache_path(self):
+            return self._path
+
+        def get_source_stamp(self):
+            return CALLBACK_VERSION
+
+        def get_disambiguator(self):
+            return self._key
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            key = _KEYS.get(py_func)
+            return None if key is None else cls(py_func, py_file, key)
+
+    CacheImpl._locator_classes.insert(0, ModelCallbackLocator)
+
+
+def _cfunc(sources: tuple[str, str], inner, key: str, sig):
+    """A C callback compiled from ``sources`` (body, callback), cached under ``key``.
+
+    The body (which reads the data arrays and calls ``inner``) is a separate function:
+    numba's control flow for a ``try`` around many statements grows too large to compile.
+    """
+    import numba
+
+    from mmm.inference._numba_intrinsics import as_pointer
+
+    _register_locator()
+    body_src, callback_src = sources
+    # a cached function's globals are rebuilt from its module on load: name a real one
+    env = {"__name__": __name__, "numba": numba, "np": np, "_as_pointer": as_pointer}
+    body = _define(body_src, {**env, "inner": inner})
+    callback = _define(callback_src, {**env, "body": numba.njit(error_model="numpy")(body)})
+    _KEYS[callback] = _sha("mmm-callback", key, body_src, callback_src)
+    return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
+
+
+def _define(src: str, env: dict):
+    """The function defined by ``src`` (one ``def``), with ``env`` as its globals."""
+    name = src.split("(")[0].split()[-1]
+    scope: dict = {}
+    exec(compile(src, "<mmm-callback>", "exec"), env, scope)  # noqa: S102 - our own source
+    return scope[name]
+
+
+# callbacks read from disk (hits) and compiled and written there (misses) in this process
+_EVENTS = {"hits": 0, "misses": 0}
+
+
+def cache_events() -> dict[str, int]:
+    """Callbacks of this process read from the disk cache (hits) or compiled (misses).
+
+    Returns
+    -------
+    dict
+        ``{"hits": int, "misses": int}``; a model has two callbacks.
+    """
+    return dict(_EVENTS)
+
+
+@functools.lru_cache(maxsize=1)
+def _model_class():
+    """nutpie's compiled PyMC model, with data swapped into this module's user data."""
+    from nutpie.compile_pymc import CompiledPyMCModel
+
+    @dataclass(frozen=True)
+    class CachedPyMCModel(CompiledPyMCModel):
+        data_names: tuple[str, ...] = ()
+
+        def with_data(self, **updates):
+            shared = dict(self.shared_data)
+            for name, value in updates.items():
+                if name not in shared:
+                    raise KeyError(f"unknown data variable: {name}")
+                old = shared[name]
+                new = np.array(value, dtype=old.dtype, order="C", copy=True)
+                if new.ndim != old.ndim:
+                    raise ValueError(f"data variable {name} must have rank {old.ndim}")
+                new.flags.writeable = False
+                shared[name] = new
+            return replace(
+                self, shared_data=shared, user_data=user_data(list(self.data_names), shared)
+            )
+
+    return CachedPyMCModel
+
+
+def compile_cached(model, *, var_names=None):
+    """nutpie's compiled model, its two callbacks read from (or written to) the disk cache.
+
+    Parameters
+    ----------
+    model : pymc.Model
+    var_names : iterable of str, optional
+        Variables to trace besides the free ones (nutpie's ``var_names``).
+
+    Returns
+    -------
+    nutpie compiled model
+        A ``nutpie.compile_pymc.CompiledPyMCModel`` whose ``with_data`` swaps the data
+        arrays in. Whether the callbacks came from disk: :func:`cache_events`.
+
+    Raises
+    ------
+    Uncacheable
+        When the model's graph holds something :func:`model_key` cannot describe exactly
+        (nothing is compiled then).
+    """
+    import numba
+    import pymc as pm
+    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
+
+    key = model_key(model, var_names)
+    n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=True,
+        # as nutpie.compile_pymc_model: support points jittered, on the sampler's scale
+        pymc_initial_point_fn=_wrap_with_lock(
+            pm.initial_point.make_initial_point_fn(
+                model=model,
+                default_strategy="support_point",
+                jitter_rvs=set(model.free_RVs),
+                return_transformed=True,
+            )
+        ),
+        var_names=var_names,
+    )
+    shared: dict[str, np.ndarray] = {}
+    for var in [*logp_pt.get_shared(), *expand_pt.get_shared()]:
+        if var.name in shared:
+            continue
+        arr = np.array(var.get_value(), order="C", copy=True)
+        arr.flags.writeable = False
+        shared[var.name] = arr
+    names = list(shared)
+    by_name = dict(zip(names, _layout(names, shared), strict=True))
+    t = numba.types
+    ptr = t.CPointer(t.double)
+    logp_c = _cfunc(
+        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()]),
+        logp_pt.vm.jit_fn,
+        key,
+        t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
+    )
+    expand_c = _cfunc(
+        _expand_sources(n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()]),
+        expand_pt.vm.jit_fn,
+        key,
+        t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
+    )
+    hits = logp_c.cache_hits + expand_c.cache_hits
+    _EVENTS["hits"] += hits
+    _EVENTS["misses"] += 2 - hits
+    dims, coords = _prepare_dims_and_coords(model, shape_info)
+    return _model_class()(
+        _n_dim=n_dim,
+        dims=dims,
+        _coords=coords,
+        _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info, strict=True)},
+        compiled_logp_func=logp_c,
+        compiled_expand_func=expand_c,
+        initial_point_func=init_fn,
+        shared_data=shared,
+        user_data=user_data(names, shared),
+        n_expanded=n_expanded,
+        shape_info=shape_info,
+        logp_func=logp_pt,
+        expand_func=expand_pt,
+        data_names=tuple(names),
+    )

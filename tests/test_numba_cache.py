@@ -1,0 +1,189 @@
+"""The numba back end's compiled model on disk: an exact key, data swapped in, and a
+second process that reads the model instead of compiling it."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmm.inference.numba_cache import Uncacheable, graph_key, model_key, op_signature
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _graph(*, const=2.0, axis=0, y_value=None):
+    import pytensor
+    import pytensor.tensor as pt
+
+    x = pt.matrix("x")
+    y = pytensor.shared(np.ones((3, 2)) if y_value is None else y_value, name="y")
+    out = (pt.exp(x * const) + y).sum(axis=axis)
+    return [out], [x]
+
+
+def test_graph_key_is_exact():
+    """Same construction, same key; any change of operation, parameter, constant, data
+    shape or input order, another key; a data variable's values are not part of it."""
+    base = graph_key(*_graph())
+    assert graph_key(*_graph()) == base
+    assert graph_key(*_graph(const=2.5)) != base
+    assert graph_key(*_graph(axis=1)) != base
+    assert graph_key(*_graph(y_value=np.full((3, 2), 7.0))) == base  # data, not structure
+    assert graph_key(*_graph(y_value=np.ones((4, 2)))) != base  # another shape
+    import pytensor.tensor as pt
+
+    a, b = pt.vector("a"), pt.vector("b")
+    assert graph_key([a - b], [a, b]) != graph_key([a - b], [b, a])
+    assert graph_key([a - b], [a, b]) != graph_key([a + b], [a, b])
+
+
+def test_operation_without_declared_parameters_is_not_cached():
+    from pytensor.graph.basic import Apply
+    from pytensor.graph.op import Op
+
+    class Opaque(Op):
+        def make_node(self, x):
+            return Apply(self, [x], [x.type()])
+
+        def perform(self, node, inputs, outputs):  # pragma: no cover - never run
+            outputs[0][0] = inputs[0]
+
+    with pytest.raises(Uncacheable, match="declares no parameters"):
+        op_signature(Opaque())
+    import pytensor.tensor as pt
+
+    x = pt.vector("x")
+    with pytest.raises(Uncacheable):
+        graph_key([Opaque()(x)], [x])
+    # scalar operations compare by class and output-type rule: told apart
+    assert op_signature(pt.exp(x).owner.op) != op_signature(pt.log(x).owner.op)
+
+
+def _tiny_model(y):
+    import pymc as pm
+
+    with pm.Model() as m:
+        x = pm.Data("x", np.linspace(0.0, 1.0, len(y)))
+        yd = pm.Data("y_obs", y)
+        a = pm.Normal("a", 0.0, 1.0)
+        s = pm.HalfNormal("s", 1.0)
+        pm.Normal("y", a * x, s, observed=yd, shape=x.shape)
+    return m
+
+
+def _callback_logp(compiled, point: np.ndarray) -> float:
+    p = ctypes.POINTER(ctypes.c_double)
+    grad, logp = np.zeros(compiled.n_dim), np.zeros(())
+    rc = compiled.compiled_logp_func.ctypes(
+        compiled.n_dim,
+        point.ctypes.data_as(p),
+        grad.ctypes.data_as(p),
+        logp.ctypes.data_as(p),
+        compiled.user_data.ctypes.data,
+    )
+    assert rc == 0
+    return float(logp)
+
+
+def test_compiled_model_swaps_data_in(tmp_path, monkeypatch):
+    """The cached callbacks evaluate the log density of whatever data are swapped in,
+    exactly as PyTensor's own function of the model with those data."""
+    import pymc as pm
+
+    from mmm.inference.backends import numba_flags
+    from mmm.inference.numba_cache import cache_events, compile_cached
+
+    monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(0)
+    y1, y2 = rng.normal(size=12), rng.normal(2.0, 1.5, size=12)
+    m1 = _tiny_model(y1)
+    assert model_key(m1) == model_key(_tiny_model(y2))  # same structure, other data
+    before = cache_events()
+    with numba_flags():
+        c1 = compile_cached(m1)
+    after = cache_events()
+    assert after["misses"] - before["misses"] == 2 and after["hits"] == before["hits"]
+    assert any((tmp_path / "numba").iterdir())
+    c2 = c1.with_data(y_obs=y2)
+    point = np.array([0.3, -0.2])  # a, log(s): the sampler's unconstrained scale
+    ref = m1.compile_logp(jacobian=True)
+    expect1 = float(ref({"a": 0.3, "s_log__": -0.2}))
+    with m1:
+        pm.set_data({"y_obs": y2})
+    expect2 = float(ref({"a": 0.3, "s_log__": -0.2}))
+    assert expect1 != expect2
+    assert _callback_logp(c1, point) == pytest.approx(expect1, rel=1e-12)
+    assert _callback_logp(c2, point) == pytest.approx(expect2, rel=1e-12)
+    # a second compile of the same structure in this process reads the callbacks from disk
+    with numba_flags():
+        c3 = compile_cached(_tiny_model(y2))
+    assert cache_events()["hits"] - after["hits"] == 2
+    assert _callback_logp(c3, point) == pytest.approx(expect2, rel=1e-12)
+
+
+CHILD = r"""
+import json, sys, warnings
+import numpy as np
+warnings.simplefilter("ignore")
+from mmm.data import from_wide
+from mmm.inference import fit
+from mmm.inference.backends import compile_cache_events
+from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig
+
+ds = from_wide(sys.argv[1], date="date_week", spend={"x1": "x1", "x2": "x2"}, outcomes=["y"],
+               controls=["event_1", "event_2"],
+               channels={"x1": "awareness", "x2": "conversion"}, name="peer")
+scale = float(sys.argv[3])
+if scale != 1.0:
+    import pandas as pd
+    df = pd.read_csv(sys.argv[1])
+    df["y"] = df["y"] * scale
+    ds = from_wide(df, date="date_week", spend={"x1": "x1", "x2": "x2"}, outcomes=["y"],
+                   controls=["event_1", "event_2"],
+                   channels={"x1": "awareness", "x2": "conversion"}, name="peer")
+spec = ModelSpec(outcomes=(OutcomeSpec("y", "revenue"),), saturation="logistic",
+                 yearly_order=1, trend="linear", controls=("event_1", "event_2"))
+cfg = SamplerConfig(draws=30, tune=30, chains=2, seed=3)
+res = fit(spec, ds, sampler=cfg, warn=False)
+free = res.idata.posterior.attrs["free_variables"].split(",")
+np.savez(sys.argv[2], **{v: res.idata.posterior[v].values for v in free})
+print(json.dumps({"backend": res.sampler.backend, **compile_cache_events("numba")}))
+"""
+
+
+def test_second_process_reads_the_compiled_model_and_draws_the_same(tmp_path):
+    """Fresh processes fit one model structure with the default back end and one cache
+    folder: the first compiles its two callbacks (misses, by the compile stage's own
+    counter), the second compiles nothing (two hits) and draws bit-identical samples
+    with the same seed, and a third with other data of the same shape reads the same
+    compiled model and draws other samples."""
+    data = ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv"
+    env = dict(os.environ, MMM_CACHE_DIR=str(tmp_path / "cache"))
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    runs = []
+    for i, scale in enumerate(("1.0", "1.0", "1.1")):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(data), str(tmp_path / f"draws{i}.npz"), scale],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    first, second, other = runs
+    assert first["backend"] == second["backend"] == "numba"
+    assert first == {"backend": "numba", "hits": 0, "misses": 2}
+    assert second == {"backend": "numba", "hits": 2, "misses": 0}
+    assert other == {"backend": "numba", "hits": 2, "misses": 0}
+    a, b, c = (np.load(tmp_path / f"draws{i}.npz") for i in range(3))
+    assert sorted(a.files) == sorted(b.files) and len(a.files) > 3
+    for k in a.files:
+        np.testing.assert_array_equal(a[k], b[k])
+    assert any(not np.array_equal(a[k], c[k]) for k in a.files)
