@@ -146,7 +146,7 @@ def test_near_store_beats_broad_where_there_are_shops(sim, fit, truth):
 
 
 def test_summary_records_carry_geo(fit):
-    s = build_summary(fit)
+    s = build_summary(fit).to_dict()
     json.dumps(s)
     geos = set(fit.dataset.geos)
     assert {r["geo"] for r in s["roas"]} == geos | {"all"}
@@ -182,7 +182,7 @@ def test_national_fit_has_no_geo_breakdown():
     )
     near = A.near_store_vs_broad(f, by_geo=True)
     assert set(near["geo"]) == {"all"}
-    s = build_summary(f)
+    s = build_summary(f).to_dict()
     assert "geos" not in s and {r["geo"] for r in s["roas"]} == {"all"}
 
 

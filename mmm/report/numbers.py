@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from mmm.report import fmt
+from mmm.run_summary import ContributionRecord, RunSummary
 
 MAX_DRAWS = 1000
 
@@ -125,42 +126,39 @@ def first_odds(draws) -> dict[tuple[str, str, str], float]:
     return {(x.outcome, x.channel, x.audience): float(x.p_first) for x in t.itertuples()}
 
 
-def roas_rows(summary: dict, stages: dict, kinds: dict, *, geo: str | None = "all") -> list[dict]:
+def roas_rows(summary: RunSummary, stages: dict, *, geo: str | None = "all") -> list[dict]:
     """One row per (channel, audience, geo) with every outcome's total-path record.
 
+    ``outcomes`` maps each outcome to its :class:`~mmm.run_summary.ReturnRecord`.
     ``geo``: keep the records of that geo only (default the totals across geos, ``"all"``);
     None keeps every geo.
     """
     rows: dict[tuple, dict] = {}
-    for r in summary.get("roas", []):
-        if r.get("path") != "total":
-            continue
-        if geo is not None and r.get("geo", "all") != geo:
-            continue
-        key = (r["channel"], r["audience"], r.get("geo", "all"))
+    for r in summary.returns(path="total", geo=geo):
         row = rows.setdefault(
-            key,
+            (r.channel, r.audience, r.geo),
             {
-                "channel": r["channel"],
-                "audience": r["audience"],
-                "geo": r.get("geo", "all"),
-                "stage": stages.get((r["channel"], r["audience"]), ""),
-                "spend": r.get("spend"),
+                "channel": r.channel,
+                "audience": r.audience,
+                "geo": r.geo,
+                "stage": stages.get((r.channel, r.audience), ""),
+                "spend": r.spend,
                 "outcomes": {},
             },
         )
-        row["outcomes"][r["outcome"]] = {**r, "kind": r.get("kind", kinds.get(r["outcome"]))}
+        row["outcomes"][r.outcome] = r
     return list(rows.values())
 
 
-def contribution_by_series(summary: dict) -> dict[tuple[str, str, str], dict]:
-    """(outcome, channel, audience) -> total-path contribution record from summary.json
-    (totals across geos)."""
-    return {
-        (r["outcome"], r["channel"], r["audience"]): r
-        for r in summary.get("contributions", [])
-        if r.get("path") == "total" and r.get("geo", "all") == "all"
-    }
+def outcome_value(row: dict, outcome: str, field: str = "median"):
+    """``field`` of a :func:`roas_rows` row's record for ``outcome``; None without one."""
+    rec = row["outcomes"].get(outcome)
+    return None if rec is None else getattr(rec, field)
+
+
+def contribution_by_series(summary: RunSummary) -> dict[tuple[str, str, str], ContributionRecord]:
+    """(outcome, channel, audience) -> total-path contribution record (totals across geos)."""
+    return {(r.outcome, r.channel, r.audience): r for r in summary.contributions_of()}
 
 
 def weekly_split(fit, *, max_draws: int = 200) -> dict:

@@ -11,6 +11,7 @@ from mmm.errors import RunFolderError
 from mmm.inference.fit import FitResult
 from mmm.run_folder import BACKTEST_FILE, SUMMARY_FILE, read_recommendation
 from mmm.run_folder import RunFolder as _Layout
+from mmm.run_summary import RunSummary
 from mmm.runs import build_summary
 
 __all__ = ["RunFolder", "read_recommendation"]
@@ -25,8 +26,14 @@ class RunFolder(_Layout):
         return FitResult.load(self.path)
 
     @cached_property
-    def summary(self) -> dict:
-        """``summary.json`` (recomputed from the fit, with a warning, when missing)."""
+    def summary(self) -> RunSummary:
+        """``summary.json``, typed (recomputed from the fit, with a warning, when missing).
+
+        Raises
+        ------
+        mmm.errors.RunFolderError
+            The file cannot be read or lacks a key (the message names it).
+        """
         s = self.read_summary()
         if s is None:
             self.warnings.append(

@@ -39,12 +39,14 @@ def online_store_section(ctx: dict, *, fit, summary, rows, value_per_visit) -> d
         for o in fit.spec.outcome_names:
             c = contrib.get((o, r["channel"], r["audience"]))
             cells[o] = c
-            if c and fmt.is_number(c.get("median")):
+            if c and fmt.is_number(c.median):
                 w = 1.0 if kinds[o] == "revenue" else (value_per_visit or 0.0)
-                tot_val += w * c["median"]
+                tot_val += w * c.median
         store_share = None
         if value_per_visit and tot_val > 0:
-            store_val = sum(value_per_visit * (cells[o] or {}).get("median", 0.0) for o in counts)
+            store_val = sum(
+                value_per_visit * (cells[o].median if cells[o] else 0.0) for o in counts
+            )
             store_share = store_val / tot_val
         o2s.append(
             {
@@ -61,7 +63,7 @@ def online_store_section(ctx: dict, *, fit, summary, rows, value_per_visit) -> d
         for a in sorted({r["audience"] for r in rows}):
             sp = sum(r["spend"] or 0 for r in rows if r["audience"] == a)
             visits = sum(
-                (contrib.get((o, r["channel"], a)) or {}).get("median") or 0
+                getattr(contrib.get((o, r["channel"], a)), "median", None) or 0
                 for r in rows
                 if r["audience"] == a
             )
