@@ -145,6 +145,15 @@ def test_near_store_beats_broad_where_there_are_shops(sim, fit, truth):
     )
 
 
+def test_has_near_store_says_whether_near_store_vs_broad_has_a_comparison(fit):
+    from mmm.analysis.online_store import has_near_store
+
+    assert "paid_social|near_store" in fit.dataset.series and has_near_store(fit)
+    assert not has_near_store(fit, near=("radius_5km",))
+    with pytest.raises(ValueError, match="no series has an audience"):
+        A.near_store_vs_broad(fit, near=("radius_5km",))
+
+
 def test_summary_records_carry_geo(fit):
     s = build_summary(fit).to_dict()
     json.dumps(s)

@@ -109,6 +109,26 @@ def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray
     return np.array(["near_store" if str(a) in near else "broad" for a in audiences])
 
 
+def has_near_store(fit, near: tuple[str, ...] | None = None) -> bool:
+    """Whether any series of ``fit`` buys a near-store audience.
+
+    Parameters
+    ----------
+    fit : FitResult
+    near : tuple of str, optional
+        Near-store audience labels (default: the spec's ``near_store_audiences``, as in
+        :func:`near_store_vs_broad`).
+
+    Returns
+    -------
+    bool
+        True when :func:`near_store_vs_broad` has a near-store group to compare.
+    """
+    if near is None:
+        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
+    return bool((audience_groups(fit.dataset.spend["audience"].values, near) == "near_store").any())
+
+
 def cost_per_visit_by_group(
     contrib: xr.DataArray, spend: xr.DataArray, *, near: tuple[str, ...] = NEAR_STORE
 ) -> xr.DataArray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from mmm.analysis.online_store import near_store_vs_broad
+from mmm.analysis.online_store import has_near_store, near_store_vs_broad
 from mmm.errors import RunFolderError
 from mmm.report import figures, fmt
 from mmm.run_folder import SUMMARY_FILE
@@ -126,33 +126,28 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
         no_effect = []
 
     near = []
-    if counts:
-        try:
-            nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
-        except ValueError:  # no near-store audience in the data
-            nd = None
-        if nd is not None:
-            nd = nd[nd["scope"] == "all"]
-            for g in [*geos, "all"]:
-                sub = nd[nd["geo"] == g].set_index("group")
-                if sub.empty:
-                    continue
-                cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
-                for grp in ("near_store", "broad"):
-                    if grp in sub.index:
-                        x = sub.loc[grp]
-                        cell[grp] = {
-                            "spend": float(x["spend"]),
-                            **{
-                                k: float(x[f"cost_per_visit_{k}"])
-                                for k in ("median", "lower", "upper")
-                            },
-                        }
-                    else:
-                        cell[grp] = None
-                p = sub["p_near_cheaper"].iloc[0]
-                cell["p"] = float(p) if fmt.is_number(p) else None
-                near.append(cell)
+    if counts and has_near_store(fit):
+        nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
+        nd = nd[nd["scope"] == "all"]
+        for g in [*geos, "all"]:
+            sub = nd[nd["geo"] == g].set_index("group")
+            if sub.empty:
+                continue
+            cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
+            for grp in ("near_store", "broad"):
+                if grp in sub.index:
+                    x = sub.loc[grp]
+                    cell[grp] = {
+                        "spend": float(x["spend"]),
+                        **{
+                            k: float(x[f"cost_per_visit_{k}"]) for k in ("median", "lower", "upper")
+                        },
+                    }
+                else:
+                    cell[grp] = None
+            p = sub["p_near_cheaper"].iloc[0]
+            cell["p"] = float(p) if fmt.is_number(p) else None
+            near.append(cell)
 
     budget = None
     rec = run.recommendation if isinstance(run.recommendation, dict) else None

@@ -7,13 +7,10 @@ from mmm.report import fmt, numbers
 
 def near_store_section(ctx: dict, *, fit) -> list[dict] | None:
     """Near-store vs broad audiences; None when no line targets a near-store audience."""
-    from mmm.analysis.online_store import NEAR_STORE, near_store_vs_broad
+    from mmm.analysis.online_store import has_near_store, near_store_vs_broad
 
     counts = ctx["counts"]
-    if not counts:
-        return None
-    near_aud = set(getattr(fit.spec, "near_store_audiences", None) or NEAR_STORE)
-    if not near_aud & {str(a) for a in fit.dataset.spend["audience"].values}:
+    if not counts or not has_near_store(fit):
         return None
     nd = near_store_vs_broad(fit, outcome=counts[0], prob=ctx["prob"])
     return [
