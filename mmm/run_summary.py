@@ -28,8 +28,9 @@ from mmm.errors import MMMError
 if TYPE_CHECKING:  # importing mmm.inference loads the fit and pandas; kept out of `mmm --help`
     from mmm.inference.diagnostics import Diagnostics
 
-#: Schema of the summary this version writes.
-SUMMARY_SCHEMA_VERSION = "1.0"
+#: Schema of the summary this version writes. 1.1 added ``media_totals`` (summaries of
+#: schema 1.0 read back with ``media_totals = None``).
+SUMMARY_SCHEMA_VERSION = "1.1"
 
 #: A stored number: None where it is undefined.
 Number = float | None
@@ -190,6 +191,43 @@ class GeoRecord(_Record):
     contribution_lower: Number
     contribution_upper: Number
     share_median: Number
+    per_spend_median: Number
+    per_spend_lower: Number
+    per_spend_upper: Number
+    interval: float
+    cost_per_unit_median: Number = None
+    cost_per_unit_lower: Number = None
+    cost_per_unit_upper: Number = None
+
+    _count_only: ClassVar[tuple[str, ...]] = (
+        "cost_per_unit_median",
+        "cost_per_unit_lower",
+        "cost_per_unit_upper",
+    )
+
+
+@dataclass(frozen=True)
+class MediaTotal(_Record):
+    """All media together on one outcome over the fitted period, across geos
+    (:func:`mmm.analysis.returns.media_totals`).
+
+    ``spend``: media spend (currency); ``observed``: the outcome's total;
+    ``contribution_*``: media-driven units; ``share_*``: fraction of ``observed``;
+    ``per_spend_*``: units per currency; ``cost_per_unit_*``: currency per incremental
+    unit (count outcomes only). Each a posterior median and central interval of the
+    per-draw quantity.
+    """
+
+    outcome: str
+    kind: str
+    spend: Number
+    observed: Number
+    contribution_median: Number
+    contribution_lower: Number
+    contribution_upper: Number
+    share_median: Number
+    share_lower: Number
+    share_upper: Number
     per_spend_median: Number
     per_spend_lower: Number
     per_spend_upper: Number
@@ -390,6 +428,8 @@ class RunSummary:
         Contribution per line, outcome, path and geo.
     funnel : Funnel
         Awareness vs conversion shares.
+    media_totals : tuple of MediaTotal or None
+        All media per outcome (the report's headline); None in a summary of schema 1.0.
     geos : tuple of GeoRecord or None
         All media per geo; None for a fit with one geo.
     calibration : Calibration or None
@@ -403,6 +443,7 @@ class RunSummary:
     roas: tuple[ReturnRecord, ...]
     contributions: tuple[ContributionRecord, ...]
     funnel: Funnel
+    media_totals: tuple[MediaTotal, ...] | None = None
     geos: tuple[GeoRecord, ...] | None = None
     calibration: Calibration | None = None
 
@@ -415,8 +456,8 @@ class RunSummary:
         "contributions",
         "funnel",
     )
-    #: keys written only when they apply
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("geos", "calibration")
+    #: keys written only when they apply (``media_totals``: not in schema 1.0)
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("media_totals", "geos", "calibration")
 
     # ---------------------------------------------------------------- reading
     @classmethod
@@ -444,6 +485,7 @@ class RunSummary:
             roas=_records(d, "roas", ReturnRecord),
             contributions=_records(d, "contributions", ContributionRecord),
             funnel=Funnel.from_dict(d["funnel"]),
+            media_totals=(_records(d, "media_totals", MediaTotal) if "media_totals" in d else None),
             geos=_records(d, "geos", GeoRecord) if "geos" in d else None,
             calibration=Calibration.from_dict(d["calibration"]) if "calibration" in d else None,
         )
@@ -462,6 +504,8 @@ class RunSummary:
             "contributions": [r.to_dict() for r in self.contributions],
             "funnel": self.funnel.to_dict(),
         }
+        if self.media_totals is not None:
+            out["media_totals"] = [r.to_dict() for r in self.media_totals]
         if self.geos is not None:
             out["geos"] = [r.to_dict() for r in self.geos]
         if self.calibration is not None:

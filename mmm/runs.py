@@ -20,6 +20,7 @@ from mmm.run_summary import (
     ContributionRecord,
     Funnel,
     GeoRecord,
+    MediaTotal,
     ReturnRecord,
     RunSummary,
 )
@@ -51,7 +52,9 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
     ``roas`` and ``contributions`` records carry ``geo``: ``"all"`` for totals across geos
     and, when the fit has several geos, one record per geo as well; ``geos`` (several geos
     only) holds spend, media-driven outcomes, returns and cost per visit per geo
-    (:func:`mmm.analysis.geo.geo_table`). Numbers keep 6 significant digits.
+    (:func:`mmm.analysis.geo.geo_table`); ``media_totals`` the same for all media and
+    geos together per outcome (:func:`mmm.analysis.returns.media_totals`). Numbers keep 6
+    significant digits.
     """
     import pandas as pd
 
@@ -119,23 +122,53 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         roas=tuple(recs),
         contributions=tuple(crecs),
         funnel=Funnel.from_dict(_funnel_summary(fit, national)),
+        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
     )
 
 
-def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord, ...]:
-    """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
-    from mmm.analysis.geo import geo_table
-
-    tab = geo_table(fit, prob=prob, max_draws=max_draws)
+def _typed_records(tab, cls, key: str) -> tuple:
+    """Rows of ``tab`` as summary records of type ``cls`` (numbers to 6 digits; the
+    ``cost_per_unit_*`` columns of count outcomes only)."""
     recs = []
     for r in tab.to_dict("records"):
         rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
         if r["kind"] != "count":
             for k in ("cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"):
                 rec.pop(k, None)
-        recs.append(GeoRecord.from_dict(rec, where=f"geos[{len(recs)}]"))
+        recs.append(cls.from_dict(rec, where=f"{key}[{len(recs)}]"))
     return tuple(recs)
+
+
+def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord, ...]:
+    """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
+    from mmm.analysis.geo import geo_table
+
+    return _typed_records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord, "geos")
+
+
+def media_total_records(
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+) -> tuple[MediaTotal, ...]:
+    """The summary's ``media_totals``: :func:`mmm.analysis.returns.media_totals` as
+    records, numbers to 6 significant digits."""
+    from mmm.analysis.returns import media_totals
+
+    tab = media_totals(fit, prob=prob, max_draws=max_draws)
+    return _typed_records(tab, MediaTotal, "media_totals")
+
+
+def complete_summary(
+    summary: RunSummary, fit, *, max_draws: int | None = 1000
+) -> tuple[RunSummary, list[str]]:
+    """``summary`` with the entries an older schema lacks computed from ``fit``, and
+    their names (``media_totals`` for a summary of schema 1.0; none for a current one)."""
+    added = []
+    if summary.media_totals is None:
+        totals = media_total_records(fit, prob=summary.interval, max_draws=max_draws)
+        summary = replace(summary, media_totals=totals)
+        added.append("media_totals")
+    return summary, added
 
 
 def _funnel_summary(fit, contrib) -> dict:

@@ -169,7 +169,7 @@ def build_context(
         "periods": fmt.period_word(data.get("freq")),
         "freq": data.get("freq"),
     }
-    totals = numbers.media_totals(fit, prob=prob)
+    totals = {t.outcome: t for t in summary.media_totals or ()}
     rows = numbers.roas_rows(summary, stages)
     draws = numbers.return_draws(fit)
     combined = (

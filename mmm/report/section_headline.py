@@ -18,28 +18,28 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
         "channel and audience lines."
     ]
     for o in fit.spec.outcome_names:
-        t = totals[o]
+        t = totals[o]  # a MediaTotal of the summary
         vf = _value_fmt(kinds[o], currency)
         what = fmt.pretty(o)
+        media = fmt.interval_words(
+            t.contribution_median, t.contribution_lower, t.contribution_upper, vf
+        )
         headline.append(
-            f"Media drove {fmt.interval_words(t['median'], t['lower'], t['upper'], vf)} "
-            f"of {what}, "
-            f"that is {fmt.pct(t['share']['median'])} of all {what} "
-            f"(range {fmt.interval_short(t['share']['lower'], t['share']['upper'], fmt.pct)})."
+            f"Media drove {media} of {what}, "
+            f"that is {fmt.pct(t.share_median)} of all {what} "
+            f"(range {fmt.interval_short(t.share_lower, t.share_upper, fmt.pct)})."
         )
         if kinds[o] == "revenue":
-            p = t["per_spend"]
             headline.append(
                 f"Each {currency}1 of media brought back "
-                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)} "
+                f"{fmt.interval_words(t.per_spend_median, t.per_spend_lower, t.per_spend_upper, money)} "
                 f"in {what}."
             )
-        elif t.get("spend_per_unit"):
-            p = t["spend_per_unit"]
-            headline.append(
-                f"Across all media, one extra {what.rstrip('s')} cost "
-                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)}."
+        elif fmt.is_number(t.cost_per_unit_median):
+            cost = fmt.interval_words(
+                t.cost_per_unit_median, t.cost_per_unit_lower, t.cost_per_unit_upper, money
             )
+            headline.append(f"Across all media, one extra {what.rstrip('s')} cost {cost}.")
     sp_sh, oc_sh = summary.funnel.spend_share, summary.funnel.outcome_share
     if sp_sh and oc_sh:
         parts = [
