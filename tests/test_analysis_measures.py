@@ -163,6 +163,40 @@ def test_response_curve_and_diminishing_point_in_closed_form():
     assert be["median"].isna().all()
 
 
+def test_curve_table_is_the_quantiles_of_the_curves_by_hand():
+    import xarray as xr
+
+    contrib = np.array([[[[0.0, 10.0, 40.0]]], [[[0.0, 20.0, 10.0]]], [[[0.0, 30.0, 70.0]]]])
+    coords = {
+        "sample": [0, 1, 2],
+        "outcome": ["sales"],
+        "series": ["tv|all"],
+        "channel": ("series", ["tv"]),
+        "audience": ("series", ["all"]),
+        "point": [0, 1, 2],
+        "multiplier": ("point", [0.0, 1.0, 2.0]),
+    }
+    spend = xr.DataArray(
+        [[0.0, 500.0, 1000.0]],
+        dims=("series", "point"),
+        coords={k: coords[k] for k in ("series", "channel", "audience", "point", "multiplier")},
+    )
+    cv = xr.Dataset(
+        {
+            "contribution": xr.DataArray(
+                contrib, dims=("sample", "outcome", "series", "point"), coords=coords
+            ),
+            "spend": spend,
+        }
+    )
+    t = A.curve_table(cv, prob=0.5)
+    assert list(t["spend"]) == [0.0, 500.0, 1000.0] and list(t["multiplier"]) == [0.0, 1.0, 2.0]
+    assert list(t["median"]) == [0.0, 20.0, 40.0]
+    # quartiles of (10, 20, 30) and (10, 40, 70) by linear interpolation
+    assert list(t["lower"]) == [0.0, 15.0, 25.0] and list(t["upper"]) == [0.0, 25.0, 55.0]
+    assert set(t["channel"]) == {"tv"} and set(t["interval"]) == {0.5}
+
+
 def test_breakeven_spend_in_closed_form():
     f = constant_fit(beta_scale=20.0)
     cv = A.response_curves(f, multipliers=np.linspace(0, 3, 601))

@@ -4,7 +4,13 @@ Every function reads a saved :class:`~mmm.inference.fit.FitResult` (never a live
 model) and returns labelled xarray objects or tidy pandas DataFrames in original units.
 """
 
-from mmm.analysis.curves import adstock_curves, curve_points, marginal_curve, response_curves
+from mmm.analysis.curves import (
+    adstock_curves,
+    curve_points,
+    curve_table,
+    marginal_curve,
+    response_curves,
+)
 from mmm.analysis.data_checks import model_residuals, residual_checks, stl_decomposition, vif
 from mmm.analysis.decompose import component_totals, contributions_over_time, decompose
 from mmm.analysis.engine import (
@@ -71,6 +77,7 @@ __all__ = [
     "cost_per_visit_by_group",
     "crps_ensemble",
     "curve_points",
+    "curve_table",
     "decompose",
     "expected",
     "fit_from_params",
