@@ -28,8 +28,8 @@ from mmm.errors import MMMError
 if TYPE_CHECKING:  # importing mmm.inference loads the fit and pandas; kept out of `mmm --help`
     from mmm.inference.diagnostics import Diagnostics
 
-#: Schema of the summary this version writes. 1.1 added ``media_totals`` (summaries of
-#: schema 1.0 read back with ``media_totals = None``).
+#: Schema of the summary this version writes. 1.1 added ``media_totals`` and
+#: ``audiences`` (summaries of schema 1.0 read back with None there).
 SUMMARY_SCHEMA_VERSION = "1.1"
 
 #: A stored number: None where it is undefined.
@@ -244,6 +244,25 @@ class MediaTotal(_Record):
 
 
 @dataclass(frozen=True)
+class AudienceCost(_Record):
+    """Cost per incremental unit of a count outcome for one audience, all channels that
+    buy it together (:func:`mmm.analysis.online_store.audience_costs`).
+
+    ``spend`` currency; ``contribution_median`` units driven; ``cost_per_unit_*`` the
+    median and interval of the per-draw cost (currency per unit).
+    """
+
+    outcome: str
+    audience: str
+    spend: Number
+    contribution_median: Number
+    cost_per_unit_median: Number
+    cost_per_unit_lower: Number
+    cost_per_unit_upper: Number
+    interval: float
+
+
+@dataclass(frozen=True)
 class AwarenessPath(_Record):
     """An awareness channel's mean effect on an outcome, split into the part that goes
     directly to it and the part through the mediator (outcome units)."""
@@ -430,6 +449,8 @@ class RunSummary:
         Awareness vs conversion shares.
     media_totals : tuple of MediaTotal or None
         All media per outcome (the report's headline); None in a summary of schema 1.0.
+    audiences : tuple of AudienceCost or None
+        Cost per incremental unit of count outcomes by audience; None in schema 1.0.
     geos : tuple of GeoRecord or None
         All media per geo; None for a fit with one geo.
     calibration : Calibration or None
@@ -444,6 +465,7 @@ class RunSummary:
     contributions: tuple[ContributionRecord, ...]
     funnel: Funnel
     media_totals: tuple[MediaTotal, ...] | None = None
+    audiences: tuple[AudienceCost, ...] | None = None
     geos: tuple[GeoRecord, ...] | None = None
     calibration: Calibration | None = None
 
@@ -456,8 +478,8 @@ class RunSummary:
         "contributions",
         "funnel",
     )
-    #: keys written only when they apply (``media_totals``: not in schema 1.0)
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("media_totals", "geos", "calibration")
+    #: keys written only when they apply (``media_totals``, ``audiences``: not in 1.0)
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("media_totals", "audiences", "geos", "calibration")
 
     # ---------------------------------------------------------------- reading
     @classmethod
@@ -486,6 +508,7 @@ class RunSummary:
             contributions=_records(d, "contributions", ContributionRecord),
             funnel=Funnel.from_dict(d["funnel"]),
             media_totals=(_records(d, "media_totals", MediaTotal) if "media_totals" in d else None),
+            audiences=_records(d, "audiences", AudienceCost) if "audiences" in d else None,
             geos=_records(d, "geos", GeoRecord) if "geos" in d else None,
             calibration=Calibration.from_dict(d["calibration"]) if "calibration" in d else None,
         )
@@ -506,6 +529,8 @@ class RunSummary:
         }
         if self.media_totals is not None:
             out["media_totals"] = [r.to_dict() for r in self.media_totals]
+        if self.audiences is not None:
+            out["audiences"] = [r.to_dict() for r in self.audiences]
         if self.geos is not None:
             out["geos"] = [r.to_dict() for r in self.geos]
         if self.calibration is not None:

@@ -16,6 +16,7 @@ import numpy as np
 from mmm.config import RunConfig
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
 from mmm.run_summary import (
+    AudienceCost,
     Calibration,
     ContributionRecord,
     Funnel,
@@ -53,8 +54,9 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
     and, when the fit has several geos, one record per geo as well; ``geos`` (several geos
     only) holds spend, media-driven outcomes, returns and cost per visit per geo
     (:func:`mmm.analysis.geo.geo_table`); ``media_totals`` the same for all media and
-    geos together per outcome (:func:`mmm.analysis.returns.media_totals`). Numbers keep 6
-    significant digits.
+    geos together per outcome (:func:`mmm.analysis.returns.media_totals`); ``audiences``
+    the cost per extra unit of count outcomes by audience
+    (:func:`mmm.analysis.online_store.audience_costs`). Numbers keep 6 significant digits.
     """
     import pandas as pd
 
@@ -123,6 +125,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         contributions=tuple(crecs),
         funnel=Funnel.from_dict(_funnel_summary(fit, national)),
         media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
+        audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
     )
 
@@ -158,16 +161,38 @@ def media_total_records(
     return _typed_records(tab, MediaTotal, "media_totals")
 
 
+def audience_records(
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+) -> tuple[AudienceCost, ...]:
+    """The summary's ``audiences``: :func:`mmm.analysis.online_store.audience_costs` as
+    records, numbers to 6 significant digits."""
+    from mmm.analysis.online_store import audience_costs
+
+    tab = audience_costs(fit, prob=prob, max_draws=max_draws)
+    return tuple(
+        AudienceCost.from_dict(
+            {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()},
+            where=f"audiences[{i}]",
+        )
+        for i, r in enumerate(tab.to_dict("records"))
+    )
+
+
 def complete_summary(
     summary: RunSummary, fit, *, max_draws: int | None = 1000
 ) -> tuple[RunSummary, list[str]]:
     """``summary`` with the entries an older schema lacks computed from ``fit``, and
-    their names (``media_totals`` for a summary of schema 1.0; none for a current one)."""
+    their names (``media_totals`` and ``audiences`` for a summary of schema 1.0; none for a
+    current one)."""
     added = []
     if summary.media_totals is None:
         totals = media_total_records(fit, prob=summary.interval, max_draws=max_draws)
         summary = replace(summary, media_totals=totals)
         added.append("media_totals")
+    if summary.audiences is None:
+        aud = audience_records(fit, prob=summary.interval, max_draws=max_draws)
+        summary = replace(summary, audiences=aud)
+        added.append("audiences")
     return summary, added
 
 

@@ -386,6 +386,23 @@ def test_funnel_table_equals_summary(healthy):
     assert len(paths) == len(funnel["awareness_paths"])
 
 
+def test_audience_costs_equal_summary(healthy):
+    """The cost per extra visit by audience is the summary's (per-draw cost, not a ratio of
+    medians), cheapest first."""
+    from mmm.report import fmt
+
+    want = {fmt.pretty(a["audience"]): a for a in healthy["summary"]["audiences"]}
+    rows = healthy["page"].tables["audience-table"]["rows"]
+    got = [(r["cells"][0]["text"], float(r["cells"][3]["attrs"]["data-value"])) for r in rows]
+    assert sorted(t for t, _ in got) == sorted(want)
+    assert [c for _, c in got] == sorted(c for _, c in got)
+    for text, cost in got:
+        assert cost == want[text]["cost_per_unit_median"]
+        assert rows[[t for t, _ in got].index(text)]["cells"][1]["text"] == fmt.money(
+            want[text]["spend"]
+        )
+
+
 # ---------------------------------------------------------------------- health
 
 

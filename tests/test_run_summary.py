@@ -248,24 +248,30 @@ def test_the_report_stops_on_a_summary_with_a_missing_key(runs, tmp_path):
             build(run)
 
 
-def test_a_summary_of_schema_1_0_gets_its_media_totals_from_the_fit(runs, tmp_path):
-    """Schema 1.1 added media_totals: a 1.0 file reads back without them (exactly), and
-    the report's run folder computes them from the fit, as build_summary does, and says so."""
+def test_a_summary_of_schema_1_0_gets_the_newer_entries_from_the_fit(runs, tmp_path):
+    """Schema 1.1 added media_totals and audiences: a 1.0 file reads back without them
+    (exactly), and the report's run folder computes them from the fit, as build_summary
+    does, and says so."""
     from mmm.report.run import RunFolder as ReportRun
 
     run = tmp_path / "run"
     shutil.copytree(runs["national"], run)
     d = json.loads((run / "summary.json").read_text())
-    stored = d.pop("media_totals")
-    assert [t["outcome"] for t in stored] == ["online_sales", "store_visits"]
-    assert "cost_per_unit_median" in stored[1] and "cost_per_unit_median" not in stored[0]
+    totals, audiences = d.pop("media_totals"), d.pop("audiences")
+    assert [t["outcome"] for t in totals] == ["online_sales", "store_visits"]
+    assert "cost_per_unit_median" in totals[1] and "cost_per_unit_median" not in totals[0]
+    assert {(a["outcome"], a["audience"]) for a in audiences} == {
+        ("store_visits", "all"),
+        ("store_visits", "retargeting"),
+    }
     (run / "summary.json").write_text(json.dumps({**d, "schema_version": "1.0"}))
     old = RunFolder(run).read_summary(required=True)
-    assert old.media_totals is None
+    assert old.media_totals is None and old.audiences is None
     assert old.to_dict() == {**d, "schema_version": SUMMARY_SCHEMA_VERSION}
     report_run = ReportRun(run)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         completed = report_run.summary
-    assert [t.to_dict() for t in completed.media_totals] == stored
-    assert any("without media_totals" in w for w in report_run.warnings)
+    assert [t.to_dict() for t in completed.media_totals] == totals
+    assert [a.to_dict() for a in completed.audiences] == audiences
+    assert any("without media_totals, audiences" in w for w in report_run.warnings)

@@ -32,10 +32,14 @@ from mmm.analysis.geo import geo_attributes, geo_table
 from mmm.analysis.known import fit_from_params
 from mmm.analysis.measures import combined_value, marginal_draws, return_measures
 from mmm.analysis.online_store import (
+    audience_cost_stats,
+    audience_costs,
     cost_per_visit_by_group,
     media_driven_shares,
     near_store_vs_broad,
     outcome_shares,
+    store_value_share_stats,
+    store_value_shares,
 )
 from mmm.analysis.priors import prior_draws, prior_posterior
 from mmm.analysis.ranking import pairwise_beats, rank_draws, rank_table
@@ -64,6 +68,8 @@ __all__ = [
     "Backtest",
     "FrequentistResult",
     "adstock_curves",
+    "audience_cost_stats",
+    "audience_costs",
     "awareness_paths",
     "carryover",
     "channel_roas_draws",
@@ -116,6 +122,8 @@ __all__ = [
     "spend_totals",
     "stage_shares",
     "stl_decomposition",
+    "store_value_share_stats",
+    "store_value_shares",
     "summarize_draws",
     "to_chain_draw",
     "vif",

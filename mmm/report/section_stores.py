@@ -26,52 +26,41 @@ def near_store_section(ctx: dict, *, fit) -> list[dict] | None:
 
 
 def online_store_section(ctx: dict, *, fit, summary, rows, value_per_visit) -> dict:
-    """Effect of each line on each outcome, and cost per store visit by audience."""
-    kinds, counts = ctx["kinds"], ctx["counts"]
+    """Effect of each line on each outcome, the share of its value that lands in stores
+    (:func:`mmm.analysis.online_store.store_value_shares`, at the report's value per
+    visit) and the cost per store visit by audience (the summary's ``audiences``)."""
     contrib = numbers.contribution_by_series(summary)
-    o2s = []
-    for r in rows:
-        cells = {}
-        tot_val = 0.0
-        for o in fit.spec.outcome_names:
-            c = contrib.get((o, r["channel"], r["audience"]))
-            cells[o] = c
-            if c and fmt.is_number(c.median):
-                w = 1.0 if kinds[o] == "revenue" else (value_per_visit or 0.0)
-                tot_val += w * c.median
-        store_share = None
-        if value_per_visit and tot_val > 0:
-            store_val = sum(
-                value_per_visit * (cells[o].median if cells[o] else 0.0) for o in counts
-            )
-            store_share = store_val / tot_val
-        o2s.append(
-            {
-                "label": r["label"],
-                "channel": r["channel"],
-                "audience": r["audience"],
-                "stage": r["stage"],
-                "cells": cells,
-                "store_share": store_share,
-            }
-        )
-    by_audience = []
-    for o in counts:
-        for a in sorted({r["audience"] for r in rows}):
-            sp = sum(r["spend"] or 0 for r in rows if r["audience"] == a)
-            visits = sum(
-                getattr(contrib.get((o, r["channel"], a)), "median", None) or 0
-                for r in rows
-                if r["audience"] == a
-            )
-            by_audience.append(
-                {
-                    "outcome": o,
-                    "audience": a,
-                    "spend": sp,
-                    "visits": visits,
-                    "cost": sp / visits if visits > 0 else None,
-                }
-            )
+    share = {}
+    if value_per_visit:
+        from mmm.analysis.online_store import store_value_shares
+
+        tab = store_value_shares(fit, value_per_visit=value_per_visit, prob=ctx["prob"])
+        share = {
+            (r.channel, r.audience): (r.median if fmt.is_number(r.median) else None)
+            for r in tab.itertuples()
+        }
+    o2s = [
+        {
+            "label": r["label"],
+            "channel": r["channel"],
+            "audience": r["audience"],
+            "stage": r["stage"],
+            "cells": {
+                o: contrib.get((o, r["channel"], r["audience"])) for o in fit.spec.outcome_names
+            },
+            "store_share": share.get((r["channel"], r["audience"])) if value_per_visit else None,
+        }
+        for r in rows
+    ]
+    by_audience = [
+        {
+            "outcome": a.outcome,
+            "audience": a.audience,
+            "spend": a.spend,
+            "visits": a.contribution_median,
+            "cost": a.cost_per_unit_median if fmt.is_number(a.cost_per_unit_median) else None,
+        }
+        for a in summary.audiences or ()
+    ]
     by_audience.sort(key=lambda a: (a["cost"] is None, a["cost"] or 0.0))
     return {"o2s": o2s, "by_audience": by_audience}
