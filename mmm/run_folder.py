@@ -121,7 +121,10 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
     """``summary`` brought to :data:`SUMMARY_SCHEMA_VERSION` (a new dict).
 
     Summaries of older fits carry no ``schema_version`` or records without ``geo``
-    (written before fits had geos): they get version ``1.0`` and ``geo = "all"``.
+    (written before fits had geos): they get the current version and ``geo = "all"``.
+    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1) stay absent:
+    :class:`~mmm.run_summary.RunSummary` reads them as None. Nothing else is filled in, so
+    a missing key is reported by :meth:`~mmm.run_summary.RunSummary.from_dict`.
 
     Raises
     ------

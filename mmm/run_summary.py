@@ -542,7 +542,8 @@ class RunSummary:
     def interval(self) -> float:
         """Probability of the central intervals (that of the first record; 0.9 when the
         summary has none)."""
-        for r in (*self.roas, *self.contributions):
+        records: tuple[ReturnRecord | ContributionRecord, ...] = (*self.roas, *self.contributions)
+        for r in records:
             if r.interval is not None:
                 return float(r.interval)
         return 0.9

@@ -133,7 +133,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
 def _typed_records(tab, cls, key: str) -> tuple:
     """Rows of ``tab`` as summary records of type ``cls`` (numbers to 6 digits; the
     ``cost_per_unit_*`` columns of count outcomes only)."""
-    recs = []
+    recs: list = []
     for r in tab.to_dict("records"):
         rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
         if r["kind"] != "count":

@@ -60,7 +60,7 @@ def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) 
             m = model.get((o, r.channel, r.audience))
             lo, hi = (m.lower, m.upper) if m else (None, None)
             overlap = False
-            if fmt.is_number(lo) and fmt.is_number(hi):
+            if lo is not None and hi is not None and fmt.is_number(lo) and fmt.is_number(hi):
                 tol = ROUND_TOL * max(abs(lo), abs(hi))
                 overlap = r.lower <= hi + tol and lo - tol <= r.upper
             n_overlap += bool(overlap)
