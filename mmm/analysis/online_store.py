@@ -208,6 +208,15 @@ def store_value_shares(
     """Share of each series' value that lands in stores, counting revenue at face value
     and each unit of a count outcome at ``value_per_visit`` (currency).
 
+    Parameters
+    ----------
+    fit : FitResult
+    value_per_visit : float
+        Currency value of one unit of every count outcome (a store visit).
+    prob : float
+        Central interval probability.
+    max_draws : int or None
+
     Returns
     -------
     pandas.DataFrame
