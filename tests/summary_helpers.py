@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from mmm.run_summary import SUMMARY_SCHEMA_VERSION
+
 DIAGNOSTICS = {
     "max_rhat": 1.002,
     "min_ess_bulk": 850.0,
@@ -56,10 +58,11 @@ _CONTRIB = {
 
 
 def small_summary() -> dict:
-    """A national summary of one line (search) on a revenue and a count outcome."""
+    """A national summary of one line (search) on a revenue and a count outcome (without
+    the entries that may be absent: media_totals, audiences, geos, calibration)."""
     return copy.deepcopy(
         {
-            "schema_version": "1.0",
+            "schema_version": SUMMARY_SCHEMA_VERSION,
             "data_fingerprint": "abc123",
             "outcomes": ["sales", "visits"],
             "diagnostics": DIAGNOSTICS,
