@@ -45,9 +45,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, overload
 
 from mmm.config import dump_toml
 from mmm.errors import RunFolderError, SpecError
+from mmm.run_summary import SUMMARY_SCHEMA_VERSION, RunSummary, SummaryError
 
 # ------------------------------------------------------------------ the layout
 FIT_FILE = "fit.nc"
@@ -96,9 +98,6 @@ LEGACY_RECOMMENDATION = {
     "recommendation_weekly.csv": "weekly.csv",
     "recommendation_geos.csv": "geos.csv",
 }
-#: Schema of ``summary.json`` this version writes.
-SUMMARY_SCHEMA_VERSION = "1.0"
-
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -122,7 +121,10 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
     """``summary`` brought to :data:`SUMMARY_SCHEMA_VERSION` (a new dict).
 
     Summaries of older fits carry no ``schema_version`` or records without ``geo``
-    (written before fits had geos): they get version ``1.0`` and ``geo = "all"``.
+    (written before fits had geos): they get the current version and ``geo = "all"``.
+    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1) stay absent:
+    :class:`~mmm.run_summary.RunSummary` reads them as None. Nothing else is filled in, so
+    a missing key is reported by :meth:`~mmm.run_summary.RunSummary.from_dict`.
 
     Raises
     ------
@@ -143,8 +145,9 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
             "refit with this version of mmm (or use the version that wrote it)",
         )
     out["schema_version"] = SUMMARY_SCHEMA_VERSION
-    for key in ("roas", "contributions"):
-        out[key] = [{"geo": "all", **r} for r in out.get(key) or [] if isinstance(r, dict)]
+    for key in ("roas", "contributions"):  # anything else is left for the reader to reject
+        if isinstance(out.get(key), list):
+            out[key] = [{"geo": "all", **r} if isinstance(r, dict) else r for r in out[key]]
     return out
 
 
@@ -377,11 +380,30 @@ class RunFolder:
             v = None
         return v if isinstance(v, int) and not isinstance(v, bool) else LAYOUT_VERSION
 
-    def read_summary(self, *, required: bool = False) -> dict | None:
-        """``summary.json`` in the current schema (:func:`migrate_summary`); None when
-        missing and not ``required``."""
-        s = self._json(self.summary_file, "refit with `mmm fit` to rewrite it", required=required)
-        return None if s is None else migrate_summary(s, folder=self.path)
+    @overload
+    def read_summary(self, *, required: Literal[True]) -> RunSummary: ...
+
+    @overload
+    def read_summary(self, *, required: bool = False) -> RunSummary | None: ...
+
+    def read_summary(self, *, required: bool = False) -> RunSummary | None:
+        """``summary.json`` in the current schema (:func:`migrate_summary`) as a
+        :class:`~mmm.run_summary.RunSummary`; None when missing and not ``required``.
+
+        Raises
+        ------
+        mmm.errors.RunFolderError
+            Not valid JSON, written by a newer schema, or a key missing or not expected
+            (the message names the key, e.g. ``roas[3].median``); missing when ``required``.
+        """
+        fix = "refit with `mmm fit` to rewrite it"
+        s = self._json(self.summary_file, fix, required=required)
+        if s is None:
+            return None
+        try:
+            return RunSummary.from_dict(migrate_summary(s, folder=self.path))
+        except SummaryError as exc:
+            raise RunFolderError(self.path, SUMMARY_FILE, str(exc), fix) from None
 
     def read_scenarios(self) -> list[dict]:
         """Every stored scenario comparison (``scenarios/*.json``) by name, each with
@@ -410,9 +432,9 @@ class RunFolder:
         """Write ``manifest.json``, stamped with :data:`LAYOUT_VERSION`."""
         return self._write_json(self.manifest_file, {**manifest, "layout_version": LAYOUT_VERSION})
 
-    def write_summary(self, summary: dict) -> Path:
-        """Write ``summary.json``, stamped with :data:`SUMMARY_SCHEMA_VERSION`."""
-        out = {**summary, "schema_version": SUMMARY_SCHEMA_VERSION}
+    def write_summary(self, summary: RunSummary) -> Path:
+        """Write ``summary`` as ``summary.json``, stamped with :data:`SUMMARY_SCHEMA_VERSION`."""
+        out = {**summary.to_dict(), "schema_version": SUMMARY_SCHEMA_VERSION}
         return self._write_json(self.summary_file, out)
 
     def write_scenarios(self, name: str, result: dict, table, *, replace: bool = False):

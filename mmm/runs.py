@@ -8,12 +8,23 @@ stored in its summary; :func:`compare_summaries` compares two of them (``mmm rep
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from mmm.config import RunConfig
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
+from mmm.run_summary import (
+    AudienceCost,
+    Calibration,
+    ContributionRecord,
+    Funnel,
+    GeoRecord,
+    MediaTotal,
+    ReturnRecord,
+    RunSummary,
+)
 
 
 def _file_sha256(path: Path) -> str:
@@ -36,13 +47,16 @@ def _round(x, digits: int = 6):
     return float(f"{xf:.{digits}g}")
 
 
-def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
-    """Headline results of a fit as JSON-able records.
+def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> RunSummary:
+    """Headline results of a fit, as the run folder's summary holds them.
 
     ``roas`` and ``contributions`` records carry ``geo``: ``"all"`` for totals across geos
     and, when the fit has several geos, one record per geo as well; ``geos`` (several geos
     only) holds spend, media-driven outcomes, returns and cost per visit per geo
-    (:func:`mmm.analysis.geo.geo_table`).
+    (:func:`mmm.analysis.geo.geo_table`); ``media_totals`` the same for all media and
+    geos together per outcome (:func:`mmm.analysis.returns.media_totals`); ``audiences``
+    the cost per extra unit of count outcomes by audience
+    (:func:`mmm.analysis.online_store.audience_costs`). Numbers keep 6 significant digits.
     """
     import pandas as pd
 
@@ -56,25 +70,30 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
         )
     recs = []
     for r in roas.itertuples():
-        rec = {
-            "outcome": r.outcome,
-            "kind": r.kind,
-            "channel": r.channel,
-            "audience": r.audience,
-            "geo": r.geo,
-            "path": r.path,
-            "spend": _round(r.spend),
-            "mean": _round(r.mean),
-            "median": _round(r.median),
-            "lower": _round(r.lower),
-            "upper": _round(r.upper),
-            "interval": prob,
-        }
+        cost = {}
         if r.kind == "count":
-            rec["cost_per_unit"] = _round(r.cost_per_unit)
-            rec["cost_per_unit_lower"] = _round(r.cost_per_unit_lower)
-            rec["cost_per_unit_upper"] = _round(r.cost_per_unit_upper)
-        recs.append(rec)
+            cost = {
+                "cost_per_unit": _round(r.cost_per_unit),
+                "cost_per_unit_lower": _round(r.cost_per_unit_lower),
+                "cost_per_unit_upper": _round(r.cost_per_unit_upper),
+            }
+        recs.append(
+            ReturnRecord(
+                outcome=r.outcome,
+                kind=r.kind,
+                channel=r.channel,
+                audience=r.audience,
+                geo=r.geo,
+                path=r.path,
+                spend=_round(r.spend),
+                mean=_round(r.mean),
+                median=_round(r.median),
+                lower=_round(r.lower),
+                upper=_round(r.upper),
+                interval=prob,
+                **cost,
+            )
+        )
     contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
     national = contrib
     if multi_geo:
@@ -83,48 +102,98 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> di
             ignore_index=True,
         )
     crecs = [
-        {
-            "outcome": r.outcome,
-            "channel": r.channel,
-            "audience": r.audience,
-            "geo": r.geo,
-            "path": r.path,
-            "mean": _round(r.mean),
-            "median": _round(r.median),
-            "lower": _round(r.lower),
-            "upper": _round(r.upper),
-            "interval": prob,
-        }
+        ContributionRecord(
+            outcome=r.outcome,
+            channel=r.channel,
+            audience=r.audience,
+            geo=r.geo,
+            path=r.path,
+            mean=_round(r.mean),
+            median=_round(r.median),
+            lower=_round(r.lower),
+            upper=_round(r.upper),
+            interval=prob,
+        )
         for r in contrib.itertuples()
     ]
-    funnel = _funnel_summary(fit, national)
-    out = {
-        "schema_version": SUMMARY_SCHEMA_VERSION,
-        "data_fingerprint": fit.dataset.fingerprint,
-        "outcomes": [o.name for o in fit.spec.outcomes],
-        "diagnostics": fit.diagnostics.to_dict(),
-        "roas": recs,
-        "contributions": crecs,
-        "funnel": funnel,
-    }
-    if multi_geo:
-        out["geos"] = _geo_summary(fit, prob=prob, max_draws=max_draws)
-    return out
+    return RunSummary(
+        schema_version=SUMMARY_SCHEMA_VERSION,
+        data_fingerprint=fit.dataset.fingerprint,
+        outcomes=tuple(o.name for o in fit.spec.outcomes),
+        diagnostics=fit.diagnostics,
+        roas=tuple(recs),
+        contributions=tuple(crecs),
+        funnel=Funnel.from_dict(_funnel_summary(fit, national)),
+        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
+        audiences=audience_records(fit, prob=prob, max_draws=max_draws),
+        geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
+    )
 
 
-def _geo_summary(fit, *, prob: float, max_draws: int | None) -> list[dict]:
-    """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
-    from mmm.analysis.geo import geo_table
-
-    tab = geo_table(fit, prob=prob, max_draws=max_draws)
-    recs = []
+def _typed_records(tab, cls, key: str) -> tuple:
+    """Rows of ``tab`` as summary records of type ``cls`` (numbers to 6 digits; the
+    ``cost_per_unit_*`` columns of count outcomes only)."""
+    recs: list = []
     for r in tab.to_dict("records"):
         rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
         if r["kind"] != "count":
             for k in ("cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"):
                 rec.pop(k, None)
-        recs.append(rec)
-    return recs
+        recs.append(cls.from_dict(rec, where=f"{key}[{len(recs)}]"))
+    return tuple(recs)
+
+
+def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord, ...]:
+    """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
+    from mmm.analysis.geo import geo_table
+
+    return _typed_records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord, "geos")
+
+
+def media_total_records(
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+) -> tuple[MediaTotal, ...]:
+    """The summary's ``media_totals``: :func:`mmm.analysis.returns.media_totals` as
+    records, numbers to 6 significant digits."""
+    from mmm.analysis.returns import media_totals
+
+    tab = media_totals(fit, prob=prob, max_draws=max_draws)
+    return _typed_records(tab, MediaTotal, "media_totals")
+
+
+def audience_records(
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+) -> tuple[AudienceCost, ...]:
+    """The summary's ``audiences``: :func:`mmm.analysis.online_store.audience_costs` as
+    records, numbers to 6 significant digits."""
+    from mmm.analysis.online_store import audience_costs
+
+    tab = audience_costs(fit, prob=prob, max_draws=max_draws)
+    return tuple(
+        AudienceCost.from_dict(
+            {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()},
+            where=f"audiences[{i}]",
+        )
+        for i, r in enumerate(tab.to_dict("records"))
+    )
+
+
+def complete_summary(
+    summary: RunSummary, fit, *, max_draws: int | None = 1000
+) -> tuple[RunSummary, list[str]]:
+    """``summary`` with the entries an older schema lacks computed from ``fit``, and
+    their names (``media_totals`` and ``audiences`` for a summary of schema 1.0; none for a
+    current one)."""
+    added = []
+    if summary.media_totals is None:
+        totals = media_total_records(fit, prob=summary.interval, max_draws=max_draws)
+        summary = replace(summary, media_totals=totals)
+        added.append("media_totals")
+    if summary.audiences is None:
+        aud = audience_records(fit, prob=summary.interval, max_draws=max_draws)
+        summary = replace(summary, audiences=aud)
+        added.append("audiences")
+    return summary, added
 
 
 def _funnel_summary(fit, contrib) -> dict:
@@ -207,13 +276,13 @@ def write_run(
 
     calibration = calibration_summary(fit, before=before)
     if calibration is not None:
-        summary["calibration"] = calibration
+        summary = replace(summary, calibration=Calibration.from_dict(calibration))
     paths["summary"] = run.write_summary(summary)
     return paths
 
 
 def compare_summaries(
-    old: dict, new: dict, *, rel_tol: float = 0.1, abs_tol: float = 1e-9
+    old: RunSummary, new: RunSummary, *, rel_tol: float = 0.1, abs_tol: float = 1e-9
 ) -> list[str]:
     """Differences between two summaries beyond Monte Carlo tolerance, as readable lines.
 
@@ -221,26 +290,29 @@ def compare_summaries(
     old value *and* by more than a quarter of the old interval's width.
     """
     diffs = []
-    key = ("outcome", "channel", "audience", "geo", "path")
-    o = {tuple(r[k] for k in key): r for r in old.get("roas", [])}
-    n = {tuple(r[k] for k in key): r for r in new.get("roas", [])}
+
+    def key(r: ReturnRecord) -> tuple[str, ...]:
+        return (r.outcome, r.channel, r.audience, r.geo, r.path)
+
+    o = {key(r): r for r in old.roas}
+    n = {key(r): r for r in new.roas}
     for k in sorted(set(o) | set(n)):
         if k not in o or k not in n:
             diffs.append(
                 f"roas {'/'.join(k)}: present only in the {'new' if k in n else 'stored'} run"
             )
             continue
-        a, b = o[k]["median"], n[k]["median"]
+        a, b = o[k].median, n[k].median
         if a is None or b is None:
             if a != b:
                 diffs.append(f"roas {'/'.join(k)}: median {a} -> {b}")
             continue
-        width = abs((o[k]["upper"] or 0) - (o[k]["lower"] or 0))
+        width = abs((o[k].upper or 0) - (o[k].lower or 0))
         if abs(b - a) > max(rel_tol * abs(a), 0.25 * width, abs_tol):
             diffs.append(
                 f"roas {'/'.join(k)}: median {a:.4g} -> {b:.4g} "
-                f"(stored interval {o[k]['lower']:.4g}..{o[k]['upper']:.4g})"
+                f"(stored interval {o[k].lower:.4g}..{o[k].upper:.4g})"
             )
-    if old.get("data_fingerprint") != new.get("data_fingerprint"):
+    if old.data_fingerprint != new.data_fingerprint:
         diffs.append("data fingerprint differs")
     return diffs

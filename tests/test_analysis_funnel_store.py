@@ -99,3 +99,78 @@ def test_stage_shares_on_plain_arrays():
     sh = A.stage_shares(c, sp, ["conversion", "awareness", "awareness"])
     assert float(sh["effect_share"].sel(outcome="y", stage="awareness")) == pytest.approx(0.4)
     assert float(sh["spend_share"].sel(stage="awareness")) == pytest.approx(0.75)
+
+
+def test_audience_cost_stats_by_hand():
+    """Median and quartiles of the per-draw spend / units of each audience (not the spend
+    over the sum of the lines' medians); draws where an audience drove nothing skipped."""
+    import xarray as xr
+
+    contrib = xr.DataArray(
+        np.array([[10, 5, 10], [20, 0, 20], [0, 10, 0], [40, 5, 40]], float)[:, None, :],
+        dims=("sample", "outcome", "series"),
+        coords={
+            "outcome": ["visits"],
+            "series": ["a|broad", "a|near", "b|broad"],
+            "audience": ("series", ["broad", "near", "broad"]),
+        },
+    )
+    spend = xr.DataArray(
+        [100.0, 50.0, 300.0],
+        dims="series",
+        coords={"audience": ("series", ["broad", "near", "broad"])},
+    )
+    df = A.audience_cost_stats(contrib, spend, prob=0.5).set_index("audience")
+    assert list(df.index) == ["broad", "near"] and set(df["interval"]) == {0.5}
+    # broad: 400 / (20, 40, 0, 80) -> 20, 10, 5 (the draw without visits is skipped)
+    b = df.loc["broad"]
+    assert (b["spend"], b["contribution_median"]) == (400.0, 30.0)
+    assert [b["cost_per_unit_median"], b["cost_per_unit_lower"], b["cost_per_unit_upper"]] == [
+        10.0,
+        7.5,
+        15.0,
+    ]
+    # near: 50 / (5, 0, 10, 5) -> 10, 5, 10
+    n = df.loc["near"]
+    assert (n["spend"], n["contribution_median"]) == (50.0, 5.0)
+    assert [n["cost_per_unit_median"], n["cost_per_unit_lower"], n["cost_per_unit_upper"]] == [
+        10.0,
+        7.5,
+        10.0,
+    ]
+
+
+def test_audience_costs_of_a_fit(fit, totals):
+    df = A.audience_costs(fit, max_draws=None).set_index("audience")
+    assert set(df["outcome"]) == {"store_visits"}
+    c = totals.sel(outcome="store_visits").sum("path")  # the known fit: one draw per sample
+    sp = fit.dataset.spend.sum(("date", "geo"))
+    for a in ("all", "broad", "near_store"):
+        sel = (sp["audience"] == a).values
+        assert df.loc[a, "spend"] == pytest.approx(float(sp.values[sel].sum()))
+        assert df.loc[a, "contribution_median"] == pytest.approx(float(c.values[sel].sum()))
+        assert df.loc[a, "cost_per_unit_median"] == pytest.approx(
+            float(sp.values[sel].sum() / c.values[sel].sum())
+        )
+
+
+def test_store_value_share_stats_by_hand():
+    import xarray as xr
+
+    contrib = xr.DataArray(
+        np.array([[[100.0], [10.0]], [[300.0], [0.0]], [[-50.0], [5.0]]]),
+        dims=("sample", "outcome", "series"),
+        coords={
+            "outcome": ["sales", "visits"],
+            "series": ["tv|all"],
+            "channel": ("series", ["tv"]),
+            "audience": ("series", ["all"]),
+        },
+    )
+    df = A.store_value_share_stats(
+        contrib, values={"sales": 1.0, "visits": 5.0}, counts=["visits"], prob=0.5
+    )
+    # value 150 (50 in stores), 300 (none), -25 (skipped): shares 1/3 and 0
+    r = df.iloc[0]
+    assert (r["channel"], r["audience"]) == ("tv", "all")
+    np.testing.assert_allclose([r["median"], r["lower"], r["upper"]], [1 / 6, 1 / 12, 1 / 4])

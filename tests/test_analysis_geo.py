@@ -145,8 +145,17 @@ def test_near_store_beats_broad_where_there_are_shops(sim, fit, truth):
     )
 
 
+def test_has_near_store_says_whether_near_store_vs_broad_has_a_comparison(fit):
+    from mmm.analysis.online_store import has_near_store
+
+    assert "paid_social|near_store" in fit.dataset.series and has_near_store(fit)
+    assert not has_near_store(fit, near=("radius_5km",))
+    with pytest.raises(ValueError, match="no series has an audience"):
+        A.near_store_vs_broad(fit, near=("radius_5km",))
+
+
 def test_summary_records_carry_geo(fit):
-    s = build_summary(fit)
+    s = build_summary(fit).to_dict()
     json.dumps(s)
     geos = set(fit.dataset.geos)
     assert {r["geo"] for r in s["roas"]} == geos | {"all"}
@@ -182,7 +191,7 @@ def test_national_fit_has_no_geo_breakdown():
     )
     near = A.near_store_vs_broad(f, by_geo=True)
     assert set(near["geo"]) == {"all"}
-    s = build_summary(f)
+    s = build_summary(f).to_dict()
     assert "geos" not in s and {r["geo"] for r in s["roas"]} == {"all"}
 
 

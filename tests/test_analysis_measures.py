@@ -163,6 +163,40 @@ def test_response_curve_and_diminishing_point_in_closed_form():
     assert be["median"].isna().all()
 
 
+def test_curve_table_is_the_quantiles_of_the_curves_by_hand():
+    import xarray as xr
+
+    contrib = np.array([[[[0.0, 10.0, 40.0]]], [[[0.0, 20.0, 10.0]]], [[[0.0, 30.0, 70.0]]]])
+    coords = {
+        "sample": [0, 1, 2],
+        "outcome": ["sales"],
+        "series": ["tv|all"],
+        "channel": ("series", ["tv"]),
+        "audience": ("series", ["all"]),
+        "point": [0, 1, 2],
+        "multiplier": ("point", [0.0, 1.0, 2.0]),
+    }
+    spend = xr.DataArray(
+        [[0.0, 500.0, 1000.0]],
+        dims=("series", "point"),
+        coords={k: coords[k] for k in ("series", "channel", "audience", "point", "multiplier")},
+    )
+    cv = xr.Dataset(
+        {
+            "contribution": xr.DataArray(
+                contrib, dims=("sample", "outcome", "series", "point"), coords=coords
+            ),
+            "spend": spend,
+        }
+    )
+    t = A.curve_table(cv, prob=0.5)
+    assert list(t["spend"]) == [0.0, 500.0, 1000.0] and list(t["multiplier"]) == [0.0, 1.0, 2.0]
+    assert list(t["median"]) == [0.0, 20.0, 40.0]
+    # quartiles of (10, 20, 30) and (10, 40, 70) by linear interpolation
+    assert list(t["lower"]) == [0.0, 15.0, 25.0] and list(t["upper"]) == [0.0, 25.0, 55.0]
+    assert set(t["channel"]) == {"tv"} and set(t["interval"]) == {0.5}
+
+
 def test_breakeven_spend_in_closed_form():
     f = constant_fit(beta_scale=20.0)
     cv = A.response_curves(f, multipliers=np.linspace(0, 3, 601))
@@ -192,3 +226,65 @@ def test_adstock_curves_and_carryover_half_life():
     assert co.loc["search", "half_life_median"] == 0.0
     assert co.loc["social", "stage"] == "awareness"
     assert co.loc["social", "mean_lag"] == pytest.approx((0.8 + 2 * 0.64) / 2.44)
+
+
+def test_media_total_stats_by_hand():
+    """Statistics of per-draw ratios (not ratios of medians), 50 % intervals by hand."""
+    import xarray as xr
+
+    total = xr.DataArray(
+        [[100.0, -10.0], [200.0, 10.0], [300.0, 20.0], [400.0, 40.0], [500.0, 50.0]],
+        dims=("sample", "outcome"),
+        coords={"outcome": ["sales", "visits"]},
+    )
+    observed = xr.DataArray([1000.0, 0.0], dims="outcome", coords={"outcome": ["sales", "visits"]})
+    df = A.media_total_stats(
+        total,
+        spend=100.0,
+        observed=observed,
+        kinds={"sales": "revenue", "visits": "count"},
+        prob=0.5,
+    ).set_index("outcome")
+    s, v = df.loc["sales"], df.loc["visits"]
+    assert (s["kind"], s["spend"], s["observed"], s["interval"]) == ("revenue", 100.0, 1000.0, 0.5)
+    assert [s[f"contribution_{k}"] for k in ("median", "lower", "upper")] == [300, 200, 400]
+    np.testing.assert_allclose(
+        [s[f"share_{k}"] for k in ("median", "lower", "upper")], [0.3, 0.2, 0.4]
+    )
+    np.testing.assert_allclose(
+        [s[f"per_spend_{k}"] for k in ("median", "lower", "upper")], [3, 2, 4]
+    )
+    assert s[["cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"]].isna().all()
+    assert [v[f"contribution_{k}"] for k in ("median", "lower", "upper")] == [20, 10, 40]
+    assert v[["share_median", "share_lower", "share_upper"]].isna().all()  # nothing observed
+    np.testing.assert_allclose(
+        [v[f"per_spend_{k}"] for k in ("median", "lower", "upper")], [0.2, 0.1, 0.4]
+    )
+    # cost over the draws with a positive effect: 100 / (10, 20, 40, 50) = 10, 5, 2.5, 2;
+    # median (5 + 2.5) / 2, quartiles 2 + 0.75 * 0.5 and 5 + 0.25 * 5 (linear interpolation)
+    np.testing.assert_allclose(
+        [v[f"cost_per_unit_{k}"] for k in ("median", "lower", "upper")], [3.75, 2.375, 6.25]
+    )
+
+
+def test_media_totals_of_a_fit_are_all_series_together(fit):
+    from mmm.analysis.returns import contribution_totals
+
+    df = A.media_totals(fit, prob=0.9).set_index("outcome")
+    assert list(df.index) == list(fit.spec.outcome_names)
+    tot = contribution_totals(fit).sel(path="total").sum("series")
+    spend = float(fit.dataset.spend.sum())
+    for o in fit.spec.outcome_names:
+        d = tot.sel(outcome=o).values
+        obs = float(fit.dataset.outcomes.sel(outcome=o).sum())
+        row = df.loc[o]
+        assert row["spend"] == spend and row["observed"] == pytest.approx(obs, rel=1e-12)
+        want = np.quantile(d, [0.5, 0.05, 0.95])
+        got = [row[f"contribution_{k}"] for k in ("median", "lower", "upper")]
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        np.testing.assert_allclose(row["share_median"], np.median(d / obs), rtol=1e-12)
+        np.testing.assert_allclose(row["per_spend_upper"], np.quantile(d / spend, 0.95), rtol=1e-12)
+    # the all-geo row of geo_table is the same total
+    g = A.geo_table(fit).set_index(["geo", "outcome"]).loc["all"]
+    np.testing.assert_allclose(df["contribution_median"], g["contribution_median"], rtol=1e-10)
+    np.testing.assert_allclose(df["per_spend_median"], g["per_spend_median"], rtol=1e-10)

@@ -192,6 +192,22 @@ def test_reproduce_reports_a_drifted_summary(cli_run, capsys, tmp_path):
     assert "disagrees" in err and summary["roas"][0]["channel"] in err
 
 
+def test_the_demo_run_summary_round_trips_through_the_typed_summary(demo_run, cli_run):
+    """dict -> RunSummary -> dict gives summary.json back exactly (the suite's demo run and
+    the same fit through `mmm fit`), and a rewrite is the same file byte for byte."""
+    from mmm.run_folder import RunFolder
+    from mmm.run_summary import RunSummary
+
+    for folder in (demo_run, cli_run[1]):
+        run = RunFolder(folder)
+        text = run.summary_file.read_text()
+        s = run.read_summary(required=True)
+        assert s.to_dict() == json.loads(text)
+        assert RunSummary.from_dict(json.loads(text)).to_dict() == json.loads(text)
+        assert s.media_totals and s.audiences and s.geos is None and s.calibration is None
+        assert json.dumps(s.to_dict(), indent=2, sort_keys=True) == text
+
+
 def test_report_on_a_folder_without_a_fit_exits_2(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err

@@ -386,6 +386,23 @@ def test_funnel_table_equals_summary(healthy):
     assert len(paths) == len(funnel["awareness_paths"])
 
 
+def test_audience_costs_equal_summary(healthy):
+    """The cost per extra visit by audience is the summary's (per-draw cost, not a ratio of
+    medians), cheapest first."""
+    from mmm.report import fmt
+
+    want = {fmt.pretty(a["audience"]): a for a in healthy["summary"]["audiences"]}
+    rows = healthy["page"].tables["audience-table"]["rows"]
+    got = [(r["cells"][0]["text"], float(r["cells"][3]["attrs"]["data-value"])) for r in rows]
+    assert sorted(t for t, _ in got) == sorted(want)
+    assert [c for _, c in got] == sorted(c for _, c in got)
+    for text, cost in got:
+        assert cost == want[text]["cost_per_unit_median"]
+        assert rows[[t for t, _ in got].index(text)]["cells"][1]["text"] == fmt.money(
+            want[text]["spend"]
+        )
+
+
 # ---------------------------------------------------------------------- health
 
 
@@ -491,21 +508,48 @@ def test_names_from_data_are_escaped(troubled):
     assert "&lt;b&gt;search&lt;/b&gt; &amp; co" in html
 
 
-def test_response_curves_degrade_with_a_note(monkeypatch, base_run):
+def test_response_curves_are_those_of_the_analysis_package(base_run):
+    import mmm.analysis as A
     from mmm.inference.fit import FitResult
     from mmm.report import curves
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = FitResult.load(base_run)
-    monkeypatch.setattr(curves, "find_analysis_function", lambda *a, **k: None)
-    df, points, note = curves.response_curves(fit, prob=0.9)
-    assert "does not provide response curves" in note
-    assert points == {}
+    df, points, note = curves.response_curves(fit, prob=0.9, revenue_outcomes=("online_sales",))
+    res = A.response_curves(fit, multipliers=curves.MULTIPLIERS, max_draws=curves.MAX_DRAWS)
+    c = res["contribution"].sel(outcome="online_sales", series="search|all")
+    c = c.transpose("sample", "point").values
+    g = df[(df["outcome"] == "online_sales") & (df["channel"] == "search")]
+    np.testing.assert_allclose(g["median"], np.median(c, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(g["lower"], np.quantile(c, 0.05, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(g["spend"], res["spend"].sel(series="search|all").values)
     # zero spend gives zero effect and the curve rises with spend
-    g = df[(df["outcome"] == "online_sales") & (df["channel"] == "search")].sort_values("spend")
     assert g["median"].iloc[0] == 0.0
     assert np.all(np.diff(g["median"].to_numpy()) > 0)
+    assert {"diminishing_spend", "marginal_at_current"} <= set(
+        points[("online_sales", "search", "all")]
+    )
+    assert "point of diminishing returns" in note
+
+
+def test_a_failing_curve_computation_fails_the_section(monkeypatch, base_run):
+    """No curves drawn by the report itself: an error in the analysis is the section's."""
+    import mmm.analysis.curves as ac
+    from mmm.report.build import build_context
+    from mmm.report.run import RunFolder
+
+    def broken(*a, **k):
+        raise RuntimeError("curve points broke")
+
+    monkeypatch.setattr(ac, "curve_points", broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError, match="curve points broke"):
+            build_context(RunFolder.open(base_run), strict=True)
+        ctx = build_context(RunFolder.open(base_run), strict=False)
+    assert ctx["failed"] == {"curves": "Response curves: RuntimeError: curve points broke"}
+    assert ctx["charts"]["curves"] == [] and ctx["marginal"] == []
 
 
 def test_not_a_run_folder(tmp_path):

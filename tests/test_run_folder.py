@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from summary_helpers import small_summary
 
 from mmm.cli import main
 from mmm.errors import NotFittedError, RunFolderError
@@ -23,6 +24,7 @@ from mmm.run_folder import (
     RunFolder,
     migrate_summary,
 )
+from mmm.run_summary import RunSummary
 from mmm.runs import write_run
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mmm"
@@ -118,11 +120,11 @@ def test_config_manifest_and_summary_round_trip(tmp_path):
     manifest = {"seed": 3, "data_files": {}, "timings": {"fit_wall_s": 1.5}}
     run.write_manifest(manifest)
     assert run.read_manifest() == {**manifest, "layout_version": LAYOUT_VERSION}
-    summary = {"roas": [{"geo": "north", "median": 2.5}], "contributions": [], "funnel": {}}
+    summary = RunSummary.from_dict(small_summary())
     run.write_summary(summary)
     back = run.read_summary()
-    assert back == {**summary, "schema_version": SUMMARY_SCHEMA_VERSION}
-    assert json.loads(run.summary_file.read_text()) == back  # the file as written
+    assert back == summary and back.schema_version == SUMMARY_SCHEMA_VERSION
+    assert json.loads(run.summary_file.read_text()) == summary.to_dict()  # the file as written
     assert run.layout_version == LAYOUT_VERSION
     # a frozen value around the path
     assert RunFolder(str(tmp_path / "run")) == run
@@ -178,7 +180,7 @@ def test_write_run_writes_the_layout_the_folder_reads(base_run):
     paths = base_run["paths"]
     assert paths["fit"] == run.fit_file and paths["config"] == run.config_file
     assert paths["manifest"] == run.manifest_file and paths["summary"] == run.summary_file
-    assert run.read_summary() == json.loads(run.summary_file.read_text())
+    assert run.read_summary(required=True).to_dict() == json.loads(run.summary_file.read_text())
     assert run.read_manifest()["layout_version"] == LAYOUT_VERSION
     assert run.read_config()["data"]["media"] == str(run.data_dir / "media.csv")
     assert list(run.stored_recommendations()) == ["recommended"]

@@ -4,7 +4,13 @@ Every function reads a saved :class:`~mmm.inference.fit.FitResult` (never a live
 model) and returns labelled xarray objects or tidy pandas DataFrames in original units.
 """
 
-from mmm.analysis.curves import adstock_curves, curve_points, marginal_curve, response_curves
+from mmm.analysis.curves import (
+    adstock_curves,
+    curve_points,
+    curve_table,
+    marginal_curve,
+    response_curves,
+)
 from mmm.analysis.data_checks import model_residuals, residual_checks, stl_decomposition, vif
 from mmm.analysis.decompose import component_totals, contributions_over_time, decompose
 from mmm.analysis.engine import (
@@ -26,10 +32,14 @@ from mmm.analysis.geo import geo_attributes, geo_table
 from mmm.analysis.known import fit_from_params
 from mmm.analysis.measures import combined_value, marginal_draws, return_measures
 from mmm.analysis.online_store import (
+    audience_cost_stats,
+    audience_costs,
     cost_per_visit_by_group,
     media_driven_shares,
     near_store_vs_broad,
     outcome_shares,
+    store_value_share_stats,
+    store_value_shares,
 )
 from mmm.analysis.priors import prior_draws, prior_posterior
 from mmm.analysis.ranking import pairwise_beats, rank_draws, rank_table
@@ -37,6 +47,8 @@ from mmm.analysis.returns import (
     channel_roas_draws,
     contribution_table,
     contribution_totals,
+    media_total_stats,
+    media_totals,
     roas_draws,
     roas_table,
     spend_totals,
@@ -56,6 +68,8 @@ __all__ = [
     "Backtest",
     "FrequentistResult",
     "adstock_curves",
+    "audience_cost_stats",
+    "audience_costs",
     "awareness_paths",
     "carryover",
     "channel_roas_draws",
@@ -69,6 +83,7 @@ __all__ = [
     "cost_per_visit_by_group",
     "crps_ensemble",
     "curve_points",
+    "curve_table",
     "decompose",
     "expected",
     "fit_from_params",
@@ -83,6 +98,8 @@ __all__ = [
     "marginal_draws",
     "media_driven_shares",
     "media_features",
+    "media_total_stats",
+    "media_totals",
     "model_residuals",
     "near_store_vs_broad",
     "outcome_shares",
@@ -105,6 +122,8 @@ __all__ = [
     "spend_totals",
     "stage_shares",
     "stl_decomposition",
+    "store_value_share_stats",
+    "store_value_shares",
     "summarize_draws",
     "to_chain_draw",
     "vif",

@@ -103,6 +103,34 @@ def response_curves(
     return out
 
 
+def curve_table(curves: xr.Dataset, *, prob: float = 0.9) -> pd.DataFrame:
+    """Response curves as a tidy table: median and central interval at every point.
+
+    Parameters
+    ----------
+    curves : xarray.Dataset
+        From :func:`response_curves`.
+    prob : float
+        Central interval probability, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, series, point), in that order: ``outcome``, ``channel``,
+        ``audience``, ``series``, ``point``, ``multiplier``, ``spend`` (currency over the
+        range), ``median``, ``lower``, ``upper`` (outcome units over all fitted dates) and
+        ``interval``.
+    """
+    c = curves["contribution"].transpose("sample", "outcome", "series", "point")
+    keys = ["outcome", "series", "point"]
+    order = pd.MultiIndex.from_product([c[k].values for k in keys], names=keys)
+    df = summarize_draws(c, prob=prob).set_index(keys).loc[order].reset_index()
+    spend = curves["spend"].transpose("series", "point").to_series()
+    df["spend"] = spend.loc[list(zip(df["series"], df["point"], strict=True))].to_numpy()
+    cols = ["outcome", "channel", "audience", "series", "point", "multiplier", "spend"]
+    return df[[*cols, "median", "lower", "upper", "interval"]]
+
+
 def _first_crossing(x: np.ndarray, y: np.ndarray, level: np.ndarray) -> np.ndarray:
     """First ``x`` where ``y`` (last axis) falls to ``level``, by linear interpolation."""
     below = y <= level[..., None]

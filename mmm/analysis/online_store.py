@@ -91,6 +91,147 @@ def media_driven_shares(
     ]
 
 
+def audience_cost_stats(
+    contrib: xr.DataArray, spend: xr.DataArray, *, prob: float = 0.9
+) -> pd.DataFrame:
+    """Cost per incremental unit of each audience (all channels buying it together).
+
+    Parameters
+    ----------
+    contrib : xarray.DataArray, dims (sample, outcome, series)
+        Contributions of count outcomes over the range (units); ``series`` carries the
+        ``audience`` coord.
+    spend : xarray.DataArray, dims (series,)
+        Spend over the range (currency), with the ``audience`` coord.
+    prob : float
+        Central interval probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, audience), audiences in order of appearance: ``spend``
+        (currency), ``contribution_median`` (units) and ``cost_per_unit_median`` /
+        ``_lower`` / ``_upper``: statistics of the per-draw ratio of the audience's spend to
+        its units (draws where it drove none are skipped; NaN without spend), and
+        ``interval``.
+    """
+    aud = [str(a) for a in spend["audience"].values]
+    order = list(dict.fromkeys(aud))
+    c = contrib.assign_coords(group=("series", aud)).groupby("group").sum("series")
+    sp = spend.assign_coords(group=("series", aud)).groupby("group").sum("series")
+    c, sp = c.sel(group=order), sp.sel(group=order)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost = sp.where(sp > 0) / c.where(c > 0)
+    stats = summarize_draws(cost, prob=prob).rename(columns={"group": "audience"})
+    med = summarize_draws(c, prob=prob).rename(columns={"group": "audience"})
+    df = stats.merge(med[["outcome", "audience", "median"]], on=["outcome", "audience"])
+    df = df.rename(
+        columns={
+            "median_x": "cost_per_unit_median",
+            "lower": "cost_per_unit_lower",
+            "upper": "cost_per_unit_upper",
+            "median_y": "contribution_median",
+        }
+    )
+    df["spend"] = df["audience"].map(sp.to_series())
+    cols = ["outcome", "audience", "spend", "contribution_median"]
+    return df[[*cols, "cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"]].assign(
+        interval=prob
+    )
+
+
+def audience_costs(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> pd.DataFrame:
+    """Cost per incremental unit of each count outcome by audience over the fitted period.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float
+        Central interval probability.
+    max_draws : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`audience_cost_stats` of the total-path contributions (summed over dates,
+        geos and paths) and spend of every series; no rows without count outcomes.
+    """
+    counts = [o.name for o in fit.spec.outcomes if o.kind == "count"]
+    cols = ["outcome", "audience", "spend", "contribution_median", "cost_per_unit_median"]
+    if not counts:
+        return pd.DataFrame(columns=[*cols, "cost_per_unit_lower", "cost_per_unit_upper"])
+    c = contributions(fit, max_draws=max_draws).sel(outcome=counts)
+    c = c.sum(("date", "geo", "path")).transpose("sample", "outcome", "series")
+    return audience_cost_stats(c, fit.dataset.spend.sum(("date", "geo")), prob=prob)
+
+
+def store_value_share_stats(
+    contrib: xr.DataArray, *, values: dict[str, float], counts, prob: float = 0.9
+) -> pd.DataFrame:
+    """Share of each series' combined value that lands in count outcomes (store visits).
+
+    Parameters
+    ----------
+    contrib : xarray.DataArray, dims (sample, outcome, series)
+        Total contributions over the range (outcome units).
+    values : dict of str -> float
+        Currency value of one unit of each outcome (revenue 1, a visit its value).
+    counts : sequence of str
+        The count outcomes (whose value is the store's).
+    prob : float
+        Central interval probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series (with channel and audience): ``median``, ``lower``, ``upper``
+        of the per-draw share ``sum over counts of value x units / sum over outcomes of
+        value x units`` (draws with no positive combined value skipped) and ``interval``.
+    """
+    w = xr.DataArray(
+        [float(values.get(str(o), 0.0)) for o in contrib["outcome"].values],
+        dims="outcome",
+        coords={"outcome": contrib["outcome"].values},
+    )
+    val = contrib * w
+    total = val.sum("outcome")
+    store = val.sel(outcome=[o for o in val["outcome"].values if o in set(counts)]).sum("outcome")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = store / total.where(total > 0)
+    df = summarize_draws(share, prob=prob)
+    return df[["series", "channel", "audience", "median", "lower", "upper", "interval"]]
+
+
+def store_value_shares(
+    fit, *, value_per_visit: float, prob: float = 0.9, max_draws: int | None = 1000
+) -> pd.DataFrame:
+    """Share of each series' value that lands in stores, counting revenue at face value
+    and each unit of a count outcome at ``value_per_visit`` (currency).
+
+    Parameters
+    ----------
+    fit : FitResult
+    value_per_visit : float
+        Currency value of one unit of every count outcome (a store visit).
+    prob : float
+        Central interval probability.
+    max_draws : int or None
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`store_value_share_stats` of the total contributions over the fitted period
+        (summed over dates, geos and paths).
+    """
+    counts = [o.name for o in fit.spec.outcomes if o.kind == "count"]
+    values = {
+        o.name: (float(value_per_visit) if o.kind == "count" else 1.0) for o in fit.spec.outcomes
+    }
+    c = contributions(fit, max_draws=max_draws).sum(("date", "geo", "path"))
+    c = c.transpose("sample", "outcome", "series")
+    return store_value_share_stats(c, values=values, counts=counts, prob=prob)
+
+
 def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray:
     """``"near_store"`` or ``"broad"`` for each audience label.
 
@@ -107,6 +248,26 @@ def audience_groups(audiences, near: tuple[str, ...] = NEAR_STORE) -> np.ndarray
         ``"near_store"`` or ``"broad"`` per label, in the order of ``audiences``.
     """
     return np.array(["near_store" if str(a) in near else "broad" for a in audiences])
+
+
+def has_near_store(fit, near: tuple[str, ...] | None = None) -> bool:
+    """Whether any series of ``fit`` buys a near-store audience.
+
+    Parameters
+    ----------
+    fit : FitResult
+    near : tuple of str, optional
+        Near-store audience labels (default: the spec's ``near_store_audiences``, as in
+        :func:`near_store_vs_broad`).
+
+    Returns
+    -------
+    bool
+        True when :func:`near_store_vs_broad` has a near-store group to compare.
+    """
+    if near is None:
+        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
+    return bool((audience_groups(fit.dataset.spend["audience"].values, near) == "near_store").any())
 
 
 def cost_per_visit_by_group(

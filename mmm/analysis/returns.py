@@ -21,6 +21,8 @@ PATHS_TOTAL = ("direct", "mediated", "total")
 __all__ = [
     "contribution_table",
     "contribution_totals",
+    "media_total_stats",
+    "media_totals",
     "roas_draws",
     "roas_table",
     "spend_totals",
@@ -292,3 +294,96 @@ def contribution_table(
     if "geo" not in df:
         df["geo"] = "all"
     return df
+
+
+def media_total_stats(
+    total: xr.DataArray,
+    *,
+    spend: float,
+    observed: xr.DataArray,
+    kinds: dict[str, str],
+    prob: float = 0.9,
+) -> pd.DataFrame:
+    """Summary of all media's effect per outcome, from its draws.
+
+    Parameters
+    ----------
+    total : xarray.DataArray, dims (sample, outcome)
+        Effect of all media together per draw (outcome units).
+    spend : float
+        Media spend behind it (currency).
+    observed : xarray.DataArray, dims (outcome,)
+        Observed outcome totals over the same range.
+    kinds : dict of str -> str
+        Outcome -> ``"revenue"`` or ``"count"``.
+    prob : float
+        Central interval probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome: ``outcome``, ``kind``, ``spend``, ``observed``,
+        ``contribution_*``, ``share_*`` (fraction of ``observed``; NaN when it is 0),
+        ``per_spend_*`` (outcome units per currency; NaN without spend) and
+        ``cost_per_unit_*`` (currency per unit, over the draws with a positive effect;
+        NaN without spend or for revenue), each ``*`` in median, lower, upper, and
+        ``interval``. Each statistic is that of the per-draw ratio (never a ratio of
+        medians); NaN draws are skipped.
+    """
+
+    def stats(da: xr.DataArray, prefix: str) -> pd.DataFrame:
+        df = summarize_draws(da, prob=prob).set_index("outcome")
+        return df[["median", "lower", "upper"]].add_prefix(prefix)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = total / observed.where(observed != 0)
+        per = total / spend if spend > 0 else total * np.nan
+        cost = spend / total.where(total > 0) if spend > 0 else total * np.nan
+    df = pd.concat(
+        [
+            stats(total, "contribution_"),
+            stats(share, "share_"),
+            stats(per, "per_spend_"),
+            stats(cost, "cost_per_unit_"),
+        ],
+        axis=1,
+    ).reset_index()
+    df["kind"] = df["outcome"].map(kinds)
+    df.loc[df["kind"] != "count", [c for c in df if c.startswith("cost_per_unit_")]] = np.nan
+    df["spend"] = float(spend)
+    df["observed"] = [float(observed.sel(outcome=o)) for o in df["outcome"]]
+    df["interval"] = prob
+    first = ["outcome", "kind", "spend", "observed"]
+    return df[first + [c for c in df if c not in first and c != "interval"] + ["interval"]]
+
+
+def media_totals(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> pd.DataFrame:
+    """All media together per outcome over the fitted period: how much they drove, as a
+    share of the outcome, per unit of spend and (counts) per incremental unit.
+
+    Parameters
+    ----------
+    fit : FitResult
+    prob : float, default 0.9
+        Probability of the central intervals, in (0, 1).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`media_total_stats` of the total-path contribution of every series summed
+        over series, dates and geos, the spend of all media and the observed outcome
+        totals; one row per outcome in the spec's order.
+    """
+    tot = contribution_totals(fit, max_draws=max_draws).sel(path="total", drop=True)
+    outs = list(fit.spec.outcome_names)
+    observed = fit.dataset.outcomes.sel(outcome=outs).sum(("date", "geo"))
+    df = media_total_stats(
+        tot.sum("series").sel(outcome=outs),
+        spend=float(fit.dataset.spend.sum()),
+        observed=observed,
+        kinds={o.name: o.kind for o in fit.spec.outcomes},
+        prob=prob,
+    )
+    return df.set_index("outcome").loc[outs].reset_index()

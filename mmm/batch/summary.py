@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mmm.run_folder import SUMMARY_FILE
+from mmm.run_folder import SUMMARY_FILE, migrate_summary
+from mmm.run_summary import RunSummary
 
 __all__ = ["write_summary", "roas_long"]
 
@@ -63,11 +64,11 @@ def roas_long(table: pd.DataFrame, out) -> pd.DataFrame:
         text = _read_text(out, r.run, SUMMARY_FILE)
         if text is None:
             continue
-        for x in json.loads(text).get("roas", []):
-            if x.get("path") == "total":
-                rows.append(
-                    {"run": r.run, "origin": r.origin, **{k: x.get(k) for k in ROAS_COLUMNS[2:]}}
-                )
+        summary = RunSummary.from_dict(migrate_summary(json.loads(text), folder=r.run))
+        for x in summary.returns(path="total", geo=None):
+            rows.append(
+                {"run": r.run, "origin": r.origin, **{k: getattr(x, k) for k in ROAS_COLUMNS[2:]}}
+            )
     return pd.DataFrame(rows, columns=list(ROAS_COLUMNS))
 
 

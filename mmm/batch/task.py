@@ -21,6 +21,7 @@ from pathlib import Path
 
 from mmm.run_folder import BATCH_MARKER as MARKER
 from mmm.run_folder import RUN_FILES, RunFolder
+from mmm.run_summary import RunSummary
 
 #: Tables with a date column that a backtest origin cuts.
 TIME_TABLES = ("media", "outcomes", "controls")
@@ -119,15 +120,15 @@ def cut_inputs(data: dict, origin: str, dest: Path) -> dict:
     return out
 
 
-def _headline(summary: dict) -> dict:
+def _headline(summary: RunSummary) -> dict:
     """Spend-weighted mean return of all media per outcome (currency or units per euro)."""
     acc: dict[str, list[float]] = {}
-    for r in summary.get("roas", []):
-        if r.get("path") != "total" or r.get("mean") is None or not r.get("spend"):
+    for r in summary.roas:
+        if r.path != "total" or r.mean is None or not r.spend:
             continue
-        a = acc.setdefault(r["outcome"], [0.0, 0.0])
-        a[0] += r["mean"] * r["spend"]
-        a[1] += r["spend"]
+        a = acc.setdefault(r.outcome, [0.0, 0.0])
+        a[0] += r.mean * r.spend
+        a[1] += r.spend
     return {f"media_return:{o}": (v[0] / v[1] if v[1] else None) for o, v in acc.items()}
 
 

@@ -279,7 +279,7 @@ def reproduce(
         for d in diffs:
             err(f"  - {d}")
         raise typer.Exit(EXIT_HEALTH)
-    say(f"reproduced: {len(stored.get('roas', []))} ROAS records agree within tolerance.")
+    say(f"reproduced: {len(stored.roas)} ROAS records agree within tolerance.")
 
 
 def _changed_inputs(manifest: dict) -> list[str]:

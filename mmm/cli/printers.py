@@ -17,8 +17,9 @@ from mmm.cli.core import err, say
 def print_calibration(run) -> None:
     """The lift tests of a calibrated fit (``run``, a :class:`~mmm.run_folder.RunFolder`):
     measured lift, model before and after."""
-    cal = (run.read_summary(required=True) or {}).get("calibration")
-    if not cal or not cal.get("experiments"):
+    summary = run.read_summary(required=True)
+    cal = summary.calibration if summary is not None else None
+    if cal is None or not cal.experiments:
         return
     say("")
     say(
@@ -28,11 +29,9 @@ def print_calibration(run) -> None:
     def num(v):
         return f"{v:14,.0f}" if v is not None else f"{'-':>14s}"
 
-    for r in cal["experiments"]:
-        say(
-            f"{r['name']:14s} {r['channel']:18s} {num(r['lift'])} {num(r.get('lift_before'))} {num(r.get('lift_after'))}"
-        )
-    for w in cal.get("warnings", []):
+    for r in cal.experiments:
+        say(f"{r.name:14s} {r.channel:18s} {num(r.lift)} {num(r.lift_before)} {num(r.lift_after)}")
+    for w in cal.warnings:
         err(f"warning: {w}")
 
 

@@ -146,7 +146,7 @@ def build_context(
     money = partial(fmt.money, currency=currency)
     kinds = numbers.outcome_kinds(fit)
     stages = numbers.series_stage(fit)
-    prob = float(next((r.get("interval") for r in summary.get("roas", [])), 0.9) or 0.9)
+    prob = summary.interval
     vpv_source = "option" if value_per_visit is not None else None
     if value_per_visit is None:
         v = run.config.get("optimizer", {}).get("value_per_visit")
@@ -169,8 +169,8 @@ def build_context(
         "periods": fmt.period_word(data.get("freq")),
         "freq": data.get("freq"),
     }
-    totals = numbers.media_totals(fit, prob=prob)
-    rows = numbers.roas_rows(summary, stages, kinds)
+    totals = {t.outcome: t for t in summary.media_totals or ()}
+    rows = numbers.roas_rows(summary, stages)
     draws = numbers.return_draws(fit)
     combined = (
         numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
@@ -179,7 +179,7 @@ def build_context(
         r["label"] = _label(r["channel"], r["audience"])
         r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
     first = revenue[0] if revenue else None
-    rows.sort(key=lambda r: -(r["outcomes"].get(first, {}).get("median") or 0.0) if first else 0)
+    rows.sort(key=lambda r: -(numbers.outcome_value(r, first, "median") or 0.0) if first else 0)
     health = assess(run.diagnostics)
     current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
 
@@ -262,7 +262,7 @@ def build_context(
     )
 
     spec = fit.spec
-    funnel = summary.get("funnel", {})
+    funnel = summary.funnel
     rec_path = run.recommendation_path
     return {
         **{k: v for k, v in ctx.items() if k != "budget_value_fmt"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from mmm.report import fmt, interactive
+from mmm.report import fmt, interactive, numbers
 from mmm.report.budget import display_name
 
 
@@ -23,7 +23,7 @@ def _revenue_items(rows, o):
         {
             "label": r["label"],
             "stage": r["stage"],
-            **{k: r["outcomes"].get(o, {}).get(k) for k in ("median", "lower", "upper")},
+            **{k: numbers.outcome_value(r, o, k) for k in ("median", "lower", "upper")},
         }
         for r in rows
         if o in r["outcomes"]
@@ -36,14 +36,14 @@ def _cost_items(rows, o):
     items = []
     for r in rows:
         rec = r["outcomes"].get(o)
-        if rec and fmt.is_number(rec.get("cost_per_unit")) and rec["cost_per_unit"] > 0:
+        if rec and fmt.is_number(rec.cost_per_unit) and rec.cost_per_unit > 0:
             items.append(
                 {
                     "label": r["label"],
                     "stage": r["stage"],
-                    "median": rec["cost_per_unit"],
-                    "lower": rec.get("cost_per_unit_lower"),
-                    "upper": rec.get("cost_per_unit_upper"),
+                    "median": rec.cost_per_unit,
+                    "lower": rec.cost_per_unit_lower,
+                    "upper": rec.cost_per_unit_upper,
                 }
             )
     items.sort(key=lambda it: it["median"])

@@ -11,19 +11,20 @@ read from ``backtest.json`` (written by ``mmm backtest``) when present.
 from __future__ import annotations
 
 from mmm.report import fmt
+from mmm.run_summary import RunSummary
 
 PER = 1000.0  # counts are shown per 1,000 currency units: a regression's estimate may be <= 0
 ROUND_TOL = 1e-5  # summary.json keeps 6 significant digits: relative rounding up to 5e-6
 
 
-def crosscheck_context(fit, summary: dict, *, kinds: dict, currency: str) -> dict | None:
+def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) -> dict | None:
     """Rows and sentences of the cross-check section; None when the fit has no media.
 
     Parameters
     ----------
     fit : FitResult
         Supplies the data, spec and scaling (its posterior is not used here).
-    summary : dict
+    summary : RunSummary
         ``summary.json``: the model's direct-path records (``geo`` ``"all"``).
     kinds : dict
         Outcome name -> ``"revenue"`` or ``"count"``.
@@ -42,13 +43,9 @@ def crosscheck_context(fit, summary: dict, *, kinds: dict, currency: str) -> dic
 
     if not len(fit.dataset.series):
         return None
-    prob = float(next((r.get("interval") for r in summary.get("roas", [])), 0.9) or 0.9)
+    prob = summary.interval
     ols = frequentist_baseline(fit, prob=prob, glsar=False).table
-    model = {
-        (r["outcome"], r["channel"], r["audience"]): r
-        for r in summary.get("roas", [])
-        if r.get("path") == "direct" and r.get("geo", "all") == "all"
-    }
+    model = {(r.outcome, r.channel, r.audience): r for r in summary.returns(path="direct")}
     rows, outcomes = [], []
     for o in fit.spec.outcome_names:
         revenue = kinds.get(o) == "revenue"
@@ -60,10 +57,10 @@ def crosscheck_context(fit, summary: dict, *, kinds: dict, currency: str) -> dic
         sub = ols[ols["outcome"] == o]
         n_overlap = 0
         for r in sub.itertuples():
-            m = model.get((o, r.channel, r.audience), {})
-            lo, hi = m.get("lower"), m.get("upper")
+            m = model.get((o, r.channel, r.audience))
+            lo, hi = (m.lower, m.upper) if m else (None, None)
             overlap = False
-            if fmt.is_number(lo) and fmt.is_number(hi):
+            if lo is not None and hi is not None and fmt.is_number(lo) and fmt.is_number(hi):
                 tol = ROUND_TOL * max(abs(lo), abs(hi))
                 overlap = r.lower <= hi + tol and lo - tol <= r.upper
             n_overlap += bool(overlap)
@@ -72,7 +69,7 @@ def crosscheck_context(fit, summary: dict, *, kinds: dict, currency: str) -> dic
                     "outcome": o,
                     "channel": r.channel,
                     "audience": r.audience,
-                    "model": show(m.get("median")),
+                    "model": show(m.median if m else None),
                     "model_range": fmt.interval_short(lo, hi, show),
                     "ols": show(r.roas),
                     "ols_range": fmt.interval_short(r.lower, r.upper, show),

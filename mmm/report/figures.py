@@ -182,15 +182,18 @@ def funnel_shares(spend_share: dict, outcome_share: dict, *, alt: str) -> Chart:
     return _encode(fig, alt)
 
 
-def direct_vs_mediated(paths: list[dict], outcomes: list[str], *, value_fmt, alt: str) -> Chart:
-    """Stacked bars per awareness channel: direct effect and effect through the mediator."""
+def direct_vs_mediated(paths, outcomes: list[str], *, value_fmt, alt: str) -> Chart:
+    """Stacked bars per awareness channel: direct effect and effect through the mediator.
+
+    ``paths``: :class:`~mmm.run_summary.AwarenessPath` records (the summary's funnel).
+    """
     fig = _figure(8, 1.0 + 1.6 * len(outcomes))
     for k, o in enumerate(outcomes):
         ax = fig.add_subplot(len(outcomes), 1, k + 1)
-        recs = [p for p in paths if p["outcome"] == o]
-        labels = [pretty(p["channel"]) for p in recs]
-        d = np.array([float(p.get("direct") or 0.0) for p in recs])
-        m = np.array([float(p.get("mediated") or 0.0) for p in recs])
+        recs = [p for p in paths if p.outcome == o]
+        labels = [pretty(p.channel) for p in recs]
+        d = np.array([float(p.direct or 0.0) for p in recs])
+        m = np.array([float(p.mediated or 0.0) for p in recs])
         y = np.arange(len(recs))[::-1]
         ax.barh(y, d, color="#6a51a3", edgecolor="white", label="direct")
         ax.barh(

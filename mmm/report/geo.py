@@ -1,29 +1,37 @@
 """The report's geo section: results per region, shown when the fit has several geos.
 
-Numbers come from ``summary.json`` (``geos``, written by :func:`mmm.runs.build_summary`)
-so that the report and the summary agree; runs written before it had that key are
-computed from the saved fit with :func:`mmm.analysis.geo.geo_table`. Near-store vs broad
-per geo and the optimizer's per-geo budget come from the fit and ``recommendation.json``.
+Numbers come from ``summary.json`` (``geos``, written by :func:`mmm.runs.build_summary`
+from :func:`mmm.analysis.geo.geo_table`) so that the report and the summary agree; a
+summary without them fails the section with an error naming the file and the key.
+Near-store vs broad per geo and the optimizer's per-geo budget come from the fit
+(:func:`mmm.analysis.online_store.near_store_vs_broad`) and ``recommendation.json``.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+from mmm.analysis.online_store import has_near_store, near_store_vs_broad
+from mmm.errors import RunFolderError
 from mmm.report import figures, fmt
+from mmm.run_folder import SUMMARY_FILE
 
 
-def _records(run, prob: float) -> list[dict]:
-    recs = run.summary.get("geos")
-    if isinstance(recs, list) and recs:
-        return recs
-    from mmm.analysis.geo import geo_table
+def _records(run, n_geos: int):
+    """The summary's per-geo records (:class:`~mmm.run_summary.GeoRecord`)."""
+    recs = run.summary.geos
+    if recs is None:
+        raise RunFolderError(
+            run.path,
+            SUMMARY_FILE,
+            f"has no key 'geos' although the fit has {n_geos} geos",
+            "refit with `mmm fit` to rewrite it",
+        )
+    return recs
 
-    return geo_table(run.fit, prob=prob).to_dict("records")
 
-
-def _interval(rec: dict, prefix: str) -> dict:
-    return {k: rec.get(f"{prefix}_{k}") for k in ("median", "lower", "upper")}
+def _interval(rec, prefix: str) -> dict:
+    return {k: getattr(rec, f"{prefix}_{k}") for k in ("median", "lower", "upper")}
 
 
 def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict | None:
@@ -45,24 +53,24 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
     if len(geos) < 2:
         return None
     money = partial(fmt.money, currency=currency)
-    recs = _records(run, prob)
+    recs = _records(run, len(geos))
     outcomes = list(fit.spec.outcome_names)
     counts = [o for o in outcomes if kinds.get(o) == "count"]
     revenue = [o for o in outcomes if kinds.get(o) == "revenue"]
     by_geo: dict[str, dict] = {}
     for r in recs:
-        g = str(r["geo"])
+        g = str(r.geo)
         row = by_geo.setdefault(
             g,
             {
                 "geo": g,
-                "spend": r.get("spend"),
-                "shops": r.get("shops"),
-                "population": r.get("population"),
+                "spend": r.spend,
+                "shops": r.shops,
+                "population": r.population,
                 "outcomes": {},
             },
         )
-        row["outcomes"][r["outcome"]] = {
+        row["outcomes"][r.outcome] = {
             "contribution": _interval(r, "contribution"),
             "per_spend": _interval(r, "per_spend"),
             "cost": _interval(r, "cost_per_unit"),
@@ -118,35 +126,28 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
         no_effect = []
 
     near = []
-    if counts:
-        try:
-            from mmm.analysis.online_store import near_store_vs_broad
-
-            nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
-        except ValueError:  # no near-store audience in the data
-            nd = None
-        if nd is not None:
-            nd = nd[nd["scope"] == "all"]
-            for g in [*geos, "all"]:
-                sub = nd[nd["geo"] == g].set_index("group")
-                if sub.empty:
-                    continue
-                cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
-                for grp in ("near_store", "broad"):
-                    if grp in sub.index:
-                        x = sub.loc[grp]
-                        cell[grp] = {
-                            "spend": float(x["spend"]),
-                            **{
-                                k: float(x[f"cost_per_visit_{k}"])
-                                for k in ("median", "lower", "upper")
-                            },
-                        }
-                    else:
-                        cell[grp] = None
-                p = sub["p_near_cheaper"].iloc[0]
-                cell["p"] = float(p) if fmt.is_number(p) else None
-                near.append(cell)
+    if counts and has_near_store(fit):
+        nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
+        nd = nd[nd["scope"] == "all"]
+        for g in [*geos, "all"]:
+            sub = nd[nd["geo"] == g].set_index("group")
+            if sub.empty:
+                continue
+            cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
+            for grp in ("near_store", "broad"):
+                if grp in sub.index:
+                    x = sub.loc[grp]
+                    cell[grp] = {
+                        "spend": float(x["spend"]),
+                        **{
+                            k: float(x[f"cost_per_visit_{k}"]) for k in ("median", "lower", "upper")
+                        },
+                    }
+                else:
+                    cell[grp] = None
+            p = sub["p_near_cheaper"].iloc[0]
+            cell["p"] = float(p) if fmt.is_number(p) else None
+            near.append(cell)
 
     budget = None
     rec = run.recommendation if isinstance(run.recommendation, dict) else None

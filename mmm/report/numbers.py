@@ -1,9 +1,10 @@
 """Numbers for the report, computed from the saved fit and the run folder's JSON files.
 
-Per-channel figures (ROAS, cost per visit, contributions, funnel shares) come from
-``summary.json`` so that the report and the summary agree exactly; totals that need the
-joint posterior (all media together, combined value per visit) use the posterior draws of
-the saved fit through :mod:`mmm.analysis`.
+Per-channel figures (ROAS, cost per visit, contributions, funnel shares) and all media's
+totals come from ``summary.json`` (:class:`mmm.run_summary.RunSummary`) so that the report
+and the summary agree exactly; what depends on the report's own options (the combined
+value at a value per visit) or ranks the lines draw by draw uses the posterior draws of the
+saved fit through :mod:`mmm.analysis`.
 """
 
 from __future__ import annotations
@@ -11,21 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from mmm.report import fmt
+from mmm.run_summary import ContributionRecord, RunSummary
 
 MAX_DRAWS = 1000
-
-
-def _q(draws: np.ndarray, prob: float) -> dict:
-    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-    d = np.asarray(draws, dtype=float)
-    d = d[np.isfinite(d)]
-    if d.size == 0:
-        return {"median": None, "lower": None, "upper": None}
-    return {
-        "median": float(np.median(d)),
-        "lower": float(np.quantile(d, lo)),
-        "upper": float(np.quantile(d, hi)),
-    }
 
 
 def outcome_kinds(fit) -> dict[str, str]:
@@ -42,40 +31,6 @@ def series_stage(fit) -> dict[tuple[str, str], str]:
     return {(c, a): str(s) for c, a, s in zip(ch, au, stages, strict=True)}
 
 
-def media_totals(fit, *, prob: float, max_draws: int = MAX_DRAWS) -> dict:
-    """Media's total effect on each outcome over the fitted period, with intervals.
-
-    Returns
-    -------
-    dict
-        outcome -> {median, lower, upper (original units), observed (total outcome),
-        share: {median, lower, upper} of the observed total, per_spend: {...} (outcome per
-        currency unit of all media), by_stage: stage -> {median, lower, upper}}.
-    """
-    from mmm.analysis.returns import contribution_totals
-
-    tot = contribution_totals(fit, max_draws=max_draws).sel(path="total")  # sample, outcome, series
-    ds = fit.dataset
-    spend = float(ds.spend.sum())
-    stages = np.asarray(ds.series_stage)
-    observed = ds.outcomes.sum(("date", "geo"))
-    out = {}
-    for o in fit.spec.outcome_names:
-        per = np.asarray(tot.sel(outcome=o).values, dtype=float)  # (sample, series)
-        allm = per.sum(axis=1)
-        obs = float(observed.sel(outcome=o))
-        rec = _q(allm, prob)
-        rec["observed"] = obs
-        rec["share"] = _q(allm / obs, prob) if obs else _q(np.array([]), prob)
-        rec["per_spend"] = _q(allm / spend, prob) if spend else _q(np.array([]), prob)
-        rec["spend_per_unit"] = _q(spend / allm[allm > 0], prob) if spend else None
-        rec["by_stage"] = {
-            str(s): _q(per[:, stages == s].sum(axis=1), prob) for s in sorted(set(stages))
-        }
-        out[o] = rec
-    return out
-
-
 def return_draws(fit, *, max_draws: int = MAX_DRAWS):
     """Total-path return per currency unit, all geos together: dims (sample, outcome,
     series); computed once per report and shared by :func:`combined_value` and
@@ -86,26 +41,27 @@ def return_draws(fit, *, max_draws: int = MAX_DRAWS):
 
 
 def combined_value(fit, draws, value_per_visit: float, *, prob: float):
-    """Value per currency unit counting both outcomes: revenue + visits x value per visit.
+    """Value per currency unit counting both outcomes: revenue + visits x value per visit
+    (:func:`mmm.analysis.measures.combined_value` per draw, then its median and interval).
 
     ``draws``: :func:`return_draws` of ``fit``.
 
     Returns
     -------
     dict
-        (channel, audience) -> {median, lower, upper}, currency per currency unit.
+        (channel, audience) -> {median, lower, upper}, currency per currency unit (None
+        where undefined, e.g. a line without spend).
     """
-    kinds = outcome_kinds(fit)
-    val = 0.0
-    for o, k in kinds.items():
-        w = 1.0 if k == "revenue" else float(value_per_visit)
-        val = val + w * draws.sel(outcome=o)
-    ds = fit.dataset
-    ch = [str(v) for v in ds.spend.coords["channel"].values]
-    au = [str(v) for v in ds.spend.coords["audience"].values]
+    from mmm.analysis.measures import combined_value as value_draws
+    from mmm.analysis.summary import summarize_draws
+
+    df = summarize_draws(value_draws(draws, fit, value_per_visit=value_per_visit), prob=prob)
     return {
-        (c, a): _q(val.sel(series=s).values, prob)
-        for s, c, a in zip(ds.series, ch, au, strict=True)
+        (str(r.channel), str(r.audience)): {
+            k: (float(v) if fmt.is_number(v) else None)
+            for k, v in (("median", r.median), ("lower", r.lower), ("upper", r.upper))
+        }
+        for r in df.itertuples()
     }
 
 
@@ -125,42 +81,39 @@ def first_odds(draws) -> dict[tuple[str, str, str], float]:
     return {(x.outcome, x.channel, x.audience): float(x.p_first) for x in t.itertuples()}
 
 
-def roas_rows(summary: dict, stages: dict, kinds: dict, *, geo: str | None = "all") -> list[dict]:
+def roas_rows(summary: RunSummary, stages: dict, *, geo: str | None = "all") -> list[dict]:
     """One row per (channel, audience, geo) with every outcome's total-path record.
 
+    ``outcomes`` maps each outcome to its :class:`~mmm.run_summary.ReturnRecord`.
     ``geo``: keep the records of that geo only (default the totals across geos, ``"all"``);
     None keeps every geo.
     """
     rows: dict[tuple, dict] = {}
-    for r in summary.get("roas", []):
-        if r.get("path") != "total":
-            continue
-        if geo is not None and r.get("geo", "all") != geo:
-            continue
-        key = (r["channel"], r["audience"], r.get("geo", "all"))
+    for r in summary.returns(path="total", geo=geo):
         row = rows.setdefault(
-            key,
+            (r.channel, r.audience, r.geo),
             {
-                "channel": r["channel"],
-                "audience": r["audience"],
-                "geo": r.get("geo", "all"),
-                "stage": stages.get((r["channel"], r["audience"]), ""),
-                "spend": r.get("spend"),
+                "channel": r.channel,
+                "audience": r.audience,
+                "geo": r.geo,
+                "stage": stages.get((r.channel, r.audience), ""),
+                "spend": r.spend,
                 "outcomes": {},
             },
         )
-        row["outcomes"][r["outcome"]] = {**r, "kind": r.get("kind", kinds.get(r["outcome"]))}
+        row["outcomes"][r.outcome] = r
     return list(rows.values())
 
 
-def contribution_by_series(summary: dict) -> dict[tuple[str, str, str], dict]:
-    """(outcome, channel, audience) -> total-path contribution record from summary.json
-    (totals across geos)."""
-    return {
-        (r["outcome"], r["channel"], r["audience"]): r
-        for r in summary.get("contributions", [])
-        if r.get("path") == "total" and r.get("geo", "all") == "all"
-    }
+def outcome_value(row: dict, outcome: str, field: str = "median"):
+    """``field`` of a :func:`roas_rows` row's record for ``outcome``; None without one."""
+    rec = row["outcomes"].get(outcome)
+    return None if rec is None else getattr(rec, field)
+
+
+def contribution_by_series(summary: RunSummary) -> dict[tuple[str, str, str], ContributionRecord]:
+    """(outcome, channel, audience) -> total-path contribution record (totals across geos)."""
+    return {(r.outcome, r.channel, r.audience): r for r in summary.contributions_of()}
 
 
 def weekly_split(fit, *, max_draws: int = 200) -> dict:

@@ -11,7 +11,8 @@ from mmm.errors import RunFolderError
 from mmm.inference.fit import FitResult
 from mmm.run_folder import BACKTEST_FILE, SUMMARY_FILE, read_recommendation
 from mmm.run_folder import RunFolder as _Layout
-from mmm.runs import build_summary
+from mmm.run_summary import RunSummary
+from mmm.runs import build_summary, complete_summary
 
 __all__ = ["RunFolder", "read_recommendation"]
 
@@ -25,14 +26,29 @@ class RunFolder(_Layout):
         return FitResult.load(self.path)
 
     @cached_property
-    def summary(self) -> dict:
-        """``summary.json`` (recomputed from the fit, with a warning, when missing)."""
+    def summary(self) -> RunSummary:
+        """``summary.json``, typed (recomputed from the fit, with a warning, when missing;
+        entries an older schema lacks are computed by :func:`mmm.runs.complete_summary`,
+        with a warning).
+
+        Raises
+        ------
+        mmm.errors.RunFolderError
+            The file cannot be read or lacks a key (the message names it).
+        """
         s = self.read_summary()
         if s is None:
             self.warnings.append(
                 f"{SUMMARY_FILE} was missing; the headline numbers were recomputed from the fit."
             )
-            s = build_summary(self.fit)
+            return build_summary(self.fit)
+        s, added = complete_summary(s, self.fit)
+        if added:
+            self.warnings.append(
+                f"{SUMMARY_FILE} was written by an older version of mmm without "
+                f"{', '.join(added)}; those numbers were computed from the fit. Refit with "
+                "`mmm fit` to store them."
+            )
         return s
 
     @cached_property

@@ -9,8 +9,8 @@ from mmm.report.charts import value_fmt as _value_fmt
 def funnel_charts(ctx: dict, *, fit, summary) -> list:
     """Spend share vs effect share by stage, and direct vs mediated effect of awareness."""
     currency, kinds = ctx["currency"], ctx["kinds"]
-    funnel = summary.get("funnel", {})
-    sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
+    funnel = summary.funnel
+    sp_sh, oc_sh = funnel.spend_share, funnel.outcome_share
     out = []
     if sp_sh and oc_sh:
         out.append(
@@ -28,11 +28,11 @@ def funnel_charts(ctx: dict, *, fit, summary) -> list:
                 + ".",
             )
         )
-    paths = funnel.get("awareness_paths", [])
+    paths = funnel.awareness_paths
     mediator = fit.spec.mediator
     if paths and mediator:
         # one chart per outcome so the axis units stay meaningful
-        for o in dict.fromkeys(p["outcome"] for p in paths):
+        for o in dict.fromkeys(p.outcome for p in paths):
             vf = _value_fmt(kinds.get(o, "revenue"), currency)
             out.append(
                 figures.direct_vs_mediated(
@@ -43,10 +43,10 @@ def funnel_charts(ctx: dict, *, fit, summary) -> list:
                     f"{fmt.pretty(o)} into a direct part and a part through "
                     f"{fmt.pretty(mediator)}: "
                     + "; ".join(
-                        f"{fmt.pretty(p['channel'])} direct {vf(p['direct'])}, "
-                        f"via {fmt.pretty(mediator)} {vf(p['mediated'])}"
+                        f"{fmt.pretty(p.channel)} direct {vf(p.direct)}, "
+                        f"via {fmt.pretty(mediator)} {vf(p.mediated)}"
                         for p in paths
-                        if p["outcome"] == o
+                        if p.outcome == o
                     )
                     + ".",
                 )

@@ -18,30 +18,29 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
         "channel and audience lines."
     ]
     for o in fit.spec.outcome_names:
-        t = totals[o]
+        t = totals[o]  # a MediaTotal of the summary
         vf = _value_fmt(kinds[o], currency)
         what = fmt.pretty(o)
+        media = fmt.interval_words(
+            t.contribution_median, t.contribution_lower, t.contribution_upper, vf
+        )
         headline.append(
-            f"Media drove {fmt.interval_words(t['median'], t['lower'], t['upper'], vf)} "
-            f"of {what}, "
-            f"that is {fmt.pct(t['share']['median'])} of all {what} "
-            f"(range {fmt.interval_short(t['share']['lower'], t['share']['upper'], fmt.pct)})."
+            f"Media drove {media} of {what}, "
+            f"that is {fmt.pct(t.share_median)} of all {what} "
+            f"(range {fmt.interval_short(t.share_lower, t.share_upper, fmt.pct)})."
         )
         if kinds[o] == "revenue":
-            p = t["per_spend"]
             headline.append(
                 f"Each {currency}1 of media brought back "
-                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)} "
+                f"{fmt.interval_words(t.per_spend_median, t.per_spend_lower, t.per_spend_upper, money)} "
                 f"in {what}."
             )
-        elif t.get("spend_per_unit"):
-            p = t["spend_per_unit"]
-            headline.append(
-                f"Across all media, one extra {what.rstrip('s')} cost "
-                f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)}."
+        elif fmt.is_number(t.cost_per_unit_median):
+            cost = fmt.interval_words(
+                t.cost_per_unit_median, t.cost_per_unit_lower, t.cost_per_unit_upper, money
             )
-    funnel = summary.get("funnel", {})
-    sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
+            headline.append(f"Across all media, one extra {what.rstrip('s')} cost {cost}.")
+    sp_sh, oc_sh = summary.funnel.spend_share, summary.funnel.outcome_share
     if sp_sh and oc_sh:
         parts = [
             f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
@@ -64,32 +63,30 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
     best = []
     first = revenue[0] if revenue else None
     if first:
-        cand = [r for r in rows if fmt.is_number(r["outcomes"].get(first, {}).get("median"))]
+        cand = [r for r in rows if fmt.is_number(numbers.outcome_value(r, first, "median"))]
         if cand:
-            b = max(cand, key=lambda r: r["outcomes"][first]["median"])
+            b = max(cand, key=lambda r: r["outcomes"][first].median)
             rec = b["outcomes"][first]
             best.append(
                 f"the best return on {fmt.pretty(first)} came from {b['label']} "
-                f"({fmt.ratio(rec['median'])} per {currency}1, range "
-                f"{fmt.interval_short(rec['lower'], rec['upper'], fmt.ratio)}"
+                f"({fmt.ratio(rec.median)} per {currency}1, range "
+                f"{fmt.interval_short(rec.lower, rec.upper, fmt.ratio)}"
                 f"{_odds(first, b, 'best')})"
             )
     for o in counts[:1]:
         cand = [
             r
             for r in rows
-            if fmt.is_number(r["outcomes"].get(o, {}).get("cost_per_unit"))
-            and r["outcomes"][o]["cost_per_unit"] > 0
+            if fmt.is_number(numbers.outcome_value(r, o, "cost_per_unit"))
+            and r["outcomes"][o].cost_per_unit > 0
         ]
         if cand:
-            b = min(cand, key=lambda r: r["outcomes"][o]["cost_per_unit"])
+            b = min(cand, key=lambda r: r["outcomes"][o].cost_per_unit)
             rec = b["outcomes"][o]
-            rng = fmt.interval_short(
-                rec.get("cost_per_unit_lower"), rec.get("cost_per_unit_upper"), money
-            )
+            rng = fmt.interval_short(rec.cost_per_unit_lower, rec.cost_per_unit_upper, money)
             best.append(
                 f"the cheapest {fmt.pretty(o)} came from {b['label']} "
-                f"({money(rec['cost_per_unit'])} each, range {rng}"
+                f"({money(rec.cost_per_unit)} each, range {rng}"
                 f"{_odds(o, b, 'cheapest')})"
             )
     if best:

@@ -7,13 +7,10 @@ from mmm.report import fmt, numbers
 
 def near_store_section(ctx: dict, *, fit) -> list[dict] | None:
     """Near-store vs broad audiences; None when no line targets a near-store audience."""
-    from mmm.analysis.online_store import NEAR_STORE, near_store_vs_broad
+    from mmm.analysis.online_store import has_near_store, near_store_vs_broad
 
     counts = ctx["counts"]
-    if not counts:
-        return None
-    near_aud = set(getattr(fit.spec, "near_store_audiences", None) or NEAR_STORE)
-    if not near_aud & {str(a) for a in fit.dataset.spend["audience"].values}:
+    if not counts or not has_near_store(fit):
         return None
     nd = near_store_vs_broad(fit, outcome=counts[0], prob=ctx["prob"])
     return [
@@ -29,50 +26,41 @@ def near_store_section(ctx: dict, *, fit) -> list[dict] | None:
 
 
 def online_store_section(ctx: dict, *, fit, summary, rows, value_per_visit) -> dict:
-    """Effect of each line on each outcome, and cost per store visit by audience."""
-    kinds, counts = ctx["kinds"], ctx["counts"]
+    """Effect of each line on each outcome, the share of its value that lands in stores
+    (:func:`mmm.analysis.online_store.store_value_shares`, at the report's value per
+    visit) and the cost per store visit by audience (the summary's ``audiences``)."""
     contrib = numbers.contribution_by_series(summary)
-    o2s = []
-    for r in rows:
-        cells = {}
-        tot_val = 0.0
-        for o in fit.spec.outcome_names:
-            c = contrib.get((o, r["channel"], r["audience"]))
-            cells[o] = c
-            if c and fmt.is_number(c.get("median")):
-                w = 1.0 if kinds[o] == "revenue" else (value_per_visit or 0.0)
-                tot_val += w * c["median"]
-        store_share = None
-        if value_per_visit and tot_val > 0:
-            store_val = sum(value_per_visit * (cells[o] or {}).get("median", 0.0) for o in counts)
-            store_share = store_val / tot_val
-        o2s.append(
-            {
-                "label": r["label"],
-                "channel": r["channel"],
-                "audience": r["audience"],
-                "stage": r["stage"],
-                "cells": cells,
-                "store_share": store_share,
-            }
-        )
-    by_audience = []
-    for o in counts:
-        for a in sorted({r["audience"] for r in rows}):
-            sp = sum(r["spend"] or 0 for r in rows if r["audience"] == a)
-            visits = sum(
-                (contrib.get((o, r["channel"], a)) or {}).get("median") or 0
-                for r in rows
-                if r["audience"] == a
-            )
-            by_audience.append(
-                {
-                    "outcome": o,
-                    "audience": a,
-                    "spend": sp,
-                    "visits": visits,
-                    "cost": sp / visits if visits > 0 else None,
-                }
-            )
+    share = {}
+    if value_per_visit:
+        from mmm.analysis.online_store import store_value_shares
+
+        tab = store_value_shares(fit, value_per_visit=value_per_visit, prob=ctx["prob"])
+        share = {
+            (r.channel, r.audience): (r.median if fmt.is_number(r.median) else None)
+            for r in tab.itertuples()
+        }
+    o2s = [
+        {
+            "label": r["label"],
+            "channel": r["channel"],
+            "audience": r["audience"],
+            "stage": r["stage"],
+            "cells": {
+                o: contrib.get((o, r["channel"], r["audience"])) for o in fit.spec.outcome_names
+            },
+            "store_share": share.get((r["channel"], r["audience"])) if value_per_visit else None,
+        }
+        for r in rows
+    ]
+    by_audience = [
+        {
+            "outcome": a.outcome,
+            "audience": a.audience,
+            "spend": a.spend,
+            "visits": a.contribution_median,
+            "cost": a.cost_per_unit_median if fmt.is_number(a.cost_per_unit_median) else None,
+        }
+        for a in summary.audiences or ()
+    ]
     by_audience.sort(key=lambda a: (a["cost"] is None, a["cost"] or 0.0))
     return {"o2s": o2s, "by_audience": by_audience}

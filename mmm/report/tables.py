@@ -30,6 +30,7 @@ import pandas as pd
 
 from mmm.names import display_name, series_label
 from mmm.report.run import RunFolder
+from mmm.run_summary import RunSummary
 
 #: Draws the weekly contributions are summarised from (as ``summary.json``'s totals).
 MAX_DRAWS = 1000
@@ -76,7 +77,7 @@ def _line(channel, audience="all") -> str:
     return display_name(channel, audience)
 
 
-def returns_table(summary: dict) -> pd.DataFrame:
+def returns_table(summary: RunSummary) -> pd.DataFrame:
     """``summary.json``'s ``roas`` records as a planner's table (one row per record).
 
     Columns ``id``, ``line``, ``outcome``, ``kind`` (revenue / count), ``geo``, ``path``
@@ -85,25 +86,25 @@ def returns_table(summary: dict) -> pd.DataFrame:
     ``cost_per_unit`` with its interval.
     """
     rows = []
-    for r in summary.get("roas", []):
+    for r in summary.roas:
         row = {
-            "id": series_label(r["channel"], r["audience"]),
-            "line": _line(r["channel"], r["audience"]),
-            "outcome": r["outcome"],
-            "kind": r["kind"],
-            "geo": r["geo"],
-            "path": r["path"],
-            "spend": r.get("spend"),
-            **{new: r.get(old) for old, new in _RETURN_COLS.items()},
-            "interval": r.get("interval"),
+            "id": series_label(r.channel, r.audience),
+            "line": _line(r.channel, r.audience),
+            "outcome": r.outcome,
+            "kind": r.kind,
+            "geo": r.geo,
+            "path": r.path,
+            "spend": r.spend,
+            **{new: getattr(r, old) for old, new in _RETURN_COLS.items()},
+            "interval": r.interval,
         }
         for k in ("cost_per_unit", "cost_per_unit_lower", "cost_per_unit_upper"):
-            row[k] = r.get(k)
+            row[k] = getattr(r, k)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def contributions_table(summary: dict) -> pd.DataFrame:
+def contributions_table(summary: RunSummary) -> pd.DataFrame:
     """``summary.json``'s ``contributions`` records (outcome over the fitted period).
 
     Columns ``id``, ``line``, ``outcome``, ``geo``, ``path``, ``contribution_mean`` /
@@ -112,15 +113,15 @@ def contributions_table(summary: dict) -> pd.DataFrame:
     """
     rows = [
         {
-            "id": series_label(r["channel"], r["audience"]),
-            "line": _line(r["channel"], r["audience"]),
-            "outcome": r["outcome"],
-            "geo": r["geo"],
-            "path": r["path"],
-            **{new: r.get(old) for old, new in _CONTRIB_COLS.items()},
-            "interval": r.get("interval"),
+            "id": series_label(r.channel, r.audience),
+            "line": _line(r.channel, r.audience),
+            "outcome": r.outcome,
+            "geo": r.geo,
+            "path": r.path,
+            **{new: getattr(r, old) for old, new in _CONTRIB_COLS.items()},
+            "interval": r.interval,
         }
-        for r in summary.get("contributions", [])
+        for r in summary.contributions
     ]
     return pd.DataFrame(rows)
 
@@ -332,7 +333,7 @@ def build_tables(run_dir, *, fit=None) -> dict[str, pd.DataFrame]:
     summary = run.summary
     if fit is None:
         fit = run.fit
-    prob = next((r["interval"] for r in summary.get("contributions", []) if "interval" in r), 0.9)
+    prob = summary.interval
     tables = {
         "returns": returns_table(summary),
         "contributions": contributions_table(summary),
