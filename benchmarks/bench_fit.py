@@ -5,12 +5,18 @@ controls, a linear trend (PyMC-Marketing: the ``t`` column as a control, as in i
 and yearly seasonality of Fourier order 2. Both sample with nutpie, with the same chains,
 draws, tuning steps, target acceptance and seed.
 
-Every fit runs in a fresh child process, so the first fit of each side is cold (nothing
-compiled in memory; pytensor's on-disk cache of compiled C code is shared and warm after the
-first run on a machine). Our side then fits a second time in the same process, which reuses
-the compiled model (our cache of compiled models is in-process only): reported as "warm".
-With ``--repeats N`` the two sides alternate (ours, theirs, ours, theirs, ...) and the table
-shows the median of each figure.
+Every fit runs in a fresh child process. Our side runs three ways per repeat:
+
+* "ours cold": a new process with an empty model cache (``MMM_CACHE_DIR`` a new folder):
+  the model is compiled;
+* "ours disk": a second new process on the same cache folder: the compiled model is read
+  from disk (what every later ``mmm fit``, batch task or reproduce on the machine sees);
+* "ours same process": the disk-cache process fits again, reusing the model in memory.
+
+PyMC-Marketing ("theirs") compiles in every process (it has no cache of compiled models);
+pytensor's own on-disk cache of compiled pieces is shared by both sides and warm after the
+first run on a machine. With ``--repeats N`` the sides alternate (ours, theirs, ours, ...)
+and the table shows the median of each figure.
 
 Measured per fit: wall time of the fit call (model build, compilation, sampling and
 post-processing; imports excluded), compile time, sampling time, divergences, max R-hat and
@@ -161,7 +167,7 @@ def child_ours(data: str, cfg: dict) -> list[dict]:
         seed=cfg["seed"],
     )
     out = []
-    for label in ("cold", "warm"):
+    for label in (cfg["first"], "same process"):
         with PeakRSS() as mem, warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             t1 = time.perf_counter()
@@ -235,10 +241,15 @@ def child_theirs(data: str, cfg: dict) -> list[dict]:
     return [row]
 
 
-def spawn(side: str, data: Path, cfg: dict, timeout: float) -> list[dict] | None:
+def spawn(
+    side: str, data: Path, cfg: dict, timeout: float, cache: Path | None = None
+) -> list[dict] | None:
     cmd = [sys.executable, __file__, "--child", side, "--data", str(data), "--cfg", json.dumps(cfg)]
+    env = dict(os.environ)
+    if cache is not None:
+        env["MMM_CACHE_DIR"] = str(cache)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         print(f"  {side}: stopped after {timeout:.0f} s")
         return None
@@ -280,17 +291,20 @@ def _median(rows: list[dict], key: str) -> float:
     return statistics.median(vals) if vals else float("nan")
 
 
+OURS = ("ours cold", "ours disk", "ours same process")
+
+
 def report(groups: dict[str, list[dict]]) -> str:
-    cols = [k for k in ("ours cold", "ours warm", "theirs") if groups.get(k)]
+    cols = [k for k in (*OURS, "theirs") if groups.get(k)]
     lines = [
-        "| figure | " + " | ".join(cols) + " | ours cold / theirs | ours warm / theirs |",
-        "|---|" + "---|" * (len(cols) + 2),
+        "| figure | " + " | ".join(cols) + " | " + " | ".join(f"{c} / theirs" for c in OURS) + " |",
+        "|---|" + "---|" * (len(cols) + len(OURS)),
     ]
     for key, label, fmt in METRICS:
         vals = {c: _median(groups[c], key) for c in cols}
         cells = [fmt.format(vals[c]) for c in cols]
         ratios = []
-        for c in ("ours cold", "ours warm"):
+        for c in OURS:
             a, b = vals.get(c, float("nan")), vals.get("theirs", float("nan"))
             if key in ("divergences", "max_rhat") or not b or b != b or a != a:
                 ratios.append("")
@@ -343,19 +357,29 @@ def main(argv: list[str] | None = None) -> None:
         f"target_accept {a.target_accept}, seed {a.seed}, {a.repeats} repeat(s)"
     )
     sides = [s for s in ("ours", "theirs") if not getattr(a, f"skip_{s}")]
-    groups: dict[str, list[dict]] = {"ours cold": [], "ours warm": [], "theirs": []}
+    groups: dict[str, list[dict]] = {k: [] for k in (*OURS, "theirs")}
     every = []
+    import tempfile
+
     for rep in range(a.repeats):
+        cache = Path(tempfile.mkdtemp(prefix="mmm-bench-cache-"))
+        runs = []
         for side in sides:
+            if side == "ours":
+                runs += [("ours", {"first": "cold"}), ("ours", {"first": "disk"})]
+            else:
+                runs.append(("theirs", {}))
+        for side, extra in runs:
             t0 = time.perf_counter()
-            rows = spawn(side, a.data, cfg, a.timeout)
-            print(f"  repeat {rep + 1} {side}: child process {time.perf_counter() - t0:.1f} s")
+            rows = spawn(side, a.data, cfg | extra, a.timeout, cache=cache)
+            label = side + (f" ({extra['first']})" if extra else "")
+            print(f"  repeat {rep + 1} {label}: child process {time.perf_counter() - t0:.1f} s")
             for r in rows or []:
                 key = "theirs" if r["side"] == "theirs" else f"ours {r['run']}"
                 groups[key].append(r)
                 every.append(r | {"repeat": rep + 1})
                 print(
-                    f"    {key:9s} wall {r['wall_s']:7.1f} s  compile {r['compile_s']:6.1f} s  "
+                    f"    {key:17s} wall {r['wall_s']:7.1f} s  compile {r['compile_s']:6.1f} s  "
                     f"sample {r['sample_s']:7.1f} s  div {r['divergences']:3d}  "
                     f"R-hat {r['max_rhat']:.3f}  ESS {r['min_ess_bulk']:6.0f}  "
                     f"ESS/s {r['ess_per_s']:6.1f}  RSS {r['peak_mb']:5.0f} MB  "
