@@ -41,6 +41,15 @@ import numpy as np
 CALLBACK_VERSION = 2
 
 _PACKAGES = ("nutpie", "pymc", "pytensor", "numba", "llvmlite", "numpy")
+_CONFIG = (
+    "floatX",
+    "cast_policy",
+    "optimizer",
+    "optimizer_excluding",
+    "optimizer_including",
+    "optimizer_requiring",
+    "numba__fastmath",
+)
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
@@ -188,8 +197,8 @@ def model_key(model, var_names=None) -> str:
     parts = [
         f"callbacks v{CALLBACK_VERSION}",
         _versions(),
-        f"floatX={pytensor.config.floatX}",
-        f"fastmath={pytensor.config.numba__fastmath}",
+        # settings that change how PyTensor rewrites or numba compiles the same graph
+        *(f"{name}={getattr(pytensor.config, name, None)!r}" for name in _CONFIG),
         f"free={[(v.name, np.shape(point[v.name])) for v in values]}",
         f"traced={[v.name for v in traced]}",
         f"var_names={None if var_names is None else sorted(var_names)}",
