@@ -395,6 +395,23 @@ def test_likelihood_draws_have_the_distribution_moments(name):
     np.testing.assert_allclose(draws.var(axis=0), want_var, rtol=0.06)
 
 
+@pytest.mark.parametrize("name", list(LIKELIHOODS))
+def test_likelihood_in_original_units_is_a_distribution_of_the_outcome(name):
+    """The log-density in the outcome's own units (what the fit's ``log_likelihood`` holds)
+    integrates (sums, for counts) to 1 over the outcome, whatever the outcome's scale."""
+    lk = get_likelihood(name)
+    par = {p: {"nu": 5.0, "nb_alpha": 8.0}[p] for p in lk.priors}
+    mu, sigma, scale = 40.0, 0.25, 30.0  # sd of the outcome: 7.5 in its units
+    if lk.discrete:
+        y = np.arange(0.0, 400.0)
+        total = np.exp(lk.logpdf_original(y, mu, sigma, scale, par)).sum()
+    else:
+        y = np.linspace(mu - 4000.0, mu + 4000.0, 400001)
+        dens = np.exp(lk.logpdf_original(y, mu, sigma, scale, par))
+        total = float(np.sum(dens) * (y[1] - y[0]))
+    assert total == pytest.approx(1.0, abs=2e-3)
+
+
 def test_normal_logpdf_by_hand():
     got = get_likelihood("normal").logpdf(np.array([12.0]), np.array([10.0]), 0.2, 10.0, {})
     want = stats.norm.logpdf(1.2, 1.0, 0.2)

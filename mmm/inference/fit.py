@@ -308,14 +308,15 @@ def _pointwise_groups(result, *, predictive: bool, seed: int):
     """``log_likelihood`` (and ``posterior_predictive``) per outcome, from the posterior.
 
     The outcomes' means come from the analysis engine (:func:`mmm.analysis.engine.expected`,
-    the model's mean in NumPy, no compile); each outcome's likelihood is evaluated with
-    SciPy in the outcome's own units (currency or counts), so fits scaled differently
-    compare on the same footing.
+    the model's mean in NumPy, no compile); each outcome's log-density is its registered
+    likelihood's (:meth:`mmm.transforms.likelihood.Likelihood.logpdf_original`), in the
+    outcome's own units (currency or counts), so fits scaled differently compare on the
+    same footing.
     """
     import xarray as xr
-    from scipy import stats
 
     from mmm.analysis.engine import _stack, expected, observation_draws
+    from mmm.transforms import get_likelihood
 
     post = result.posterior
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
@@ -333,18 +334,15 @@ def _pointwise_groups(result, *, predictive: bool, seed: int):
     dims = ("chain", "draw", "date", "geo")
     ll = {}
     for k, o in enumerate(result.spec.outcomes):
+        lik = get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood")
         y = result.dataset.outcomes.sel(outcome=o.name).values.astype(float)[None]  # (1, t, g)
-        m = mu[..., k]
-        scale = sigma[:, k, None, None] * ys[None, None, :, k]
-        if o.likelihood == "negative_binomial":
-            alpha = _stack(result, f"nb_alpha_{o.name}")[:, None, None]
-            mean = np.maximum(m, 1e-4 * ys[None, None, :, k])
-            lp = stats.nbinom.logpmf(np.round(y), alpha, alpha / (alpha + mean))
-        elif o.likelihood == "student_t":
-            nu = _stack(result, f"nu_{o.name}")[:, None, None]
-            lp = stats.t.logpdf(y, nu, loc=m, scale=scale)
-        else:
-            lp = stats.norm.logpdf(y, loc=m, scale=scale)
+        params = {
+            prefix: _stack(result, var)[:, None, None]
+            for prefix, var in zip(lik.priors, lik.param_names(o.name), strict=True)
+        }
+        lp = lik.logpdf_original(
+            y, mu[..., k], sigma[:, k, None, None], ys[None, None, :, k], params
+        )
         ll[o.name] = xr.DataArray(lp.reshape(n_chain, n_draw, *lp.shape[1:]), dims=dims)
     groups = {"log_likelihood": xr.Dataset(ll, coords=coords)}
     if predictive:

@@ -64,6 +64,8 @@ class Likelihood:
 
     name: ClassVar[str] = ""
     priors: ClassVar[dict[str, dict[str, Any]]] = {}
+    #: True for counts (a probability mass, the same in any units), False for densities
+    discrete: ClassVar[bool] = False
 
     def param_names(self, outcome: str) -> tuple[str, ...]:
         """Posterior variables of this likelihood's parameters for ``outcome``.
@@ -166,6 +168,25 @@ class Likelihood:
         """
         raise NotImplementedError
 
+    def logpdf_original(self, y, mu, sigma, scale, params: Mapping[str, Any]) -> np.ndarray:
+        """:meth:`logpdf` of ``y`` in its own units (currency or counts), elementwise.
+
+        A continuous outcome's density in original units is the scaled density divided
+        by ``scale`` (``- log(scale)`` in nats); counts are already in their own units.
+        Fits whose outcomes are scaled differently compare on this footing (LOO, WAIC).
+
+        Parameters
+        ----------
+        y, mu, sigma, scale, params
+            As in :meth:`logpdf`.
+
+        Returns
+        -------
+        numpy.ndarray, shape broadcast(y, mu)
+        """
+        lp = self.logpdf(y, mu, sigma, scale, params)
+        return lp if self.discrete else lp - np.log(scale)
+
 
 class NormalLikelihood(Likelihood):
     """``y ~ Normal(mu, sigma)`` in scaled units."""
@@ -220,6 +241,7 @@ class NegativeBinomialLikelihood(Likelihood):
     variance ``mean + mean ** 2 / alpha``, ``nb_alpha_<outcome> ~ Gamma(2, 0.05)``."""
 
     name: ClassVar[str] = "negative_binomial"
+    discrete: ClassVar[bool] = True
     priors: ClassVar[dict[str, dict[str, Any]]] = {
         "nb_alpha": {"dist": "Gamma", "alpha": 2.0, "beta": 0.05}
     }
