@@ -20,7 +20,8 @@
 # * `summary.json`: the headline numbers;
 # * `mmm reproduce RUN_DIR`: refits from the stored config and data and compares the
 #   new summary with the stored one (exit 0 when they agree, 3 when they do not, 2 when
-#   an input file changed).
+#   an input file changed); it prints the refit's failed health checks, the same as
+#   `mmm fit`, and with `--strict` also exits 3 on them.
 #
 # This notebook runs the same commands a CI job runs, in-process through `mmm.cli.main`
 # (which returns the exit code instead of exiting). A small model (one outcome, no

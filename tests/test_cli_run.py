@@ -160,8 +160,11 @@ def test_optimize_with_conflicting_constraints_exits_2(cli_run, capsys):
 
 
 def test_reproduce_agrees_with_the_stored_run(cli_run, capsys):
-    _, out, _ = cli_run
+    rc, out, _ = cli_run
+    capsys.readouterr()
     assert main(["reproduce", str(out), "--quiet"]) == 0
+    # the refit's health is flagged by the policy `mmm fit` exits on (same seed, same checks)
+    assert ("model health check failed" in capsys.readouterr().err) == (rc == 3)
 
 
 def test_reproduce_fails_loudly_when_the_data_changed(cli_run, capsys, tmp_path):

@@ -2,9 +2,9 @@
 
 ``mmm fit`` with its defaults (4 chains x 1000 draws after 1000 tuning steps, seed 1) on the
 demo files, and :func:`mmm.inference.fit` with its defaults (seed 0) on five simulated brands
-of other seeds, must give 0 divergences and min bulk ESS >= 400, and max R-hat <= 1.01 (the
-health policy of :mod:`mmm.inference.diagnostics`) on the demo and on at least 4 of the 5
-brands (<= 1.02 on all). Every brand has geometric carry-over
+of other seeds, must give 0 divergences, min bulk ESS >= 400 and min tail ESS >= 100, and max
+R-hat <= 1.01 (the health policy of :mod:`mmm.inference.health`) on the demo and on at least
+4 of the 5 brands (<= 1.02 on all). Every brand has geometric carry-over
 truths (conversion channels) and delayed ones (awareness channels, peak 1-3 weeks after the
 spend), and Hill curves with slopes from about 1 (concave over the spend range) to about 2
 (S-shaped). The brands have the demo's shape (156 weeks, 11 series), so the model is
@@ -19,7 +19,7 @@ import warnings
 
 import pytest
 
-from mmm.inference.diagnostics import ESS_MIN, RHAT_MAX
+from mmm.inference.health import ESS_MIN, RHAT_MAX, TAIL_ESS_MIN
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +35,8 @@ def _healthy(diag) -> list[str]:
         out.append(f"max R-hat {diag.max_rhat:.3f}")
     if not diag.min_ess_bulk >= ESS_MIN:
         out.append(f"min bulk ESS {diag.min_ess_bulk:.0f}")
+    if not diag.min_ess_tail >= TAIL_ESS_MIN:
+        out.append(f"min tail ESS {diag.min_ess_tail:.0f}")
     return out
 
 
@@ -100,6 +102,7 @@ def test_fit_with_default_settings_passes_its_health_checks(brand_diagnostics):
         assert sampler == SamplerConfig()
         assert diag.divergences == 0, (seed, diag)
         assert diag.min_ess_bulk >= ESS_MIN, (seed, diag)
+        assert diag.min_ess_tail >= TAIL_ESS_MIN, (seed, diag)
         assert diag.max_rhat <= 1.02, (seed, diag)
         if not _healthy(diag):
             rhat_ok += 1  # healthy by the policy's own figures

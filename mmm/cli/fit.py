@@ -11,7 +11,6 @@ import typer
 from mmm.cli.core import (
     EXIT_HEALTH,
     EXIT_INPUT,
-    EXIT_OK,
     Quiet,
     RunDir,
     err,
@@ -21,9 +20,9 @@ from mmm.cli.core import (
     stage,
 )
 from mmm.cli.printers import (
+    health_exit_code,
     print_calibration,
     print_geos,
-    print_health,
     print_recommendation,
     print_roas,
 )
@@ -214,7 +213,7 @@ def fit(
     say("")
     for k, p in paths.items():
         say(f"{k:10s} {p}")
-    raise typer.Exit(EXIT_HEALTH if print_health(result) else EXIT_OK)
+    raise typer.Exit(health_exit_code(result.diagnostics))
 
 
 def batch(
@@ -249,9 +248,18 @@ def batch(
 def reproduce(
     run_dir: RunDir,
     rel_tol: Annotated[float, typer.Option(help="Relative tolerance on ROAS medians.")] = 0.1,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 3 also when the refit fails a model health check."),
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
-    """Refit from the stored config and data, and compare with the stored summary."""
+    """Refit from the stored config and data, and compare with the stored summary.
+
+    Exits 3 when the refit disagrees with the stored summary. The refit's health checks
+    that are not PASS are printed (the same as `mmm fit` prints and the report shows), and
+    fail the command only with --strict.
+    """
     import tempfile
 
     from mmm.config import load_config
@@ -271,15 +279,17 @@ def reproduce(
         raise typer.Exit(EXIT_INPUT)
     with tempfile.TemporaryDirectory() as tmp:
         say("refitting from the stored config ...")
-        _, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet, tables=False)
+        result, paths = run_fit(cfg, Path(tmp) / "run", progress=not quiet, tables=False)
         new = RunFolder(paths["summary"].parent).read_summary(required=True)
     diffs = compare_summaries(stored, new, rel_tol=rel_tol)
+    health_rc = health_exit_code(result.diagnostics, strict=strict)
     if diffs:
         err(f"the refit disagrees with {run.summary_file}:")
         for d in diffs:
             err(f"  - {d}")
         raise typer.Exit(EXIT_HEALTH)
     say(f"reproduced: {len(stored.roas)} ROAS records agree within tolerance.")
+    raise typer.Exit(health_rc)
 
 
 def _changed_inputs(manifest: dict) -> list[str]:
@@ -323,12 +333,7 @@ def demo(
     say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
     for k, p in {**data_paths, **paths}.items():
         say(f"  {k:10s} {p}")
-    probs = result.diagnostics.problems()
-    if probs:
-        err("model health: review before relying on these numbers:")
-        for p in probs:
-            err(f"  - {p}")
-    raise typer.Exit(EXIT_HEALTH if (strict and probs) else EXIT_OK)
+    raise typer.Exit(health_exit_code(result.diagnostics, strict=strict))
 
 
 def _demo_fit(out: Path, *, draws: int, tune: int, chains: int):

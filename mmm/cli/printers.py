@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mmm.cli.core import err, say
+from mmm.cli.core import EXIT_HEALTH, EXIT_OK, err, say
 
 
 # ------------------------------------------------------------------------ fit
@@ -78,14 +78,21 @@ def print_geos(result) -> None:
         say(line)
 
 
-def print_health(result) -> list[str]:
-    """The fit's failed health checks on stderr (nothing when all pass); returns them."""
-    probs = result.diagnostics.problems()
+def print_health(diagnostics) -> list[str]:
+    """The fit's checks that are not PASS under the health policy (:mod:`mmm.inference.health`,
+    the report's), on stderr; nothing when the fit is healthy. Returns their messages."""
+    probs = diagnostics.problems()
     if probs:
-        err("model health check failed:")
+        err(f"model health check failed ({diagnostics.health().status}):")
         for p in probs:
             err(f"  - {p}")
     return probs
+
+
+def health_exit_code(diagnostics, *, strict: bool = True) -> int:
+    """Print the fit's health checks that are not PASS (:func:`print_health`) and return the
+    exit code: 3 when there are any and ``strict``, else 0."""
+    return EXIT_HEALTH if print_health(diagnostics) and strict else EXIT_OK
 
 
 # ------------------------------------------------------------- recommendation

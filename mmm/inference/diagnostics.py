@@ -1,4 +1,8 @@
-"""Sampler health: R-hat, effective sample size, divergences, BFMI, with concrete hints."""
+"""Sampler diagnostics: R-hat, effective sample size, divergences, BFMI.
+
+What they mean for the fit (the checks, their thresholds and the verdict) is the health
+policy of :mod:`mmm.inference.health`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from mmm.errors import ConvergenceWarning
-
-RHAT_MAX = 1.01
-ESS_MIN = 400
+from mmm.inference.health import ESS_MIN as ESS_MIN  # the policy's figures, kept importable here
+from mmm.inference.health import RHAT_MAX as RHAT_MAX
+from mmm.inference.health import Health, assess
 
 
 @dataclass(frozen=True)
@@ -42,36 +46,24 @@ class Diagnostics:
     n_chains: int
     method: str = "nuts"
 
+    def health(self, *, ess_min: float | None = None) -> Health:
+        """The checks and verdict of the health policy (:func:`mmm.inference.health.assess`).
+
+        Parameters
+        ----------
+        ess_min : float, optional
+            The smallest min bulk ESS that passes (default :data:`~mmm.inference.health.ESS_MIN`).
+
+        Returns
+        -------
+        Health
+        """
+        return assess(self, ess_min=ess_min)
+
     def problems(self, *, ess_min: float | None = None) -> list[str]:
-        """Human-readable problems, each with a concrete hint; empty when healthy."""
-        if self.method != "nuts":
-            return [
-                f"this is a quick {self.method} fit: intervals are approximate; refit with NUTS "
-                "before taking decisions."
-            ]
-        ess_min = ESS_MIN if ess_min is None else ess_min
-        out = []
-        if self.divergences > 0:
-            out.append(
-                f"{self.divergences} divergent transitions: raise target_accept (e.g. 0.95), "
-                "or check priors that fight the data."
-            )
-        if np.isfinite(self.max_rhat) and self.max_rhat > RHAT_MAX:
-            out.append(
-                f"max R-hat {self.max_rhat:.3f} > {RHAT_MAX}: chains disagree; run more tuning "
-                "and draws, or simplify the model."
-            )
-        if np.isfinite(self.min_ess_bulk) and self.min_ess_bulk < ess_min:
-            out.append(
-                f"min bulk ESS {self.min_ess_bulk:.0f} < {ess_min}: draw more samples before "
-                "reading tail intervals."
-            )
-        if np.isfinite(self.min_bfmi) and self.min_bfmi < 0.3:
-            out.append(
-                f"low BFMI {self.min_bfmi:.2f}: the sampler explores the energy poorly; "
-                "reparameterise or tighten priors."
-            )
-        return out
+        """The health policy's checks that are not PASS, one message each with what to do;
+        empty when healthy (see :mod:`mmm.inference.health`)."""
+        return self.health(ess_min=ess_min).problems
 
     def to_dict(self) -> dict:
         """Plain dict for JSON (non-finite numbers as None)."""

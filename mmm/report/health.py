@@ -1,168 +1,44 @@
-"""Model health in plain words: one PASS / REVIEW / FAIL verdict per sampler check."""
+"""Model health in plain words: the checks of the shared health policy and a headline.
+
+The checks, their thresholds and the verdict are those of :mod:`mmm.inference.health`,
+the policy that also decides ``mmm fit``'s exit code; this module only adds the headline
+sentence the report shows above them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from mmm.inference.diagnostics import ESS_MIN, RHAT_MAX
-from mmm.report.fmt import is_number
-
-PASS, REVIEW, FAIL = "PASS", "REVIEW", "FAIL"
-_RANK = {PASS: 0, REVIEW: 1, FAIL: 2}
-
-RHAT_FAIL = 1.05
-ESS_FAIL = 100
-BFMI_MIN = 0.3
-DIVERGENCE_FAIL_SHARE = 0.01
+from mmm.inference.health import FAIL, PASS, REVIEW, Check
+from mmm.inference.health import assess as assess_health
 
 
 @dataclass(frozen=True)
-class Check:
-    """One health check with its verdict, the observed value and what to do."""
-
-    name: str
-    status: str
-    value: str
-    meaning: str
-    action: str = ""
-
-    @property
-    def symbol(self) -> str:
-        """A text symbol that repeats the verdict (the colour is never the only cue)."""
-        return {PASS: "✓", REVIEW: "!", FAIL: "✗"}[self.status]
-
-
-@dataclass(frozen=True)
-class Health:
-    """All checks and an overall verdict with a headline sentence."""
+class HealthSection:
+    """The report's model health: the policy's checks, its verdict and a headline sentence."""
 
     checks: tuple[Check, ...]
     status: str
     headline: str
 
 
-def assess(diag: dict | None) -> Health:
-    """Turn a diagnostics dict (as in ``manifest.json``) into checks and a verdict."""
-    if not diag:
-        c = Check(
-            "Sampler diagnostics",
-            REVIEW,
-            "missing",
-            "The run folder holds no sampler diagnostics, so the fit cannot be checked.",
-            "Refit with `mmm fit` so the diagnostics are recorded.",
-        )
-        return Health((c,), REVIEW, _headline(REVIEW, (c,)))
-    method = diag.get("method", "nuts")
-    n_total = int(diag.get("n_draws") or 0) * int(diag.get("n_chains") or 0)
-    checks: list[Check] = []
-    if method != "nuts":
-        checks.append(
-            Check(
-                "Fitting method",
-                REVIEW,
-                f"quick {method} fit",
-                "This is a fast approximation: the ranges shown are approximate and often "
-                "too narrow.",
-                "Refit with the full sampler (NUTS) before taking budget decisions.",
-            )
-        )
-        return Health(tuple(checks), REVIEW, _headline(REVIEW, tuple(checks)))
+def assess(diag: Mapping[str, Any] | None) -> HealthSection:
+    """The health section of a diagnostics dict (as in ``manifest.json``), or of None.
 
-    div = int(diag.get("divergences") or 0)
-    if div == 0:
-        checks.append(
-            Check(
-                "Divergent transitions",
-                PASS,
-                "0",
-                "The sampler explored the model without getting stuck.",
-            )
-        )
-    else:
-        share = div / n_total if n_total else 1.0
-        status = FAIL if share > DIVERGENCE_FAIL_SHARE else REVIEW
-        checks.append(
-            Check(
-                "Divergent transitions",
-                status,
-                f"{div} divergent transitions" + (f" out of {n_total} draws" if n_total else ""),
-                "Parts of the model were hard to explore, so some estimates may be biased.",
-                "Refit with a higher target_accept (e.g. 0.95) in [sampler]; if they remain, "
-                "check priors that conflict with the data.",
-            )
-        )
+    Parameters
+    ----------
+    diag : mapping or None
+        The run's sampler diagnostics (:meth:`mmm.inference.diagnostics.Diagnostics.to_dict`).
 
-    rhat = diag.get("max_rhat")
-    if not is_number(rhat):
-        checks.append(
-            Check(
-                "Agreement between chains (R-hat)",
-                REVIEW,
-                "not available",
-                "With a single chain the agreement between chains cannot be checked.",
-                "Run at least two chains (chains = 4 in [sampler]).",
-            )
-        )
-    else:
-        rhat = float(rhat)
-        status = PASS if rhat <= RHAT_MAX else (REVIEW if rhat <= RHAT_FAIL else FAIL)
-        checks.append(
-            Check(
-                "Agreement between chains (R-hat)",
-                status,
-                f"max R-hat {rhat:.3f} (should be at most {RHAT_MAX})",
-                "Independent chains agree on the answer."
-                if status == PASS
-                else "Independent chains do not fully agree on the answer.",
-                "" if status == PASS else "Refit with more tune and draws in [sampler].",
-            )
-        )
-
-    for key, label in (("min_ess_bulk", "typical values"), ("min_ess_tail", "interval ends")):
-        ess = diag.get(key)
-        name = f"Effective draws for {label} (ESS)"
-        if not is_number(ess):
-            checks.append(
-                Check(
-                    name,
-                    REVIEW,
-                    "not available",
-                    "The number of effective draws is unknown.",
-                    "Refit so the diagnostics are recorded.",
-                )
-            )
-            continue
-        ess = float(ess)
-        status = PASS if ess >= ESS_MIN else (REVIEW if ess >= ESS_FAIL else FAIL)
-        checks.append(
-            Check(
-                name,
-                status,
-                f"min ESS {ess:.0f} (should be at least {ESS_MIN})",
-                f"Enough independent draws to pin down the {label}."
-                if status == PASS
-                else f"Too few independent draws: the {label} are noisy.",
-                "" if status == PASS else "Refit with more draws (e.g. draws = 2000) or chains.",
-            )
-        )
-
-    bfmi = diag.get("min_bfmi")
-    if is_number(bfmi):
-        bfmi = float(bfmi)
-        status = PASS if bfmi >= BFMI_MIN else REVIEW
-        checks.append(
-            Check(
-                "Energy (BFMI)",
-                status,
-                f"min BFMI {bfmi:.2f} (should be at least {BFMI_MIN})",
-                "The sampler moved freely."
-                if status == PASS
-                else "The sampler moved sluggishly through the model.",
-                "" if status == PASS else "Tighten priors or simplify the model, then refit.",
-            )
-        )
-    status = max((c.status for c in checks), key=_RANK.__getitem__)
-    return Health(tuple(checks), status, _headline(status, tuple(checks)))
+    Returns
+    -------
+    HealthSection
+        The checks and verdict of :func:`mmm.inference.health.assess`, with a headline.
+    """
+    health = assess_health(diag)
+    return HealthSection(health.checks, health.status, _headline(health.status, health.checks))
 
 
 def _headline(status: str, checks: tuple[Check, ...]) -> str:
