@@ -123,7 +123,9 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
     Summaries of older fits carry no ``schema_version`` or records without ``geo``
     (written before fits had geos): they get the current version and ``geo = "all"``.
     Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1) stay absent:
-    :class:`~mmm.run_summary.RunSummary` reads them as None. Nothing else is filled in, so
+    :class:`~mmm.run_summary.RunSummary` reads them as None; the fields 1.2 added to each
+    awareness path (its mediated share and identification) are set to None (unknown).
+    Nothing else is filled in, so
     a missing key is reported by :meth:`~mmm.run_summary.RunSummary.from_dict`.
 
     Raises
@@ -148,7 +150,32 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
     for key in ("roas", "contributions"):  # anything else is left for the reader to reject
         if isinstance(out.get(key), list):
             out[key] = [{"geo": "all", **r} if isinstance(r, dict) else r for r in out[key]]
+    funnel = out.get("funnel")
+    if _older(version, "1.2") and isinstance(funnel, dict):
+        paths = funnel.get("awareness_paths")
+        if isinstance(paths, list):  # 1.2 added the split's share and identification
+            new = dict.fromkeys(_PATH_FIELDS_1_2)
+            out["funnel"] = {
+                **funnel,
+                "awareness_paths": [{**new, **p} if isinstance(p, dict) else p for p in paths],
+            }
     return out
+
+
+_PATH_FIELDS_1_2 = (
+    "mediated_share",
+    "share_lower",
+    "share_upper",
+    "correlation",
+    "weakly_identified",
+)
+
+
+def _older(version: str, than: str) -> bool:
+    def parts(v: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in v.split(".") if x.isdigit())
+
+    return parts(version) < parts(than)
 
 
 def _created(rec: dict) -> str:

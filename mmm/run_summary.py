@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # importing mmm.inference loads the fit and pandas; kept out 
     from mmm.inference.diagnostics import Diagnostics
 
 #: Schema of the summary this version writes. 1.1 added ``media_totals`` and
-#: ``audiences`` (summaries of schema 1.0 read back with None there).
-SUMMARY_SCHEMA_VERSION = "1.1"
+#: ``audiences`` (summaries of schema 1.0 read back with None there); 1.2 the mediated
+#: share and the identification of each awareness path (None in older summaries).
+SUMMARY_SCHEMA_VERSION = "1.2"
 
 #: A stored number: None where it is undefined.
 Number = float | None
@@ -265,12 +266,24 @@ class AudienceCost(_Record):
 @dataclass(frozen=True)
 class AwarenessPath(_Record):
     """An awareness channel's mean effect on an outcome, split into the part that goes
-    directly to it and the part through the mediator (outcome units)."""
+    directly to it and the part through the mediator (outcome units).
+
+    ``mediated_share`` (median, with ``share_lower`` / ``share_upper``: fraction of the
+    total through the mediator), ``correlation`` (posterior correlation of the two
+    paths) and ``weakly_identified`` (the data do not separate the paths; see
+    :func:`mmm.analysis.funnel.path_identification`) are None in summaries of schema
+    1.1 and older.
+    """
 
     outcome: str
     channel: str
     direct: Number
     mediated: Number
+    mediated_share: Number = None
+    share_lower: Number = None
+    share_upper: Number = None
+    correlation: Number = None
+    weakly_identified: bool | None = None
 
 
 @dataclass(frozen=True)

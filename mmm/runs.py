@@ -123,7 +123,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         diagnostics=fit.diagnostics,
         roas=tuple(recs),
         contributions=tuple(crecs),
-        funnel=Funnel.from_dict(_funnel_summary(fit, national)),
+        funnel=Funnel.from_dict(_funnel_summary(fit, national, prob=prob, max_draws=max_draws)),
         media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
         audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
@@ -196,7 +196,9 @@ def complete_summary(
     return summary, added
 
 
-def _funnel_summary(fit, contrib) -> dict:
+def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
+    from mmm.analysis.funnel import path_identification
+
     ds = fit.dataset
     stage_of = {str(r.channel): str(r.stage) for r in ds.channels.itertuples()}
     spend = ds.spend.sum(("date", "geo"))
@@ -215,15 +217,28 @@ def _funnel_summary(fit, contrib) -> dict:
         shares[o] = {k: _round(v / denom) for k, v in s.items()}
     out["outcome_share"] = shares
     aw = contrib[contrib["channel"].map(stage_of) == "awareness"]
+    ident = {}
+    if len(aw):
+        ident = {
+            (r.outcome, r.channel): r
+            for r in path_identification(fit, prob=prob, max_draws=max_draws).itertuples()
+        }
     paths = []
     for (o, ch), g in aw.groupby(["outcome", "channel"]):
         d = g.groupby("path")["mean"].sum()
+        idn = ident[(o, ch)]
+        weak = fit.spec.mediator is not None and bool(idn.weakly_identified)
         paths.append(
             {
                 "outcome": o,
                 "channel": ch,
                 "direct": _round(d.get("direct", 0.0)),
                 "mediated": _round(d.get("mediated", 0.0)),
+                "mediated_share": _round(idn.mediated_share),
+                "share_lower": _round(idn.share_lower),
+                "share_upper": _round(idn.share_upper),
+                "correlation": _round(idn.correlation),
+                "weakly_identified": weak,
             }
         )
     out["awareness_paths"] = paths

@@ -174,3 +174,48 @@ def test_store_value_share_stats_by_hand():
     r = df.iloc[0]
     assert (r["channel"], r["audience"]) == ("tv", "all")
     np.testing.assert_allclose([r["median"], r["lower"], r["upper"]], [1 / 6, 1 / 12, 1 / 4])
+
+
+def _draws_fit(beta_scale, gamma_scale):
+    """The known fit with one draw per entry of the scale arrays: the awareness series'
+    direct effects (beta) and mediator effects (gamma) multiplied per draw."""
+    from analysis_helpers import dataset, spec
+
+    from mmm.analysis.known import fit_from_params
+
+    p = params()
+    n = len(beta_scale)
+    beta = np.repeat(p["beta"][None], n, axis=0)
+    beta[:, :, :, 1:] *= np.asarray(beta_scale)[:, None, None, None]
+    p["beta"] = beta
+    p["gamma"] = p["gamma"][None] * np.asarray(gamma_scale)[:, None, None]
+    return fit_from_params(spec(mediator="brand_search", l_max=3), dataset(), params=p)
+
+
+def test_path_identification_flags_a_split_the_draws_trade_off():
+    """Draws that move the direct effect down as the mediated one goes up (the data pin
+    only the total) are flagged; draws where the two vary independently are not."""
+    rng = np.random.default_rng(3)
+    t = rng.uniform(0.0, 1.0, 300)
+    traded = A.path_identification(_draws_fit(1.5 - t, 0.5 + t)).set_index("outcome")
+    assert list(traded["channel"]) == ["social", "social"]
+    assert (traded["correlation"] < -0.99).all() and traded["weakly_identified"].all()
+    u, v = rng.normal(size=(2, 300))
+    free = A.path_identification(_draws_fit(1 + 0.2 * u, 1 + 0.2 * v)).set_index("outcome")
+    assert (free["correlation"].abs() < 0.2).all() and not free["weakly_identified"].any()
+    # the channel's mediated share per draw: mediated / (direct + mediated), summed over
+    # its two audiences, from the contributions
+    c = A.contributions(_draws_fit(1 + 0.2 * u, 1 + 0.2 * v)).sum(("date", "geo"))
+    social = c.isel(series=[1, 2]).sum("series")
+    for o in ("online_sales", "store_visits"):
+        m = social.sel(outcome=o, path="mediated").values
+        d = social.sel(outcome=o, path="direct").values
+        assert free.loc[o, "mediated_share"] == pytest.approx(np.median(m / (d + m)))
+        lo, hi = np.quantile(m / (d + m), [0.05, 0.95])
+        assert (free.loc[o, "share_lower"], free.loc[o, "share_upper"]) == pytest.approx((lo, hi))
+
+
+def test_path_identification_without_mediator_is_not_flagged():
+    df = A.path_identification(known_fit(mediator=False))
+    assert df["correlation"].isna().all() and not df["weakly_identified"].any()
+    assert (df["mediated_share"] == 0.0).all()

@@ -384,6 +384,34 @@ def test_funnel_table_equals_summary(healthy):
         assert got[st] == want
     paths = healthy["page"].tables["paths-table"]["rows"]
     assert len(paths) == len(funnel["awareness_paths"])
+    for row, p in zip(paths, funnel["awareness_paths"], strict=True):
+        assert float(row["cells"][4]["attrs"]["data-value"]) == p["mediated_share"]
+        assert row["cells"][5]["text"] == (
+            "! not separated by the data" if p["weakly_identified"] else "separated"
+        )
+
+
+def test_a_split_the_data_do_not_separate_is_flagged(base_run, tmp_path):
+    """A weakly identified awareness split is marked in its row, with a note that says to
+    read the total; without one, no note."""
+    from mmm.report import build_report
+
+    run = tmp_path / "run"
+    shutil.copytree(base_run, run)
+    s = json.loads((run / "summary.json").read_text())
+    paths = s["funnel"]["awareness_paths"]
+    assert paths and not any(p["weakly_identified"] for p in paths)
+    paths[0] = {**paths[0], "correlation": -0.8, "weakly_identified": True}
+    (run / "summary.json").write_text(json.dumps(s))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page = Page(build_report(run).read_text())
+    rows = page.tables["paths-table"]["rows"]
+    assert [r["cells"][5]["text"] for r in rows][:2] == [
+        "! not separated by the data",
+        "separated",
+    ]
+    assert "Read their total effect" in page.ids["split-weak"]
 
 
 def test_audience_costs_equal_summary(healthy):

@@ -275,3 +275,18 @@ def test_a_summary_of_schema_1_0_gets_the_newer_entries_from_the_fit(runs, tmp_p
     assert [t.to_dict() for t in completed.media_totals] == totals
     assert [a.to_dict() for a in completed.audiences] == audiences
     assert any("without media_totals, audiences" in w for w in report_run.warnings)
+
+
+def test_a_schema_1_1_summary_reads_its_awareness_paths_as_not_assessed(tmp_path):
+    """Schema 1.2 added each awareness path's mediated share and identification: a 1.1
+    summary reads them as None (unknown), nothing else changes."""
+    old = small_summary()
+    old["schema_version"] = "1.1"
+    path = {"outcome": "sales", "channel": "video", "direct": 10.0, "mediated": 5.0}
+    old["funnel"]["awareness_paths"] = [path]
+    s = _write(tmp_path / "run", old).read_summary(required=True)
+    (p,) = s.funnel.awareness_paths
+    assert (p.direct, p.mediated) == (10.0, 5.0)
+    assert (p.mediated_share, p.correlation, p.weakly_identified) == (None, None, None)
+    assert s.schema_version == SUMMARY_SCHEMA_VERSION == "1.2"
+    assert old["funnel"]["awareness_paths"] == [path]  # the input is not changed

@@ -27,7 +27,14 @@ from mmm.analysis.frequentist import (
     frequentist_baseline,
     media_features,
 )
-from mmm.analysis.funnel import awareness_paths, carryover, funnel_shares, path_split, stage_shares
+from mmm.analysis.funnel import (
+    awareness_paths,
+    carryover,
+    funnel_shares,
+    path_identification,
+    path_split,
+    stage_shares,
+)
 from mmm.analysis.geo import geo_attributes, geo_table
 from mmm.analysis.known import fit_from_params
 from mmm.analysis.measures import combined_value, marginal_draws, return_measures
@@ -71,6 +78,7 @@ __all__ = [
     "audience_cost_stats",
     "audience_costs",
     "awareness_paths",
+    "path_identification",
     "carryover",
     "channel_roas_draws",
     "combined_value",

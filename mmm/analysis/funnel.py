@@ -12,7 +12,7 @@ import xarray as xr
 
 from mmm.analysis.engine import _stack, contributions, draw_index
 from mmm.analysis.returns import _date_mask
-from mmm.analysis.summary import summarize_draws
+from mmm.analysis.summary import quantiles, summarize_draws
 from mmm.names import AWARENESS
 
 
@@ -177,6 +177,74 @@ def awareness_paths(
             "interval",
         ]
     ]
+
+
+#: Posterior correlation of an awareness channel's direct and mediated effects at or below
+#: which the split between the two paths is reported as weakly identified: the data then
+#: pin the total down much better than either part (with equal spreads, a correlation of
+#: -0.5 halves the variance of the total against independent parts).
+WEAK_SPLIT_CORRELATION = -0.5
+
+
+def path_identification(
+    fit, *, start=None, end=None, prob: float = 0.9, max_draws: int | None = 1000
+) -> pd.DataFrame:
+    """How well the data separate each awareness channel's direct and mediated effects.
+
+    When the data cannot tell whether awareness spend lifts the outcome directly or through
+    the mediator, the posterior trades one path against the other: their draws are
+    negatively correlated while their sum (the channel's total effect) stays well
+    determined. The split is then driven by the priors and is flagged rather than read.
+
+    Parameters
+    ----------
+    fit : FitResult
+        Needs at least one awareness series (ValueError otherwise).
+    start, end : date-like, optional
+        Date range, both included (default: the fitted dates).
+    prob : float, default 0.9
+        Probability of the mediated share's central interval, in (0, 1).
+    max_draws : int or None, default 1000
+        Thin the posterior to at most this many draws (None: all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (outcome, awareness channel), the channel's series summed:
+        ``mediated_share`` (median of the per-draw share of the total effect that goes
+        through the mediator, a fraction) with ``share_lower`` / ``share_upper``,
+        ``correlation`` (posterior correlation of the direct and mediated effects; NaN
+        without a mediator) and ``weakly_identified`` (``correlation <=``
+        :data:`WEAK_SPLIT_CORRELATION`).
+    """
+    c, _ = _range(fit, start, end, max_draws)
+    aw = [
+        s for s, st in zip(fit.dataset.series, _series_stage(fit), strict=True) if st == AWARENESS
+    ]
+    if not aw:
+        raise ValueError("the fit has no awareness series.")
+    by_channel = c.sel(series=aw).groupby("channel").sum("series")
+    rows = []
+    for o in by_channel["outcome"].values:
+        for ch in by_channel["channel"].values:
+            d = by_channel.sel(outcome=o, channel=ch, path="direct").values
+            m = by_channel.sel(outcome=o, channel=ch, path="mediated").values
+            tot = d + m
+            share = np.where(tot != 0, m / np.where(tot != 0, tot, 1.0), np.nan)
+            corr = float(np.corrcoef(d, m)[0, 1]) if d.std() > 0 and m.std() > 0 else np.nan
+            lo, hi = quantiles(share[np.isfinite(share)], prob)
+            rows.append(
+                {
+                    "outcome": str(o),
+                    "channel": str(ch),
+                    "mediated_share": float(np.nanmedian(share)),
+                    "share_lower": float(lo),
+                    "share_upper": float(hi),
+                    "correlation": corr,
+                    "weakly_identified": bool(corr <= WEAK_SPLIT_CORRELATION),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def carryover(fit, *, prob: float = 0.9, max_draws: int | None = None) -> pd.DataFrame:
