@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, Self, overload
 
 from mmm.config import dump_toml
 from mmm.errors import RunFolderError, SpecError
@@ -149,8 +150,8 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
 
 
 def _created(rec: dict) -> str:
-    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
-    return str(settings.get("created") or "")
+    settings = rec.get("settings")
+    return str(settings.get("created") or "") if isinstance(settings, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class RunFolder:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, run_dir, *, recommendation: str | None = None) -> RunFolder:
+    def open(cls, run_dir, *, recommendation: str | None = None) -> Self:
         """The run folder ``run_dir``, checked to hold a saved fit.
 
         ``recommendation`` names the stored recommendation to show; an unknown name
@@ -376,6 +377,12 @@ class RunFolder:
         except RunFolderError:
             v = None
         return v if isinstance(v, int) and not isinstance(v, bool) else LAYOUT_VERSION
+
+    @overload
+    def read_summary(self, *, required: Literal[True]) -> dict: ...
+
+    @overload
+    def read_summary(self, *, required: bool = False) -> dict | None: ...
 
     def read_summary(self, *, required: bool = False) -> dict | None:
         """``summary.json`` in the current schema (:func:`migrate_summary`); None when

@@ -149,8 +149,8 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
                 near.append(cell)
 
     budget = None
-    rec = run.recommendation if isinstance(run.recommendation, dict) else None
-    alloc = rec.get("allocation") if rec else None
+    rec = fmt.mapping(run.recommendation)
+    alloc = rec.get("allocation")
     if isinstance(alloc, list) and any(isinstance(a, dict) and a.get("geo") in geos for a in alloc):
         tot: dict[str, dict] = {}
         for a in alloc:

@@ -8,6 +8,8 @@ the saved fit through :mod:`mmm.analysis`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mmm.report import fmt
@@ -96,10 +98,10 @@ def combined_value(fit, draws, value_per_visit: float, *, prob: float):
         (channel, audience) -> {median, lower, upper}, currency per currency unit.
     """
     kinds = outcome_kinds(fit)
-    val = 0.0
-    for o, k in kinds.items():
-        w = 1.0 if k == "revenue" else float(value_per_visit)
-        val = val + w * draws.sel(outcome=o)
+    val = sum(
+        (1.0 if k == "revenue" else float(value_per_visit)) * draws.sel(outcome=o)
+        for o, k in kinds.items()
+    )
     ds = fit.dataset
     ch = [str(v) for v in ds.spend.coords["channel"].values]
     au = [str(v) for v in ds.spend.coords["audience"].values]
@@ -219,7 +221,7 @@ def data_summary(fit) -> dict:
     stage = series_stage(fit)
     ch = [str(v) for v in ds.spend.coords["channel"].values]
     au = [str(v) for v in ds.spend.coords["audience"].values]
-    series = []
+    series: list[dict[str, Any]] = []
     for s, c, a in zip(ds.series, ch, au, strict=True):
         x = np.asarray(ds.spend.sel(series=s).sum("geo").values, dtype=float)
         series.append(
