@@ -93,6 +93,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     y = y_raw / design.outcome_scale[None]
     m = None
     if spec.mediator is not None:
+        assert design.mediator_scale is not None  # the design scales the spec's mediator
         m = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, dtype=float)
         m = m / design.mediator_scale[None]
     if design.control_names:

@@ -344,7 +344,7 @@ def optimize_budget(
         def jac(u, _s=f_scale):
             return problem._evaluate(u)[1] / _s
 
-        opts = {"maxiter": maxiter}
+        opts: dict[str, float] = {"maxiter": maxiter}
         if method == "SLSQP":
             opts["ftol"] = tol
         else:

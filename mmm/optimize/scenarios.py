@@ -22,7 +22,7 @@ import pandas as pd
 from mmm.errors import SpecError
 from mmm.optimize.planner import Planner, make_objective
 from mmm.optimize.results import BudgetRecommendation
-from mmm.run_folder import DEFAULT_SCENARIOS
+from mmm.run_folder import DEFAULT_SCENARIOS, RunFolder
 
 
 def _mask(planner: Planner, key: str) -> np.ndarray:
@@ -262,6 +262,20 @@ def scenario_summary(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _read_recommendations(source: RunFolder, names: list[str]) -> dict[str, dict]:
+    """The stored recommendations ``names`` of the run folder, each a JSON object."""
+    recs = {}
+    for name in names:
+        rec, path = source.read_recommendation(name)
+        if not isinstance(rec, dict):
+            raise SpecError(
+                f"--recommendation {name}: {path} is not a JSON object; run `mmm optimize "
+                f"{source.path} --budget X --name {name} --replace` to store it again."
+            )
+        recs[name] = rec
+    return recs
+
+
 def _recommended_plan(planner: Planner, rec: dict, name: str) -> np.ndarray:
     """The recommended spend path stored in ``recommendation.json`` (its ``weekly`` table)."""
     st = rec.get("settings") or {}
@@ -377,7 +391,7 @@ def run_scenarios(
     from mmm.optimize.plan_file import read_plan_file
     from mmm.optimize.planner import make_planner
     from mmm.optimize.results import json_safe, records
-    from mmm.run_folder import RunFolder, check_name
+    from mmm.run_folder import check_name
 
     folder = RunFolder(out if out is not None else run_dir)
     source = RunFolder(run_dir)
@@ -397,7 +411,7 @@ def run_scenarios(
                 f"{run_dir} --budget X --name {unknown[0]}` first or pick a stored one."
             )
     chosen = list(stored) if recommendations is None else list(dict.fromkeys(recommendations))
-    recs = {r: source.read_recommendation(r)[0] for r in chosen}
+    recs = _read_recommendations(source, chosen)
     taken = [p for p in plans if p == "current" or p in recs]
     if taken:
         raise SpecError(
@@ -515,6 +529,4 @@ def read_scenarios(run_dir) -> list[dict]:
     mmm.errors.NotFittedError
         A file is not valid JSON (the message names it).
     """
-    from mmm.run_folder import RunFolder
-
     return RunFolder(run_dir).read_scenarios()

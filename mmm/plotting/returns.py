@@ -217,7 +217,7 @@ def plot_rank_odds(
         from mmm.analysis import pairwise_beats, rank_table, roas_draws
 
         draws = roas_draws(data, max_draws=max_draws).sel(path=path)
-        o = pick_outcomes(draws["outcome"].values, outcome, first=True)[0]
+        o: str | None = pick_outcomes(draws["outcome"].values, outcome, first=True)[0]
         draws = draws.sel(outcome=o)
         beats = pairwise_beats(draws)
         if order is None:
