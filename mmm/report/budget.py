@@ -126,28 +126,13 @@ def budget_context(
         **{k: v for k, v in summary.items() if k != "budget"},
         **rec,
     }
-    weights = fmt.mapping(summary.get("outcome_weights"))
-    value_is_count = bool(weights) and all(
-        kinds.get(o) == "count" for o, w in weights.items() if fmt.is_number(w) and w
-    )
-    vfmt = fmt.count if value_is_count else money
-
+    vfmt = _value_format(fmt.mapping(summary.get("outcome_weights")), kinds, money)
     rows, lookup = _budget_rows(flat)
     uplift = _uplift(flat, kinds, vfmt, money)
     pb = summary.get("prob_better")
     total = _first(flat, "total_budget", "budget_total", "total")
     outcomes, level = _outcomes_per_plan(rec, kinds, vfmt, money, prob)
-    window_end = _date(settings.get("window_end"))
-    unit = fmt.period_word(freq)
     bsp = summary.get("budget_shadow_price")
-    sentence = None
-    if uplift:
-        sentence = (
-            "Moving money as recommended in the budget section should add "
-            + _uplift_words(uplift)
-            + (f" ({fmt.prob(pb)} chance of beating the current plan)" if fmt.is_number(pb) else "")
-            + "."
-        )
     scenarios = rec.get("scenarios")
     return {
         "name": settings.get("name"),
@@ -158,26 +143,11 @@ def budget_context(
         "summary_lines": _summary_lines(
             flat, settings, summary, uplift, kinds=kinds, money=money, freq=freq
         ),
-        "outcome_lines": [
-            f"{o['name'][:1].upper() + o['name'][1:]} from media: {o['current_words']} with the "
-            f"current plan, {o['recommended_words']} with the recommended plan."
-            for o in outcomes
-            if o["current"] and o["recommended"]
-        ],
+        "outcome_lines": _outcome_lines(outcomes),
         "outcomes": outcomes,
-        "window_note": (
-            f"Effects are counted over the plan's {unit} and the carry-over after them, up to "
-            f"{window_end}; ranges are {fmt.pct(level)} intervals."
-            if window_end
-            else f"Ranges are {fmt.pct(level)} intervals."
-        ),
+        "window_note": _window_note(_date(settings.get("window_end")), freq, level),
         "lines": _line_sentences(rows, currency=currency, money=money, vfmt=vfmt),
-        "moves": [
-            f"Move {money(m['amount'])} from {_series_name(m.get('from'), lookup)} "
-            f"to {_series_name(m.get('to'), lookup)}."
-            for m in rec.get("moves") or []
-            if isinstance(m, dict) and fmt.is_number(m.get("amount"))
-        ],
+        "moves": _moves(rec, lookup, money),
         "binding": _binding_limits(summary, lookup, currency=currency, money=money, vfmt=vfmt),
         "budget_margin": (
             f"Each extra {currency}1 of total budget would add about {vfmt(bsp)} of value."
@@ -185,12 +155,43 @@ def budget_context(
             else None
         ),
         "value_fmt": vfmt,
-        "sentence": sentence,
+        "sentence": _headline_sentence(uplift, pb),
         "scenarios": [s for s in scenarios if isinstance(s, dict)]
         if isinstance(scenarios, list)
         else [],
         "unreadable": not rows and not uplift,
     }
+
+
+def _value_format(weights: dict, kinds: dict, money):
+    """The formatter of value: a count when every weighted outcome is a count, else money."""
+    value_is_count = bool(weights) and all(
+        kinds.get(o) == "count" for o, w in weights.items() if fmt.is_number(w) and w
+    )
+    return fmt.count if value_is_count else money
+
+
+def _window_note(window_end: str | None, freq, level: float) -> str:
+    """Over which periods effects are counted, and the width of the ranges."""
+    if window_end:
+        return (
+            f"Effects are counted over the plan's {fmt.period_word(freq)} and the carry-over "
+            f"after them, up to {window_end}; ranges are {fmt.pct(level)} intervals."
+        )
+    return f"Ranges are {fmt.pct(level)} intervals."
+
+
+def _headline_sentence(uplift: list[dict], pb) -> str | None:
+    """The report's summary sentence on the recommendation (None without an uplift)."""
+    if not uplift:
+        return None
+    chance = f" ({fmt.prob(pb)} chance of beating the current plan)" if fmt.is_number(pb) else ""
+    return (
+        "Moving money as recommended in the budget section should add "
+        + _uplift_words(uplift)
+        + chance
+        + "."
+    )
 
 
 def _budget_rows(flat: dict) -> tuple[list[dict], dict[str, str]]:
@@ -252,6 +253,26 @@ def _line_sentences(rows: list[dict], *, currency: str, money, vfmt) -> list[str
             )
         lines.append(text + mv + ".")
     return lines
+
+
+def _moves(rec: dict, lookup: dict[str, str], money) -> list[str]:
+    """The moves of money from one line to another, in sentences."""
+    return [
+        f"Move {money(m['amount'])} from {_series_name(m.get('from'), lookup)} "
+        f"to {_series_name(m.get('to'), lookup)}."
+        for m in rec.get("moves") or []
+        if isinstance(m, dict) and fmt.is_number(m.get("amount"))
+    ]
+
+
+def _outcome_lines(outcomes: list[dict]) -> list[str]:
+    """Each outcome from media under both plans, one sentence each."""
+    return [
+        f"{o['name'][:1].upper() + o['name'][1:]} from media: {o['current_words']} with the "
+        f"current plan, {o['recommended_words']} with the recommended plan."
+        for o in outcomes
+        if o["current"] and o["recommended"]
+    ]
 
 
 def _uplift(flat: dict, kinds: dict, vfmt, money) -> list[dict]:

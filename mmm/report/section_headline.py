@@ -8,20 +8,33 @@ from mmm.report.charts import value_fmt as _value_fmt
 
 def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> list[str]:
     """The summary bullets: period, spend, media totals, best lines, funnel shares."""
-    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
-    revenue, counts = ctx["revenue"], ctx["counts"]
     n = data["n_periods"]
     headline = [
         f"From {data['start']:%d %b %Y} to {data['end']:%d %b %Y} "
         f"({n} {fmt.period_word(data.get('freq'), n)}) "
-        f"{money(data['total_spend'])} was spent on media across {len(data['series'])} "
+        f"{ctx['money'](data['total_spend'])} was spent on media across {len(data['series'])} "
         "channel and audience lines."
     ]
-    for o in fit.spec.outcome_names:
+    headline += _media_totals(ctx, fit.spec.outcome_names, totals)
+    funnel = _funnel_shares(summary.get("funnel", {}))
+    if funnel:
+        headline.append(funnel)
+    best = _best_lines(ctx, rows, draws)
+    if best:
+        headline.append(best)
+    return headline
+
+
+def _media_totals(ctx: dict, outcomes, totals: dict) -> list[str]:
+    """Per outcome: what media drove and its share, and the return per unit of spend (money
+    outcomes) or the cost of one more unit (counts)."""
+    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
+    lines = []
+    for o in outcomes:
         t = totals[o]
         vf = _value_fmt(kinds[o], currency)
         what = fmt.pretty(o)
-        headline.append(
+        lines.append(
             f"Media drove {fmt.interval_words(t['median'], t['lower'], t['upper'], vf)} "
             f"of {what}, "
             f"that is {fmt.pct(t['share']['median'])} of all {what} "
@@ -29,28 +42,40 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
         )
         if kinds[o] == "revenue":
             p = t["per_spend"]
-            headline.append(
+            lines.append(
                 f"Each {currency}1 of media brought back "
                 f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)} "
                 f"in {what}."
             )
         elif t.get("spend_per_unit"):
             p = t["spend_per_unit"]
-            headline.append(
+            lines.append(
                 f"Across all media, one extra {what.rstrip('s')} cost "
                 f"{fmt.interval_words(p['median'], p['lower'], p['upper'], money)}."
             )
-    funnel = summary.get("funnel", {})
+    return lines
+
+
+def _funnel_shares(funnel: dict) -> str | None:
+    """Awareness channels' share of the spend and of media's effect on each outcome."""
     sp_sh, oc_sh = funnel.get("spend_share", {}), funnel.get("outcome_share", {})
-    if sp_sh and oc_sh:
-        parts = [
-            f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
-            for o, v in oc_sh.items()
-        ]
-        headline.append(
-            f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
-            f"delivered {' and '.join(parts)}; conversion channels the rest."
-        )
+    if not (sp_sh and oc_sh):
+        return None
+    parts = [
+        f"{fmt.pct(v.get('awareness'))} of media's effect on {fmt.pretty(o)}"
+        for o, v in oc_sh.items()
+    ]
+    return (
+        f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
+        f"delivered {' and '.join(parts)}; conversion channels the rest."
+    )
+
+
+def _best_lines(ctx: dict, rows: list[dict], draws) -> str | None:
+    """The line with the best return on the first money outcome and the cheapest line for
+    the first count outcome, each with its chance of being so across the posterior draws."""
+    currency, money = ctx["currency"], ctx["money"]
+    revenue, counts = ctx["revenue"], ctx["counts"]
     odds = numbers.first_odds(draws) if len(rows) > 1 else {}
 
     def _odds(o: str, r: dict, word: str) -> str:
@@ -92,9 +117,7 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
                 f"({money(rec['cost_per_unit'])} each, range {rng}"
                 f"{_odds(o, b, 'cheapest')})"
             )
-    if best:
-        headline.append("Per channel, " + "; ".join(best) + ".")
-    return headline
+    return "Per channel, " + "; ".join(best) + "." if best else None
 
 
 def geo_headline(ctx: dict, geo: dict | None) -> str | None:
