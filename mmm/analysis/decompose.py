@@ -20,8 +20,6 @@ import xarray as xr
 from mmm.analysis.engine import _stack, contributions, draw_index, posterior_params
 from mmm.analysis.summary import summarize_draws
 
-BASE_COMPONENTS = ("intercept", "trend", "seasonality")
-
 
 def decompose(fit, *, max_draws: int | None = 500) -> xr.DataArray:
     """Split the expected outcome into baseline, control, mediator and media components.

@@ -32,8 +32,6 @@ from mmm.analysis.engine import contributions_from_response, posterior_params, r
 from mmm.analysis.returns import _date_mask, roas_draws, spend_totals
 from mmm.analysis.summary import summarize_draws
 
-PATHS3 = ("direct", "mediated", "total")
-
 
 def _with_total(da: xr.DataArray) -> xr.DataArray:
     return xr.concat([da, da.sum("path").expand_dims(path=["total"])], dim="path")

@@ -16,8 +16,6 @@ import xarray as xr
 from mmm.analysis.engine import contributions
 from mmm.analysis.summary import summarize_draws
 
-PATHS_TOTAL = ("direct", "mediated", "total")
-
 __all__ = [
     "contribution_table",
     "contribution_totals",

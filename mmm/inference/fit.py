@@ -716,10 +716,3 @@ def with_currency(result: FitResult, currency: str | None) -> FitResult:
     """A copy of ``result`` whose money is in ``currency`` (None: unchanged)."""
     currency = check_currency(currency)
     return result if currency is None else replace(result, currency=currency)
-
-
-def with_provenance(result: FitResult, **extra) -> FitResult:
-    """A copy of ``result`` with more provenance entries (e.g. the config hash)."""
-    prov = dict(result.provenance)
-    prov.update(extra)
-    return replace(result, provenance=prov)

@@ -296,25 +296,6 @@ def _take_paths(paths: PathTable, rows: np.ndarray, *, timing: TouchTiming | Non
     )
 
 
-def reweighted(
-    paths: PathTable,
-    *,
-    conversions: np.ndarray,
-    nulls: np.ndarray,
-    value: np.ndarray | None,
-) -> PathTable:
-    """A copy of ``paths`` with new outcome counts on the same path structure.
-
-    Cached structure (lengths, token positions) is shared with the original. The touch timing
-    is dropped; callers that need it rescale the journeys themselves.
-    """
-    new = replace(paths, conversions=conversions, nulls=nulls, value=value, timing=None)
-    for name in ("lengths", "path_of_token", "position"):
-        if name in paths.__dict__:
-            new.__dict__[name] = paths.__dict__[name]
-    return new
-
-
 def _sorted_channels(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Re-code channel codes so that channel names are in alphabetical order."""
     order = np.argsort(np.asarray(names, dtype=object), kind="stable")

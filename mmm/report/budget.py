@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 from functools import partial
 
-from mmm.names import ACRONYMS, display_name  # noqa: F401 (re-exported)
+from mmm.names import display_name
 from mmm.report import fmt
 
 #: Changes smaller than this share of the current spend are read as "keep".

@@ -7,18 +7,19 @@ import os
 from functools import partial
 from pathlib import Path
 
+from mmm.names import display_name
 from mmm.report import charts, fmt, interactive, numbers
-from mmm.report.budget import budget_context, display_name, value_per_visit_of
+from mmm.report.budget import budget_context, value_per_visit_of
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.geo import geo_context
 from mmm.report.health import assess
 from mmm.report.run import RunFolder
-from mmm.report.section_funnel import carryover_section, funnel_charts  # noqa: F401
-from mmm.report.section_headline import geo_headline, headline_section  # noqa: F401
-from mmm.report.section_lines import curves_section, headroom_section, marginal_rows  # noqa: F401
-from mmm.report.section_over_time import weekly_section  # noqa: F401
-from mmm.report.section_stores import near_store_section, online_store_section  # noqa: F401
+from mmm.report.section_funnel import carryover_section, funnel_charts
+from mmm.report.section_headline import geo_headline, headline_section
+from mmm.report.section_lines import curves_section, headroom_section, marginal_rows
+from mmm.report.section_over_time import weekly_section
+from mmm.report.section_stores import near_store_section, online_store_section
 
 TEMPLATE = "report.html.j2"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from mmm.names import display_name
 from mmm.report import fmt, interactive
-from mmm.report.budget import display_name
 
 
 def value_fmt(kind: str, currency: str):
