@@ -49,6 +49,30 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
     outcomes = list(fit.spec.outcome_names)
     counts = [o for o in outcomes if kinds.get(o) == "count"]
     revenue = [o for o in outcomes if kinds.get(o) == "revenue"]
+    rows = _geo_rows(recs, geos)
+    has_shops = any(fmt.is_number(r["shops"]) for r in rows)
+    has_population = any(fmt.is_number(r["population"]) for r in rows)
+    chart, no_effect = _geo_chart(rows, counts, revenue, money=money, currency=currency, prob=prob)
+    shops = {r["geo"]: r.get("shops") for r in rows}
+    near = _near_store_by_geo(fit, counts, geos, shops, prob) if counts else []
+    return {
+        "rows": rows,
+        "outcomes": outcomes,
+        "counts": counts,
+        "revenue": revenue,
+        "has_shops": has_shops,
+        "has_population": has_population,
+        "chart": chart,
+        "no_effect": no_effect,
+        "near": near,
+        "budget": _geo_budget(fmt.mapping(run.recommendation), geos, counts),
+        "n": len(geos),
+    }
+
+
+def _geo_rows(recs: list[dict], geos: list[str]) -> list[dict]:
+    """One row per geo, then ``all``: spend, shops, population and, per outcome, the
+    media-driven amount, its return per currency and the cost per extra unit."""
     by_geo: dict[str, dict] = {}
     for r in recs:
         g = str(r["geo"])
@@ -67,89 +91,97 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
             "per_spend": _interval(r, "per_spend"),
             "cost": _interval(r, "cost_per_unit"),
         }
-    rows = [by_geo[g] for g in [*geos, "all"] if g in by_geo]
-    has_shops = any(fmt.is_number(r["shops"]) for r in rows)
-    has_population = any(fmt.is_number(r["population"]) for r in rows)
+    return [by_geo[g] for g in [*geos, "all"] if g in by_geo]
 
+
+def _geo_chart(rows: list[dict], counts, revenue, *, money, currency: str, prob: float):
+    """Ranked bars of the geos' cost per extra unit of the first count outcome (or return
+    on the first revenue outcome), and the geos with no media effect on it."""
+    if not (counts or revenue):
+        return None, []
     chart = None
-    if counts or revenue:
-        o = counts[0] if counts else revenue[0]
-        key = "cost" if counts else "per_spend"
-        items = []
-        for r in rows:
-            if r["geo"] == "all":
+    o = counts[0] if counts else revenue[0]
+    key = "cost" if counts else "per_spend"
+    items = []
+    for r in rows:
+        if r["geo"] == "all":
+            continue
+        v = r["outcomes"].get(o, {}).get(key, {})
+        if fmt.is_number(v.get("median")) and v["median"] > 0:
+            items.append({"label": r["geo"], "stage": "geo", **v})
+    items.sort(key=lambda it: it["median"], reverse=not counts)
+    unit = fmt.pretty(o).rstrip("s")
+    if items and counts:
+        order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
+        chart = figures.ranked_bars(
+            items,
+            title=f"Cost per extra {unit} by geo (lower is better)",
+            xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
+            value_fmt=money,
+            stage_legend=False,
+            range_label=f"line: {fmt.pct(prob)} range",
+            alt=f"Bar chart ranking geos by cost per extra {unit} from all media, "
+            f"cheapest first: {order}.",
+        )
+    elif items:
+        order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
+        chart = figures.ranked_bars(
+            items,
+            title=f"Return on {fmt.pretty(o)} per {currency}1 by geo",
+            xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
+            f"{fmt.pct(prob)} range)",
+            value_fmt=fmt.ratio,
+            stage_legend=False,
+            range_label=f"line: {fmt.pct(prob)} range",
+            alt=f"Bar chart ranking geos by return on {fmt.pretty(o)} per {currency}1, "
+            f"highest first: {order}.",
+        )
+    no_effect = [
+        r["geo"]
+        for r in rows
+        if r["geo"] != "all" and r["geo"] not in {it["label"] for it in items}
+    ]
+    return chart, no_effect
+
+
+def _near_store_by_geo(fit, counts, geos: list[str], shops: dict, prob: float) -> list[dict]:
+    """Per geo (then ``all``): the cost per visit of near-store and broad audiences and the
+    chance that near-store is cheaper (empty without a near-store audience)."""
+    near: list[dict] = []
+    try:
+        from mmm.analysis.online_store import near_store_vs_broad
+
+        nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
+    except ValueError:  # no near-store audience in the data
+        nd = None
+    if nd is not None:
+        nd = nd[nd["scope"] == "all"]
+        for g in [*geos, "all"]:
+            sub = nd[nd["geo"] == g].set_index("group")
+            if sub.empty:
                 continue
-            v = r["outcomes"].get(o, {}).get(key, {})
-            if fmt.is_number(v.get("median")) and v["median"] > 0:
-                items.append({"label": r["geo"], "stage": "geo", **v})
-        items.sort(key=lambda it: it["median"], reverse=not counts)
-        unit = fmt.pretty(o).rstrip("s")
-        if items and counts:
-            order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
-            chart = figures.ranked_bars(
-                items,
-                title=f"Cost per extra {unit} by geo (lower is better)",
-                xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
-                value_fmt=money,
-                stage_legend=False,
-                range_label=f"line: {fmt.pct(prob)} range",
-                alt=f"Bar chart ranking geos by cost per extra {unit} from all media, "
-                f"cheapest first: {order}.",
-            )
-        elif items:
-            order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
-            chart = figures.ranked_bars(
-                items,
-                title=f"Return on {fmt.pretty(o)} per {currency}1 by geo",
-                xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
-                f"{fmt.pct(prob)} range)",
-                value_fmt=fmt.ratio,
-                stage_legend=False,
-                range_label=f"line: {fmt.pct(prob)} range",
-                alt=f"Bar chart ranking geos by return on {fmt.pretty(o)} per {currency}1, "
-                f"highest first: {order}.",
-            )
-        no_effect = [
-            r["geo"]
-            for r in rows
-            if r["geo"] != "all" and r["geo"] not in {it["label"] for it in items}
-        ]
-    else:
-        no_effect = []
+            cell = {"geo": g, "shops": shops.get(g)}
+            for grp in ("near_store", "broad"):
+                if grp in sub.index:
+                    x = sub.loc[grp]
+                    cell[grp] = {
+                        "spend": float(x["spend"]),
+                        **{
+                            k: float(x[f"cost_per_visit_{k}"]) for k in ("median", "lower", "upper")
+                        },
+                    }
+                else:
+                    cell[grp] = None
+            p = sub["p_near_cheaper"].iloc[0]
+            cell["p"] = float(p) if fmt.is_number(p) else None
+            near.append(cell)
+    return near
 
-    near = []
-    if counts:
-        try:
-            from mmm.analysis.online_store import near_store_vs_broad
 
-            nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
-        except ValueError:  # no near-store audience in the data
-            nd = None
-        if nd is not None:
-            nd = nd[nd["scope"] == "all"]
-            for g in [*geos, "all"]:
-                sub = nd[nd["geo"] == g].set_index("group")
-                if sub.empty:
-                    continue
-                cell = {"geo": g, "shops": by_geo.get(g, {}).get("shops")}
-                for grp in ("near_store", "broad"):
-                    if grp in sub.index:
-                        x = sub.loc[grp]
-                        cell[grp] = {
-                            "spend": float(x["spend"]),
-                            **{
-                                k: float(x[f"cost_per_visit_{k}"])
-                                for k in ("median", "lower", "upper")
-                            },
-                        }
-                    else:
-                        cell[grp] = None
-                p = sub["p_near_cheaper"].iloc[0]
-                cell["p"] = float(p) if fmt.is_number(p) else None
-                near.append(cell)
-
+def _geo_budget(rec: dict, geos: list[str], counts) -> list[dict] | None:
+    """Current and recommended spend per geo, with the cost per extra unit under each plan
+    (None when the recommendation has no per-geo rows)."""
     budget = None
-    rec = fmt.mapping(run.recommendation)
     alloc = rec.get("allocation")
     if isinstance(alloc, list) and any(isinstance(a, dict) and a.get("geo") in geos for a in alloc):
         tot: dict[str, dict] = {}
@@ -173,16 +205,4 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
                 t["cost_current"] = cpv.get(("current", g))
                 t["cost_recommended"] = cpv.get(("recommended", g))
                 budget.append(t)
-    return {
-        "rows": rows,
-        "outcomes": outcomes,
-        "counts": counts,
-        "revenue": revenue,
-        "has_shops": has_shops,
-        "has_population": has_population,
-        "chart": chart,
-        "no_effect": no_effect,
-        "near": near,
-        "budget": budget,
-        "n": len(geos),
-    }
+    return budget
