@@ -68,101 +68,98 @@ def assess(diag: dict | None) -> Health:
         )
         return Health(tuple(checks), REVIEW, _headline(REVIEW, tuple(checks)))
 
-    div = int(diag.get("divergences") or 0)
-    if div == 0:
-        checks.append(
-            Check(
-                "Divergent transitions",
-                PASS,
-                "0",
-                "The sampler explored the model without getting stuck.",
-            )
-        )
-    else:
-        share = div / n_total if n_total else 1.0
-        status = FAIL if share > DIVERGENCE_FAIL_SHARE else REVIEW
-        checks.append(
-            Check(
-                "Divergent transitions",
-                status,
-                f"{div} divergent transitions" + (f" out of {n_total} draws" if n_total else ""),
-                "Parts of the model were hard to explore, so some estimates may be biased.",
-                "Refit with a higher target_accept (e.g. 0.95) in [sampler]; if they remain, "
-                "check priors that conflict with the data.",
-            )
-        )
-
-    rhat = diag.get("max_rhat")
-    if not is_number(rhat):
-        checks.append(
-            Check(
-                "Agreement between chains (R-hat)",
-                REVIEW,
-                "not available",
-                "With a single chain the agreement between chains cannot be checked.",
-                "Run at least two chains (chains = 4 in [sampler]).",
-            )
-        )
-    else:
-        rhat = float(rhat)
-        status = PASS if rhat <= RHAT_MAX else (REVIEW if rhat <= RHAT_FAIL else FAIL)
-        checks.append(
-            Check(
-                "Agreement between chains (R-hat)",
-                status,
-                f"max R-hat {rhat:.3f} (should be at most {RHAT_MAX})",
-                "Independent chains agree on the answer."
-                if status == PASS
-                else "Independent chains do not fully agree on the answer.",
-                "" if status == PASS else "Refit with more tune and draws in [sampler].",
-            )
-        )
-
+    checks.append(_divergence_check(diag, n_total))
+    checks.append(_rhat_check(diag.get("max_rhat")))
     for key, label in (("min_ess_bulk", "typical values"), ("min_ess_tail", "interval ends")):
-        ess = diag.get(key)
-        name = f"Effective draws for {label} (ESS)"
-        if not is_number(ess):
-            checks.append(
-                Check(
-                    name,
-                    REVIEW,
-                    "not available",
-                    "The number of effective draws is unknown.",
-                    "Refit so the diagnostics are recorded.",
-                )
-            )
-            continue
-        ess = float(ess)
-        status = PASS if ess >= ESS_MIN else (REVIEW if ess >= ESS_FAIL else FAIL)
-        checks.append(
-            Check(
-                name,
-                status,
-                f"min ESS {ess:.0f} (should be at least {ESS_MIN})",
-                f"Enough independent draws to pin down the {label}."
-                if status == PASS
-                else f"Too few independent draws: the {label} are noisy.",
-                "" if status == PASS else "Refit with more draws (e.g. draws = 2000) or chains.",
-            )
-        )
-
+        checks.append(_ess_check(diag.get(key), label))
     bfmi = diag.get("min_bfmi")
     if is_number(bfmi):
-        bfmi = float(bfmi)
-        status = PASS if bfmi >= BFMI_MIN else REVIEW
-        checks.append(
-            Check(
-                "Energy (BFMI)",
-                status,
-                f"min BFMI {bfmi:.2f} (should be at least {BFMI_MIN})",
-                "The sampler moved freely."
-                if status == PASS
-                else "The sampler moved sluggishly through the model.",
-                "" if status == PASS else "Tighten priors or simplify the model, then refit.",
-            )
-        )
+        checks.append(_bfmi_check(float(bfmi)))
     status = max((c.status for c in checks), key=_RANK.__getitem__)
     return Health(tuple(checks), status, _headline(status, tuple(checks)))
+
+
+def _divergence_check(diag: dict, n_total: int) -> Check:
+    """Divergent transitions: none passes; a share above DIVERGENCE_FAIL_SHARE fails."""
+    div = int(diag.get("divergences") or 0)
+    if div == 0:
+        return Check(
+            "Divergent transitions",
+            PASS,
+            "0",
+            "The sampler explored the model without getting stuck.",
+        )
+    share = div / n_total if n_total else 1.0
+    status = FAIL if share > DIVERGENCE_FAIL_SHARE else REVIEW
+    return Check(
+        "Divergent transitions",
+        status,
+        f"{div} divergent transitions" + (f" out of {n_total} draws" if n_total else ""),
+        "Parts of the model were hard to explore, so some estimates may be biased.",
+        "Refit with a higher target_accept (e.g. 0.95) in [sampler]; if they remain, "
+        "check priors that conflict with the data.",
+    )
+
+
+def _rhat_check(rhat) -> Check:
+    """Agreement between chains: the largest R-hat (unknown with a single chain)."""
+    if not is_number(rhat):
+        return Check(
+            "Agreement between chains (R-hat)",
+            REVIEW,
+            "not available",
+            "With a single chain the agreement between chains cannot be checked.",
+            "Run at least two chains (chains = 4 in [sampler]).",
+        )
+    rhat = float(rhat)
+    status = PASS if rhat <= RHAT_MAX else (REVIEW if rhat <= RHAT_FAIL else FAIL)
+    return Check(
+        "Agreement between chains (R-hat)",
+        status,
+        f"max R-hat {rhat:.3f} (should be at most {RHAT_MAX})",
+        "Independent chains agree on the answer."
+        if status == PASS
+        else "Independent chains do not fully agree on the answer.",
+        "" if status == PASS else "Refit with more tune and draws in [sampler].",
+    )
+
+
+def _ess_check(ess, label: str) -> Check:
+    """Effective draws for the typical values (bulk) or the interval ends (tail)."""
+    name = f"Effective draws for {label} (ESS)"
+    if not is_number(ess):
+        return Check(
+            name,
+            REVIEW,
+            "not available",
+            "The number of effective draws is unknown.",
+            "Refit so the diagnostics are recorded.",
+        )
+    ess = float(ess)
+    status = PASS if ess >= ESS_MIN else (REVIEW if ess >= ESS_FAIL else FAIL)
+    return Check(
+        name,
+        status,
+        f"min ESS {ess:.0f} (should be at least {ESS_MIN})",
+        f"Enough independent draws to pin down the {label}."
+        if status == PASS
+        else f"Too few independent draws: the {label} are noisy.",
+        "" if status == PASS else "Refit with more draws (e.g. draws = 2000) or chains.",
+    )
+
+
+def _bfmi_check(bfmi: float) -> Check:
+    """Energy: the smallest BFMI over chains."""
+    status = PASS if bfmi >= BFMI_MIN else REVIEW
+    return Check(
+        "Energy (BFMI)",
+        status,
+        f"min BFMI {bfmi:.2f} (should be at least {BFMI_MIN})",
+        "The sampler moved freely."
+        if status == PASS
+        else "The sampler moved sluggishly through the model.",
+        "" if status == PASS else "Tighten priors or simplify the model, then refit.",
+    )
 
 
 def _headline(status: str, checks: tuple[Check, ...]) -> str:
