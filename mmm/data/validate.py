@@ -10,6 +10,7 @@ or control dates outside the media range; both are recorded in ``repairs``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -481,6 +482,99 @@ def validate_tables(
     m, date_problem = media_result
 
     # --- dates and frequency of the media table
+    freq, dates = _media_dates(m, media_label, problems)
+
+    # --- channels vs catalogue
+    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
+    catalogue_channels = _check_channels(
+        m, media_channels, catalogue, channels[1], problems, warnings_out
+    )
+
+    # --- national media spread over geos (mmm.data.national)
+    m, national_problems, note = spread_national(
+        m,
+        geo_table,
+        by=national_by,
+        media_label=media_label,
+        geos_label=None if geos is None else geos[1],
+    )
+    for text in national_problems:
+        problems.add("media", media_label, text)
+    if note:
+        repairs.append(note)
+
+    # --- geos
+    media_geos = sorted(set(m[GEO].dropna().tolist()))
+    _check_table_geos(
+        media_geos,
+        outcome_result=outcome_result,
+        outcomes_label=outcomes[1],
+        control_result=control_result,
+        controls_label=controls_label,
+        geo_table=geo_table,
+        geos_label=geos_label,
+        problems=problems,
+    )
+
+    # --- completeness of each (geo, series) present, and impressions per series
+    keys_ok = m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)
+    mk = m[keys_ok]
+    missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
+    if dates is not None and not date_problem:
+        missing_cells = _missing_cells(
+            mk, dates, fill_missing_spend, media_label, problems, repairs
+        )
+    impressions_series = None
+    if "impressions" in m.columns:
+        impressions_series = _impressions_series(mk, media_label, problems, warnings_out)
+
+    # --- align outcomes and controls to the media dates
+    aligned_outcomes = aligned_controls = None
+    if dates is not None:
+        align = partial(_align_dates, dates=dates, freq=freq, problems=problems, repairs=repairs)
+        if outcome_result is not None:
+            aligned_outcomes = align(outcome_result[0], role="outcomes", label=outcomes[1])
+        if control_result is not None:
+            aligned_controls = align(control_result[0], role="controls", label=controls_label)
+
+    if problems:
+        raise DataError(problems.items)
+
+    # --- order: channels as in the catalogue, audiences sorted
+    order = {c: i for i, c in enumerate(catalogue_channels)}
+    series = sorted(
+        {(ch, au) for ch, au in zip(m[CHANNEL], m[AUDIENCE], strict=True)},
+        key=lambda s: (order[s[0]], s[1]),
+    )
+    cat = catalogue[catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True)
+    geo_info = None
+    if geo_table is not None:
+        geo_info = geo_table.set_index(GEO).loc[media_geos]
+    assert freq is not None and dates is not None  # problems above raised otherwise
+    return ValidatedTables(
+        media=m.reset_index(drop=True),
+        outcomes=aligned_outcomes,
+        outcome_names=outcome_result[1],
+        controls=aligned_controls,
+        control_names=[] if control_result is None else control_result[1],
+        catalogue=cat,
+        geo_info=geo_info,
+        dates=dates,
+        freq=freq,
+        geos=media_geos,
+        series=series,
+        impressions_series=impressions_series,
+        missing_cells=missing_cells,
+        warnings=warnings_out,
+        repairs=repairs,
+    )
+
+
+def _media_dates(
+    m: pd.DataFrame, media_label: str, problems: ProblemList
+) -> tuple[str | None, pd.DatetimeIndex | None]:
+    """The media table's frequency and its full date grid (None where the dates are not
+    regular: off-grid dates or gaps are problems)."""
     media_dates = pd.DatetimeIndex(np.unique(m[DATE].dropna().to_numpy()))
     freq, dates = None, None
     if len(media_dates) > 0:
@@ -517,9 +611,19 @@ def validate_tables(
                 )
             if not len(off) and not len(gaps):
                 dates = grid
+    return freq, dates
 
-    # --- channels vs catalogue
-    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
+
+def _check_channels(
+    m: pd.DataFrame,
+    media_channels: list[str],
+    catalogue: pd.DataFrame | None,
+    label: str,
+    problems: ProblemList,
+    warnings_out: list[str],
+) -> list[str]:
+    """The catalogue's channels; media channels missing from it are problems, catalogue
+    channels without media rows a warning."""
     catalogue_channels: list[str] = []
     if catalogue is not None:
         catalogue_channels = catalogue[CHANNEL].dropna().tolist()
@@ -529,7 +633,7 @@ def validate_tables(
             detail = ", ".join(f"{c!r} ({int(counts[c])} rows)" for c in absent[:20])
             problems.add(
                 "channels",
-                channels[1],
+                label,
                 f"channel(s) in media but missing from the channel catalogue: {detail}; "
                 f"catalogue has {catalogue_channels}. Fix: add a catalogue row (channel, "
                 "stage) for each, or correct the channel names in the media table.",
@@ -537,32 +641,31 @@ def validate_tables(
         unused = [c for c in catalogue_channels if c not in media_channels]
         if unused:
             warnings_out.append(
-                f"[channels: {channels[1]}] catalogue channel(s) {unused} have no rows in the "
+                f"[channels: {label}] catalogue channel(s) {unused} have no rows in the "
                 "media table and are left out of the dataset."
             )
+    return catalogue_channels
 
-    # --- national media spread over geos (mmm.data.national)
-    m, national_problems, note = spread_national(
-        m,
-        geo_table,
-        by=national_by,
-        media_label=media_label,
-        geos_label=None if geos is None else geos[1],
-    )
-    for text in national_problems:
-        problems.add("media", media_label, text)
-    if note:
-        repairs.append(note)
 
-    # --- geos
-    media_geos = sorted(set(m[GEO].dropna().tolist()))
+def _check_table_geos(
+    media_geos: list[str],
+    *,
+    outcome_result,
+    outcomes_label: str,
+    control_result,
+    controls_label: str,
+    geo_table: pd.DataFrame | None,
+    geos_label: str,
+    problems: ProblemList,
+) -> None:
+    """The geos of the outcomes, controls and geos tables against those of the media."""
     if outcome_result is not None:
         o, _, o_has_geo = outcome_result
         _check_geos(
             media_geos,
             set(o[GEO].dropna().tolist()),
             role="outcomes",
-            label=outcomes[1],
+            label=outcomes_label,
             has_geo_column=o_has_geo,
             problems=problems,
         )
@@ -586,121 +689,77 @@ def validate_tables(
             problems=problems,
         )
 
-    # --- completeness of each (geo, series) present, and impressions per series
-    missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
-    impressions_series: frozenset[tuple[str, str]] | None = None
-    keys_ok = m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)
-    mk = m[keys_ok]
-    if dates is not None and not date_problem:
-        present = mk[[GEO, CHANNEL, AUDIENCE]].drop_duplicates()
-        full = present.merge(pd.DataFrame({DATE: dates}), how="cross")
-        merged = full.merge(
-            mk[[DATE, GEO, CHANNEL, AUDIENCE]].assign(_row=1),
-            on=[DATE, GEO, CHANNEL, AUDIENCE],
-            how="left",
-        )
-        missing_cells = merged.loc[merged["_row"].isna(), [DATE, GEO, CHANNEL, AUDIENCE]]
-        missing_cells = missing_cells.reset_index(drop=True)
-        if len(missing_cells):
-            detail = _missing_detail(missing_cells)
-            if fill_missing_spend:
-                repairs.append(
-                    f"filled {len(missing_cells)} missing (date, geo, series) spend cell(s) "
-                    f"with 0 because fill_missing_spend=True: {detail}"
-                )
-            else:
-                problems.add(
-                    "media",
-                    media_label,
-                    f"{len(missing_cells)} (date, geo, series) row(s) missing: {detail}. Every "
-                    "series must have a row for every date in each geo where it appears. Fix: "
-                    "add rows with spend 0 for these dates, or pass fill_missing_spend=True to "
-                    "fill them with 0 (recorded in Dataset.repairs).",
-                )
-    if "impressions" in m.columns:
-        with_impressions: set[tuple[str, str]] = set()
-        partial = []
-        for (ch, au), part in mk.groupby([CHANNEL, AUDIENCE], sort=False):
-            nan = part["impressions"].isna()
-            # rows whose impressions were invalid are already reported
-            if nan.all():
-                continue
-            with_impressions.add((ch, au))
-            if nan.any():
-                partial.append((series_label(ch, au), part.index[nan.to_numpy()].tolist()))
-        if partial:
-            detail = "; ".join(
-                f"series {s!r} at {format_rows(rows)}" for s, rows in partial[:_MAX_SHOWN]
+
+def _missing_cells(
+    mk: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    fill_missing_spend: bool,
+    media_label: str,
+    problems: ProblemList,
+    repairs: list[str],
+) -> pd.DataFrame:
+    """The absent (date, geo, series) rows of each (geo, series) present: a problem, or a
+    repair (spend 0) with ``fill_missing_spend``."""
+    present = mk[[GEO, CHANNEL, AUDIENCE]].drop_duplicates()
+    full = present.merge(pd.DataFrame({DATE: dates}), how="cross")
+    merged = full.merge(
+        mk[[DATE, GEO, CHANNEL, AUDIENCE]].assign(_row=1),
+        on=[DATE, GEO, CHANNEL, AUDIENCE],
+        how="left",
+    )
+    missing_cells = merged.loc[merged["_row"].isna(), [DATE, GEO, CHANNEL, AUDIENCE]]
+    missing_cells = missing_cells.reset_index(drop=True)
+    if len(missing_cells):
+        detail = _missing_detail(missing_cells)
+        if fill_missing_spend:
+            repairs.append(
+                f"filled {len(missing_cells)} missing (date, geo, series) spend cell(s) "
+                f"with 0 because fill_missing_spend=True: {detail}"
             )
+        else:
             problems.add(
                 "media",
                 media_label,
-                f"column 'impressions': empty cells in series that have impressions elsewhere: "
-                f"{detail}. Fix: give impressions in every row of a series, or leave the "
-                "column empty for the whole series.",
+                f"{len(missing_cells)} (date, geo, series) row(s) missing: {detail}. Every "
+                "series must have a row for every date in each geo where it appears. Fix: "
+                "add rows with spend 0 for these dates, or pass fill_missing_spend=True to "
+                "fill them with 0 (recorded in Dataset.repairs).",
             )
-        if not with_impressions:
-            warnings_out.append(
-                f"[media: {media_label}] column 'impressions' is empty in every row and is "
-                "not used."
-            )
-        else:
-            impressions_series = frozenset(with_impressions)
+    return missing_cells
 
-    # --- align outcomes and controls to the media dates
-    aligned_outcomes = aligned_controls = None
-    if dates is not None and outcome_result is not None:
-        aligned_outcomes = _align_dates(
-            outcome_result[0],
-            dates=dates,
-            freq=freq,
-            role="outcomes",
-            label=outcomes[1],
-            problems=problems,
-            repairs=repairs,
+
+def _impressions_series(
+    mk: pd.DataFrame, media_label: str, problems: ProblemList, warnings_out: list[str]
+) -> frozenset[tuple[str, str]] | None:
+    """The series with impressions (None when no row has any); a series with impressions
+    in some rows but not all is a problem."""
+    with_impressions: set[tuple[str, str]] = set()
+    incomplete = []
+    for (ch, au), part in mk.groupby([CHANNEL, AUDIENCE], sort=False):
+        nan = part["impressions"].isna()
+        # rows whose impressions were invalid are already reported
+        if nan.all():
+            continue
+        with_impressions.add((ch, au))
+        if nan.any():
+            incomplete.append((series_label(ch, au), part.index[nan.to_numpy()].tolist()))
+    if incomplete:
+        detail = "; ".join(
+            f"series {s!r} at {format_rows(rows)}" for s, rows in incomplete[:_MAX_SHOWN]
         )
-    if dates is not None and control_result is not None:
-        aligned_controls = _align_dates(
-            control_result[0],
-            dates=dates,
-            freq=freq,
-            role="controls",
-            label=controls_label,
-            problems=problems,
-            repairs=repairs,
+        problems.add(
+            "media",
+            media_label,
+            f"column 'impressions': empty cells in series that have impressions elsewhere: "
+            f"{detail}. Fix: give impressions in every row of a series, or leave the "
+            "column empty for the whole series.",
         )
-
-    if problems:
-        raise DataError(problems.items)
-
-    # --- order: channels as in the catalogue, audiences sorted
-    order = {c: i for i, c in enumerate(catalogue_channels)}
-    series = sorted(
-        {(ch, au) for ch, au in zip(m[CHANNEL], m[AUDIENCE], strict=True)},
-        key=lambda s: (order[s[0]], s[1]),
-    )
-    cat = catalogue[catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True)
-    geo_info = None
-    if geo_table is not None:
-        geo_info = geo_table.set_index(GEO).loc[media_geos]
-    assert freq is not None and dates is not None  # problems above raised otherwise
-    return ValidatedTables(
-        media=m.reset_index(drop=True),
-        outcomes=aligned_outcomes,
-        outcome_names=outcome_result[1],
-        controls=aligned_controls,
-        control_names=[] if control_result is None else control_result[1],
-        catalogue=cat,
-        geo_info=geo_info,
-        dates=dates,
-        freq=freq,
-        geos=media_geos,
-        series=series,
-        impressions_series=impressions_series,
-        missing_cells=missing_cells,
-        warnings=warnings_out,
-        repairs=repairs,
-    )
+    if not with_impressions:
+        warnings_out.append(
+            f"[media: {media_label}] column 'impressions' is empty in every row and is not used."
+        )
+        return None
+    return frozenset(with_impressions)
 
 
 def _missing_detail(missing: pd.DataFrame) -> str:
