@@ -32,7 +32,6 @@ ALLOWED: dict[str, int] = {
     "optimize/cli.py::run_optimize_cli": 150,
     # a 36-line numpydoc docstring over the cross-table checks, each a function of its own
     "data/validate.py::validate_tables": 148,
-    "journeys/build.py::validate_events": 143,
     "backtest.py::run_backtest": 142,
     "optimize/constraints.py::build_system": 137,
     "calibration/experiments.py::load_experiments": 135,
@@ -42,7 +41,6 @@ ALLOWED: dict[str, int] = {
     "data/_sim_catalogue.py::_check_catalogue": 116,
     "analysis/measures.py::return_measures": 114,
     "plotting/curves.py::plot_response_curves": 110,
-    "journeys/paths.py::paths_from_frame": 110,
     "data/checks.py::check_numeric": 109,
     "analysis/online_store.py::near_store_vs_broad": 104,
     "optimize/scenarios.py::compare_plans": 101,

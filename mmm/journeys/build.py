@@ -69,22 +69,8 @@ def validate_events(
     if len(events) == 0:
         raise DataError(f"{source} has no rows; give at least one event", source=source)
 
-    ids = events[id_column]
-    id_missing = ids.isna().to_numpy()
-    if id_missing.any():
-        problems.append(
-            f"column '{id_column}': {format_rows(np.flatnonzero(id_missing))} are empty; every "
-            "event needs the id of its user or journey"
-        )
-    stamps = pd.to_datetime(events[timestamp_column], errors="coerce", utc=False)
-    bad_time = stamps.isna().to_numpy()
-    if bad_time.any():
-        problems.append(
-            f"column '{timestamp_column}': {format_rows(np.flatnonzero(bad_time))} are empty or "
-            "not dates; write times as ISO dates such as 2025-03-01 or 2025-03-01 14:05:00"
-        )
-    elif getattr(stamps.dtype, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    id_codes = _id_codes(events[id_column], id_column, problems)
+    stamps = _timestamps(events, timestamp_column, problems)
     conversion = _flag(events, conversion_column, problems)
     channel_missing = missing_text(events[channel_column])
     if conversion is not None:
@@ -97,71 +83,16 @@ def validate_events(
             )
     value = None
     if value_column is not None and value_column in events.columns:
-        value = numeric_column(
-            events, value_column, problems, what="conversion values", allow_missing=True
-        )
-        if value is not None and conversion is not None:
-            missing_value = np.isnan(value) & conversion
-            if missing_value.any():
-                problems.append(
-                    f"column '{value_column}': {format_rows(np.flatnonzero(missing_value))} "
-                    "are conversion rows without a value; fill in the conversion value"
-                )
-            stray = ~np.isnan(value) & (value != 0) & ~conversion
-            if stray.any():
-                problems.append(
-                    f"column '{value_column}': {format_rows(np.flatnonzero(stray))} carry a value "
-                    f"on a touch row ('{conversion_column}' = 0); put values on conversion rows "
-                    "only"
-                )
-            value = np.where(conversion, value, 0.0)
+        value = _conversion_values(events, value_column, conversion, conversion_column, problems)
     store = None
     if type_column is not None and type_column in events.columns:
-        kind = events[type_column].astype("str").str.strip().str.lower()
-        kind_missing = missing_text(events[type_column])
-        if conversion is not None:
-            bad_kind = conversion & (kind_missing | ~kind.isin(CONVERSION_TYPES).to_numpy())
-            if bad_kind.any():
-                problems.append(
-                    f"column '{type_column}': {format_rows(np.flatnonzero(bad_kind))} are "
-                    "conversion rows whose type is not 'online' or 'store'; write where the "
-                    "purchase happened"
-                )
-            stray_kind = ~conversion & ~kind_missing
-            if stray_kind.any():
-                problems.append(
-                    f"column '{type_column}': {format_rows(np.flatnonzero(stray_kind))} give a "
-                    f"conversion type on a touch row ('{conversion_column}' = 0); leave it empty "
-                    "on touches"
-                )
-            store = conversion & (kind.to_numpy() == "store")
-    audience = None
+        store = _store_conversions(events, type_column, conversion, conversion_column, problems)
+    audience: np.ndarray | None = None
     audience_names: list[str] = []
-    id_codes = None
-    if not id_missing.any():
-        id_codes, _ = pd.factorize(ids, sort=False)
-        id_codes = id_codes.astype(np.int64)
     if audience_column is not None and audience_column in events.columns:
-        aud_missing = missing_text(events[audience_column])
-        if aud_missing.any():
-            problems.append(
-                f"column '{audience_column}': {format_rows(np.flatnonzero(aud_missing))} are "
-                "empty; give every event its audience (or drop the column)"
-            )
-        else:
-            audience, uniques = pd.factorize(events[audience_column].astype("str"), sort=True)
-            audience = audience.astype(np.int64)
-            audience_names = [str(u) for u in uniques]
-            if id_codes is not None:
-                first = np.full(int(id_codes.max()) + 1, -1, dtype=np.int64)
-                first[id_codes[::-1]] = audience[::-1]
-                mixed = audience != first[id_codes]
-                if mixed.any():
-                    problems.append(
-                        f"column '{audience_column}': {format_rows(np.flatnonzero(mixed))} give "
-                        f"an audience that differs from earlier rows of the same "
-                        f"'{id_column}'; an id belongs to one audience"
-                    )
+        audience, audience_names = _audiences(
+            events, audience_column, id_codes, id_column, problems
+        )
     if problems:
         raise DataError(problems, source=source)
     assert conversion is not None and id_codes is not None
@@ -181,6 +112,128 @@ def validate_events(
         "audience": audience,
         "audience_names": audience_names,
     }
+
+
+def _id_codes(ids: pd.Series, id_column: str, problems: list[str]) -> np.ndarray | None:
+    """The ids as int64 codes in order of appearance (None when some are empty: a problem)."""
+    id_missing = ids.isna().to_numpy()
+    if id_missing.any():
+        problems.append(
+            f"column '{id_column}': {format_rows(np.flatnonzero(id_missing))} are empty; every "
+            "event needs the id of its user or journey"
+        )
+        return None
+    id_codes, _ = pd.factorize(ids, sort=False)
+    return id_codes.astype(np.int64)
+
+
+def _timestamps(events: pd.DataFrame, timestamp_column: str, problems: list[str]) -> pd.Series:
+    """The events' times (naive, UTC where they carry a time zone); bad ones are problems."""
+    stamps = pd.to_datetime(events[timestamp_column], errors="coerce", utc=False)
+    bad_time = stamps.isna().to_numpy()
+    if bad_time.any():
+        problems.append(
+            f"column '{timestamp_column}': {format_rows(np.flatnonzero(bad_time))} are empty or "
+            "not dates; write times as ISO dates such as 2025-03-01 or 2025-03-01 14:05:00"
+        )
+    elif getattr(stamps.dtype, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps
+
+
+def _conversion_values(
+    events: pd.DataFrame,
+    value_column: str,
+    conversion: np.ndarray | None,
+    conversion_column: str,
+    problems: list[str],
+) -> np.ndarray | None:
+    """The conversion values (0 on touches); a conversion without a value or a touch with
+    one is a problem."""
+    value = numeric_column(
+        events, value_column, problems, what="conversion values", allow_missing=True
+    )
+    if value is not None and conversion is not None:
+        missing_value = np.isnan(value) & conversion
+        if missing_value.any():
+            problems.append(
+                f"column '{value_column}': {format_rows(np.flatnonzero(missing_value))} "
+                "are conversion rows without a value; fill in the conversion value"
+            )
+        stray = ~np.isnan(value) & (value != 0) & ~conversion
+        if stray.any():
+            problems.append(
+                f"column '{value_column}': {format_rows(np.flatnonzero(stray))} carry a value "
+                f"on a touch row ('{conversion_column}' = 0); put values on conversion rows "
+                "only"
+            )
+        value = np.where(conversion, value, 0.0)
+    return value
+
+
+def _store_conversions(
+    events: pd.DataFrame,
+    type_column: str,
+    conversion: np.ndarray | None,
+    conversion_column: str,
+    problems: list[str],
+) -> np.ndarray | None:
+    """Which rows are store conversions; a conversion type that is not ``online`` or
+    ``store``, or a type on a touch row, is a problem."""
+    store = None
+    kind = events[type_column].astype("str").str.strip().str.lower()
+    kind_missing = missing_text(events[type_column])
+    if conversion is not None:
+        bad_kind = conversion & (kind_missing | ~kind.isin(CONVERSION_TYPES).to_numpy())
+        if bad_kind.any():
+            problems.append(
+                f"column '{type_column}': {format_rows(np.flatnonzero(bad_kind))} are "
+                "conversion rows whose type is not 'online' or 'store'; write where the "
+                "purchase happened"
+            )
+        stray_kind = ~conversion & ~kind_missing
+        if stray_kind.any():
+            problems.append(
+                f"column '{type_column}': {format_rows(np.flatnonzero(stray_kind))} give a "
+                f"conversion type on a touch row ('{conversion_column}' = 0); leave it empty "
+                "on touches"
+            )
+        store = conversion & (kind.to_numpy() == "store")
+    return store
+
+
+def _audiences(
+    events: pd.DataFrame,
+    audience_column: str,
+    id_codes: np.ndarray | None,
+    id_column: str,
+    problems: list[str],
+) -> tuple[np.ndarray | None, list[str]]:
+    """Audience codes and names; an empty audience, or an id with two audiences, is a
+    problem."""
+    audience = None
+    audience_names: list[str] = []
+    aud_missing = missing_text(events[audience_column])
+    if aud_missing.any():
+        problems.append(
+            f"column '{audience_column}': {format_rows(np.flatnonzero(aud_missing))} are "
+            "empty; give every event its audience (or drop the column)"
+        )
+    else:
+        audience, uniques = pd.factorize(events[audience_column].astype("str"), sort=True)
+        audience = audience.astype(np.int64)
+        audience_names = [str(u) for u in uniques]
+        if id_codes is not None:
+            first = np.full(int(id_codes.max()) + 1, -1, dtype=np.int64)
+            first[id_codes[::-1]] = audience[::-1]
+            mixed = audience != first[id_codes]
+            if mixed.any():
+                problems.append(
+                    f"column '{audience_column}': {format_rows(np.flatnonzero(mixed))} give "
+                    f"an audience that differs from earlier rows of the same "
+                    f"'{id_column}'; an id belongs to one audience"
+                )
+    return audience, audience_names
 
 
 def build_journeys(
