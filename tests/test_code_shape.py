@@ -39,7 +39,7 @@ ALLOWED: dict[str, int] = {
     "data/simulate.py::simulate": 117,
     "data/_sim_catalogue.py::_check_catalogue": 116,
     "analysis/measures.py::return_measures": 114,
-    "plotting/curves.py::plot_response_curves": 110,
+    "plotting/curves.py::plot_response_curves": 91,
     "data/checks.py::check_numeric": 109,
     "analysis/online_store.py::near_store_vs_broad": 104,
     "optimize/scenarios.py::compare_plans": 101,
@@ -49,17 +49,10 @@ ALLOWED: dict[str, int] = {
     "optimize/decisions.py::binding_limits": 95,
     "model/build.py::prepare_inputs": 91,
     "data/national.py::spread_national": 91,
-    "plotting/checks.py::plot_posterior_predictive": 90,
     "batch/task.py::run_task": 90,
     "calibration/experiments.py::check_experiments": 89,
-    "plotting/returns.py::plot_rank_odds": 88,
     "optimize/planner.py::make_planner": 86,
     "pipeline.py::fit_run": 85,
-    "inference/fit.py::FitResult.load": 85,
-    "analysis/returns.py::roas_table": 84,
-    "data/validate.py::_validate_catalogue": 83,
-    "plotting/returns.py::plot_roas": 82,
-    "analysis/decompose.py::decompose": 82,
 }
 
 

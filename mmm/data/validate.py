@@ -153,6 +153,27 @@ def _validate_media(frame, label, problems, warnings_out):
     return out, date_problem
 
 
+def _check_stages(frame: pd.DataFrame, label: str, problems: ProblemList):
+    """The catalogue's funnel stages; a stage not in STAGES is a problem (with a hint when
+    it differs from one only in case or spaces)."""
+    stages = check_labels(frame, STAGE, role="channels", label=label, problems=problems)
+    unknown = [i for i, s in enumerate(stages) if s is not None and s not in STAGES]
+    if unknown:
+        values = [stages[i] for i in unknown]
+        hint = ""
+        near = sorted({v for v in values if v.strip().lower() in STAGES})
+        if near:
+            hint = f" (values {near} differ from an allowed stage only in case or spaces)"
+        problems.add(
+            "channels",
+            label,
+            f"column {STAGE!r}: {len(unknown)} unknown funnel stage(s) at "
+            f"{format_rows(unknown, values)}; allowed: {list(STAGES)}{hint}. "
+            "Fix: set each channel's stage to one of the allowed values.",
+        )
+    return stages
+
+
 def _validate_catalogue(frame, label, problems, warnings_out):
     role = "channels"
     if not _require_columns(
@@ -171,22 +192,7 @@ def _validate_catalogue(frame, label, problems, warnings_out):
     out[CHANNEL] = check_labels(
         frame, CHANNEL, role=role, label=label, problems=problems, forbid_sep=True
     )
-    stages = check_labels(frame, STAGE, role=role, label=label, problems=problems)
-    unknown = [i for i, s in enumerate(stages) if s is not None and s not in STAGES]
-    if unknown:
-        values = [stages[i] for i in unknown]
-        hint = ""
-        near = sorted({v for v in values if v.strip().lower() in STAGES})
-        if near:
-            hint = f" (values {near} differ from an allowed stage only in case or spaces)"
-        problems.add(
-            role,
-            label,
-            f"column {STAGE!r}: {len(unknown)} unknown funnel stage(s) at "
-            f"{format_rows(unknown, values)}; allowed: {list(STAGES)}{hint}. "
-            "Fix: set each channel's stage to one of the allowed values.",
-        )
-    out[STAGE] = stages
+    out[STAGE] = _check_stages(frame, label, problems)
     if "max_lag" in frame.columns:
         lag = check_numeric(
             frame,
