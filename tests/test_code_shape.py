@@ -51,8 +51,6 @@ ALLOWED: dict[str, int] = {
     "data/national.py::spread_national": 91,
     "batch/task.py::run_task": 90,
     "calibration/experiments.py::check_experiments": 89,
-    "optimize/planner.py::make_planner": 86,
-    "pipeline.py::fit_run": 85,
 }
 
 
