@@ -33,7 +33,6 @@ ALLOWED: dict[str, int] = {
     "data/validate.py::validate_tables": 148,
     "backtest.py::run_backtest": 142,
     "optimize/constraints.py::build_system": 137,
-    "calibration/experiments.py::load_experiments": 135,
     "optimize/optimizer.py::_build_result": 129,
     # a 68-line docstring (the reference of the simulator's arguments) over named steps
     "data/simulate.py::simulate": 117,
@@ -50,7 +49,6 @@ ALLOWED: dict[str, int] = {
     "model/build.py::prepare_inputs": 91,
     "data/national.py::spread_national": 91,
     "batch/task.py::run_task": 90,
-    "calibration/experiments.py::check_experiments": 89,
 }
 
 
