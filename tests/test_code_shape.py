@@ -46,7 +46,6 @@ ALLOWED: dict[str, int] = {
     "analysis/frequentist.py::frequentist_baseline": 98,
     "batch/spec.py::parse_batch": 96,
     "optimize/decisions.py::binding_limits": 95,
-    "model/build.py::prepare_inputs": 91,
     "data/national.py::spread_national": 91,
     "batch/task.py::run_task": 90,
 }

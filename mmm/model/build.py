@@ -83,6 +83,26 @@ class ModelInputs:
     log_prior_roas_sigma: np.ndarray | None = None  # (outcome, channel); None = spec's sigma
 
 
+def _default_log_roas(spec, dataset, channels: list[str], y_raw, spend) -> np.ndarray:
+    """Prior median of the log return (outcome, channel): the catalogue's ``roas_prior`` for
+    money outcomes where given, else the media share prior of the outcome per unit of all
+    spend."""
+    outcomes = list(spec.outcome_names)
+    total_spend = max(spend.sum(), 1e-12)
+    log_prior = np.zeros((len(outcomes), len(channels)))
+    for k, o in enumerate(outcomes):
+        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
+        default = max(default, 1e-12)
+        for c, ch in enumerate(channels):
+            med = default
+            if spec.outcome(o).kind == "revenue" and "roas_prior" in dataset.channels:
+                rp = dataset.channels.loc[dataset.channels["channel"] == ch, "roas_prior"]
+                if len(rp) and pd.notna(rp.iloc[0]):
+                    med = float(rp.iloc[0])
+            log_prior[k, c] = np.log(med)
+    return log_prior
+
+
 def prepare_inputs(spec, dataset) -> ModelInputs:
     """Turn a dataset into the model's scaled arrays and coordinates."""
     design = make_design(spec, dataset)
@@ -113,18 +133,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     shared, shared_names = shared_audience_design(ch_idx, series_audience)
 
     spend_total = spend.sum(axis=0)  # (geo, series)
-    total_spend = max(spend.sum(), 1e-12)
-    log_prior = np.zeros((len(outcomes), len(channels)))
-    for k, o in enumerate(outcomes):
-        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
-        default = max(default, 1e-12)
-        for c, ch in enumerate(channels):
-            med = default
-            if spec.outcome(o).kind == "revenue" and "roas_prior" in dataset.channels:
-                rp = dataset.channels.loc[dataset.channels["channel"] == ch, "roas_prior"]
-                if len(rp) and pd.notna(rp.iloc[0]):
-                    med = float(rp.iloc[0])
-            log_prior[k, c] = np.log(med)
+    log_prior = _default_log_roas(spec, dataset, channels, y_raw, spend)
     # priors from past studies (spec.roas_priors) override the defaults
     from mmm.calibration.priors import apply_roas_priors
 
