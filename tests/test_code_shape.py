@@ -44,10 +44,8 @@ ALLOWED: dict[str, int] = {
     "optimize/scenarios.py::compare_plans": 101,
     "analysis/geo.py::geo_table": 100,
     "analysis/frequentist.py::frequentist_baseline": 98,
-    "batch/spec.py::parse_batch": 96,
     "optimize/decisions.py::binding_limits": 95,
     "data/national.py::spread_national": 91,
-    "batch/task.py::run_task": 90,
 }
 
 
