@@ -45,7 +45,6 @@ ALLOWED: dict[str, int] = {
     "analysis/geo.py::geo_table": 100,
     "analysis/frequentist.py::frequentist_baseline": 98,
     "optimize/decisions.py::binding_limits": 95,
-    "data/national.py::spread_national": 91,
 }
 
 
