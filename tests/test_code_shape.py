@@ -43,8 +43,6 @@ ALLOWED: dict[str, int] = {
     "analysis/online_store.py::near_store_vs_broad": 104,
     "optimize/scenarios.py::compare_plans": 101,
     "analysis/geo.py::geo_table": 100,
-    "analysis/frequentist.py::frequentist_baseline": 98,
-    "optimize/decisions.py::binding_limits": 95,
 }
 
 
