@@ -42,7 +42,6 @@ ALLOWED: dict[str, int] = {
     "data/checks.py::check_numeric": 109,
     "analysis/online_store.py::near_store_vs_broad": 104,
     "optimize/scenarios.py::compare_plans": 101,
-    "analysis/geo.py::geo_table": 100,
 }
 
 
