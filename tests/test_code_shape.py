@@ -40,8 +40,6 @@ ALLOWED: dict[str, int] = {
     "analysis/measures.py::return_measures": 114,
     "plotting/curves.py::plot_response_curves": 91,
     "data/checks.py::check_numeric": 109,
-    "analysis/online_store.py::near_store_vs_broad": 104,
-    "optimize/scenarios.py::compare_plans": 101,
 }
 
 

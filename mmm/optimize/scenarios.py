@@ -103,6 +103,43 @@ def _prob_better(uplift: np.ndarray) -> float:
     return float(np.mean(up > 0))
 
 
+def _spend_row(name: str, ch: str, sp: float, spc: float) -> dict:
+    """A plan's spend on a channel (or in total) and its change from the current plan."""
+    return {
+        "scenario": name,
+        "channel": ch,
+        "metric": "spend",
+        "mean": sp,
+        "median": sp,
+        "lower": sp,
+        "upper": sp,
+        "uplift_mean": sp - spc,
+        "uplift_lower": sp - spc,
+        "uplift_upper": sp - spc,
+        "prob_better": np.nan,
+    }
+
+
+def _metric_row(name: str, ch: str, metric: str, v, vc, prob: float) -> dict:
+    """A plan's draws ``v`` of a metric against the current plan's ``vc``: summaries of both
+    and the chance the plan does better."""
+    lo_q, hi_q = (1 - prob) / 2, 1 - (1 - prob) / 2
+    up = v - vc
+    return {
+        "scenario": name,
+        "channel": ch,
+        "metric": metric,
+        "mean": float(v.mean()),
+        "median": float(np.median(v)),
+        "lower": float(np.quantile(v, lo_q)),
+        "upper": float(np.quantile(v, hi_q)),
+        "uplift_mean": float(up.mean()),
+        "uplift_lower": float(np.quantile(up, lo_q)),
+        "uplift_upper": float(np.quantile(up, hi_q)),
+        "prob_better": _prob_better(up),
+    }
+
+
 def compare_plans(
     planner: Planner,
     plans: Mapping,
@@ -147,7 +184,6 @@ def compare_plans(
         named = {"current": "current", **named}
     channels = list(dict.fromkeys(planner.channels))
     ch_idx = np.array([channels.index(c) for c in planner.channels])
-    lo_q, hi_q = (1 - prob) / 2, 1 - (1 - prob) / 2
 
     def per_channel(plan):
         c = planner.contributions(plan).sum(axis=2)  # (sample, outcome, series)
@@ -167,40 +203,10 @@ def compare_plans(
                 d, dc, sp, spc = draws.sum(-1), cur_draws.sum(-1), spend.sum(), cur_spend.sum()
             else:
                 d, dc, sp, spc = draws[..., j], cur_draws[..., j], spend[j], cur_spend[j]
-            rows.append(
-                {
-                    "scenario": name,
-                    "channel": ch,
-                    "metric": "spend",
-                    "mean": sp,
-                    "median": sp,
-                    "lower": sp,
-                    "upper": sp,
-                    "uplift_mean": sp - spc,
-                    "uplift_lower": sp - spc,
-                    "uplift_upper": sp - spc,
-                    "prob_better": np.nan,
-                }
-            )
+            rows.append(_spend_row(name, ch, sp, spc))
             metrics = [(o, d[:, k], dc[:, k]) for k, o in enumerate(planner.outcomes)]
             metrics.append(("value", d @ w, dc @ w))
-            for metric, v, vc in metrics:
-                up = v - vc
-                rows.append(
-                    {
-                        "scenario": name,
-                        "channel": ch,
-                        "metric": metric,
-                        "mean": float(v.mean()),
-                        "median": float(np.median(v)),
-                        "lower": float(np.quantile(v, lo_q)),
-                        "upper": float(np.quantile(v, hi_q)),
-                        "uplift_mean": float(up.mean()),
-                        "uplift_lower": float(np.quantile(up, lo_q)),
-                        "uplift_upper": float(np.quantile(up, hi_q)),
-                        "prob_better": _prob_better(up),
-                    }
-                )
+            rows += [_metric_row(name, ch, m, v, vc, prob) for m, v, vc in metrics]
     df = pd.DataFrame(rows)
     df["interval"] = prob
     return df
