@@ -39,7 +39,6 @@ ALLOWED: dict[str, int] = {
     "data/_sim_catalogue.py::_check_catalogue": 116,
     "analysis/measures.py::return_measures": 114,
     "plotting/curves.py::plot_response_curves": 91,
-    "data/checks.py::check_numeric": 109,
 }
 
 
