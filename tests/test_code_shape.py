@@ -36,7 +36,6 @@ ALLOWED: dict[str, int] = {
     "optimize/optimizer.py::_build_result": 129,
     # a 68-line docstring (the reference of the simulator's arguments) over named steps
     "data/simulate.py::simulate": 117,
-    "data/_sim_catalogue.py::_check_catalogue": 116,
     "plotting/curves.py::plot_response_curves": 91,
 }
 
