@@ -33,7 +33,6 @@ ALLOWED: dict[str, int] = {
     "data/validate.py::validate_tables": 148,
     "backtest.py::run_backtest": 142,
     "optimize/constraints.py::build_system": 137,
-    "optimize/optimizer.py::_build_result": 129,
     # a 68-line docstring (the reference of the simulator's arguments) over named steps
     "data/simulate.py::simulate": 117,
     "plotting/curves.py::plot_response_curves": 91,

@@ -450,6 +450,89 @@ def _max_change(cons: Constraints) -> float | None:
     return round(float(d.upper - 1.0), 12)
 
 
+def _allocation_table(planner: Planner, system, cur, plan, mv_cur, mv_rec) -> pd.DataFrame:
+    """One row per (geo, series): current and recommended totals over the horizon, change,
+    shares, marginal value at each and whether the line is locked."""
+    G, S = planner.shape
+    tc, tr = cur.sum(axis=0), plan.sum(axis=0)
+    rows = []
+    for g in range(G):
+        for s in range(S):
+            c, r = float(tc[g, s]), float(tr[g, s])
+            rows.append(
+                {
+                    "geo": planner.geos[g],
+                    "series": planner.series[s],
+                    "channel": planner.channels[s],
+                    "audience": planner.audiences[s],
+                    "stage": planner.stages[s],
+                    "current": c,
+                    "recommended": r,
+                    "change": r - c,
+                    "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
+                    "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
+                    "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
+                    "mroas_current": float(mv_cur[g, s]),
+                    "mroas_recommended": float(mv_rec[g, s]),
+                    "locked": bool(system.locked[g, s]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _weekly_table(planner: Planner, cur, plan) -> pd.DataFrame:
+    """The current and recommended spend of every (date, geo, series) of the horizon."""
+    dates = planner.plan_dates
+    idx = pd.MultiIndex.from_product(
+        [dates, planner.geos, planner.series], names=["date", "geo", "series"]
+    )
+    weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
+    weekly = weekly.reset_index()
+    weekly.insert(
+        3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels, strict=True)))
+    )
+    weekly.insert(
+        4,
+        "audience",
+        weekly["series"].map(dict(zip(planner.series, planner.audiences, strict=True))),
+    )
+    return weekly
+
+
+def _outcome_table(planner: Planner, current: tuple, recommended: tuple, prob) -> pd.DataFrame:
+    """Each outcome and the value under both plans: ``current`` and ``recommended`` are
+    (outcome draws, value draws)."""
+    orow = []
+    for name, draws in (("current", current), ("recommended", recommended)):
+        per, val = draws
+        for k, o in enumerate(planner.outcomes):
+            orow.append({"plan": name, "outcome": o, **interval(per[:, k], prob)})
+        orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
+    outcomes = pd.DataFrame(orow)
+    outcomes["interval"] = prob
+    return outcomes
+
+
+def _plan_settings(planner: Planner, inputs, cons: Constraints, *, flighting, seed) -> dict:
+    """What the plan was made with: the inputs given, horizon and window, carry-over,
+    flighting, constraints, seed and draws."""
+    dates = planner.plan_dates
+    return {
+        **(inputs or {}),
+        "horizon": planner.horizon,
+        "plan_start": str(dates[0].date()),
+        "plan_end": str(dates[-1].date()),
+        "reference_weeks": planner.reference_weeks,
+        "include_carryover": planner.include_carryover,
+        "past_carryover": planner.past_carryover,
+        "window_end": str(planner.dates[-1].date()),
+        "flighting": flighting,
+        "constraints": cons.to_dict(),
+        "seed": seed,
+        "n_draws": planner.response.n_draws,
+    }
+
+
 def _build_result(
     planner: Planner,
     system: LinearSystem,
@@ -476,53 +559,10 @@ def _build_result(
     uplift = v_rec - v_cur
     mv_cur = planner.marginal_value(cur, obj)
     mv_rec = planner.marginal_value(plan, obj)
-    G, S = planner.shape
     tc, tr = cur.sum(axis=0), plan.sum(axis=0)
-    rows = []
-    for g in range(G):
-        for s in range(S):
-            c, r = float(tc[g, s]), float(tr[g, s])
-            rows.append(
-                {
-                    "geo": planner.geos[g],
-                    "series": planner.series[s],
-                    "channel": planner.channels[s],
-                    "audience": planner.audiences[s],
-                    "stage": planner.stages[s],
-                    "current": c,
-                    "recommended": r,
-                    "change": r - c,
-                    "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
-                    "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
-                    "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
-                    "mroas_current": float(mv_cur[g, s]),
-                    "mroas_recommended": float(mv_rec[g, s]),
-                    "locked": bool(system.locked[g, s]),
-                }
-            )
-    allocation = pd.DataFrame(rows)
-    dates = planner.plan_dates
-    idx = pd.MultiIndex.from_product(
-        [dates, planner.geos, planner.series], names=["date", "geo", "series"]
-    )
-    weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
-    weekly = weekly.reset_index()
-    weekly.insert(
-        3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels, strict=True)))
-    )
-    weekly.insert(
-        4,
-        "audience",
-        weekly["series"].map(dict(zip(planner.series, planner.audiences, strict=True))),
-    )
-    orow = []
-    for name, draws in (("current", (out_cur, v_cur)), ("recommended", (out_rec, v_rec))):
-        per, val = draws
-        for k, o in enumerate(planner.outcomes):
-            orow.append({"plan": name, "outcome": o, **interval(per[:, k], prob)})
-        orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
-    outcomes = pd.DataFrame(orow)
-    outcomes["interval"] = prob
+    allocation = _allocation_table(planner, system, cur, plan, mv_cur, mv_rec)
+    weekly = _weekly_table(planner, cur, plan)
+    outcomes = _outcome_table(planner, (out_cur, v_cur), (out_rec, v_rec), prob)
     geo_table = _geo_table(planner, cur, plan, prob)
     viol = system.violations(tr)
     summary = {
@@ -553,20 +593,7 @@ def _build_result(
     summary["binding"], summary["budget_shadow_price"] = binding_limits(
         planner, system, plan, mv_rec, exact=exact
     )
-    settings = {
-        **(inputs or {}),
-        "horizon": planner.horizon,
-        "plan_start": str(dates[0].date()),
-        "plan_end": str(dates[-1].date()),
-        "reference_weeks": planner.reference_weeks,
-        "include_carryover": planner.include_carryover,
-        "past_carryover": planner.past_carryover,
-        "window_end": str(planner.dates[-1].date()),
-        "flighting": flighting,
-        "constraints": cons.to_dict(),
-        "seed": seed,
-        "n_draws": planner.response.n_draws,
-    }
+    settings = _plan_settings(planner, inputs, cons, flighting=flighting, seed=seed)
     return BudgetRecommendation(
         allocation=allocation,
         weekly=weekly,
