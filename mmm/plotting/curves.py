@@ -37,7 +37,7 @@ def _curves_and_points(data, points, prob: float):
     return curves, points
 
 
-def _curve_panel(a, curves, s: str, c, *, outcome, quantity, prob, points, currency, kind):
+def _curve_panel(a, curves, s: str, c, outcome, quantity, prob, points, currency, kind):
     """One series' curve on the Axes ``a``: median and band in the colour ``c``, the current
     spend as a dot and where returns start to diminish as a diamond."""
     lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
@@ -62,6 +62,19 @@ def _curve_panel(a, curves, s: str, c, *, outcome, quantity, prob, points, curre
     panel_title(a, label(s))
     plain_axis(a.xaxis, prefix=currency)
     plain_axis(a.yaxis, prefix=currency if kind == "revenue" and quantity != "roas" else "")
+
+
+def _curve_labels(quantity: str, outcome: str, currency: str) -> tuple[str, str]:
+    """The y label and the default title of the curves of ``quantity``."""
+    if quantity == "roas":
+        ylabel = f"{outcome_label(outcome)} per {currency}1"
+    else:
+        ylabel = f"incremental {outcome_label(outcome).lower()}"
+    what = "Response" if quantity == "contribution" else "Average return"
+    return ylabel, (
+        f"{what} curves: {outcome_label(outcome)} (dot: current spend; "
+        "diamond: where returns start to diminish)"
+    )
 
 
 def plot_response_curves(
@@ -129,31 +142,10 @@ def plot_response_curves(
     )
     kind = outcome_kinds(fit).get(outcome, "count")
     for i, (a, s) in enumerate(zip(axes, series, strict=True)):
-        _curve_panel(
-            a,
-            curves,
-            s,
-            color(i),
-            outcome=outcome,
-            quantity=quantity,
-            prob=prob,
-            points=points,
-            currency=cur_sym,
-            kind=kind,
-        )
-    if quantity == "roas":
-        ylabel = f"{outcome_label(outcome)} per {cur_sym}1"
-    else:
-        ylabel = f"incremental {outcome_label(outcome).lower()}"
+        _curve_panel(a, curves, s, color(i), outcome, quantity, prob, points, cur_sym, kind)
+    ylabel, default_title = _curve_labels(quantity, outcome, cur_sym)
     outer_labels(axes, xlabel="spend over the period", ylabel=ylabel)
-    what = "Response" if quantity == "contribution" else "Average return"
-    finish(
-        fig,
-        ax is not None,
-        title
-        or f"{what} curves: {outcome_label(outcome)} (dot: current spend; "
-        "diamond: where returns start to diminish)",
-    )
+    finish(fig, ax is not None, title or default_title)
     return fig
 
 
