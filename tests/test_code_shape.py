@@ -22,7 +22,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mmm"
 ALLOWED: dict[str, int] = {
     "optimize/scenarios.py::run_scenarios": 201,
     "journeys/build.py::build_journeys": 195,
-    "optimize/testing.py::synthetic_fit": 174,
     # a 75-line docstring (every option of the optimizer) over its named steps
     "optimize/optimizer.py::optimize_budget": 167,
     "data/wide.py::from_wide": 167,
