@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mmm"
 # remove the entry when it fits. Never add one: split the function instead.
 ALLOWED: dict[str, int] = {
     "optimize/scenarios.py::run_scenarios": 152,
-    "journeys/build.py::build_journeys": 195,
+    "journeys/build.py::build_journeys": 166,
     # a 75-line docstring (every option of the optimizer) over its named steps
     "optimize/optimizer.py::optimize_budget": 167,
     "data/wide.py::from_wide": 97,

@@ -236,6 +236,60 @@ def _audiences(
     return audience, audience_names
 
 
+def _kept_touches(
+    touch: np.ndarray,
+    journey: np.ndarray,
+    chan: np.ndarray,
+    days_before: np.ndarray,
+    lookback_days: float | None,
+    repeats: str,
+    excluded: dict[str, float],
+) -> np.ndarray:
+    """Which events are touches kept: inside the lookback window and, unless ``repeats`` is
+    ``keep``, not a repeat; the counts left out are added to ``excluded``."""
+    keep = touch.copy()
+    if lookback_days is not None:
+        outside = touch & (days_before > lookback_days)
+        excluded["touches_outside_lookback"] = float(outside.sum())
+        keep &= ~outside
+    if repeats != "keep":
+        idx = np.flatnonzero(keep)
+        j, c = journey[idx], chan[idx]
+        if repeats == "collapse":
+            dup = np.zeros(idx.size, dtype=bool)
+            dup[1:] = (j[1:] == j[:-1]) & (c[1:] == c[:-1])
+        else:
+            frame = pd.DataFrame({"j": j, "c": c})
+            dup = frame.duplicated(keep="first").to_numpy()
+        keep[idx[dup]] = False
+        excluded["repeated_touches_removed"] = float(dup.sum())
+    return keep
+
+
+def _drop_unused_channels(
+    tokens: np.ndarray, channels: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Channels without a kept touch (seen only outside the window or as repeats) left out,
+    the tokens re-coded."""
+    used = np.unique(tokens)
+    if used.size < len(channels):
+        remap = np.full(len(channels), -1, dtype=np.int32)
+        remap[used] = np.arange(used.size, dtype=np.int32)
+        tokens = remap[tokens]
+        channels = tuple(channels[i] for i in used)
+    return tokens, channels
+
+
+def _gather(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Selected journeys laid end to end: their offsets, and the positions of their touches
+    in the token array (journey ``i`` holds ``lengths[i]`` tokens from ``starts[i]``)."""
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    take = np.repeat(starts, lengths) + (
+        np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+    )
+    return offsets, take
+
+
 def build_journeys(
     events: pd.DataFrame,
     *,
@@ -335,25 +389,9 @@ def build_journeys(
     converts = conv[ends]
     reference = time[ends]  # the conversion, or the last event of a journey that did not convert
 
-    touch = chan >= 0
     days_before = (reference[journey] - time) / _NS_PER_DAY
     excluded: dict[str, float] = {}
-    keep = touch.copy()
-    if lookback_days is not None:
-        outside = touch & (days_before > lookback_days)
-        excluded["touches_outside_lookback"] = float(outside.sum())
-        keep &= ~outside
-    if repeats != "keep":
-        idx = np.flatnonzero(keep)
-        j, c = journey[idx], chan[idx]
-        if repeats == "collapse":
-            dup = np.zeros(idx.size, dtype=bool)
-            dup[1:] = (j[1:] == j[:-1]) & (c[1:] == c[:-1])
-        else:
-            frame = pd.DataFrame({"j": j, "c": c})
-            dup = frame.duplicated(keep="first").to_numpy()
-        keep[idx[dup]] = False
-        excluded["repeated_touches_removed"] = float(dup.sum())
+    keep = _kept_touches(chan >= 0, journey, chan, days_before, lookback_days, repeats, excluded)
 
     kept = np.flatnonzero(keep)
     k_journey = journey[kept]
@@ -376,12 +414,7 @@ def build_journeys(
     j_offsets = np.concatenate([[0], np.cumsum(touches_per_journey[live])]).astype(np.int64)
     tokens_raw = chan[kept]
     tokens, channels = _sorted_channels(tokens_raw.astype(np.int32), cols["channel_names"])
-    used = np.unique(tokens)
-    if used.size < len(channels):  # channels seen only outside the window or as repeats
-        remap = np.full(len(channels), -1, dtype=np.int32)
-        remap[used] = np.arange(used.size, dtype=np.int32)
-        tokens = remap[tokens]
-        channels = tuple(channels[i] for i in used)
+    tokens, channels = _drop_unused_channels(tokens, channels)
     aud_live = audience[starts[live]] if audience is not None else None
     group, rep = sequence_groups(j_offsets, tokens, aud_live)
     n_paths = rep.size
@@ -398,18 +431,10 @@ def build_journeys(
         if store is not None
         else None
     )
-    rep_lengths = touches_per_journey[live][rep]
-    p_offsets = np.concatenate([[0], np.cumsum(rep_lengths)]).astype(np.int64)
-    take = np.repeat(j_offsets[rep], rep_lengths) + (
-        np.arange(p_offsets[-1], dtype=np.int64) - np.repeat(p_offsets[:-1], rep_lengths)
-    )
+    p_offsets, take = _gather(j_offsets[rep], touches_per_journey[live][rep])
     # touch timing of converting journeys (time decay, time to convert)
     conv_live = np.flatnonzero(converts[live])
-    c_lengths = touches_per_journey[live][conv_live]
-    c_offsets = np.concatenate([[0], np.cumsum(c_lengths)]).astype(np.int64)
-    c_take = np.repeat(j_offsets[conv_live], c_lengths) + (
-        np.arange(c_offsets[-1], dtype=np.int64) - np.repeat(c_offsets[:-1], c_lengths)
-    )
+    c_offsets, c_take = _gather(j_offsets[conv_live], touches_per_journey[live][conv_live])
     timing = TouchTiming(
         journey_offsets=c_offsets,
         channel=tokens[c_take],
