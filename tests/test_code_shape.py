@@ -20,19 +20,26 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mmm"
 # "outer.inner") -> length in lines today. Lower a number when a function gets shorter;
 # remove the entry when it fits. Never add one: split the function instead.
 ALLOWED: dict[str, int] = {
-    "optimize/scenarios.py::run_scenarios": 152,
-    "journeys/build.py::build_journeys": 166,
-    # a 75-line docstring (every option of the optimizer) over its named steps
+    # 86 lines of docstring and signature alone (every option of the optimizer)
     "optimize/optimizer.py::optimize_budget": 167,
-    "data/wide.py::from_wide": 97,
+    # 58 lines of docstring and signature; the body is one array pipeline
+    "journeys/build.py::build_journeys": 166,
+    # 58 lines of docstring and signature; the body draws the journeys
     "journeys/simulate.py::simulate_journeys": 157,
+    # 65 lines of docstring and signature (every attribution model's option)
     "journeys/attribution.py::attribute": 155,
+    # 71 lines of docstring and signature; the body checks the options, then compares
+    "optimize/scenarios.py::run_scenarios": 152,
+    # 100 lines of docstring and signature alone (every option of `mmm optimize`)
     "optimize/cli.py::run_optimize_cli": 150,
-    # a 36-line numpydoc docstring over the cross-table checks, each a function of its own
+    # 36 lines of docstring and signature; each cross-table check is a function
     "data/validate.py::validate_tables": 148,
+    # 50 lines of docstring and signature; the refit closure records the folds
     "backtest.py::run_backtest": 129,
-    # a 68-line docstring (the reference of the simulator's arguments) over named steps
+    # 67 lines of docstring (the simulator's reference) and signature; the body is named steps
     "data/simulate.py::simulate": 117,
+    # 50 lines of docstring and signature; the checks are functions of their own
+    "data/wide.py::from_wide": 97,
 }
 
 
