@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -465,16 +466,74 @@ def validate_tables(
     problems = ProblemList()
     warnings_out: list[str] = []
     repairs: list[str] = []
-    media_frame, media_label = media
+    media_label = media[1]
+    t = _read_each(
+        media, outcomes, channels, controls, geos, outcome_columns, problems, warnings_out
+    )
+    if t.media is None:
+        raise DataError(problems.items)
+    m, date_problem = t.media
+    freq, dates = _media_dates(m, media_label, problems)
+    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
+    catalogue_channels = _check_channels(
+        m, media_channels, t.catalogue, channels[1], problems, warnings_out
+    )
+    m = _spread_national_media(m, t, national_by, media_label, problems, repairs)
+    media_geos = sorted(set(m[GEO].dropna().tolist()))
+    _check_table_geos(media_geos, t, problems)
+    dates_ok = None if date_problem else dates
+    missing_cells, impressions_series = _coverage(
+        m, dates_ok, fill_missing_spend, media_label, problems, repairs, warnings_out
+    )
+    aligned_outcomes, aligned_controls = _aligned(t, dates, freq, problems, repairs)
+    if problems:
+        raise DataError(problems.items)
+    assert freq is not None and dates is not None  # problems above raised otherwise
+    return ValidatedTables(
+        media=m.reset_index(drop=True),
+        outcomes=aligned_outcomes,
+        outcome_names=t.outcomes[1],
+        controls=aligned_controls,
+        control_names=[] if t.controls is None else t.controls[1],
+        catalogue=t.catalogue[t.catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True),
+        geo_info=None if t.geo_table is None else t.geo_table.set_index(GEO).loc[media_geos],
+        dates=dates,
+        freq=freq,
+        geos=media_geos,
+        series=_ordered_series(m, catalogue_channels),
+        impressions_series=impressions_series,
+        missing_cells=missing_cells,
+        warnings=warnings_out,
+        repairs=repairs,
+    )
 
-    media_result = _validate_media(media_frame, media_label, problems, warnings_out)
+
+@dataclass
+class _EachTable:
+    """Each input table checked on its own: the parsed media (with whether its dates had a
+    problem), catalogue, outcomes, controls (each with their column names) and geos table,
+    None where a table is missing or unreadable; and the labels of the tables."""
+
+    media: tuple[pd.DataFrame, bool] | None
+    catalogue: Any
+    outcomes: Any
+    controls: Any
+    geo_table: pd.DataFrame | None
+    outcomes_label: str
+    controls_label: str
+    geos_label: str | None
+
+
+def _read_each(
+    media, outcomes, channels, controls, geos, outcome_columns, problems, warnings_out
+) -> _EachTable:
+    """Check each table on its own (problems and warnings noted, nothing raised)."""
+    media_result = _validate_media(media[0], media[1], problems, warnings_out)
     catalogue = _validate_catalogue(channels[0], channels[1], problems, warnings_out)
     outcome_result = _validate_measures(
         outcomes[0], outcomes[1], "outcomes", outcome_columns, problems, warnings_out
     )
     control_result = None
-    controls_label = controls[1] if controls is not None else "controls"
-    geos_label = geos[1] if geos is not None else "geos"
     if controls is not None:
         control_result = _validate_measures(
             controls[0], controls[1], "controls", None, problems, warnings_out
@@ -482,97 +541,66 @@ def validate_tables(
     geo_table = None
     if geos is not None:
         geo_table = _validate_geo_table(geos[0], geos[1], problems, warnings_out)
-
-    if media_result is None:
-        raise DataError(problems.items)
-    m, date_problem = media_result
-
-    # --- dates and frequency of the media table
-    freq, dates = _media_dates(m, media_label, problems)
-
-    # --- channels vs catalogue
-    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
-    catalogue_channels = _check_channels(
-        m, media_channels, catalogue, channels[1], problems, warnings_out
-    )
-
-    # --- national media spread over geos (mmm.data.national)
-    m, national_problems, note = spread_national(
-        m,
-        geo_table,
-        by=national_by,
-        media_label=media_label,
+    return _EachTable(
+        media=media_result,
+        catalogue=catalogue,
+        outcomes=outcome_result,
+        controls=control_result,
+        geo_table=geo_table,
+        outcomes_label=outcomes[1],
+        controls_label=controls[1] if controls is not None else "controls",
         geos_label=None if geos is None else geos[1],
     )
-    for text in national_problems:
-        problems.add("media", media_label, text)
-    if note:
-        repairs.append(note)
 
-    # --- geos
-    media_geos = sorted(set(m[GEO].dropna().tolist()))
-    _check_table_geos(
-        media_geos,
-        outcome_result=outcome_result,
-        outcomes_label=outcomes[1],
-        control_result=control_result,
-        controls_label=controls_label,
-        geo_table=geo_table,
-        geos_label=geos_label,
-        problems=problems,
-    )
 
-    # --- completeness of each (geo, series) present, and impressions per series
-    keys_ok = m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)
-    mk = m[keys_ok]
+def _coverage(m, dates, fill_missing_spend, media_label, problems, repairs, warnings_out):
+    """The (date, geo, series) rows missing from each (geo, series) present (none checked
+    without ``dates``), and the series with impressions."""
+    mk = m[m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)]  # rows with every key
     missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
-    if dates is not None and not date_problem:
+    if dates is not None:
         missing_cells = _missing_cells(
             mk, dates, fill_missing_spend, media_label, problems, repairs
         )
     impressions_series = None
     if "impressions" in m.columns:
         impressions_series = _impressions_series(mk, media_label, problems, warnings_out)
+    return missing_cells, impressions_series
 
-    # --- align outcomes and controls to the media dates
-    aligned_outcomes = aligned_controls = None
-    if dates is not None:
-        align = partial(_align_dates, dates=dates, freq=freq, problems=problems, repairs=repairs)
-        if outcome_result is not None:
-            aligned_outcomes = align(outcome_result[0], role="outcomes", label=outcomes[1])
-        if control_result is not None:
-            aligned_controls = align(control_result[0], role="controls", label=controls_label)
 
-    if problems:
-        raise DataError(problems.items)
+def _aligned(t: _EachTable, dates, freq, problems, repairs):
+    """The outcomes and controls on the media dates (None without regular media dates)."""
+    if dates is None:
+        return None, None
+    align = partial(_align_dates, dates=dates, freq=freq, problems=problems, repairs=repairs)
+    outs = ctrls = None
+    if t.outcomes is not None:
+        outs = align(t.outcomes[0], role="outcomes", label=t.outcomes_label)
+    if t.controls is not None:
+        ctrls = align(t.controls[0], role="controls", label=t.controls_label)
+    return outs, ctrls
 
-    # --- order: channels as in the catalogue, audiences sorted
+
+def _spread_national_media(m, t: _EachTable, by: str, media_label: str, problems, repairs):
+    """The media with rows of geo ``national`` spread over the geos (mmm.data.national);
+    what cannot be spread is a problem, what was spread a repair."""
+    m, national_problems, note = spread_national(
+        m, t.geo_table, by=by, media_label=media_label, geos_label=t.geos_label
+    )
+    for text in national_problems:
+        problems.add("media", media_label, text)
+    if note:
+        repairs.append(note)
+    return m
+
+
+def _ordered_series(m: pd.DataFrame, catalogue_channels: list[str]) -> list[tuple[str, str]]:
+    """The media's (channel, audience) pairs: channels as in the catalogue, audiences
+    sorted."""
     order = {c: i for i, c in enumerate(catalogue_channels)}
-    series = sorted(
+    return sorted(
         {(ch, au) for ch, au in zip(m[CHANNEL], m[AUDIENCE], strict=True)},
         key=lambda s: (order[s[0]], s[1]),
-    )
-    cat = catalogue[catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True)
-    geo_info = None
-    if geo_table is not None:
-        geo_info = geo_table.set_index(GEO).loc[media_geos]
-    assert freq is not None and dates is not None  # problems above raised otherwise
-    return ValidatedTables(
-        media=m.reset_index(drop=True),
-        outcomes=aligned_outcomes,
-        outcome_names=outcome_result[1],
-        controls=aligned_controls,
-        control_names=[] if control_result is None else control_result[1],
-        catalogue=cat,
-        geo_info=geo_info,
-        dates=dates,
-        freq=freq,
-        geos=media_geos,
-        series=series,
-        impressions_series=impressions_series,
-        missing_cells=missing_cells,
-        warnings=warnings_out,
-        repairs=repairs,
     )
 
 
@@ -653,44 +681,34 @@ def _check_channels(
     return catalogue_channels
 
 
-def _check_table_geos(
-    media_geos: list[str],
-    *,
-    outcome_result,
-    outcomes_label: str,
-    control_result,
-    controls_label: str,
-    geo_table: pd.DataFrame | None,
-    geos_label: str,
-    problems: ProblemList,
-) -> None:
+def _check_table_geos(media_geos: list[str], t: _EachTable, problems: ProblemList) -> None:
     """The geos of the outcomes, controls and geos tables against those of the media."""
-    if outcome_result is not None:
-        o, _, o_has_geo = outcome_result
+    if t.outcomes is not None:
+        o, _, o_has_geo = t.outcomes
         _check_geos(
             media_geos,
             set(o[GEO].dropna().tolist()),
             role="outcomes",
-            label=outcomes_label,
+            label=t.outcomes_label,
             has_geo_column=o_has_geo,
             problems=problems,
         )
-    if control_result is not None:
-        c, _, c_has_geo = control_result
+    if t.controls is not None:
+        c, _, c_has_geo = t.controls
         _check_geos(
             media_geos,
             set(c[GEO].dropna().tolist()),
             role="controls",
-            label=controls_label,
+            label=t.controls_label,
             has_geo_column=c_has_geo,
             problems=problems,
         )
-    if geo_table is not None:
+    if t.geo_table is not None:
         _check_geos(
             media_geos,
-            set(geo_table[GEO].dropna().tolist()),
+            set(t.geo_table[GEO].dropna().tolist()),
             role="geos",
-            label=geos_label,
+            label=t.geos_label or "geos",
             has_geo_column=True,
             problems=problems,
         )
