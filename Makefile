@@ -36,6 +36,7 @@ demo: $(VENV)/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check mmm tests benchmarks notebooks tools
 	$(VENV)/bin/ruff format --check mmm tests benchmarks notebooks tools
+	$(VENV)/bin/mypy
 
 # the documentation site into site/; warnings (broken links, bad docstrings) are errors
 docs: $(DOCS_STAMP)
@@ -52,7 +53,8 @@ browser:
 # (mkdocs build --strict, API reference completeness)
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check mmm tests benchmarks notebooks tools
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -n 2 --dist loadscope --durations=20
 
 clean:
-	rm -rf $(VENV) runs site .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs site .pytest_cache .ruff_cache .mypy_cache

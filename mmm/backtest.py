@@ -43,6 +43,35 @@ def _experiments_before(experiments, last_train_date):
     return (keep if len(keep) else None), int(len(experiments) - len(keep))
 
 
+def _is_rolling(holdout, initial, horizon) -> bool:
+    """Whether the backtest uses rolling origins (else one holdout); a ConfigError when the
+    options give neither or both."""
+    from mmm.errors import ConfigError
+
+    rolling = initial is not None or horizon is not None
+    if (holdout is None) == (not rolling):
+        raise ConfigError(
+            "backtest: give either --holdout N or --initial N with --horizon H (rolling origins)."
+        )
+    if rolling and (initial is None or horizon is None):
+        raise ConfigError("backtest: rolling origins need both --initial and --horizon.")
+    return rolling
+
+
+def _fold_table(metrics: pd.DataFrame, ds, fits: list) -> pd.DataFrame:
+    """The folds' metrics with the naive forecast's error and each refit's diagnostics,
+    dates as ISO strings."""
+    m = metrics.copy()
+    m["naive_mape"] = [
+        _naive_mape(ds, r.outcome, r.train_end, r.test_start, r.test_end) for r in m.itertuples()
+    ]
+    m["divergences"] = [fits[int(f)].diagnostics.divergences for f in m["fold"]]
+    m["max_rhat"] = [fits[int(f)].diagnostics.max_rhat for f in m["fold"]]
+    for c in ("train_end", "test_start", "test_end"):
+        m[c] = pd.to_datetime(m[c]).dt.strftime("%Y-%m-%d")
+    return m
+
+
 def run_backtest(
     run_dir,
     *,
@@ -99,22 +128,16 @@ def run_backtest(
     from mmm.inference import FitResult
     from mmm.inference import fit as _fit
 
-    rolling = initial is not None or horizon is not None
-    if (holdout is None) == (not rolling):
-        raise ConfigError(
-            "backtest: give either --holdout N or --initial N with --horizon H (rolling origins)."
-        )
-    if rolling and (initial is None or horizon is None):
-        raise ConfigError("backtest: rolling origins need both --initial and --horizon.")
+    rolling = _is_rolling(holdout, initial, horizon)
     run_dir = Path(run_dir)
     RunFolder(run_dir).require_fit()
     base = FitResult.load(run_dir)
-    sampler = base.sampler
-    if draws is not None:
-        sampler = replace(sampler, draws=int(draws))
-    if tune is not None:
-        sampler = replace(sampler, tune=int(tune))
-    sampler = replace(sampler, progress=False)
+    sampler = replace(
+        base.sampler,
+        draws=base.sampler.draws if draws is None else int(draws),
+        tune=base.sampler.tune if tune is None else int(tune),
+        progress=False,
+    )
     log = log or (lambda _line: None)
     fits, left_out = [], []
 
@@ -165,14 +188,7 @@ def run_backtest(
             raise
         # raised before any refit: the windows do not fit the data
         raise ConfigError(f"backtest of {run_dir}: {exc}") from exc
-    m = bt.metrics.copy()
-    m["naive_mape"] = [
-        _naive_mape(ds, r.outcome, r.train_end, r.test_start, r.test_end) for r in m.itertuples()
-    ]
-    m["divergences"] = [fits[int(f)].diagnostics.divergences for f in m["fold"]]
-    m["max_rhat"] = [fits[int(f)].diagnostics.max_rhat for f in m["fold"]]
-    for c in ("train_end", "test_start", "test_end"):
-        m[c] = pd.to_datetime(m[c]).dt.strftime("%Y-%m-%d")
+    m = _fold_table(bt.metrics, ds, fits)
     out = {
         "kind": "rolling" if rolling else "holdout",
         "settings": settings,

@@ -65,6 +65,40 @@ def resolve_model(cfg, ds, mediator_hint: str | None = None):
     return replace(cfg, model=spec)
 
 
+def _experiments(path, ds, spec):
+    """The lift tests in ``path``, checked against the data and the model."""
+    from mmm.calibration import check_experiments, load_experiments
+
+    experiments = load_experiments(path)
+    check_experiments(experiments, ds, spec)
+    return experiments
+
+
+def _fit_with_experiments(spec, ds, sampler, experiments, log, stages):
+    """The fit (with the posterior predictive), and the same model fitted without the lift
+    terms when the experiments are used (to show their effect; else None)."""
+    from mmm.inference import fit as _fit
+
+    before = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if experiments is not None and spec.use_experiments:
+            # the same model without the lift terms, to show the experiments' effect
+            log("fitting without the experiments (for comparison) ...")
+            before = _fit(
+                replace(spec, use_experiments=False),
+                ds,
+                sampler=sampler,
+                experiments=experiments,
+                log=stages,
+            )
+            log("fitting with the experiments ...")
+        result = _fit(
+            spec, ds, sampler=sampler, experiments=experiments, predictive=True, log=stages
+        )
+    return result, before
+
+
 def fit_run(
     cfg,
     out,
@@ -108,7 +142,6 @@ def fit_run(
         ``(FitResult, dict of name -> pathlib.Path)`` of the files written.
     """
     from mmm.data import load_dataset
-    from mmm.inference import fit as _fit
     from mmm.inference.fit import check_currency, with_currency
     from mmm.runs import write_run
 
@@ -120,32 +153,12 @@ def fit_run(
     )
     cfg = resolve_model(cfg, ds, mediator_hint)
     log = log or (lambda _line: None)
-    experiments = before = None
-    if d.get("experiments"):
-        from mmm.calibration import check_experiments, load_experiments
-
-        experiments = load_experiments(d["experiments"])
-        check_experiments(experiments, ds, cfg.model)
+    experiments = _experiments(d["experiments"], ds, cfg.model) if d.get("experiments") else None
     sampler = replace(cfg.sampler, progress=progress)
     if announce:
         log(announce)
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if experiments is not None and cfg.model.use_experiments:
-            # the same model without the lift terms, to show the experiments' effect
-            log("fitting without the experiments (for comparison) ...")
-            before = _fit(
-                replace(cfg.model, use_experiments=False),
-                ds,
-                sampler=sampler,
-                experiments=experiments,
-                log=stages,
-            )
-            log("fitting with the experiments ...")
-        result = _fit(
-            cfg.model, ds, sampler=sampler, experiments=experiments, predictive=True, log=stages
-        )
+    result, before = _fit_with_experiments(cfg.model, ds, sampler, experiments, log, stages)
     timings = {"fit_wall_s": round(time.perf_counter() - t0, 3)}
     result = with_currency(result, currency)  # figures of the fit label money with it
     paths = write_run(result, Path(out), config=cfg, timings=timings, before=before)

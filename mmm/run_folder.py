@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, overload
+from typing import Literal, Self, overload
 
 from mmm.config import dump_toml
 from mmm.errors import RunFolderError, SpecError
@@ -179,8 +179,8 @@ def _older(version: str, than: str) -> bool:
 
 
 def _created(rec: dict) -> str:
-    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
-    return str(settings.get("created") or "")
+    settings = rec.get("settings")
+    return str(settings.get("created") or "") if isinstance(settings, dict) else ""
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class RunFolder:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, run_dir, *, recommendation: str | None = None) -> RunFolder:
+    def open(cls, run_dir, *, recommendation: str | None = None) -> Self:
         """The run folder ``run_dir``, checked to hold a saved fit.
 
         ``recommendation`` names the stored recommendation to show; an unknown name

@@ -101,21 +101,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
             [contrib, contribution_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
             ignore_index=True,
         )
-    crecs = [
-        ContributionRecord(
-            outcome=r.outcome,
-            channel=r.channel,
-            audience=r.audience,
-            geo=r.geo,
-            path=r.path,
-            mean=_round(r.mean),
-            median=_round(r.median),
-            lower=_round(r.lower),
-            upper=_round(r.upper),
-            interval=prob,
-        )
-        for r in contrib.itertuples()
-    ]
+    crecs = _contribution_records(contrib, prob)
     return RunSummary(
         schema_version=SUMMARY_SCHEMA_VERSION,
         data_fingerprint=fit.dataset.fingerprint,
@@ -194,6 +180,25 @@ def complete_summary(
         summary = replace(summary, audiences=aud)
         added.append("audiences")
     return summary, added
+
+
+def _contribution_records(contrib, prob: float) -> list[ContributionRecord]:
+    """The contributions table (:func:`mmm.analysis.contribution_table`) as records."""
+    return [
+        ContributionRecord(
+            outcome=r.outcome,
+            channel=r.channel,
+            audience=r.audience,
+            geo=r.geo,
+            path=r.path,
+            mean=_round(r.mean),
+            median=_round(r.median),
+            lower=_round(r.lower),
+            upper=_round(r.upper),
+            interval=prob,
+        )
+        for r in contrib.itertuples()
+    ]
 
 
 def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:

@@ -20,7 +20,19 @@ import xarray as xr
 from mmm.analysis.engine import _stack, contributions, draw_index, posterior_params
 from mmm.analysis.summary import summarize_draws
 
-BASE_COMPONENTS = ("intercept", "trend", "seasonality")
+
+def _trend(fit, idx, dates: pd.DatetimeIndex, shape: tuple[int, ...]) -> np.ndarray:
+    """The trend of each draw in ``idx`` (sample, date, geo, outcome), scaled: the linear
+    slope and the piecewise changes the fit has."""
+    de, post = fit.design, fit.posterior
+    trend = np.zeros(shape)
+    t = de.time_index(dates)
+    if "trend_slope" in post:
+        trend = trend + (t - 0.5)[None, :, None, None] * _stack(fit, "trend_slope")[idx][:, None]
+    if "trend_changes" in post:
+        k = _stack(fit, "trend_changes")[idx]
+        trend = trend + np.einsum("tc,skc->stk", de.trend_basis(dates), k)[:, :, None, :]
+    return trend
 
 
 def decompose(fit, *, max_draws: int | None = 500) -> xr.DataArray:
@@ -58,14 +70,7 @@ def decompose(fit, *, max_draws: int | None = 500) -> xr.DataArray:
         kinds.append(kind)
 
     add("intercept", "baseline", _stack(fit, "intercept")[idx][:, None])
-    trend = np.zeros((n, T, G, K))
-    t = de.time_index(dates)
-    if "trend_slope" in post:
-        trend = trend + (t - 0.5)[None, :, None, None] * _stack(fit, "trend_slope")[idx][:, None]
-    if "trend_changes" in post:
-        k = _stack(fit, "trend_changes")[idx]
-        trend = trend + np.einsum("tc,skc->stk", de.trend_basis(dates), k)[:, :, None, :]
-    add("trend", "baseline", trend)
+    add("trend", "baseline", _trend(fit, idx, dates, (n, T, G, K)))
     season = np.zeros((n, T, G, K))
     if "season_coef" in post:
         co = _stack(fit, "season_coef")[idx]

@@ -133,6 +133,30 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return a.reshape(a.shape[0] * a.shape[1], *a.shape[2:])
 
 
+def _return_rows(ds, o: str, method: str, rr, nb: int, fac: np.ndarray, a: dict, prob: float):
+    """One row per series: the return on ``o`` from one regression's media coefficients
+    (after the ``nb`` baseline columns) times ``fac`` (effect per unit coefficient per unit
+    spend), with its interval."""
+    ci = np.asarray(rr.conf_int(alpha=1 - prob))
+    params = np.asarray(rr.params)
+    return [
+        {
+            "outcome": o,
+            "series": s,
+            "channel": str(ds.spend.coords["channel"].values[j]),
+            "audience": str(ds.spend.coords["audience"].values[j]),
+            "method": method,
+            "roas": params[nb + j] * fac[j],
+            "lower": ci[nb + j, 0] * fac[j],
+            "upper": ci[nb + j, 1] * fac[j],
+            "alpha_awareness": a.get(AWARENESS, np.nan),
+            "alpha_conversion": a.get(CONVERSION, np.nan),
+            "r2": float(rr.rsquared),
+        }
+        for j, s in enumerate(ds.series)
+    ]
+
+
 def frequentist_baseline(
     fit,
     *,
@@ -196,32 +220,14 @@ def frequentist_baseline(
         resid[:, :, k] = r * ys[None]
         fits = [("ols", res)]
         if glsar:
-            gl = sm.GLSAR(y, X, rho=1).iterative_fit(maxiter=20)
-            fits.append(("glsar", gl))
+            fits.append(("glsar", sm.GLSAR(y, X, rho=1).iterative_fit(maxiter=20)))
         nb = base.shape[-1]
         # contribution per unit coefficient, original units: sum_{t,g} f * ys_g
         unit = (f * ys[None, :, None]).sum(axis=(0, 1))  # (series,)
         tot_spend = spend.sum(axis=0)
+        fac = np.array([u / t if t > 0 else np.nan for u, t in zip(unit, tot_spend, strict=True)])
         for method, rr in fits:
-            ci = np.asarray(rr.conf_int(alpha=1 - prob))
-            params = np.asarray(rr.params)
-            for j, s in enumerate(ds.series):
-                fac = unit[j] / tot_spend[j] if tot_spend[j] > 0 else np.nan
-                table_rows.append(
-                    {
-                        "outcome": o,
-                        "series": s,
-                        "channel": str(ds.spend.coords["channel"].values[j]),
-                        "audience": str(ds.spend.coords["audience"].values[j]),
-                        "method": method,
-                        "roas": params[nb + j] * fac,
-                        "lower": ci[nb + j, 0] * fac,
-                        "upper": ci[nb + j, 1] * fac,
-                        "alpha_awareness": a.get(AWARENESS, np.nan),
-                        "alpha_conversion": a.get(CONVERSION, np.nan),
-                        "r2": float(rr.rsquared),
-                    }
-                )
+            table_rows += _return_rows(ds, o, method, rr, nb, fac, a, prob)
     residuals = xr.DataArray(
         resid,
         dims=("date", "geo", "outcome"),

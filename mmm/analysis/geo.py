@@ -54,6 +54,53 @@ def _with_all(da: xr.DataArray) -> xr.DataArray:
     return xr.concat([da, tot], dim="geo")
 
 
+#: The columns of :func:`geo_table`, in order.
+_GEO_TABLE_COLUMNS = (
+    "geo",
+    "outcome",
+    "kind",
+    "spend",
+    "population",
+    "shops",
+    "observed",
+    "contribution_mean",
+    "contribution_median",
+    "contribution_lower",
+    "contribution_upper",
+    "share_median",
+    "per_spend_median",
+    "per_spend_lower",
+    "per_spend_upper",
+    "cost_per_unit_median",
+    "cost_per_unit_lower",
+    "cost_per_unit_upper",
+    "interval",
+)
+
+
+def _geo_draw_stats(c, sp, obs, prob: float) -> pd.DataFrame:
+    """Per (geo, outcome): the media contribution, its share of the outcome, its return per
+    unit of spend and the spend per unit, summarised over draws."""
+
+    def stats(da, prefix, keys=("median", "lower", "upper")):
+        df = summarize_draws(da, prob=prob).set_index(["geo", "outcome"])
+        return df[list(keys)].add_prefix(prefix)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = c / sp.where(sp > 0)
+        cost = sp / c.where(c > 0)
+        share = c / obs.where(obs != 0)
+    return pd.concat(
+        [
+            stats(c, "contribution_", ("mean", "median", "lower", "upper")),
+            stats(share, "share_", ("median",)),
+            stats(per, "per_spend_"),
+            stats(cost, "cost_per_unit_"),
+        ],
+        axis=1,
+    ).reset_index()
+
+
 def geo_table(
     fit, *, start=None, end=None, prob: float = 0.9, max_draws: int | None = 1000
 ) -> pd.DataFrame:
@@ -95,24 +142,7 @@ def geo_table(
         attrs.loc[ALL] = attrs.sum(min_count=1)
     else:
         attrs.index = pd.Index([ALL], name="geo")
-
-    def stats(da, prefix, keys=("median", "lower", "upper")):
-        df = summarize_draws(da, prob=prob).set_index(["geo", "outcome"])
-        return df[list(keys)].add_prefix(prefix)
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per = c / sp.where(sp > 0)
-        cost = sp / c.where(c > 0)
-        share = c / obs.where(obs != 0)
-    df = pd.concat(
-        [
-            stats(c, "contribution_", ("mean", "median", "lower", "upper")),
-            stats(share, "share_", ("median",)),
-            stats(per, "per_spend_"),
-            stats(cost, "cost_per_unit_"),
-        ],
-        axis=1,
-    ).reset_index()
+    df = _geo_draw_stats(c, sp, obs, prob)
     df["kind"] = df["outcome"].map(kinds)
     df.loc[
         df["kind"] != "count",
@@ -132,25 +162,4 @@ def geo_table(
             s.map(order) if s.name == "geo" else s.map({o: i for i, o in enumerate(outs)})
         ),
     ).reset_index(drop=True)
-    cols = [
-        "geo",
-        "outcome",
-        "kind",
-        "spend",
-        "population",
-        "shops",
-        "observed",
-        "contribution_mean",
-        "contribution_median",
-        "contribution_lower",
-        "contribution_upper",
-        "share_median",
-        "per_spend_median",
-        "per_spend_lower",
-        "per_spend_upper",
-        "cost_per_unit_median",
-        "cost_per_unit_lower",
-        "cost_per_unit_upper",
-        "interval",
-    ]
-    return df[cols]
+    return df[list(_GEO_TABLE_COLUMNS)]

@@ -101,21 +101,27 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
     FitResult
         One chain; ``draw`` as many as given (1 when every value is a single point).
     """
-    import arviz as az
-    import xarray as xr
-
-    from mmm.inference.diagnostics import Diagnostics
-    from mmm.inference.fit import FitResult
     from mmm.model.build import prepare_inputs
-    from mmm.spec import SamplerConfig
-    from mmm.transforms import lag_stack
-    from mmm.transforms.response import media_response_lagged
 
     inp = prepare_inputs(spec, dataset)
     coords = {k: list(v) for k, v in inp.coords.items() if k != "date"}
     sizes = {k: len(v) for k, v in coords.items()}
-    p = dict(params)
     var_dims = dict(VAR_DIMS) | likelihood_var_dims(spec)
+    p = _complete_params(params, spec, sizes, var_dims)
+    draws = {n: _as_draws(n, v, tuple(sizes[d] for d in var_dims[n])) for n, v in p.items()}
+    n_draw = max(a.shape[0] for a in draws.values())
+    for n, a in draws.items():
+        if a.shape[0] not in (1, n_draw):
+            raise ValueError(f"parameter {n!r} has {a.shape[0]} draws; others have {n_draw}.")
+        draws[n] = np.broadcast_to(a, (n_draw, *a.shape[1:])).copy()
+    _add_effects(draws, spec, inp, n_draw)
+    return _known_fit(spec, dataset, inp, draws, var_dims, coords, n_draw=n_draw, method=method)
+
+
+def _complete_params(params: dict, spec, sizes: dict[str, int], var_dims: dict) -> dict:
+    """``params`` checked against the spec (a ValueError names what is unknown or missing),
+    with zero defaults for the baseline terms the spec has and without those it lacks."""
+    p = dict(params)
     unknown = sorted(set(p) - set(var_dims))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; known: {sorted(var_dims)}.")
@@ -147,16 +153,19 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
         p.pop("season_coef")
     if not sizes["control"]:
         p.pop("control_coef")
-    draws = {n: _as_draws(n, v, tuple(sizes[d] for d in var_dims[n])) for n, v in p.items()}
-    n_draw = max(a.shape[0] for a in draws.values())
-    for n, a in draws.items():
-        if a.shape[0] not in (1, n_draw):
-            raise ValueError(f"parameter {n!r} has {a.shape[0]} draws; others have {n_draw}.")
-        draws[n] = np.broadcast_to(a, (n_draw, *a.shape[1:])).copy()
+    return p
 
+
+def _add_effects(draws: dict[str, np.ndarray], spec, inp, n_draw: int) -> None:
+    """Add ``beta`` (from ``roas``) and ``gamma`` (from ``mediator_roas``) to ``draws`` where
+    they are not given, from the media response on the fitted data."""
+    from mmm.transforms import lag_stack
+    from mmm.transforms.response import media_response_lagged
+
+    sat = spec.saturation_transform()
     # f on the fitted data, per draw: (draw, date, geo, series)
     ci = inp.channel_index
-    x_lag = lag_stack(inp.x, len(coords["lag"]))  # (date, geo, series, lag)
+    x_lag = lag_stack(inp.x, len(inp.coords["lag"]))  # (date, geo, series, lag)
     sat_names = [f"saturation_{n}" for n in sat.param_names]
     f = np.stack(
         [
@@ -197,6 +206,19 @@ def fit_from_params(spec, dataset, *, params: dict, method: str = "fixed"):
             )
         if "delta" not in draws:
             raise ValueError("a spec with a mediator needs `delta`.")
+
+
+def _known_fit(
+    spec, dataset, inp, draws: dict, var_dims: dict, coords: dict, *, n_draw: int, method: str
+):
+    """A one-chain FitResult whose posterior is ``draws``, without sampler diagnostics."""
+    import arviz as az
+    import xarray as xr
+
+    from mmm.inference.diagnostics import Diagnostics
+    from mmm.inference.fit import FitResult
+    from mmm.spec import SamplerConfig
+
     post = xr.Dataset(
         {
             n: (("chain", "draw", *var_dims[n]), a[None])

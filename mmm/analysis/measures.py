@@ -32,8 +32,6 @@ from mmm.analysis.engine import contributions_from_response, posterior_params, r
 from mmm.analysis.returns import _date_mask, roas_draws, spend_totals
 from mmm.analysis.summary import summarize_draws
 
-PATHS3 = ("direct", "mediated", "total")
-
 
 def _with_total(da: xr.DataArray) -> xr.DataArray:
     return xr.concat([da, da.sum("path").expand_dims(path=["total"])], dim="path")
@@ -150,6 +148,38 @@ def combined_value(draws: xr.DataArray, fit, *, value_per_visit) -> xr.DataArray
     return (draws * w).sum("outcome", skipna=False)
 
 
+def _add_spend(df: pd.DataFrame, sp: pd.Series, by_geo: bool) -> None:
+    """Add each row's spend (by series, and geo when ``by_geo``; else geo ``all``)."""
+    if by_geo:
+        df["spend"] = [
+            sp.loc[(s, g)] if sp.index.names[0] == "series" else sp.loc[(g, s)]
+            for s, g in zip(df["series"], df["geo"], strict=True)
+        ]
+    else:
+        df["geo"] = "all"
+        df["spend"] = df["series"].map(sp)
+
+
+#: The columns of :func:`return_measures`, in order.
+_MEASURE_COLUMNS = (
+    "outcome",
+    "kind",
+    "channel",
+    "audience",
+    "series",
+    "geo",
+    "path",
+    "measure",
+    "unit",
+    "spend",
+    "mean",
+    "median",
+    "lower",
+    "upper",
+    "interval",
+)
+
+
 def return_measures(
     fit,
     *,
@@ -222,45 +252,9 @@ def return_measures(
                 add(mo, "marginal_units_per_currency", "units/currency", o, "count")
                 add(1.0 / mo.where(mo > 0), "marginal_cost_per_unit", "currency/unit", o, "count")
         if value_per_visit is not None:
-            add(
-                combined_value(r, fit, value_per_visit=value_per_visit),
-                "combined_value",
-                "currency/currency",
-                "combined",
-                "value",
-            )
-            add(
-                combined_value(m, fit, value_per_visit=value_per_visit),
-                "marginal_combined_value",
-                "currency/currency",
-                "combined",
-                "value",
-            )
+            for draws, measure in ((r, "combined_value"), (m, "marginal_combined_value")):
+                value = combined_value(draws, fit, value_per_visit=value_per_visit)
+                add(value, measure, "currency/currency", "combined", "value")
     df = pd.concat(frames, ignore_index=True)
-    sp = spend_totals(fit, start=start, end=end, by_geo=by_geo).to_series()
-    if by_geo:
-        df["spend"] = [
-            sp.loc[(s, g)] if sp.index.names[0] == "series" else sp.loc[(g, s)]
-            for s, g in zip(df["series"], df["geo"], strict=True)
-        ]
-    else:
-        df["geo"] = "all"
-        df["spend"] = df["series"].map(sp)
-    cols = [
-        "outcome",
-        "kind",
-        "channel",
-        "audience",
-        "series",
-        "geo",
-        "path",
-        "measure",
-        "unit",
-        "spend",
-        "mean",
-        "median",
-        "lower",
-        "upper",
-        "interval",
-    ]
-    return df[cols].reset_index(drop=True)
+    _add_spend(df, spend_totals(fit, start=start, end=end, by_geo=by_geo).to_series(), by_geo)
+    return df[list(_MEASURE_COLUMNS)].reset_index(drop=True)

@@ -298,6 +298,44 @@ def cost_per_visit_by_group(
     return (s / c).rename("cost_per_unit")
 
 
+def _scopes(series: list[str], sp, near) -> dict[str, list[str]]:
+    """The series compared: all of them, and those of each channel that has both near-store
+    and broad audiences."""
+    scopes = {"all": series}
+    for ch in dict.fromkeys(str(v) for v in sp["channel"].values):
+        sel = [s for s, cc in zip(series, sp["channel"].values, strict=True) if cc == ch]
+        gs = set(audience_groups(sp.sel(series=sel)["audience"].values, near))
+        if gs == {"near_store", "broad"}:
+            scopes[ch] = sel
+    return scopes
+
+
+def _group_costs(c, sp, near, prob: float) -> pd.DataFrame | None:
+    """Cost per visit of near-store and broad audiences (those bought) from the draws ``c``
+    and spend ``sp`` of some series, with the spend of each group and the chance that
+    near-store is cheaper; None when neither group is bought."""
+    g_sp = (
+        sp.assign_coords(group=("series", audience_groups(sp["audience"].values, near)))
+        .groupby("group")
+        .sum()
+        .to_series()
+    )
+    bought = [k for k in ("near_store", "broad") if g_sp.get(k, 0.0) > 0]
+    if not bought:
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cpv = cost_per_visit_by_group(c, sp, near=near)
+    p = (
+        float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
+        if len(bought) == 2
+        else np.nan
+    )
+    df = summarize_draws(cpv.sel(group=bought), prob=prob)
+    df["spend"] = df["group"].map(g_sp)
+    df["p_near_cheaper"] = p
+    return df
+
+
 def near_store_vs_broad(
     fit,
     *,
@@ -345,14 +383,7 @@ def near_store_vs_broad(
     grp = audience_groups(sp["audience"].values, near)
     if not (grp == "near_store").any():
         raise ValueError(f"no series has an audience in {near}.")
-    scopes = {"all": list(fit.dataset.series)}
-    for ch in dict.fromkeys(str(v) for v in sp["channel"].values):
-        sel = [
-            s for s, cc in zip(fit.dataset.series, sp["channel"].values, strict=True) if cc == ch
-        ]
-        gs = set(audience_groups(sp.sel(series=sel)["audience"].values, near))
-        if gs == {"near_store", "broad"}:
-            scopes[ch] = sel
+    scopes = _scopes(list(fit.dataset.series), sp, near)
     geos = [("all", c.sum("geo"), sp.sum("geo"))]
     if by_geo and len(fit.dataset.geos) > 1:
         geos += [
@@ -361,31 +392,11 @@ def near_store_vs_broad(
     rows = []
     for geo, cg, spg in geos:
         for scope, sel in scopes.items():
-            g_sp = (
-                spg.sel(series=sel)
-                .assign_coords(
-                    group=("series", audience_groups(spg.sel(series=sel)["audience"].values, near))
-                )
-                .groupby("group")
-                .sum()
-                .to_series()
-            )
-            bought = [k for k in ("near_store", "broad") if g_sp.get(k, 0.0) > 0]
-            if not bought:
-                continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cpv = cost_per_visit_by_group(cg.sel(series=sel), spg.sel(series=sel), near=near)
-            p = (
-                float((cpv.sel(group="near_store") < cpv.sel(group="broad")).mean())
-                if len(bought) == 2
-                else np.nan
-            )
-            df = summarize_draws(cpv.sel(group=bought), prob=prob)
-            df["geo"] = geo
-            df["scope"] = scope
-            df["spend"] = df["group"].map(g_sp)
-            df["p_near_cheaper"] = p
-            rows.append(df)
+            df = _group_costs(cg.sel(series=sel), spg.sel(series=sel), near, prob)
+            if df is not None:
+                df["geo"] = geo
+                df["scope"] = scope
+                rows.append(df)
     df = pd.concat(rows, ignore_index=True)
     df = df.rename(columns={k: f"cost_per_visit_{k}" for k in ("mean", "median", "lower", "upper")})
     return df[

@@ -16,8 +16,6 @@ import xarray as xr
 from mmm.analysis.engine import contributions
 from mmm.analysis.summary import summarize_draws
 
-PATHS_TOTAL = ("direct", "mediated", "total")
-
 __all__ = [
     "contribution_table",
     "contribution_totals",
@@ -164,6 +162,22 @@ def channel_roas_draws(
     return out.transpose("sample", "outcome", "channel", "path", ...)
 
 
+def _add_cost_per_unit(df: pd.DataFrame) -> None:
+    """Add the cost per extra unit of count outcomes (and its interval: the inverse of the
+    return's) to a table of returns; NaN for money outcomes and for effects <= 0."""
+    is_count = df["kind"] == "count"
+
+    def inverse(col: str) -> np.ndarray:
+        # a zero (or negative) effect has no finite cost per unit: NaN, never inf
+        v = df[col].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(is_count & (v > 0), 1.0 / v, np.nan)
+
+    df["cost_per_unit"] = inverse("median")
+    df["cost_per_unit_lower"] = inverse("upper")
+    df["cost_per_unit_upper"] = inverse("lower")
+
+
 def roas_table(
     fit,
     *,
@@ -216,19 +230,8 @@ def roas_table(
         on=[c for c in ("series", "geo") if c in sp_df.columns],
         how="left",
     )
-    kinds = {o.name: o.kind for o in fit.spec.outcomes}
-    df["kind"] = df["outcome"].map(kinds)
-    is_count = df["kind"] == "count"
-
-    def inverse(col: str) -> np.ndarray:
-        # a zero (or negative) effect has no finite cost per unit: NaN, never inf
-        v = df[col].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(is_count & (v > 0), 1.0 / v, np.nan)
-
-    df["cost_per_unit"] = inverse("median")
-    df["cost_per_unit_lower"] = inverse("upper")
-    df["cost_per_unit_upper"] = inverse("lower")
+    df["kind"] = df["outcome"].map({o.name: o.kind for o in fit.spec.outcomes})
+    _add_cost_per_unit(df)
     cols = [
         "outcome",
         "kind",

@@ -75,29 +75,6 @@ def summarize_draws(draws: xr.DataArray, *, prob: float = 0.9, dim: str = "sampl
     return df
 
 
-def probability_below(draws: xr.DataArray, other: xr.DataArray, *, dim: str = "sample"):
-    """Share of draws where ``draws < other`` (paired draw by draw).
-
-    Parameters
-    ----------
-    draws : xarray.DataArray
-        Draws with dim ``dim`` (any units).
-    other : xarray.DataArray
-        Draws in the same units, with the same ``dim`` coords (draw ``i`` is compared
-        with draw ``i``); other dims broadcast against those of ``draws``.
-    dim : str, default "sample"
-        The draws' dim, reduced.
-
-    Returns
-    -------
-    xarray.DataArray
-        The remaining (broadcast) dims; the posterior probability that ``draws`` is
-        strictly below ``other``, a share in [0, 1]. A pair with a NaN counts as not
-        below.
-    """
-    return (draws < other).mean(dim)
-
-
 def quantiles(values: np.ndarray, prob: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of the central interval of ``values`` along ``axis``.
 

@@ -132,6 +132,80 @@ def _sections(entry: dict, where: str, source: str, base: Path) -> dict:
     return _absolute_data(over, base)
 
 
+def _common_sections(raw: dict, source: str, base: Path) -> dict:
+    """The batch's ``[common]`` config sections (its other top-level keys checked)."""
+    for k in raw:
+        if k not in ("common", "runs"):
+            raise ConfigError(f"{source}: [{k}] is not a known key; allowed: 'common', 'runs'.")
+    common = raw.get("common", {})
+    if not isinstance(common, dict):
+        raise ConfigError(f"{source}: [common] must be a table of config sections.")
+    for k in common:
+        if k not in SECTIONS:
+            raise ConfigError(
+                f"{source}: [common.{k}] is not a config section; allowed: {list(SECTIONS)}."
+            )
+    common = _sections(common, "common", source, base)
+    return common
+
+
+def _expand_run(entry, where: str, common: dict, source: str, base: Path) -> list[RunSpec]:
+    """The run specs of one ``[[runs]]`` entry: one per variant and origin."""
+    specs: list[RunSpec] = []
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{source}: [{where}] must be a table.")
+    for k in entry:
+        if k not in RUN_KEYS:
+            raise ConfigError(
+                f"{source}: [{where}.{k}] is not a known key; allowed: {list(RUN_KEYS)}."
+            )
+    name = entry.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ConfigError(
+            f"{source}: [{where}.name] {name!r} must be 1-100 letters, digits, '_', '.' or "
+            "'-' (it names the run folder)."
+        )
+    config = entry.get("config")
+    if config is not None:
+        if not isinstance(config, str):
+            raise ConfigError(f"{source}: [{where}.config] must be a file path string.")
+        config = str((base / config).resolve()) if not Path(config).is_absolute() else config
+    elif "data" not in entry and "data" not in common:
+        raise ConfigError(
+            f'{source}: [{where}] needs a config file (config = "...toml") or a data table.'
+        )
+    own = _merge(common, _sections(entry, where, source, base))
+    origins = entry.get("origins", [None])
+    if not isinstance(origins, list) or not origins:
+        raise ConfigError(f"{source}: [{where}.origins] must be a non-empty list of dates.")
+    for o in origins:
+        if o is not None:
+            _check_origin(o, f"{source}: [{where}.origins]")
+    variants = entry.get("variants", [{}])
+    if not isinstance(variants, list) or not variants:
+        raise ConfigError(f"{source}: [{where}.variants] must be a non-empty list of tables.")
+    for j, var in enumerate(variants):
+        vwhere = f"{where}.variants[{j}]"
+        if not isinstance(var, dict):
+            raise ConfigError(f"{source}: [{vwhere}] must be a table.")
+        for k in var:
+            if k not in VARIANT_KEYS:
+                raise ConfigError(
+                    f"{source}: [{vwhere}.{k}] is not a known key; allowed: {list(VARIANT_KEYS)}."
+                )
+        vname = var.get("name")
+        if "variants" in entry and (not isinstance(vname, str) or not _NAME.match(vname)):
+            raise ConfigError(
+                f"{source}: [{vwhere}.name] {vname!r} must be 1-100 letters, digits, '_', "
+                "'.' or '-'."
+            )
+        over = _merge(own, _sections(var, vwhere, source, base))
+        for o in origins:
+            parts = [name] + ([vname] if vname else []) + ([o] if o else [])
+            specs.append(RunSpec(name="-".join(parts), config=config, overrides=over, origin=o))
+    return specs
+
+
 def parse_batch(raw: dict, *, base: Path | None = None, source: str = "batch") -> list[RunSpec]:
     """Validate a batch dictionary (as read from TOML) and expand it into run specs.
 
@@ -150,18 +224,7 @@ def parse_batch(raw: dict, *, base: Path | None = None, source: str = "batch") -
         One per run, origins and variants expanded (``NAME-VARIANT-ORIGIN``).
     """
     base = (base or Path(".")).resolve()
-    for k in raw:
-        if k not in ("common", "runs"):
-            raise ConfigError(f"{source}: [{k}] is not a known key; allowed: 'common', 'runs'.")
-    common = raw.get("common", {})
-    if not isinstance(common, dict):
-        raise ConfigError(f"{source}: [common] must be a table of config sections.")
-    for k in common:
-        if k not in SECTIONS:
-            raise ConfigError(
-                f"{source}: [common.{k}] is not a config section; allowed: {list(SECTIONS)}."
-            )
-    common = _sections(common, "common", source, base)
+    common = _common_sections(raw, source, base)
     runs = raw.get("runs")
     if not isinstance(runs, list) or not runs:
         raise ConfigError(
@@ -169,58 +232,7 @@ def parse_batch(raw: dict, *, base: Path | None = None, source: str = "batch") -
         )
     specs: list[RunSpec] = []
     for i, entry in enumerate(runs):
-        where = f"runs[{i}]"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{source}: [{where}] must be a table.")
-        for k in entry:
-            if k not in RUN_KEYS:
-                raise ConfigError(
-                    f"{source}: [{where}.{k}] is not a known key; allowed: {list(RUN_KEYS)}."
-                )
-        name = entry.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ConfigError(
-                f"{source}: [{where}.name] {name!r} must be 1-100 letters, digits, '_', '.' or "
-                "'-' (it names the run folder)."
-            )
-        config = entry.get("config")
-        if config is not None:
-            if not isinstance(config, str):
-                raise ConfigError(f"{source}: [{where}.config] must be a file path string.")
-            config = str((base / config).resolve()) if not Path(config).is_absolute() else config
-        elif "data" not in entry and "data" not in common:
-            raise ConfigError(
-                f'{source}: [{where}] needs a config file (config = "...toml") or a data table.'
-            )
-        own = _merge(common, _sections(entry, where, source, base))
-        origins = entry.get("origins", [None])
-        if not isinstance(origins, list) or not origins:
-            raise ConfigError(f"{source}: [{where}.origins] must be a non-empty list of dates.")
-        for o in origins:
-            if o is not None:
-                _check_origin(o, f"{source}: [{where}.origins]")
-        variants = entry.get("variants", [{}])
-        if not isinstance(variants, list) or not variants:
-            raise ConfigError(f"{source}: [{where}.variants] must be a non-empty list of tables.")
-        for j, var in enumerate(variants):
-            vwhere = f"{where}.variants[{j}]"
-            if not isinstance(var, dict):
-                raise ConfigError(f"{source}: [{vwhere}] must be a table.")
-            for k in var:
-                if k not in VARIANT_KEYS:
-                    raise ConfigError(
-                        f"{source}: [{vwhere}.{k}] is not a known key; allowed: {list(VARIANT_KEYS)}."
-                    )
-            vname = var.get("name")
-            if "variants" in entry and (not isinstance(vname, str) or not _NAME.match(vname)):
-                raise ConfigError(
-                    f"{source}: [{vwhere}.name] {vname!r} must be 1-100 letters, digits, '_', "
-                    "'.' or '-'."
-                )
-            over = _merge(own, _sections(var, vwhere, source, base))
-            for o in origins:
-                parts = [name] + ([vname] if vname else []) + ([o] if o else [])
-                specs.append(RunSpec(name="-".join(parts), config=config, overrides=over, origin=o))
+        specs += _expand_run(entry, f"runs[{i}]", common, source, base)
     seen: dict[str, int] = {}
     for s in specs:
         seen[s.name] = seen.get(s.name, 0) + 1

@@ -132,6 +132,27 @@ def _headline(summary: RunSummary) -> dict:
     return {f"media_return:{o}": (v[0] / v[1] if v[1] else None) for o, v in acc.items()}
 
 
+def _fit_recording_warnings(task: dict, run_dir: Path):
+    """Fit the task's run into ``run_dir`` (its inputs cut at the task's origin, if any):
+    the fit and the warnings raised (deprecations and BLAS notes left out)."""
+    from mmm.config import parse_config
+    from mmm.pipeline import fit_run
+
+    raw = dict(task["config"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", message=".*BLAS.*")
+        if task.get("origin"):
+            raw["data"] = cut_inputs(
+                raw.get("data", {}), task["origin"], RunFolder(run_dir).origin_inputs_dir
+            )
+        cfg = parse_config(raw, source=f"run {task['name']}")
+        result, _ = fit_run(cfg, run_dir)
+    return result, caught
+
+
 def run_task(task: dict) -> dict:
     """Fit one run of a batch and write its folder; never raises.
 
@@ -161,9 +182,6 @@ def run_task(task: dict) -> dict:
     fs, root, local = storage(task["out"])
     tmp = None
     try:
-        from mmm.config import parse_config
-        from mmm.pipeline import fit_run
-
         if local is not None:
             run_dir = local / name
             run_dir.mkdir(parents=True, exist_ok=True)
@@ -173,18 +191,7 @@ def run_task(task: dict) -> dict:
                 fs.rm(f"{root}/{name}/{MARKER}")
             tmp = Path(tempfile.mkdtemp(prefix=f"mmm-batch-{name}-"))
             run_dir = tmp / name
-        raw = dict(task["config"])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            warnings.filterwarnings("ignore", category=DeprecationWarning)
-            warnings.filterwarnings("ignore", category=FutureWarning)
-            warnings.filterwarnings("ignore", message=".*BLAS.*")
-            if task.get("origin"):
-                raw["data"] = cut_inputs(
-                    raw.get("data", {}), task["origin"], RunFolder(run_dir).origin_inputs_dir
-                )
-            cfg = parse_config(raw, source=f"run {name}")
-            result, paths = fit_run(cfg, run_dir)
+        result, caught = _fit_recording_warnings(task, run_dir)
         summary = RunFolder(run_dir).read_summary(required=True)
         problems = result.diagnostics.problems()
         timings = result.provenance.get("timings", {})

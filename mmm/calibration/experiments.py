@@ -61,6 +61,91 @@ def _blank(s: pd.Series) -> np.ndarray:
     return (s.isna() | s.astype(str).str.strip().eq("")).to_numpy()
 
 
+def _test_names(frame: pd.DataFrame, where: str, problems: list[str]) -> list[str]:
+    """The tests' names (``exp_<row>`` where empty); a repeated name is a problem."""
+    names = frame["name"] if "name" in frame else pd.Series([None] * len(frame))
+    fill = [f"exp_{i + 1}" for i in range(len(frame))]
+    out = [
+        str(n).strip() if not b else f for n, b, f in zip(names, _blank(names), fill, strict=True)
+    ]
+    dup = pd.Series(out).duplicated(keep=False).to_numpy()
+    if dup.any():
+        problems.append(
+            f"{where} column 'name': rows {_rows(dup)} repeat a name. Fix: give each test a "
+            "distinct name."
+        )
+    return out
+
+
+def _read_dates(frame: pd.DataFrame, out: pd.DataFrame, where: str, problems: list[str]):
+    """Add the tests' ``start``, ``end`` and ``readout_end`` (the end where empty) to
+    ``out``; cells that are not dates are problems."""
+    for col in ("start", "end"):
+        d = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+        bad = d.isna().to_numpy()
+        if bad.any():
+            problems.append(
+                f"{where} column {col!r}: rows {_rows(bad)} are not dates. Fix: write ISO "
+                "dates such as 2024-03-04."
+            )
+        out[col] = d
+    if "readout_end" in frame:
+        blank = _blank(frame["readout_end"])
+        d = pd.to_datetime(frame["readout_end"].where(~blank), errors="coerce", format="mixed")
+        bad = d.isna().to_numpy() & ~blank
+        if bad.any():
+            problems.append(
+                f"{where} column 'readout_end': rows {_rows(bad)} are not dates. Fix: write "
+                "ISO dates, or leave the cell empty to read the outcome over the test only."
+            )
+        out["readout_end"] = d.where(~pd.Series(blank), out["end"])
+    else:
+        out["readout_end"] = out["end"]
+
+
+def _check_ranges(out: pd.DataFrame, where: str, problems: list[str]) -> None:
+    """Dates in order and spend, spend change and the lift's standard error positive (the
+    change at most the spend)."""
+    # range checks (rows with unreadable values, NaN, compare False and were reported above)
+    checks = (
+        (out["end"] < out["start"], "end", "is before start", "swap start and end"),
+        (
+            out["readout_end"] < out["end"],
+            "readout_end",
+            "is before end",
+            "the reading ends at or after the test's end",
+        ),
+        (
+            out["spend"] <= 0,
+            "spend",
+            "is not positive",
+            "give the spend on the tested cells during the test",
+        ),
+        (
+            out["spend_change"] <= 0,
+            "spend_change",
+            "is not positive",
+            "give the spend withheld from the test group against the control (> 0)",
+        ),
+        (
+            out["spend_change"] > out["spend"] * (1 + 1e-9),
+            "spend_change",
+            "exceeds spend",
+            "the change cannot be more than the spend during the test",
+        ),
+        (
+            out["lift_se"] <= 0,
+            "lift_se",
+            "is not positive",
+            "give the standard error of the measured lift (> 0)",
+        ),
+    )
+    for mask, col, what, fix in checks:
+        m = mask.to_numpy()
+        if m.any():
+            problems.append(f"{where} column {col!r}: rows {_rows(m)} {what}. Fix: {fix}.")
+
+
 def load_experiments(source) -> pd.DataFrame:
     """Read and check an experiments table.
 
@@ -102,17 +187,7 @@ def load_experiments(source) -> pd.DataFrame:
             "Fix: remove or rename them."
         )
     out = pd.DataFrame(index=frame.index)
-    names = frame["name"] if "name" in frame else pd.Series([None] * len(frame))
-    fill = [f"exp_{i + 1}" for i in range(len(frame))]
-    out["name"] = [
-        str(n).strip() if not b else f for n, b, f in zip(names, _blank(names), fill, strict=True)
-    ]
-    dup = out["name"].duplicated(keep=False).to_numpy()
-    if dup.any():
-        problems.append(
-            f"{where} column 'name': rows {_rows(dup)} repeat a name. Fix: give each test a "
-            "distinct name."
-        )
+    out["name"] = _test_names(frame, where, problems)
     for col in ("channel", "outcome"):
         bad = _blank(frame[col])
         if bad.any():
@@ -124,27 +199,7 @@ def load_experiments(source) -> pd.DataFrame:
             out[col] = [None if bb else str(v).strip() for v, bb in zip(frame[col], b, strict=True)]
         else:
             out[col] = None
-    for col in ("start", "end"):
-        d = pd.to_datetime(frame[col], errors="coerce", format="mixed")
-        bad = d.isna().to_numpy()
-        if bad.any():
-            problems.append(
-                f"{where} column {col!r}: rows {_rows(bad)} are not dates. Fix: write ISO "
-                "dates such as 2024-03-04."
-            )
-        out[col] = d
-    if "readout_end" in frame:
-        blank = _blank(frame["readout_end"])
-        d = pd.to_datetime(frame["readout_end"].where(~blank), errors="coerce", format="mixed")
-        bad = d.isna().to_numpy() & ~blank
-        if bad.any():
-            problems.append(
-                f"{where} column 'readout_end': rows {_rows(bad)} are not dates. Fix: write "
-                "ISO dates, or leave the cell empty to read the outcome over the test only."
-            )
-        out["readout_end"] = d.where(~pd.Series(blank), out["end"])
-    else:
-        out["readout_end"] = out["end"]
+    _read_dates(frame, out, where, problems)
     for col in _NUMERIC:
         v = pd.to_numeric(frame[col], errors="coerce").astype(float)
         bad = ~np.isfinite(v.to_numpy())
@@ -154,44 +209,7 @@ def load_experiments(source) -> pd.DataFrame:
                 "fill in a number."
             )
         out[col] = v
-    # range checks (rows with unreadable values, NaN, compare False and were reported above)
-    checks = (
-        (out["end"] < out["start"], "end", "is before start", "swap start and end"),
-        (
-            out["readout_end"] < out["end"],
-            "readout_end",
-            "is before end",
-            "the reading ends at or after the test's end",
-        ),
-        (
-            out["spend"] <= 0,
-            "spend",
-            "is not positive",
-            "give the spend on the tested cells during the test",
-        ),
-        (
-            out["spend_change"] <= 0,
-            "spend_change",
-            "is not positive",
-            "give the spend withheld from the test group against the control (> 0)",
-        ),
-        (
-            out["spend_change"] > out["spend"] * (1 + 1e-9),
-            "spend_change",
-            "exceeds spend",
-            "the change cannot be more than the spend during the test",
-        ),
-        (
-            out["lift_se"] <= 0,
-            "lift_se",
-            "is not positive",
-            "give the standard error of the measured lift (> 0)",
-        ),
-    )
-    for mask, col, what, fix in checks:
-        m = mask.to_numpy()
-        if m.any():
-            problems.append(f"{where} column {col!r}: rows {_rows(m)} {what}. Fix: {fix}.")
+    _check_ranges(out, where, problems)
     if problems:
         raise DataError(problems)
     out.attrs["source"] = label
@@ -254,6 +272,17 @@ def check_experiments(experiments: pd.DataFrame, dataset, spec) -> None:
         "name a geo not in the data",
         f"use one of {geos[:10]} or leave it empty for all",
     )
+    _check_windows(e, dates, bad)
+    if problems:
+        raise DataError(problems)
+    _check_spend(e, dataset, bad)
+    if problems:
+        raise DataError(problems)
+
+
+def _check_windows(e: pd.DataFrame, dates: pd.DatetimeIndex, bad) -> None:
+    """Each experiment's readout ends inside the data, and its window holds a date of it
+    (``bad(mask, column, what, fix)`` reports the rows that do not)."""
     no_dates = [
         not ((dates >= s) & (dates <= t)).any() for s, t in zip(e["start"], e["end"], strict=True)
     ]
@@ -269,8 +298,11 @@ def check_experiments(experiments: pd.DataFrame, dataset, spec) -> None:
         f"give windows holding no date of the data ({dates[0].date()} .. {dates[-1].date()})",
         "use a window inside the data's dates",
     )
-    if problems:
-        raise DataError(problems)
+
+
+def _check_spend(e: pd.DataFrame, dataset, bad) -> None:
+    """Each experiment's spend is positive in the data on its cells and window, and at most
+    1 % above it (``bad`` reports the rows that are not)."""
     data_spend = window_spend(e, dataset)
     bad(
         data_spend <= 0,
@@ -285,8 +317,6 @@ def check_experiments(experiments: pd.DataFrame, dataset, spec) -> None:
         "exceed the data's spend on the tested cells in the window by more than 1 %",
         "give the spend of the test cells, or check the window",
     )
-    if problems:
-        raise DataError(problems)
 
 
 def cell_mask(row, dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -186,7 +186,7 @@ def _unexpected(e: Exception, debug: bool) -> int:
     try:  # typer >= 0.20 vendors click as typer._click
         from typer._click import exceptions as click_exc
     except ImportError:  # pragma: no cover - older typer with click installed
-        from click import exceptions as click_exc
+        from click import exceptions as click_exc  # type: ignore[no-redef]  # same API
 
     if isinstance(e, click_exc.ClickException):
         e.show()

@@ -125,10 +125,10 @@ def _fit_config(config, files: dict, flags: dict, mediator, experiments):
     if missing:
         raise typer.BadParameter(f"without a config file, {', '.join(missing)} are required.")
     return _config_from_files(
-        *(files[k] for k in ("media", "outcomes", "channels", "controls", "geos")),
-        *(FIT_DEFAULTS[k] if v is None else v for k, v in flags.items()),
-        mediator,
-        experiments,
+        **{k: files[k] for k in ("media", "outcomes", "channels", "controls", "geos")},
+        **{k: FIT_DEFAULTS[k] if v is None else v for k, v in flags.items()},
+        mediator=mediator,
+        experiments=experiments,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -85,30 +85,40 @@ _MaxChange = Annotated[
 ]
 
 
-def _repeatable(flag: str, metavar: str, text: str):
-    """A repeatable option taking one NAME (or GEO=AMOUNT) per use."""
-    return Annotated[list[str] | None, typer.Option(flag, metavar=metavar, help=text)]
+def _repeatable(flag: str, metavar: str, text: str) -> Any:
+    """A repeatable option taking one NAME (or GEO=AMOUNT) per use (``list[str] | None``)."""
+    return typer.Option(flag, metavar=metavar, help=text)
 
 
-_Lock = _repeatable(
-    "--lock", "NAME", "Channel, series or geo to keep at its current spend; repeat."
-)
-_National = _repeatable(
-    "--national",
-    "NAME",
-    "Channel or series bought nationally: its split over geos stays as today; repeat.",
-)
-_GeoMin = _repeatable(
-    "--geo-min",
-    "GEO=AMOUNT",
-    "GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x "
-    "= 0.8 x current); repeat.",
-)
-_GeoMax = _repeatable(
-    "--geo-max",
-    "GEO=AMOUNT",
-    "GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.",
-)
+_Lock = Annotated[
+    list[str] | None,
+    _repeatable("--lock", "NAME", "Channel, series or geo to keep at its current spend; repeat."),
+]
+_National = Annotated[
+    list[str] | None,
+    _repeatable(
+        "--national",
+        "NAME",
+        "Channel or series bought nationally: its split over geos stays as today; repeat.",
+    ),
+]
+_GeoMin = Annotated[
+    list[str] | None,
+    _repeatable(
+        "--geo-min",
+        "GEO=AMOUNT",
+        "GEO=AMOUNT: spend at least AMOUNT in GEO over the horizon (AMOUNT like 50000, or 0.8x "
+        "= 0.8 x current); repeat.",
+    ),
+]
+_GeoMax = Annotated[
+    list[str] | None,
+    _repeatable(
+        "--geo-max",
+        "GEO=AMOUNT",
+        "GEO=AMOUNT: spend at most AMOUNT in GEO (50000, or 1.2x = 1.2 x current); repeat.",
+    ),
+]
 _AwarenessShare = Annotated[
     float | None, typer.Option(help="Minimum share of budget for awareness channels.")
 ]

@@ -192,9 +192,9 @@ def _print_geo_split(rec: dict, currency: str) -> None:
     amount = _amounts(currency)
     geos: dict[str, list[float]] = {}
     for a in rec.get("allocation", []):
-        g = geos.setdefault(str(a.get("geo")), [0.0, 0.0])
-        g[0] += a.get("current") or 0.0
-        g[1] += a.get("recommended") or 0.0
+        pair = geos.setdefault(str(a.get("geo")), [0.0, 0.0])
+        pair[0] += a.get("current") or 0.0
+        pair[1] += a.get("recommended") or 0.0
     if len(geos) > 1:
         say(f"{'geo':22s} {'current':>14s} {'recommended':>14s}")
         for g, (c, r) in geos.items():

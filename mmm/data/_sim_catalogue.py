@@ -47,26 +47,10 @@ def _rows(mask: np.ndarray) -> str:
     return ", ".join(rows) + more
 
 
-def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Validate a catalogue; return a cleaned private copy with every optional column."""
-    src = "catalogue DataFrame"
-    if not isinstance(catalogue, pd.DataFrame):
-        raise DataError(
-            f"catalogue must be a pandas DataFrame with columns channel, audience, stage; "
-            f"got {type(catalogue).__name__}.",
-            source=src,
-        )
+def _label_problems(cat: pd.DataFrame) -> list[str]:
+    """Problems of the text columns: empty cells, unknown stages, '|' in names, repeated
+    (channel, audience) pairs, a channel with two stages."""
     problems: list[str] = []
-    missing = [c for c in ("channel", "audience", "stage") if c not in catalogue.columns]
-    if missing:
-        problems.append(
-            f"column(s) {', '.join(missing)} missing; the catalogue needs channel, audience, "
-            "stage (optional: mean_spend, cpm, description)."
-        )
-        raise DataError(problems, source=src)
-    if len(catalogue) == 0:
-        raise DataError("the catalogue has no rows; add at least one media series.", source=src)
-    cat = catalogue.copy()
     for col in ("channel", "audience", "stage"):
         bad = cat[col].isna().to_numpy() | ~cat[col].map(lambda v: isinstance(v, str)).to_numpy()
         bad |= cat[col].astype(str).str.strip().eq("").to_numpy()
@@ -102,6 +86,13 @@ def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
                 f"channel {ch!r} has more than one stage (rows {_rows(mask)}); a channel has "
                 "one stage. Use the same stage on every row of the channel."
             )
+    return problems
+
+
+def _number_problems(cat: pd.DataFrame) -> list[str]:
+    """Problems of the number columns: spend and CPM not positive, set returns negative, a
+    mediated return on a series that is not awareness."""
+    problems: list[str] = []
     for col in ("mean_spend", "cpm"):
         if col in cat.columns:
             values = pd.to_numeric(cat[col], errors="coerce").to_numpy(dtype=float)
@@ -130,8 +121,12 @@ def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
                 "awareness series; only awareness spend acts through branded search. Leave "
                 "those cells empty."
             )
-    if problems:
-        raise DataError(problems, source=src)
+    return problems
+
+
+def _completed(cat: pd.DataFrame) -> pd.DataFrame:
+    """The checked catalogue with every optional column (defaults where absent), in the
+    Dataset's series order."""
     stage = cat["stage"].astype(str)
     if "mean_spend" not in cat.columns:
         cat["mean_spend"] = stage.map(_MEAN_SPEND_BY_STAGE).astype(float)
@@ -163,3 +158,30 @@ def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
         vals = cat[col] if col in cat.columns else pd.Series(np.nan, index=cat.index)
         out[col] = pd.to_numeric(vals, errors="coerce").to_numpy(dtype=float)
     return out
+
+
+def _check_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Validate a catalogue; return a cleaned private copy with every optional column."""
+    src = "catalogue DataFrame"
+    if not isinstance(catalogue, pd.DataFrame):
+        raise DataError(
+            f"catalogue must be a pandas DataFrame with columns channel, audience, stage; "
+            f"got {type(catalogue).__name__}.",
+            source=src,
+        )
+    problems: list[str] = []
+    missing = [c for c in ("channel", "audience", "stage") if c not in catalogue.columns]
+    if missing:
+        problems.append(
+            f"column(s) {', '.join(missing)} missing; the catalogue needs channel, audience, "
+            "stage (optional: mean_spend, cpm, description)."
+        )
+        raise DataError(problems, source=src)
+    if len(catalogue) == 0:
+        raise DataError("the catalogue has no rows; add at least one media series.", source=src)
+    cat = catalogue.copy()
+    problems += _label_problems(cat)
+    problems += _number_problems(cat)
+    if problems:
+        raise DataError(problems, source=src)
+    return _completed(cat)

@@ -3,6 +3,7 @@ and geographies."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -136,7 +137,35 @@ def _split_cents(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return base
 
 
-def _geography(n_geos: int, rng: np.random.Generator) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Geography:
+    """The simulated geos: names, population and shops (``None`` for national data) and shares.
+
+    ``w`` is the population share, ``u`` the store-access share of broad audiences and
+    ``u_near`` the share of ``near_store`` audiences (shops), each of shape (G,).
+    """
+
+    names: list[str]
+    population: np.ndarray | None
+    shops: np.ndarray | None
+    w: np.ndarray
+    u: np.ndarray
+    u_near: np.ndarray
+
+    @classmethod
+    def national(cls, name: str) -> _Geography:
+        """The single geo of national data: every share is 1."""
+        return cls(
+            names=[name],
+            population=None,
+            shops=None,
+            w=np.ones(1),
+            u=np.ones(1),
+            u_near=np.ones(1),
+        )
+
+
+def _geography(n_geos: int, rng: np.random.Generator) -> _Geography:
     width = max(2, len(str(n_geos)))
     names = [f"geo_{i + 1:0{width}d}" for i in range(n_geos)]
     population = np.round(np.exp(rng.normal(np.log(1.2e6), 0.6, size=n_geos))).astype(np.int64)
@@ -148,16 +177,4 @@ def _geography(n_geos: int, rng: np.random.Generator) -> dict[str, Any]:
     u = w * (1.0 + shops)
     u = u / u.sum()
     u_near = shops / shops.sum()
-    return {
-        "names": names,
-        "population": population,
-        "shops": shops,
-        "w": w,
-        "u": u,
-        "u_near": u_near,
-    }
-
-
-# --------------------------------------------------------------------------------------
-# simulate
-# --------------------------------------------------------------------------------------
+    return _Geography(names=names, population=population, shops=shops, w=w, u=u, u_near=u_near)

@@ -335,6 +335,49 @@ def check_labels(
     return out
 
 
+def _as_floats(series: pd.Series) -> tuple[np.ndarray, list[int]]:
+    """The cells as floats (NaN where empty or not a number) and the rows that are not
+    numbers."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype="float64", na_value=np.nan), []
+    results, reasons = _per_unique(series, _parse_float)
+    values = np.array([np.nan if r is None else r for r in results], dtype="float64")
+    return values, [i for i, r in enumerate(reasons) if r not in (None, "missing")]
+
+
+def _out_of_range(
+    values: np.ndarray, what: str, fix: str, *, minimum, strict: bool, integer: bool
+) -> list[str]:
+    """The problems of the finite values: infinite ones, ones below ``minimum`` (at or below
+    with ``strict``), and fractions where whole numbers are asked for."""
+    out = []
+    infinite = np.flatnonzero(np.isinf(values)).tolist()
+    if infinite:
+        out.append(
+            f"{what}: {len(infinite)} infinite value(s) at "
+            f"{format_rows(infinite, values[infinite].tolist())}. Fix: {fix}."
+        )
+    finite = np.isfinite(values)
+    if minimum is not None:
+        low = finite & ((values <= minimum) if strict else (values < minimum))
+        low_rows = np.flatnonzero(low).tolist()
+        if low_rows:
+            sign = ">" if strict else ">="
+            out.append(
+                f"{what}: {len(low_rows)} value(s) not {sign} {minimum:g} at "
+                f"{format_rows(low_rows, values[low_rows].tolist())}. Fix: {fix}."
+            )
+    if integer:
+        frac = finite & (np.round(values) != values)
+        frac_rows = np.flatnonzero(frac).tolist()
+        if frac_rows:
+            out.append(
+                f"{what}: {len(frac_rows)} value(s) that are not whole numbers at "
+                f"{format_rows(frac_rows, values[frac_rows].tolist())}. Fix: {fix}."
+            )
+    return out
+
+
 def check_numeric(
     frame: pd.DataFrame,
     column: str,
@@ -388,13 +431,7 @@ def check_numeric(
             f"Fix: {fix}.",
         )
         return np.full(n, np.nan)
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        values = series.to_numpy(dtype="float64", na_value=np.nan)
-        nonnumeric: list[int] = []
-    else:
-        results, reasons = _per_unique(series, _parse_float)
-        values = np.array([np.nan if r is None else r for r in results], dtype="float64")
-        nonnumeric = [i for i, r in enumerate(reasons) if r not in (None, "missing")]
+    values, nonnumeric = _as_floats(series)
     if nonnumeric:
         problems.add(
             role,
@@ -411,36 +448,8 @@ def check_numeric(
             f"{what}: {len(missing)} missing (empty or NaN) value(s) at {format_rows(missing)}. "
             f"Nothing is filled in automatically. Fix: {fix}.",
         )
-    infinite = np.flatnonzero(np.isinf(values)).tolist()
-    if infinite:
-        problems.add(
-            role,
-            label,
-            f"{what}: {len(infinite)} infinite value(s) at "
-            f"{format_rows(infinite, values[infinite].tolist())}. Fix: {fix}.",
-        )
-    finite = np.isfinite(values)
-    if minimum is not None:
-        low = finite & ((values <= minimum) if strict else (values < minimum))
-        low_rows = np.flatnonzero(low).tolist()
-        if low_rows:
-            sign = ">" if strict else ">="
-            problems.add(
-                role,
-                label,
-                f"{what}: {len(low_rows)} value(s) not {sign} {minimum:g} at "
-                f"{format_rows(low_rows, values[low_rows].tolist())}. Fix: {fix}.",
-            )
-    if integer:
-        frac = finite & (np.round(values) != values)
-        frac_rows = np.flatnonzero(frac).tolist()
-        if frac_rows:
-            problems.add(
-                role,
-                label,
-                f"{what}: {len(frac_rows)} value(s) that are not whole numbers at "
-                f"{format_rows(frac_rows, values[frac_rows].tolist())}. Fix: {fix}.",
-            )
+    for text in _out_of_range(values, what, fix, minimum=minimum, strict=strict, integer=integer):
+        problems.add(role, label, text)
     values = values.copy()
     values[list(bad_set)] = np.nan
     return values

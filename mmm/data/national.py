@@ -41,6 +41,37 @@ def geo_shares(geo_table: pd.DataFrame, by: str = "population") -> pd.Series | N
     return pd.Series(vals.to_numpy() / vals.sum(), index=geo_table[GEO].astype(str).to_numpy())
 
 
+def _mixed_series(nat: pd.DataFrame, geo_rows: pd.DataFrame) -> str | None:
+    """The problem of series bought both nationally and per geo on the same date (None when
+    there are none)."""
+    key = [DATE, CHANNEL, AUDIENCE]
+    both = nat[key].merge(geo_rows[key].drop_duplicates(), on=key, how="inner")
+    if not len(both):
+        return None
+    labels = sorted(
+        {series_label(c, a) for c, a in zip(both[CHANNEL], both[AUDIENCE], strict=True)}
+    )
+    return (
+        f"series {labels[:10]} have both national rows and geo "
+        f"rows on {len(both)} date(s) (e.g. {pd.Timestamp(both[DATE].iloc[0]).date()}). A "
+        "series is bought either nationally or per geo on a date. Fix: add the national "
+        "buy into the geo rows, or give it its own audience (e.g. 'national')."
+    )
+
+
+def _spread_rows(nat: pd.DataFrame, shares: pd.Series) -> pd.DataFrame:
+    """Each national row repeated once per geo, its spend (and impressions) times the geo's
+    share."""
+    n_g = len(shares)
+    spread = nat.loc[nat.index.repeat(n_g)].reset_index(drop=True)
+    share_col = np.tile(shares.to_numpy(), len(nat))
+    spread[GEO] = np.tile(shares.index.to_numpy(dtype=object), len(nat))
+    spread["spend"] = spread["spend"].to_numpy(dtype=float) * share_col
+    if "impressions" in spread.columns:
+        spread["impressions"] = spread["impressions"].to_numpy(dtype=float) * share_col
+    return spread
+
+
 def spread_national(
     media: pd.DataFrame,
     geo_table: pd.DataFrame | None,
@@ -102,30 +133,11 @@ def spread_national(
         )
     nat = media.loc[is_nat]
     geo_rows = media.loc[~is_nat]
-    key = [DATE, CHANNEL, AUDIENCE]
-    both = nat[key].merge(geo_rows[key].drop_duplicates(), on=key, how="inner")
-    if len(both):
-        labels = sorted(
-            {series_label(c, a) for c, a in zip(both[CHANNEL], both[AUDIENCE], strict=True)}
-        )
-        return (
-            media,
-            [
-                f"series {labels[:10]} have both national rows and geo "
-                f"rows on {len(both)} date(s) (e.g. {pd.Timestamp(both[DATE].iloc[0]).date()}). A "
-                "series is bought either nationally or per geo on a date. Fix: add the national "
-                "buy into the geo rows, or give it its own audience (e.g. 'national')."
-            ],
-            None,
-        )
+    mixed = _mixed_series(nat, geo_rows)
+    if mixed:
+        return media, [mixed], None
     n_g = len(shares)
-    spread = nat.loc[nat.index.repeat(n_g)].reset_index(drop=True)
-    share_col = np.tile(shares.to_numpy(), len(nat))
-    spread[GEO] = np.tile(shares.index.to_numpy(dtype=object), len(nat))
-    spread["spend"] = spread["spend"].to_numpy(dtype=float) * share_col
-    if "impressions" in spread.columns:
-        spread["impressions"] = spread["impressions"].to_numpy(dtype=float) * share_col
-    out = pd.concat([geo_rows, spread], ignore_index=True)
+    out = pd.concat([geo_rows, _spread_rows(nat, shares)], ignore_index=True)
     series = sorted({series_label(c, a) for c, a in zip(nat[CHANNEL], nat[AUDIENCE], strict=True)})
     note = (
         f"spread {len(nat)} national media row(s) of series {series} over {n_g} geos in "

@@ -157,25 +157,12 @@ level. National data use the single geo ``"all"``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-
-from mmm.names import (
-    AUDIENCE,
-    AWARENESS,
-    CHANNEL,
-    DATE,
-    DEFAULT_GEO,
-    GEO,
-    OUTCOME,
-    SERIES,
-)
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 from mmm.data._sim_calendar import _controls, _shape, _shape_params
 from mmm.data._sim_catalogue import _check_catalogue, default_catalogue
@@ -188,22 +175,11 @@ from mmm.data._sim_constants import (
     OUTCOMES,
     PATHS,
 )
-from mmm.data._sim_truth import Simulation, SimulationTruth
-
-__all__ = [
-    "OUTCOMES",
-    "PATHS",
-    "Simulation",
-    "SimulationTruth",
-    "default_catalogue",
-    "simulate",
-]
-
-
 from mmm.data._sim_draws import (
     _SHOCK_EFFECT,
     _channel_params,
     _demand_shock,
+    _Geography,
     _geography,
     _national_spend,
     _split_cents,
@@ -214,6 +190,26 @@ from mmm.data._sim_kernels import (
     _geometric_adstock,
     _hill,
 )
+from mmm.data._sim_truth import Simulation, SimulationTruth
+from mmm.names import (
+    AUDIENCE,
+    AWARENESS,
+    CHANNEL,
+    DATE,
+    DEFAULT_GEO,
+    GEO,
+    OUTCOME,
+    SERIES,
+)
+
+__all__ = [
+    "OUTCOMES",
+    "PATHS",
+    "Simulation",
+    "SimulationTruth",
+    "default_catalogue",
+    "simulate",
+]
 
 
 def _check_args(n_periods, start, geos, seed, confounded, noise_scale) -> pd.Timestamp:
@@ -318,7 +314,6 @@ def simulate(
     noise_scale = float(noise_scale)
     cat = _check_catalogue(catalogue if catalogue is not None else default_catalogue())
     dates = pd.date_range(start_ts, periods=n_periods, freq="W-MON")
-    n_t, n_s = n_periods, len(cat)
     streams = np.random.SeedSequence(int(seed)).spawn(6)
     rng_cal, rng_par, rng_spend, rng_geo, rng_imp, rng_noise = (
         np.random.default_rng(s) for s in streams
@@ -328,51 +323,108 @@ def simulate(
     controls = _controls(dates, rng_cal)
     chan = _channel_params(cat, rng_par)
     targets = _targets(cat, chan, rng_par)
-    labels = targets["labels"]
     shape_p = _shape_params(rng_par)
     shapes = {k: _shape(shape_p[k], dates, controls) for k in OUTCOMES}
-    media_share = float(rng_par.uniform(0.25, 0.35))
-    mediator_share = float(rng_par.uniform(0.30, 0.45))
-    delta_store = float(rng_par.uniform(0.05, 0.10))
-    is_aware = (cat["stage"] == AWARENESS).to_numpy()
-    is_near = (cat["audience"] == _NEAR_STORE).to_numpy()
+    shares = _Shares(
+        media=float(rng_par.uniform(0.25, 0.35)),
+        mediator=float(rng_par.uniform(0.30, 0.45)),
+        delta_store=float(rng_par.uniform(0.05, 0.10)),
+    )
+    demand, shock = _demand_index(shapes, shares.mediator, confounded, seed)
 
+    # spend (national, cents) and geo split
+    nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
+    geo, cents = _split_geos(nat_cents, geos, rng_geo)
+    spend = cents.astype(float) / 100.0  # (G, S, T) euros
+
+    # 3-6. transforms, true effects and levels, contributions, baselines and noise
+    response = _media_response(spend, cat, chan)
+    effects = _true_effects(cat, targets, geo, geos, response, spend, shapes, shares, rng_geo)
+    contrib = _contributions(effects, response)
+    baseline, noise, sd = _baseline_and_noise(effects, shapes, noise_scale, rng_noise)
+    expected = baseline + contrib.sum(axis=(3, 4))
+
+    arrays = _truth_arrays(
+        dates, geo, cat, targets["labels"], contrib, baseline, expected, noise, spend
+    )
+    params: dict[str, Any] = {
+        "seed": int(seed),
+        "n_periods": int(n_periods),
+        "start": str(start_ts.date()),
+        "geos": int(geos),
+        "confounded": confounded,
+        "demand_shock": shock.tolist(),
+        "noise_scale": noise_scale,
+        "channels": chan,
+    } | _truth_params(cat, targets, effects, geo, sd, shape_p, shares)
+    truth = SimulationTruth(**arrays, params=params)
+    return _tables(dates, geo, cat, chan, spend, expected + noise, controls, rng_imp, truth)
+
+
+@dataclass(frozen=True)
+class _Shares:
+    """Shares drawn once: media in the noiseless online sales, branded search in the online
+    baseline, and store visits per branded search."""
+
+    media: float
+    mediator: float
+    delta_store: float
+
+
+@dataclass(frozen=True)
+class _Effects:
+    """True effects and levels, per geo: ``beta_online``, ``beta_store`` and ``gamma`` (G, S);
+    ``spe`` the national searches per euro (S,); ``delta`` (G,) and ``intercept`` (G,) by
+    outcome."""
+
+    beta_online: np.ndarray
+    beta_store: np.ndarray
+    gamma: np.ndarray
+    spe: np.ndarray
+    delta: dict[str, np.ndarray]
+    intercept: dict[str, np.ndarray]
+
+
+def _demand_index(
+    shapes: dict[str, np.ndarray], mediator_share: float, confounded: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The standardised demand index and the unobserved demand shock (zeros when
+    ``confounded`` is 0); a shock also moves the online and store shapes, in place."""
     # demand index: the noiseless national online baseline up to a scale factor
     demand = (1.0 - mediator_share) * shapes["online_sales"] / shapes["online_sales"].mean()
     demand = demand + mediator_share * shapes["brand_search"] / shapes["brand_search"].mean()
     demand = (demand - demand.mean()) / demand.std()
-    shock = np.zeros(n_t)
+    shock = np.zeros(len(demand))
     if confounded > 0:
         # unobserved demand: shifts the baselines and the spend, absent from the controls
         rng_shock = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[6])
-        shock = _demand_shock(n_t, rng_shock)
+        shock = _demand_shock(len(demand), rng_shock)
         for k in ("online_sales", "store_visits"):
             shapes[k] = shapes[k] * (1.0 + _SHOCK_EFFECT * confounded * shock)
         demand = demand + shock
         demand = (demand - demand.mean()) / demand.std()
+    return demand, shock
 
-    # spend (national, cents) and geo split
-    nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
+
+def _split_geos(
+    nat_cents: np.ndarray, geos: int, rng_geo: np.random.Generator
+) -> tuple[_Geography, np.ndarray]:
+    """The geography and the spend in cents (G, S, T): national spend split across geos."""
     if geos == 0:
-        geo = {
-            "names": [DEFAULT_GEO],
-            "population": None,
-            "shops": None,
-            "w": np.ones(1),
-            "u": np.ones(1),
-            "u_near": np.ones(1),
-        }
-        cents = nat_cents[None, :, :]
-    else:
-        geo = _geography(geos, rng_geo)
-        cents = np.empty((geos, n_s, n_t), dtype=np.int64)
-        for i in range(n_s):
-            weights = geo["w"][:, None] * np.exp(0.15 * rng_geo.normal(size=(geos, n_t)))
-            cents[:, i, :] = _split_cents(nat_cents[i], weights)
-    n_g = len(geo["names"])
-    spend = cents.astype(float) / 100.0  # (G, S, T) euros
+        return _Geography.national(DEFAULT_GEO), nat_cents[None, :, :]
+    geo = _geography(geos, rng_geo)
+    n_s, n_t = nat_cents.shape
+    cents = np.empty((geos, n_s, n_t), dtype=np.int64)
+    for i in range(n_s):
+        weights = geo.w[:, None] * np.exp(0.15 * rng_geo.normal(size=(geos, n_t)))
+        cents[:, i, :] = _split_cents(nat_cents[i], weights)
+    return geo, cents
 
-    # 3-4. transforms
+
+def _media_response(
+    spend: np.ndarray, cat: pd.DataFrame, chan: dict[str, dict[str, Any]]
+) -> np.ndarray:
+    """Saturated adstocked spend (G, S, T), in multiples of each series' mean weekly spend."""
     response = np.zeros_like(spend)
     for i, ch in enumerate(cat["channel"]):
         p = chan[ch]
@@ -383,19 +435,27 @@ def simulate(
         mean = spend[:, i, :].mean(axis=1, keepdims=True)
         scaled = np.divide(ad, mean, out=np.zeros_like(ad), where=mean > 0)
         response[:, i, :] = _hill(scaled, p["half"], p["slope"])
+    return response
 
-    # geo allocation factors r[k][g, s]
-    def scatter(share: np.ndarray) -> np.ndarray:
-        if geos == 0:
-            return np.ones((1, n_s))
-        return share[:, None] * np.exp(0.15 * rng_geo.normal(size=(n_g, n_s)))
 
-    r_online = scatter(geo["w"])
-    r_search = scatter(geo["w"])
-    r_store = scatter(geo["u"])
-    if geos > 0:
-        near_eps = r_store / geo["u"][:, None]
-        r_store[:, is_near] = (geo["u_near"][:, None] * near_eps)[:, is_near]
+def _true_effects(
+    cat: pd.DataFrame,
+    targets: dict[str, Any],
+    geo: _Geography,
+    geos: int,
+    response: np.ndarray,
+    spend: np.ndarray,
+    shapes: dict[str, np.ndarray],
+    shares: _Shares,
+    rng_geo: np.random.Generator,
+) -> _Effects:
+    """Effects set from the target returns, and levels from the media share of online sales."""
+    n_g, n_s, n_t = response.shape
+    labels = targets["labels"]
+    is_aware = (cat["stage"] == AWARENESS).to_numpy()
+    is_near = (cat["audience"] == _NEAR_STORE).to_numpy()
+
+    r_online, r_search, r_store = _allocation(geo, geos, n_s, is_near, rng_geo)
     total_spend = spend.sum(axis=(0, 2))  # (S,)
 
     def calibrate(target: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -410,11 +470,11 @@ def simulate(
 
     # 5-6. levels: media total sets the online baseline
     media_online_total = float(((t_online + t_med) * total_spend).sum())  # euros, whole period
-    baseline_total = media_online_total * (1.0 - media_share) / media_share
+    baseline_total = media_online_total * (1.0 - shares.media) / shares.media
     per_week = baseline_total / n_t
     search_level = _SEARCH_LEVEL
-    delta_online = mediator_share * per_week / (search_level * shapes["brand_search"].mean())
-    online_level = (1.0 - mediator_share) * per_week / shapes["online_sales"].mean()
+    delta_online = shares.mediator * per_week / (search_level * shapes["brand_search"].mean())
+    online_level = (1.0 - shares.mediator) * per_week / shapes["online_sales"].mean()
     spe = t_med / delta_online  # searches per euro of awareness series
 
     beta_online = calibrate(t_online, r_online)  # (G, S)
@@ -430,35 +490,73 @@ def simulate(
         return v / v.sum()
 
     v_online, v_store, v_search = (
-        level_split(geo["w"]),
-        level_split(geo["u"]),
-        level_split(geo["w"]),
+        level_split(geo.w),
+        level_split(geo.u),
+        level_split(geo.w),
     )
-    delta_store_g = delta_store * geo["u"] / geo["w"]
-    delta = {
-        "online_sales": np.full(n_g, delta_online),
-        "store_visits": delta_store_g,
-    }
-    intercept = {
-        "online_sales": online_level * v_online,
-        "store_visits": _STORE_LEVEL * v_store,
-        "brand_search": search_level * v_search,
-    }
+    return _Effects(
+        beta_online=beta_online,
+        beta_store=beta_store,
+        gamma=gamma,
+        spe=spe,
+        delta={
+            "online_sales": np.full(n_g, delta_online),
+            "store_visits": shares.delta_store * geo.u / geo.w,
+        },
+        intercept={
+            "online_sales": online_level * v_online,
+            "store_visits": _STORE_LEVEL * v_store,
+            "brand_search": search_level * v_search,
+        },
+    )
 
-    # contributions (T, G, K, S, P)
+
+def _allocation(
+    geo: _Geography, geos: int, n_s: int, is_near: np.ndarray, rng_geo: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geo allocation factors r[g, s] of online sales, branded search and store visits."""
+    n_g = len(geo.names)
+
+    def scatter(share: np.ndarray) -> np.ndarray:
+        if geos == 0:
+            return np.ones((1, n_s))
+        return share[:, None] * np.exp(0.15 * rng_geo.normal(size=(n_g, n_s)))
+
+    r_online = scatter(geo.w)
+    r_search = scatter(geo.w)
+    r_store = scatter(geo.u)
+    if geos > 0:
+        near_eps = r_store / geo.u[:, None]
+        r_store[:, is_near] = (geo.u_near[:, None] * near_eps)[:, is_near]
+    return r_online, r_search, r_store
+
+
+def _contributions(effects: _Effects, response: np.ndarray) -> np.ndarray:
+    """Contribution of each series to each outcome by path (T, G, K, S, P)."""
+    n_g, n_s, n_t = response.shape
     contrib = np.zeros((n_t, n_g, len(OUTCOMES), n_s, len(PATHS)))
     resp_tgs = np.transpose(response, (2, 0, 1))  # (T, G, S)
-    med_media = gamma[None] * resp_tgs  # searches (T, G, S)
-    contrib[:, :, 0, :, 0] = beta_online[None] * resp_tgs
-    contrib[:, :, 1, :, 0] = beta_store[None] * resp_tgs
+    med_media = effects.gamma[None] * resp_tgs  # searches (T, G, S)
+    contrib[:, :, 0, :, 0] = effects.beta_online[None] * resp_tgs
+    contrib[:, :, 1, :, 0] = effects.beta_store[None] * resp_tgs
     contrib[:, :, 2, :, 0] = med_media
-    contrib[:, :, 0, :, 1] = delta["online_sales"][None, :, None] * med_media
-    contrib[:, :, 1, :, 1] = delta["store_visits"][None, :, None] * med_media
+    contrib[:, :, 0, :, 1] = effects.delta["online_sales"][None, :, None] * med_media
+    contrib[:, :, 1, :, 1] = effects.delta["store_visits"][None, :, None] * med_media
+    return contrib
 
-    # baselines and noise (T, G)
+
+def _baseline_and_noise(
+    effects: _Effects,
+    shapes: dict[str, np.ndarray],
+    noise_scale: float,
+    rng_noise: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Baselines and noise draws (T, G, K), and the noise standard deviations (G,) by outcome."""
+    intercept, delta = effects.intercept, effects.delta
+    n_g = len(intercept["brand_search"])
     base_m = intercept["brand_search"][None, :] * shapes["brand_search"][:, None]
     own = {k: intercept[k][None, :] * shapes[k][:, None] for k in ("online_sales", "store_visits")}
-    z = rng_noise.normal(size=(len(OUTCOMES), n_g, n_t))
+    z = rng_noise.normal(size=(len(OUTCOMES), n_g, len(base_m)))
     sd = {
         "brand_search": _NOISE_FRACTION * noise_scale * base_m.mean(axis=0),
         "online_sales": _NOISE_FRACTION
@@ -478,12 +576,23 @@ def simulate(
         ],
         axis=2,
     )  # (T, G, K)
-    expected = baseline + contrib.sum(axis=(3, 4))
-    observed = expected + noise
+    return baseline, noise, sd
 
-    # labelled arrays
+
+def _truth_arrays(
+    dates: pd.DatetimeIndex,
+    geo: _Geography,
+    cat: pd.DataFrame,
+    labels: list[str],
+    contrib: np.ndarray,
+    baseline: np.ndarray,
+    expected: np.ndarray,
+    noise: np.ndarray,
+    spend: np.ndarray,
+) -> dict[str, xr.DataArray]:
+    """The labelled arrays of :class:`SimulationTruth`, keyed by field name."""
     date_c = dates.values.astype("datetime64[ns]")
-    geo_c = np.array(geo["names"], dtype=object)
+    geo_c = np.array(geo.names, dtype=object)
     series_coords = {
         SERIES: np.array(labels, dtype=object),
         CHANNEL: (SERIES, cat["channel"].to_numpy(dtype=object)),
@@ -498,38 +607,47 @@ def simulate(
         name="contributions",
     )
     tgk = {DATE: date_c, GEO: geo_c, OUTCOME: out_c}
-    baseline_da = xr.DataArray(baseline, dims=(DATE, GEO, OUTCOME), coords=tgk, name="baseline")
-    expected_da = xr.DataArray(expected, dims=(DATE, GEO, OUTCOME), coords=tgk, name="expected")
-    noise_da = xr.DataArray(noise, dims=(DATE, GEO, OUTCOME), coords=tgk, name="noise")
-    spend_da = xr.DataArray(
-        np.transpose(spend, (2, 0, 1)),
-        dims=(DATE, GEO, SERIES),
-        coords={DATE: date_c, GEO: geo_c} | series_coords,
-        name="spend",
-    )
     by_path = contrib.sum(axis=(0, 1))  # (K, S, P)
     roas_values = np.concatenate([by_path, by_path.sum(axis=2, keepdims=True)], axis=2)
-    roas_values = roas_values / total_spend[None, :, None]
-    roas = xr.DataArray(
-        roas_values,
-        dims=(OUTCOME, SERIES, "path"),
-        coords={OUTCOME: out_c, "path": np.array(_ROAS_PATHS, dtype=object)} | series_coords,
-        name="roas",
-    )
+    roas_values = roas_values / spend.sum(axis=(0, 2))[None, :, None]
+    return {
+        "contributions": contributions,
+        "baseline": xr.DataArray(baseline, dims=(DATE, GEO, OUTCOME), coords=tgk, name="baseline"),
+        "expected": xr.DataArray(expected, dims=(DATE, GEO, OUTCOME), coords=tgk, name="expected"),
+        "noise": xr.DataArray(noise, dims=(DATE, GEO, OUTCOME), coords=tgk, name="noise"),
+        "spend": xr.DataArray(
+            np.transpose(spend, (2, 0, 1)),
+            dims=(DATE, GEO, SERIES),
+            coords={DATE: date_c, GEO: geo_c} | series_coords,
+            name="spend",
+        ),
+        "roas": xr.DataArray(
+            roas_values,
+            dims=(OUTCOME, SERIES, "path"),
+            coords={OUTCOME: out_c, "path": np.array(_ROAS_PATHS, dtype=object)} | series_coords,
+            name="roas",
+        ),
+    }
 
-    # parameters (JSON-ready)
+
+def _truth_params(
+    cat: pd.DataFrame,
+    targets: dict[str, Any],
+    effects: _Effects,
+    geo: _Geography,
+    sd: dict[str, np.ndarray],
+    shape_p: dict[str, dict[str, Any]],
+    shares: _Shares,
+) -> dict[str, Any]:
+    """The true parameters (JSON-ready) by series, outcome and geo."""
+    labels = targets["labels"]
+    is_aware = (cat["stage"] == AWARENESS).to_numpy()
+    is_near = (cat["audience"] == _NEAR_STORE).to_numpy()
+
     def by_geo(values: np.ndarray) -> dict[str, float]:
-        return {g: float(v) for g, v in zip(geo["names"], values, strict=True)}
+        return {g: float(v) for g, v in zip(geo.names, values, strict=True)}
 
-    params: dict[str, Any] = {
-        "seed": int(seed),
-        "n_periods": int(n_periods),
-        "start": str(start_ts.date()),
-        "geos": int(geos),
-        "confounded": confounded,
-        "demand_shock": shock.tolist(),
-        "noise_scale": noise_scale,
-        "channels": chan,
+    return {
         "series": {
             lab: {
                 "channel": str(row.channel),
@@ -548,7 +666,9 @@ def simulate(
             "store_visits": {"direct": targets["store_direct"]},
             "brand_search": {
                 "direct": {
-                    lab: float(v) for lab, v, a in zip(labels, spe, is_aware, strict=True) if a
+                    lab: float(v)
+                    for lab, v, a in zip(labels, effects.spe, is_aware, strict=True)
+                    if a
                 }
             },
         },
@@ -559,38 +679,47 @@ def simulate(
         },
         "store_channel_level": targets["store_channel_level"],
         "beta": {
-            "online_sales": {lab: by_geo(beta_online[:, i]) for i, lab in enumerate(labels)},
-            "store_visits": {lab: by_geo(beta_store[:, i]) for i, lab in enumerate(labels)},
+            "online_sales": {
+                lab: by_geo(effects.beta_online[:, i]) for i, lab in enumerate(labels)
+            },
+            "store_visits": {lab: by_geo(effects.beta_store[:, i]) for i, lab in enumerate(labels)},
         },
-        "gamma_m": {lab: by_geo(gamma[:, i]) for i, lab in enumerate(labels) if is_aware[i]},
-        "delta": {k: by_geo(v) for k, v in delta.items()},
+        "gamma_m": {
+            lab: by_geo(effects.gamma[:, i]) for i, lab in enumerate(labels) if is_aware[i]
+        },
+        "delta": {k: by_geo(v) for k, v in effects.delta.items()},
         "noise_sd": {k: by_geo(sd[k]) for k in OUTCOMES},
-        "baseline": {k: {"intercept": by_geo(intercept[k])} | shape_p[k] for k in OUTCOMES},
-        "media_share": media_share,
-        "mediator_share": mediator_share,
+        "baseline": {k: {"intercept": by_geo(effects.intercept[k])} | shape_p[k] for k in OUTCOMES},
+        "media_share": shares.media,
+        "mediator_share": shares.mediator,
         "geography": {
             g: {
-                "population": None if geo["population"] is None else int(geo["population"][j]),
-                "shops": None if geo["shops"] is None else int(geo["shops"][j]),
-                "population_share": float(geo["w"][j]),
-                "store_share": float(geo["u"][j]),
-                "near_store_share": float(geo["u_near"][j]),
+                "population": None if geo.population is None else int(geo.population[j]),
+                "shops": None if geo.shops is None else int(geo.shops[j]),
+                "population_share": float(geo.w[j]),
+                "store_share": float(geo.u[j]),
+                "near_store_share": float(geo.u_near[j]),
             }
-            for j, g in enumerate(geo["names"])
+            for j, g in enumerate(geo.names)
         },
     }
-    truth = SimulationTruth(
-        contributions=contributions,
-        baseline=baseline_da,
-        expected=expected_da,
-        spend=spend_da,
-        roas=roas,
-        params=params,
-        noise=noise_da,
-    )
 
-    # tables
+
+def _tables(
+    dates: pd.DatetimeIndex,
+    geo: _Geography,
+    cat: pd.DataFrame,
+    chan: dict[str, dict[str, Any]],
+    spend: np.ndarray,
+    observed: np.ndarray,
+    controls: dict[str, np.ndarray],
+    rng_imp: np.random.Generator,
+    truth: SimulationTruth,
+) -> Simulation:
+    """The tables in the input format of :func:`mmm.data.load_dataset`, with the truth."""
+    n_g, n_s, n_t = spend.shape
     n_rows = n_t * n_g * n_s
+    geo_c = np.array(geo.names, dtype=object)
     cpm = cat["cpm"].to_numpy()
     imp_noise = np.exp(0.1 * rng_imp.normal(size=(n_t, n_g, n_s)))
     spend_tgs = np.transpose(spend, (2, 0, 1))
@@ -631,9 +760,9 @@ def simulate(
         }
     )
     geos_df = None
-    if geos > 0:
+    if geo.population is not None:
         geos_df = pd.DataFrame(
-            {"geo": geo_c.astype(str), "population": geo["population"], "shops": geo["shops"]}
+            {"geo": geo_c.astype(str), "population": geo.population, "shops": geo.shops}
         )
     return Simulation(
         media=media,

@@ -10,6 +10,8 @@ or control dates outside the media range; both are recorded in ``repairs``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -152,6 +154,27 @@ def _validate_media(frame, label, problems, warnings_out):
     return out, date_problem
 
 
+def _check_stages(frame: pd.DataFrame, label: str, problems: ProblemList):
+    """The catalogue's funnel stages; a stage not in STAGES is a problem (with a hint when
+    it differs from one only in case or spaces)."""
+    stages = check_labels(frame, STAGE, role="channels", label=label, problems=problems)
+    unknown = [i for i, s in enumerate(stages) if s is not None and s not in STAGES]
+    if unknown:
+        values = [stages[i] for i in unknown]
+        hint = ""
+        near = sorted({v for v in values if v.strip().lower() in STAGES})
+        if near:
+            hint = f" (values {near} differ from an allowed stage only in case or spaces)"
+        problems.add(
+            "channels",
+            label,
+            f"column {STAGE!r}: {len(unknown)} unknown funnel stage(s) at "
+            f"{format_rows(unknown, values)}; allowed: {list(STAGES)}{hint}. "
+            "Fix: set each channel's stage to one of the allowed values.",
+        )
+    return stages
+
+
 def _validate_catalogue(frame, label, problems, warnings_out):
     role = "channels"
     if not _require_columns(
@@ -170,22 +193,7 @@ def _validate_catalogue(frame, label, problems, warnings_out):
     out[CHANNEL] = check_labels(
         frame, CHANNEL, role=role, label=label, problems=problems, forbid_sep=True
     )
-    stages = check_labels(frame, STAGE, role=role, label=label, problems=problems)
-    unknown = [i for i, s in enumerate(stages) if s is not None and s not in STAGES]
-    if unknown:
-        values = [stages[i] for i in unknown]
-        hint = ""
-        near = sorted({v for v in values if v.strip().lower() in STAGES})
-        if near:
-            hint = f" (values {near} differ from an allowed stage only in case or spaces)"
-        problems.add(
-            role,
-            label,
-            f"column {STAGE!r}: {len(unknown)} unknown funnel stage(s) at "
-            f"{format_rows(unknown, values)}; allowed: {list(STAGES)}{hint}. "
-            "Fix: set each channel's stage to one of the allowed values.",
-        )
-    out[STAGE] = stages
+    out[STAGE] = _check_stages(frame, label, problems)
     if "max_lag" in frame.columns:
         lag = check_numeric(
             frame,
@@ -458,16 +466,74 @@ def validate_tables(
     problems = ProblemList()
     warnings_out: list[str] = []
     repairs: list[str] = []
-    media_frame, media_label = media
+    media_label = media[1]
+    t = _read_each(
+        media, outcomes, channels, controls, geos, outcome_columns, problems, warnings_out
+    )
+    if t.media is None:
+        raise DataError(problems.items)
+    m, date_problem = t.media
+    freq, dates = _media_dates(m, media_label, problems)
+    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
+    catalogue_channels = _check_channels(
+        m, media_channels, t.catalogue, channels[1], problems, warnings_out
+    )
+    m = _spread_national_media(m, t, national_by, media_label, problems, repairs)
+    media_geos = sorted(set(m[GEO].dropna().tolist()))
+    _check_table_geos(media_geos, t, problems)
+    dates_ok = None if date_problem else dates
+    missing_cells, impressions_series = _coverage(
+        m, dates_ok, fill_missing_spend, media_label, problems, repairs, warnings_out
+    )
+    aligned_outcomes, aligned_controls = _aligned(t, dates, freq, problems, repairs)
+    if problems:
+        raise DataError(problems.items)
+    assert freq is not None and dates is not None  # problems above raised otherwise
+    return ValidatedTables(
+        media=m.reset_index(drop=True),
+        outcomes=aligned_outcomes,
+        outcome_names=t.outcomes[1],
+        controls=aligned_controls,
+        control_names=[] if t.controls is None else t.controls[1],
+        catalogue=t.catalogue[t.catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True),
+        geo_info=None if t.geo_table is None else t.geo_table.set_index(GEO).loc[media_geos],
+        dates=dates,
+        freq=freq,
+        geos=media_geos,
+        series=_ordered_series(m, catalogue_channels),
+        impressions_series=impressions_series,
+        missing_cells=missing_cells,
+        warnings=warnings_out,
+        repairs=repairs,
+    )
 
-    media_result = _validate_media(media_frame, media_label, problems, warnings_out)
+
+@dataclass
+class _EachTable:
+    """Each input table checked on its own: the parsed media (with whether its dates had a
+    problem), catalogue, outcomes, controls (each with their column names) and geos table,
+    None where a table is missing or unreadable; and the labels of the tables."""
+
+    media: tuple[pd.DataFrame, bool] | None
+    catalogue: Any
+    outcomes: Any
+    controls: Any
+    geo_table: pd.DataFrame | None
+    outcomes_label: str
+    controls_label: str
+    geos_label: str | None
+
+
+def _read_each(
+    media, outcomes, channels, controls, geos, outcome_columns, problems, warnings_out
+) -> _EachTable:
+    """Check each table on its own (problems and warnings noted, nothing raised)."""
+    media_result = _validate_media(media[0], media[1], problems, warnings_out)
     catalogue = _validate_catalogue(channels[0], channels[1], problems, warnings_out)
     outcome_result = _validate_measures(
         outcomes[0], outcomes[1], "outcomes", outcome_columns, problems, warnings_out
     )
     control_result = None
-    controls_label = controls[1] if controls is not None else "controls"
-    geos_label = geos[1] if geos is not None else "geos"
     if controls is not None:
         control_result = _validate_measures(
             controls[0], controls[1], "controls", None, problems, warnings_out
@@ -475,12 +541,74 @@ def validate_tables(
     geo_table = None
     if geos is not None:
         geo_table = _validate_geo_table(geos[0], geos[1], problems, warnings_out)
+    return _EachTable(
+        media=media_result,
+        catalogue=catalogue,
+        outcomes=outcome_result,
+        controls=control_result,
+        geo_table=geo_table,
+        outcomes_label=outcomes[1],
+        controls_label=controls[1] if controls is not None else "controls",
+        geos_label=None if geos is None else geos[1],
+    )
 
-    if media_result is None:
-        raise DataError(problems.items)
-    m, date_problem = media_result
 
-    # --- dates and frequency of the media table
+def _coverage(m, dates, fill_missing_spend, media_label, problems, repairs, warnings_out):
+    """The (date, geo, series) rows missing from each (geo, series) present (none checked
+    without ``dates``), and the series with impressions."""
+    mk = m[m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)]  # rows with every key
+    missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
+    if dates is not None:
+        missing_cells = _missing_cells(
+            mk, dates, fill_missing_spend, media_label, problems, repairs
+        )
+    impressions_series = None
+    if "impressions" in m.columns:
+        impressions_series = _impressions_series(mk, media_label, problems, warnings_out)
+    return missing_cells, impressions_series
+
+
+def _aligned(t: _EachTable, dates, freq, problems, repairs):
+    """The outcomes and controls on the media dates (None without regular media dates)."""
+    if dates is None:
+        return None, None
+    align = partial(_align_dates, dates=dates, freq=freq, problems=problems, repairs=repairs)
+    outs = ctrls = None
+    if t.outcomes is not None:
+        outs = align(t.outcomes[0], role="outcomes", label=t.outcomes_label)
+    if t.controls is not None:
+        ctrls = align(t.controls[0], role="controls", label=t.controls_label)
+    return outs, ctrls
+
+
+def _spread_national_media(m, t: _EachTable, by: str, media_label: str, problems, repairs):
+    """The media with rows of geo ``national`` spread over the geos (mmm.data.national);
+    what cannot be spread is a problem, what was spread a repair."""
+    m, national_problems, note = spread_national(
+        m, t.geo_table, by=by, media_label=media_label, geos_label=t.geos_label
+    )
+    for text in national_problems:
+        problems.add("media", media_label, text)
+    if note:
+        repairs.append(note)
+    return m
+
+
+def _ordered_series(m: pd.DataFrame, catalogue_channels: list[str]) -> list[tuple[str, str]]:
+    """The media's (channel, audience) pairs: channels as in the catalogue, audiences
+    sorted."""
+    order = {c: i for i, c in enumerate(catalogue_channels)}
+    return sorted(
+        {(ch, au) for ch, au in zip(m[CHANNEL], m[AUDIENCE], strict=True)},
+        key=lambda s: (order[s[0]], s[1]),
+    )
+
+
+def _media_dates(
+    m: pd.DataFrame, media_label: str, problems: ProblemList
+) -> tuple[str | None, pd.DatetimeIndex | None]:
+    """The media table's frequency and its full date grid (None where the dates are not
+    regular: off-grid dates or gaps are problems)."""
     media_dates = pd.DatetimeIndex(np.unique(m[DATE].dropna().to_numpy()))
     freq, dates = None, None
     if len(media_dates) > 0:
@@ -517,9 +645,19 @@ def validate_tables(
                 )
             if not len(off) and not len(gaps):
                 dates = grid
+    return freq, dates
 
-    # --- channels vs catalogue
-    media_channels = list(dict.fromkeys(m[CHANNEL].dropna().tolist()))
+
+def _check_channels(
+    m: pd.DataFrame,
+    media_channels: list[str],
+    catalogue: pd.DataFrame | None,
+    label: str,
+    problems: ProblemList,
+    warnings_out: list[str],
+) -> list[str]:
+    """The catalogue's channels; media channels missing from it are problems, catalogue
+    channels without media rows a warning."""
     catalogue_channels: list[str] = []
     if catalogue is not None:
         catalogue_channels = catalogue[CHANNEL].dropna().tolist()
@@ -529,7 +667,7 @@ def validate_tables(
             detail = ", ".join(f"{c!r} ({int(counts[c])} rows)" for c in absent[:20])
             problems.add(
                 "channels",
-                channels[1],
+                label,
                 f"channel(s) in media but missing from the channel catalogue: {detail}; "
                 f"catalogue has {catalogue_channels}. Fix: add a catalogue row (channel, "
                 "stage) for each, or correct the channel names in the media table.",
@@ -537,170 +675,115 @@ def validate_tables(
         unused = [c for c in catalogue_channels if c not in media_channels]
         if unused:
             warnings_out.append(
-                f"[channels: {channels[1]}] catalogue channel(s) {unused} have no rows in the "
+                f"[channels: {label}] catalogue channel(s) {unused} have no rows in the "
                 "media table and are left out of the dataset."
             )
+    return catalogue_channels
 
-    # --- national media spread over geos (mmm.data.national)
-    m, national_problems, note = spread_national(
-        m,
-        geo_table,
-        by=national_by,
-        media_label=media_label,
-        geos_label=None if geos is None else geos[1],
-    )
-    for text in national_problems:
-        problems.add("media", media_label, text)
-    if note:
-        repairs.append(note)
 
-    # --- geos
-    media_geos = sorted(set(m[GEO].dropna().tolist()))
-    if outcome_result is not None:
-        o, _, o_has_geo = outcome_result
+def _check_table_geos(media_geos: list[str], t: _EachTable, problems: ProblemList) -> None:
+    """The geos of the outcomes, controls and geos tables against those of the media."""
+    if t.outcomes is not None:
+        o, _, o_has_geo = t.outcomes
         _check_geos(
             media_geos,
             set(o[GEO].dropna().tolist()),
             role="outcomes",
-            label=outcomes[1],
+            label=t.outcomes_label,
             has_geo_column=o_has_geo,
             problems=problems,
         )
-    if control_result is not None:
-        c, _, c_has_geo = control_result
+    if t.controls is not None:
+        c, _, c_has_geo = t.controls
         _check_geos(
             media_geos,
             set(c[GEO].dropna().tolist()),
             role="controls",
-            label=controls_label,
+            label=t.controls_label,
             has_geo_column=c_has_geo,
             problems=problems,
         )
-    if geo_table is not None:
+    if t.geo_table is not None:
         _check_geos(
             media_geos,
-            set(geo_table[GEO].dropna().tolist()),
+            set(t.geo_table[GEO].dropna().tolist()),
             role="geos",
-            label=geos_label,
+            label=t.geos_label or "geos",
             has_geo_column=True,
             problems=problems,
         )
 
-    # --- completeness of each (geo, series) present, and impressions per series
-    missing_cells = pd.DataFrame(columns=[DATE, GEO, CHANNEL, AUDIENCE])
-    impressions_series: frozenset[tuple[str, str]] | None = None
-    keys_ok = m[[DATE, GEO, CHANNEL, AUDIENCE]].notna().all(axis=1)
-    mk = m[keys_ok]
-    if dates is not None and not date_problem:
-        present = mk[[GEO, CHANNEL, AUDIENCE]].drop_duplicates()
-        full = present.merge(pd.DataFrame({DATE: dates}), how="cross")
-        merged = full.merge(
-            mk[[DATE, GEO, CHANNEL, AUDIENCE]].assign(_row=1),
-            on=[DATE, GEO, CHANNEL, AUDIENCE],
-            how="left",
-        )
-        missing_cells = merged.loc[merged["_row"].isna(), [DATE, GEO, CHANNEL, AUDIENCE]]
-        missing_cells = missing_cells.reset_index(drop=True)
-        if len(missing_cells):
-            detail = _missing_detail(missing_cells)
-            if fill_missing_spend:
-                repairs.append(
-                    f"filled {len(missing_cells)} missing (date, geo, series) spend cell(s) "
-                    f"with 0 because fill_missing_spend=True: {detail}"
-                )
-            else:
-                problems.add(
-                    "media",
-                    media_label,
-                    f"{len(missing_cells)} (date, geo, series) row(s) missing: {detail}. Every "
-                    "series must have a row for every date in each geo where it appears. Fix: "
-                    "add rows with spend 0 for these dates, or pass fill_missing_spend=True to "
-                    "fill them with 0 (recorded in Dataset.repairs).",
-                )
-    if "impressions" in m.columns:
-        with_impressions: set[tuple[str, str]] = set()
-        partial = []
-        for (ch, au), part in mk.groupby([CHANNEL, AUDIENCE], sort=False):
-            nan = part["impressions"].isna()
-            # rows whose impressions were invalid are already reported
-            if nan.all():
-                continue
-            with_impressions.add((ch, au))
-            if nan.any():
-                partial.append((series_label(ch, au), part.index[nan.to_numpy()].tolist()))
-        if partial:
-            detail = "; ".join(
-                f"series {s!r} at {format_rows(rows)}" for s, rows in partial[:_MAX_SHOWN]
+
+def _missing_cells(
+    mk: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    fill_missing_spend: bool,
+    media_label: str,
+    problems: ProblemList,
+    repairs: list[str],
+) -> pd.DataFrame:
+    """The absent (date, geo, series) rows of each (geo, series) present: a problem, or a
+    repair (spend 0) with ``fill_missing_spend``."""
+    present = mk[[GEO, CHANNEL, AUDIENCE]].drop_duplicates()
+    full = present.merge(pd.DataFrame({DATE: dates}), how="cross")
+    merged = full.merge(
+        mk[[DATE, GEO, CHANNEL, AUDIENCE]].assign(_row=1),
+        on=[DATE, GEO, CHANNEL, AUDIENCE],
+        how="left",
+    )
+    missing_cells = merged.loc[merged["_row"].isna(), [DATE, GEO, CHANNEL, AUDIENCE]]
+    missing_cells = missing_cells.reset_index(drop=True)
+    if len(missing_cells):
+        detail = _missing_detail(missing_cells)
+        if fill_missing_spend:
+            repairs.append(
+                f"filled {len(missing_cells)} missing (date, geo, series) spend cell(s) "
+                f"with 0 because fill_missing_spend=True: {detail}"
             )
+        else:
             problems.add(
                 "media",
                 media_label,
-                f"column 'impressions': empty cells in series that have impressions elsewhere: "
-                f"{detail}. Fix: give impressions in every row of a series, or leave the "
-                "column empty for the whole series.",
+                f"{len(missing_cells)} (date, geo, series) row(s) missing: {detail}. Every "
+                "series must have a row for every date in each geo where it appears. Fix: "
+                "add rows with spend 0 for these dates, or pass fill_missing_spend=True to "
+                "fill them with 0 (recorded in Dataset.repairs).",
             )
-        if not with_impressions:
-            warnings_out.append(
-                f"[media: {media_label}] column 'impressions' is empty in every row and is "
-                "not used."
-            )
-        else:
-            impressions_series = frozenset(with_impressions)
+    return missing_cells
 
-    # --- align outcomes and controls to the media dates
-    aligned_outcomes = aligned_controls = None
-    if dates is not None and outcome_result is not None:
-        aligned_outcomes = _align_dates(
-            outcome_result[0],
-            dates=dates,
-            freq=freq,
-            role="outcomes",
-            label=outcomes[1],
-            problems=problems,
-            repairs=repairs,
+
+def _impressions_series(
+    mk: pd.DataFrame, media_label: str, problems: ProblemList, warnings_out: list[str]
+) -> frozenset[tuple[str, str]] | None:
+    """The series with impressions (None when no row has any); a series with impressions
+    in some rows but not all is a problem."""
+    with_impressions: set[tuple[str, str]] = set()
+    incomplete = []
+    for (ch, au), part in mk.groupby([CHANNEL, AUDIENCE], sort=False):
+        nan = part["impressions"].isna()
+        # rows whose impressions were invalid are already reported
+        if nan.all():
+            continue
+        with_impressions.add((ch, au))
+        if nan.any():
+            incomplete.append((series_label(ch, au), part.index[nan.to_numpy()].tolist()))
+    if incomplete:
+        detail = "; ".join(
+            f"series {s!r} at {format_rows(rows)}" for s, rows in incomplete[:_MAX_SHOWN]
         )
-    if dates is not None and control_result is not None:
-        aligned_controls = _align_dates(
-            control_result[0],
-            dates=dates,
-            freq=freq,
-            role="controls",
-            label=controls_label,
-            problems=problems,
-            repairs=repairs,
+        problems.add(
+            "media",
+            media_label,
+            f"column 'impressions': empty cells in series that have impressions elsewhere: "
+            f"{detail}. Fix: give impressions in every row of a series, or leave the "
+            "column empty for the whole series.",
         )
-
-    if problems:
-        raise DataError(problems.items)
-
-    # --- order: channels as in the catalogue, audiences sorted
-    order = {c: i for i, c in enumerate(catalogue_channels)}
-    series = sorted(
-        {(ch, au) for ch, au in zip(m[CHANNEL], m[AUDIENCE], strict=True)},
-        key=lambda s: (order[s[0]], s[1]),
-    )
-    cat = catalogue[catalogue[CHANNEL].isin(media_channels)].reset_index(drop=True)
-    geo_info = None
-    if geo_table is not None:
-        geo_info = geo_table.set_index(GEO).loc[media_geos]
-    assert freq is not None and dates is not None  # problems above raised otherwise
-    return ValidatedTables(
-        media=m.reset_index(drop=True),
-        outcomes=aligned_outcomes,
-        outcome_names=outcome_result[1],
-        controls=aligned_controls,
-        control_names=[] if control_result is None else control_result[1],
-        catalogue=cat,
-        geo_info=geo_info,
-        dates=dates,
-        freq=freq,
-        geos=media_geos,
-        series=series,
-        impressions_series=impressions_series,
-        missing_cells=missing_cells,
-        warnings=warnings_out,
-        repairs=repairs,
-    )
+    if not with_impressions:
+        warnings_out.append(
+            f"[media: {media_label}] column 'impressions' is empty in every row and is not used."
+        )
+        return None
+    return frozenset(with_impressions)
 
 
 def _missing_detail(missing: pd.DataFrame) -> str:

@@ -164,6 +164,96 @@ def _stack(wide, *, date, geo, targets, imp_targets) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _role_problems(targets, imp_targets, outcomes, controls, *, date, geo, label) -> list[str]:
+    """A column given more than one role, and outcome or control columns with a reserved
+    name."""
+    problems = []
+    roles: dict[str, list[str]] = {}
+    for role, names in (
+        ("spend", list(targets)),
+        ("impressions", list(imp_targets or {})),
+        ("outcome", outcomes),
+        ("control", controls),
+        ("date", [date]),
+        ("geo", [] if geo is None else [geo]),
+    ):
+        for column in names:
+            roles.setdefault(column, []).append(role)
+    shared = {c: r for c, r in roles.items() if len(r) > 1}
+    if shared:
+        problems.append(
+            f"[wide: {label}] column(s) used in more than one role: {shared}. "
+            "Fix: give each column one role."
+        )
+    reserved = [c for c in outcomes + controls if c in (DATE, GEO)]
+    if reserved:
+        problems.append(
+            f"[wide: {label}] outcome or control column(s) named {reserved}; the names "
+            f"{DATE!r} and {GEO!r} are reserved. Fix: rename them."
+        )
+    return problems
+
+
+def _check_cells(wide, targets, imp_targets, measures, *, date, geo, label) -> None:
+    """Raise a DataError naming the wide table's columns and rows where dates, (date, geo)
+    keys, spend, impressions or the outcome and control ``measures`` are bad."""
+    # Cell checks on the wide table, so that messages name its columns and rows.
+    cells = ProblemList()
+    dates = check_dates(wide, date, role="wide", label=label, problems=cells)
+    keys = pd.DataFrame({DATE: dates})
+    if geo is not None:
+        keys[GEO] = wide[geo].to_numpy()
+    check_duplicates(
+        keys[keys.notna().all(axis=1)],
+        role="wide",
+        label=label,
+        problems=cells,
+        key_names=list(keys.columns),
+    )
+    for column in targets:
+        check_numeric(
+            wide,
+            column,
+            role="wide",
+            label=label,
+            problems=cells,
+            minimum=0.0,
+            meaning="spend, currency, must be >= 0",
+            fix="correct the spend in these rows (0 when nothing was spent)",
+        )
+    for column in imp_targets or {}:
+        check_numeric(
+            wide,
+            column,
+            role="wide",
+            label=label,
+            problems=cells,
+            allow_missing=True,
+            minimum=0.0,
+            meaning="impressions, must be >= 0",
+            fix="correct the impressions in these rows",
+        )
+    for column in measures:
+        check_numeric(
+            wide, column, role="wide", label=label, problems=cells, fix="give a number in every row"
+        )
+    if cells:
+        raise DataError(cells.items)
+
+
+def _catalogue(channels) -> tuple[pd.DataFrame, str]:
+    """The channel catalogue and its label, from a DataFrame or a dict channel -> stage."""
+    if isinstance(channels, pd.DataFrame):
+        return read_table(channels, role="channels")
+    if isinstance(channels, Mapping):
+        catalogue = pd.DataFrame({CHANNEL: list(channels.keys()), STAGE: list(channels.values())})
+        return catalogue, "<channels dict>"
+    raise TypeError(
+        "channels must be a catalogue DataFrame or a dict channel -> stage; "
+        f"got {type(channels).__name__}"
+    )
+
+
 def from_wide(
     frame: str | os.PathLike | pd.DataFrame,
     *,
@@ -234,90 +324,20 @@ def from_wide(
     problems += _check_targets(targets, imp_targets, label=label)
     if not outcomes:
         problems.append(f"[wide: {label}] no outcome columns given. Fix: name at least one.")
-    roles: dict[str, list[str]] = {}
-    for role, names in (
-        ("spend", list(targets)),
-        ("impressions", list(imp_targets or {})),
-        ("outcome", outcomes),
-        ("control", controls),
-        ("date", [date]),
-        ("geo", [] if geo is None else [geo]),
-    ):
-        for column in names:
-            roles.setdefault(column, []).append(role)
-    shared = {c: r for c, r in roles.items() if len(r) > 1}
-    if shared:
-        problems.append(
-            f"[wide: {label}] column(s) used in more than one role: {shared}. "
-            "Fix: give each column one role."
-        )
-    reserved = [c for c in outcomes + controls if c in (DATE, GEO)]
-    if reserved:
-        problems.append(
-            f"[wide: {label}] outcome or control column(s) named {reserved}; the names "
-            f"{DATE!r} and {GEO!r} are reserved. Fix: rename them."
-        )
+    problems += _role_problems(
+        targets, imp_targets, outcomes, controls, date=date, geo=geo, label=label
+    )
     if problems:
         raise DataError(problems)
 
-    # Cell checks on the wide table, so that messages name its columns and rows.
-    cells = ProblemList()
-    dates = check_dates(wide, date, role="wide", label=label, problems=cells)
-    keys = pd.DataFrame({DATE: dates})
-    if geo is not None:
-        keys[GEO] = wide[geo].to_numpy()
-    check_duplicates(
-        keys[keys.notna().all(axis=1)],
-        role="wide",
-        label=label,
-        problems=cells,
-        key_names=list(keys.columns),
-    )
-    for column in targets:
-        check_numeric(
-            wide,
-            column,
-            role="wide",
-            label=label,
-            problems=cells,
-            minimum=0.0,
-            meaning="spend, currency, must be >= 0",
-            fix="correct the spend in these rows (0 when nothing was spent)",
-        )
-    for column in imp_targets or {}:
-        check_numeric(
-            wide,
-            column,
-            role="wide",
-            label=label,
-            problems=cells,
-            allow_missing=True,
-            minimum=0.0,
-            meaning="impressions, must be >= 0",
-            fix="correct the impressions in these rows",
-        )
-    for column in outcomes + controls:
-        check_numeric(
-            wide, column, role="wide", label=label, problems=cells, fix="give a number in every row"
-        )
-    if cells:
-        raise DataError(cells.items)
+    _check_cells(wide, targets, imp_targets, outcomes + controls, date=date, geo=geo, label=label)
 
     media = _stack(wide, date=date, geo=geo, targets=targets, imp_targets=imp_targets)
     keep = [date] + ([] if geo is None else [geo])
     rename = {date: DATE} | ({} if geo is None else {geo: GEO})
     outcome_frame = wide[keep + outcomes].rename(columns=rename)
     control_frame = wide[keep + controls].rename(columns=rename) if controls else None
-    if isinstance(channels, pd.DataFrame):
-        catalogue, catalogue_label = read_table(channels, role="channels")
-    elif isinstance(channels, Mapping):
-        catalogue = pd.DataFrame({CHANNEL: list(channels.keys()), STAGE: list(channels.values())})
-        catalogue_label = "<channels dict>"
-    else:
-        raise TypeError(
-            "channels must be a catalogue DataFrame or a dict channel -> stage; "
-            f"got {type(channels).__name__}"
-        )
+    catalogue, catalogue_label = _catalogue(channels)
     tables = {
         "media": (media, f"{label} [spend columns]"),
         "outcomes": (outcome_frame, f"{label} [outcome columns]"),

@@ -183,8 +183,6 @@ class FitResult:
         ``log_likelihood`` and ``posterior_predictive`` were stored gets them from its
         posterior (:func:`complete_idata`), and its ``roas`` is read as ``roas_direct``.
         """
-        import arviz as az
-
         from mmm.data import load_dataset
         from mmm.run_folder import DATA_DIR, FIT_FILE, FIT_META_FILE
 
@@ -229,23 +227,7 @@ class FitResult:
             from mmm.calibration.experiments import load_experiments
 
             experiments = load_experiments(data / "experiments.csv")
-        try:
-            idata = az.from_netcdf(str(d / FIT_FILE), engine="h5netcdf")
-            for group in idata.groups():  # read into memory, then release the file for re-saving
-                getattr(idata, group).load().close()
-        except (OSError, ValueError, KeyError) as exc:
-            raise NotFittedError(
-                f"fit.nc in {d} is not a readable fit: {exc}. Refit with `mmm fit` to "
-                "write it again."
-            ) from exc
-        if "posterior" not in idata.groups():
-            raise NotFittedError(
-                f"fit.nc in {d} is not a readable fit: it has no posterior group. Refit with "
-                "`mmm fit` to write it again."
-            )
-        if "roas" in idata.posterior and "roas_direct" not in idata.posterior:
-            # fits written before the rename: the direct return was called ``roas``
-            idata.rename_vars({"roas": "roas_direct"}, groups="posterior", inplace=True)
+        idata = _read_idata(d / FIT_FILE)
         result = cls(
             spec=ModelSpec.from_dict(meta["spec"]),
             dataset=ds,
@@ -719,14 +701,32 @@ def check_currency(currency, *, where: str = "currency") -> str | None:
     raise SpecError(f"{where} must be a non-empty string such as '€' or '$', got {currency!r}.")
 
 
+def _read_idata(path: Path):
+    """The InferenceData of a saved ``fit.nc``, read into memory (the file is released for
+    re-saving); a fit written before the rename gets ``roas_direct`` for its ``roas``."""
+    import arviz as az
+
+    d = path.parent
+    try:
+        idata = az.from_netcdf(str(path), engine="h5netcdf")
+        for group in idata.groups():  # read into memory, then release the file for re-saving
+            getattr(idata, group).load().close()
+    except (OSError, ValueError, KeyError) as exc:
+        raise NotFittedError(
+            f"fit.nc in {d} is not a readable fit: {exc}. Refit with `mmm fit` to write it again."
+        ) from exc
+    if "posterior" not in idata.groups():
+        raise NotFittedError(
+            f"fit.nc in {d} is not a readable fit: it has no posterior group. Refit with "
+            "`mmm fit` to write it again."
+        )
+    if "roas" in idata.posterior and "roas_direct" not in idata.posterior:
+        # fits written before the rename: the direct return was called ``roas``
+        idata.rename_vars({"roas": "roas_direct"}, groups="posterior", inplace=True)
+    return idata
+
+
 def with_currency(result: FitResult, currency: str | None) -> FitResult:
     """A copy of ``result`` whose money is in ``currency`` (None: unchanged)."""
     currency = check_currency(currency)
     return result if currency is None else replace(result, currency=currency)
-
-
-def with_provenance(result: FitResult, **extra) -> FitResult:
-    """A copy of ``result`` with more provenance entries (e.g. the config hash)."""
-    prov = dict(result.provenance)
-    prov.update(extra)
-    return replace(result, provenance=prov)

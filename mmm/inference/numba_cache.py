@@ -318,7 +318,7 @@ def _register_locator() -> None:
 
     from mmm.inference.cache_paths import cache_dir
 
-    class ModelCallbackLocator(_CacheLocator):
+    class ModelCallbackLocator(_CacheLocator):  # type: ignore[misc]  # numba is untyped
         def __init__(self, py_func, py_file, key):
             self._py_file = py_file
             self._key = key
@@ -393,7 +393,7 @@ def _model_class():
     from nutpie.compile_pymc import CompiledPyMCModel
 
     @dataclass(frozen=True)
-    class CachedPyMCModel(CompiledPyMCModel):
+    class CachedPyMCModel(CompiledPyMCModel):  # type: ignore[misc]  # nutpie is untyped
         data_names: tuple[str, ...] = ()
 
         def with_data(self, **updates):
@@ -407,11 +407,24 @@ def _model_class():
                     raise ValueError(f"data variable {name} must have rank {old.ndim}")
                 new.flags.writeable = False
                 shared[name] = new
-            return replace(
+            # the fields come from nutpie's (untyped) compiled model
+            return replace(  # type: ignore[call-arg]
                 self, shared_data=shared, user_data=user_data(list(self.data_names), shared)
             )
 
     return CachedPyMCModel
+
+
+def _data_arrays(logp_pt, expand_pt) -> dict[str, np.ndarray]:
+    """Read-only C-ordered copies of the data variables of both compiled functions, by name."""
+    shared: dict[str, np.ndarray] = {}
+    for var in [*logp_pt.get_shared(), *expand_pt.get_shared()]:
+        if var.name in shared:
+            continue
+        arr = np.array(var.get_value(), order="C", copy=True)
+        arr.flags.writeable = False
+        shared[var.name] = arr
+    return shared
 
 
 def compile_cached(model, *, var_names=None):
@@ -456,13 +469,7 @@ def compile_cached(model, *, var_names=None):
         ),
         var_names=var_names,
     )
-    shared: dict[str, np.ndarray] = {}
-    for var in [*logp_pt.get_shared(), *expand_pt.get_shared()]:
-        if var.name in shared:
-            continue
-        arr = np.array(var.get_value(), order="C", copy=True)
-        arr.flags.writeable = False
-        shared[var.name] = arr
+    shared = _data_arrays(logp_pt, expand_pt)
     names = list(shared)
     by_name = dict(zip(names, _layout(names, shared), strict=True))
     t = numba.types

@@ -69,22 +69,8 @@ def validate_events(
     if len(events) == 0:
         raise DataError(f"{source} has no rows; give at least one event", source=source)
 
-    ids = events[id_column]
-    id_missing = ids.isna().to_numpy()
-    if id_missing.any():
-        problems.append(
-            f"column '{id_column}': {format_rows(np.flatnonzero(id_missing))} are empty; every "
-            "event needs the id of its user or journey"
-        )
-    stamps = pd.to_datetime(events[timestamp_column], errors="coerce", utc=False)
-    bad_time = stamps.isna().to_numpy()
-    if bad_time.any():
-        problems.append(
-            f"column '{timestamp_column}': {format_rows(np.flatnonzero(bad_time))} are empty or "
-            "not dates; write times as ISO dates such as 2025-03-01 or 2025-03-01 14:05:00"
-        )
-    elif getattr(stamps.dtype, "tz", None) is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    id_codes = _id_codes(events[id_column], id_column, problems)
+    stamps = _timestamps(events, timestamp_column, problems)
     conversion = _flag(events, conversion_column, problems)
     channel_missing = missing_text(events[channel_column])
     if conversion is not None:
@@ -97,71 +83,16 @@ def validate_events(
             )
     value = None
     if value_column is not None and value_column in events.columns:
-        value = numeric_column(
-            events, value_column, problems, what="conversion values", allow_missing=True
-        )
-        if value is not None and conversion is not None:
-            missing_value = np.isnan(value) & conversion
-            if missing_value.any():
-                problems.append(
-                    f"column '{value_column}': {format_rows(np.flatnonzero(missing_value))} "
-                    "are conversion rows without a value; fill in the conversion value"
-                )
-            stray = ~np.isnan(value) & (value != 0) & ~conversion
-            if stray.any():
-                problems.append(
-                    f"column '{value_column}': {format_rows(np.flatnonzero(stray))} carry a value "
-                    f"on a touch row ('{conversion_column}' = 0); put values on conversion rows "
-                    "only"
-                )
-            value = np.where(conversion, value, 0.0)
+        value = _conversion_values(events, value_column, conversion, conversion_column, problems)
     store = None
     if type_column is not None and type_column in events.columns:
-        kind = events[type_column].astype("str").str.strip().str.lower()
-        kind_missing = missing_text(events[type_column])
-        if conversion is not None:
-            bad_kind = conversion & (kind_missing | ~kind.isin(CONVERSION_TYPES).to_numpy())
-            if bad_kind.any():
-                problems.append(
-                    f"column '{type_column}': {format_rows(np.flatnonzero(bad_kind))} are "
-                    "conversion rows whose type is not 'online' or 'store'; write where the "
-                    "purchase happened"
-                )
-            stray_kind = ~conversion & ~kind_missing
-            if stray_kind.any():
-                problems.append(
-                    f"column '{type_column}': {format_rows(np.flatnonzero(stray_kind))} give a "
-                    f"conversion type on a touch row ('{conversion_column}' = 0); leave it empty "
-                    "on touches"
-                )
-            store = conversion & (kind.to_numpy() == "store")
-    audience = None
+        store = _store_conversions(events, type_column, conversion, conversion_column, problems)
+    audience: np.ndarray | None = None
     audience_names: list[str] = []
-    id_codes = None
-    if not id_missing.any():
-        id_codes, _ = pd.factorize(ids, sort=False)
-        id_codes = id_codes.astype(np.int64)
     if audience_column is not None and audience_column in events.columns:
-        aud_missing = missing_text(events[audience_column])
-        if aud_missing.any():
-            problems.append(
-                f"column '{audience_column}': {format_rows(np.flatnonzero(aud_missing))} are "
-                "empty; give every event its audience (or drop the column)"
-            )
-        else:
-            audience, uniques = pd.factorize(events[audience_column].astype("str"), sort=True)
-            audience = audience.astype(np.int64)
-            audience_names = [str(u) for u in uniques]
-            if id_codes is not None:
-                first = np.full(int(id_codes.max()) + 1, -1, dtype=np.int64)
-                first[id_codes[::-1]] = audience[::-1]
-                mixed = audience != first[id_codes]
-                if mixed.any():
-                    problems.append(
-                        f"column '{audience_column}': {format_rows(np.flatnonzero(mixed))} give "
-                        f"an audience that differs from earlier rows of the same "
-                        f"'{id_column}'; an id belongs to one audience"
-                    )
+        audience, audience_names = _audiences(
+            events, audience_column, id_codes, id_column, problems
+        )
     if problems:
         raise DataError(problems, source=source)
     assert conversion is not None and id_codes is not None
@@ -181,6 +112,182 @@ def validate_events(
         "audience": audience,
         "audience_names": audience_names,
     }
+
+
+def _id_codes(ids: pd.Series, id_column: str, problems: list[str]) -> np.ndarray | None:
+    """The ids as int64 codes in order of appearance (None when some are empty: a problem)."""
+    id_missing = ids.isna().to_numpy()
+    if id_missing.any():
+        problems.append(
+            f"column '{id_column}': {format_rows(np.flatnonzero(id_missing))} are empty; every "
+            "event needs the id of its user or journey"
+        )
+        return None
+    id_codes, _ = pd.factorize(ids, sort=False)
+    return id_codes.astype(np.int64)
+
+
+def _timestamps(events: pd.DataFrame, timestamp_column: str, problems: list[str]) -> pd.Series:
+    """The events' times (naive, UTC where they carry a time zone); bad ones are problems."""
+    stamps = pd.to_datetime(events[timestamp_column], errors="coerce", utc=False)
+    bad_time = stamps.isna().to_numpy()
+    if bad_time.any():
+        problems.append(
+            f"column '{timestamp_column}': {format_rows(np.flatnonzero(bad_time))} are empty or "
+            "not dates; write times as ISO dates such as 2025-03-01 or 2025-03-01 14:05:00"
+        )
+    elif getattr(stamps.dtype, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps
+
+
+def _conversion_values(
+    events: pd.DataFrame,
+    value_column: str,
+    conversion: np.ndarray | None,
+    conversion_column: str,
+    problems: list[str],
+) -> np.ndarray | None:
+    """The conversion values (0 on touches); a conversion without a value or a touch with
+    one is a problem."""
+    value = numeric_column(
+        events, value_column, problems, what="conversion values", allow_missing=True
+    )
+    if value is not None and conversion is not None:
+        missing_value = np.isnan(value) & conversion
+        if missing_value.any():
+            problems.append(
+                f"column '{value_column}': {format_rows(np.flatnonzero(missing_value))} "
+                "are conversion rows without a value; fill in the conversion value"
+            )
+        stray = ~np.isnan(value) & (value != 0) & ~conversion
+        if stray.any():
+            problems.append(
+                f"column '{value_column}': {format_rows(np.flatnonzero(stray))} carry a value "
+                f"on a touch row ('{conversion_column}' = 0); put values on conversion rows "
+                "only"
+            )
+        value = np.where(conversion, value, 0.0)
+    return value
+
+
+def _store_conversions(
+    events: pd.DataFrame,
+    type_column: str,
+    conversion: np.ndarray | None,
+    conversion_column: str,
+    problems: list[str],
+) -> np.ndarray | None:
+    """Which rows are store conversions; a conversion type that is not ``online`` or
+    ``store``, or a type on a touch row, is a problem."""
+    store = None
+    kind = events[type_column].astype("str").str.strip().str.lower()
+    kind_missing = missing_text(events[type_column])
+    if conversion is not None:
+        bad_kind = conversion & (kind_missing | ~kind.isin(CONVERSION_TYPES).to_numpy())
+        if bad_kind.any():
+            problems.append(
+                f"column '{type_column}': {format_rows(np.flatnonzero(bad_kind))} are "
+                "conversion rows whose type is not 'online' or 'store'; write where the "
+                "purchase happened"
+            )
+        stray_kind = ~conversion & ~kind_missing
+        if stray_kind.any():
+            problems.append(
+                f"column '{type_column}': {format_rows(np.flatnonzero(stray_kind))} give a "
+                f"conversion type on a touch row ('{conversion_column}' = 0); leave it empty "
+                "on touches"
+            )
+        store = conversion & (kind.to_numpy() == "store")
+    return store
+
+
+def _audiences(
+    events: pd.DataFrame,
+    audience_column: str,
+    id_codes: np.ndarray | None,
+    id_column: str,
+    problems: list[str],
+) -> tuple[np.ndarray | None, list[str]]:
+    """Audience codes and names; an empty audience, or an id with two audiences, is a
+    problem."""
+    audience = None
+    audience_names: list[str] = []
+    aud_missing = missing_text(events[audience_column])
+    if aud_missing.any():
+        problems.append(
+            f"column '{audience_column}': {format_rows(np.flatnonzero(aud_missing))} are "
+            "empty; give every event its audience (or drop the column)"
+        )
+    else:
+        audience, uniques = pd.factorize(events[audience_column].astype("str"), sort=True)
+        audience = audience.astype(np.int64)
+        audience_names = [str(u) for u in uniques]
+        if id_codes is not None:
+            first = np.full(int(id_codes.max()) + 1, -1, dtype=np.int64)
+            first[id_codes[::-1]] = audience[::-1]
+            mixed = audience != first[id_codes]
+            if mixed.any():
+                problems.append(
+                    f"column '{audience_column}': {format_rows(np.flatnonzero(mixed))} give "
+                    f"an audience that differs from earlier rows of the same "
+                    f"'{id_column}'; an id belongs to one audience"
+                )
+    return audience, audience_names
+
+
+def _kept_touches(
+    touch: np.ndarray,
+    journey: np.ndarray,
+    chan: np.ndarray,
+    days_before: np.ndarray,
+    lookback_days: float | None,
+    repeats: str,
+    excluded: dict[str, float],
+) -> np.ndarray:
+    """Which events are touches kept: inside the lookback window and, unless ``repeats`` is
+    ``keep``, not a repeat; the counts left out are added to ``excluded``."""
+    keep = touch.copy()
+    if lookback_days is not None:
+        outside = touch & (days_before > lookback_days)
+        excluded["touches_outside_lookback"] = float(outside.sum())
+        keep &= ~outside
+    if repeats != "keep":
+        idx = np.flatnonzero(keep)
+        j, c = journey[idx], chan[idx]
+        if repeats == "collapse":
+            dup = np.zeros(idx.size, dtype=bool)
+            dup[1:] = (j[1:] == j[:-1]) & (c[1:] == c[:-1])
+        else:
+            frame = pd.DataFrame({"j": j, "c": c})
+            dup = frame.duplicated(keep="first").to_numpy()
+        keep[idx[dup]] = False
+        excluded["repeated_touches_removed"] = float(dup.sum())
+    return keep
+
+
+def _drop_unused_channels(
+    tokens: np.ndarray, channels: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Channels without a kept touch (seen only outside the window or as repeats) left out,
+    the tokens re-coded."""
+    used = np.unique(tokens)
+    if used.size < len(channels):
+        remap = np.full(len(channels), -1, dtype=np.int32)
+        remap[used] = np.arange(used.size, dtype=np.int32)
+        tokens = remap[tokens]
+        channels = tuple(channels[i] for i in used)
+    return tokens, channels
+
+
+def _gather(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Selected journeys laid end to end: their offsets, and the positions of their touches
+    in the token array (journey ``i`` holds ``lengths[i]`` tokens from ``starts[i]``)."""
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    take = np.repeat(starts, lengths) + (
+        np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], lengths)
+    )
+    return offsets, take
 
 
 def build_journeys(
@@ -282,25 +389,9 @@ def build_journeys(
     converts = conv[ends]
     reference = time[ends]  # the conversion, or the last event of a journey that did not convert
 
-    touch = chan >= 0
     days_before = (reference[journey] - time) / _NS_PER_DAY
     excluded: dict[str, float] = {}
-    keep = touch.copy()
-    if lookback_days is not None:
-        outside = touch & (days_before > lookback_days)
-        excluded["touches_outside_lookback"] = float(outside.sum())
-        keep &= ~outside
-    if repeats != "keep":
-        idx = np.flatnonzero(keep)
-        j, c = journey[idx], chan[idx]
-        if repeats == "collapse":
-            dup = np.zeros(idx.size, dtype=bool)
-            dup[1:] = (j[1:] == j[:-1]) & (c[1:] == c[:-1])
-        else:
-            frame = pd.DataFrame({"j": j, "c": c})
-            dup = frame.duplicated(keep="first").to_numpy()
-        keep[idx[dup]] = False
-        excluded["repeated_touches_removed"] = float(dup.sum())
+    keep = _kept_touches(chan >= 0, journey, chan, days_before, lookback_days, repeats, excluded)
 
     kept = np.flatnonzero(keep)
     k_journey = journey[kept]
@@ -323,12 +414,7 @@ def build_journeys(
     j_offsets = np.concatenate([[0], np.cumsum(touches_per_journey[live])]).astype(np.int64)
     tokens_raw = chan[kept]
     tokens, channels = _sorted_channels(tokens_raw.astype(np.int32), cols["channel_names"])
-    used = np.unique(tokens)
-    if used.size < len(channels):  # channels seen only outside the window or as repeats
-        remap = np.full(len(channels), -1, dtype=np.int32)
-        remap[used] = np.arange(used.size, dtype=np.int32)
-        tokens = remap[tokens]
-        channels = tuple(channels[i] for i in used)
+    tokens, channels = _drop_unused_channels(tokens, channels)
     aud_live = audience[starts[live]] if audience is not None else None
     group, rep = sequence_groups(j_offsets, tokens, aud_live)
     n_paths = rep.size
@@ -345,18 +431,10 @@ def build_journeys(
         if store is not None
         else None
     )
-    rep_lengths = touches_per_journey[live][rep]
-    p_offsets = np.concatenate([[0], np.cumsum(rep_lengths)]).astype(np.int64)
-    take = np.repeat(j_offsets[rep], rep_lengths) + (
-        np.arange(p_offsets[-1], dtype=np.int64) - np.repeat(p_offsets[:-1], rep_lengths)
-    )
+    p_offsets, take = _gather(j_offsets[rep], touches_per_journey[live][rep])
     # touch timing of converting journeys (time decay, time to convert)
     conv_live = np.flatnonzero(converts[live])
-    c_lengths = touches_per_journey[live][conv_live]
-    c_offsets = np.concatenate([[0], np.cumsum(c_lengths)]).astype(np.int64)
-    c_take = np.repeat(j_offsets[conv_live], c_lengths) + (
-        np.arange(c_offsets[-1], dtype=np.int64) - np.repeat(c_offsets[:-1], c_lengths)
-    )
+    c_offsets, c_take = _gather(j_offsets[conv_live], touches_per_journey[live][conv_live])
     timing = TouchTiming(
         journey_offsets=c_offsets,
         channel=tokens[c_take],

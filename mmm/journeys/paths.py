@@ -296,25 +296,6 @@ def _take_paths(paths: PathTable, rows: np.ndarray, *, timing: TouchTiming | Non
     )
 
 
-def reweighted(
-    paths: PathTable,
-    *,
-    conversions: np.ndarray,
-    nulls: np.ndarray,
-    value: np.ndarray | None,
-) -> PathTable:
-    """A copy of ``paths`` with new outcome counts on the same path structure.
-
-    Cached structure (lengths, token positions) is shared with the original. The touch timing
-    is dropped; callers that need it rescale the journeys themselves.
-    """
-    new = replace(paths, conversions=conversions, nulls=nulls, value=value, timing=None)
-    for name in ("lengths", "path_of_token", "position"):
-        if name in paths.__dict__:
-            new.__dict__[name] = paths.__dict__[name]
-    return new
-
-
 def _sorted_channels(codes: np.ndarray, names: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Re-code channel codes so that channel names are in alphabetical order."""
     order = np.argsort(np.asarray(names, dtype=object), kind="stable")
@@ -427,55 +408,19 @@ def paths_from_frame(
         are not numbers, missing, negative or infinite, value on a row without conversions, or
         a table without any conversion.
     """
-    if not isinstance(separator, str) or separator == "":
-        raise DataError(
-            f"separator must be a non-empty string, got {separator!r}; pass the text between "
-            "two channels, e.g. ' > '",
-            source=source,
-        )
-    required = {
-        path_column: "the path string",
-        conversions_column: "converting journeys per path",
-        nulls_column: "non-converting journeys per path",
-    }
-    problems = require_columns(frame, required, source=source, kind="the path table")
-    if problems:
-        raise DataError(problems, source=source)
-    if len(frame) == 0:
-        raise DataError(f"{source} has no rows; give at least one path", source=source)
+    problems = _require_path_table(
+        frame, separator, (path_column, conversions_column, nulls_column), source
+    )
 
     path = frame[path_column]
-    missing = path.isna().to_numpy()
-    if missing.any():
-        problems.append(
-            f"column '{path_column}': {format_rows(np.flatnonzero(missing))} are empty; "
-            "write the channels of every path"
-        )
-    if isinstance(path.dtype, pd.StringDtype):
-        not_text = np.zeros(len(path), dtype=bool)
-    else:
-        is_text = np.fromiter((isinstance(v, str) for v in path), dtype=bool, count=len(path))
-        not_text = ~missing & ~is_text
-    if not_text.any():
-        problems.append(
-            f"column '{path_column}': {format_rows(np.flatnonzero(not_text))} are not text; "
-            f"write paths as channel names joined by {separator!r}"
-        )
+    paths_ok = _check_path_text(path, path_column, separator, problems)
     conversions = numeric_column(frame, conversions_column, problems, what="conversion counts")
     nulls = numeric_column(frame, nulls_column, problems, what="non-converting journey counts")
     value = None
     if value_column is not None and value_column in frame.columns:
-        value = numeric_column(frame, value_column, problems, what="conversion values")
-        if value is not None and conversions is not None:
-            orphan = (value > 0) & (conversions == 0)
-            if orphan.any():
-                problems.append(
-                    f"column '{value_column}': {format_rows(np.flatnonzero(orphan))} have a "
-                    f"value but no conversions in '{conversions_column}'; fix the counts or "
-                    "set the value to 0"
-                )
+        value = _path_values(frame, value_column, conversions, conversions_column, problems)
     parsed = None
-    if not missing.any() and not not_text.any():
+    if paths_ok:
         parsed = split_paths(path, separator=separator, column=path_column, problems=problems)
     if conversions is not None and not problems and conversions.sum() <= 0:
         problems.append(
@@ -495,6 +440,68 @@ def paths_from_frame(
         value=value,
         source=source,
     )
+
+
+def _require_path_table(
+    frame: pd.DataFrame, separator, columns: tuple[str, str, str], source: str
+) -> list[str]:
+    """Raise a DataError unless the separator is text and the table has rows and its path,
+    conversions and nulls ``columns``; the (empty) list the other checks add problems to."""
+    if not isinstance(separator, str) or separator == "":
+        raise DataError(
+            f"separator must be a non-empty string, got {separator!r}; pass the text between "
+            "two channels, e.g. ' > '",
+            source=source,
+        )
+    path_column, conversions_column, nulls_column = columns
+    required = {
+        path_column: "the path string",
+        conversions_column: "converting journeys per path",
+        nulls_column: "non-converting journeys per path",
+    }
+    problems = require_columns(frame, required, source=source, kind="the path table")
+    if problems:
+        raise DataError(problems, source=source)
+    if len(frame) == 0:
+        raise DataError(f"{source} has no rows; give at least one path", source=source)
+    return problems
+
+
+def _check_path_text(path: pd.Series, path_column: str, separator: str, problems) -> bool:
+    """Whether every path is given as text; empty paths and other values are problems."""
+    missing = path.isna().to_numpy()
+    if missing.any():
+        problems.append(
+            f"column '{path_column}': {format_rows(np.flatnonzero(missing))} are empty; "
+            "write the channels of every path"
+        )
+    if isinstance(path.dtype, pd.StringDtype):
+        not_text = np.zeros(len(path), dtype=bool)
+    else:
+        is_text = np.fromiter((isinstance(v, str) for v in path), dtype=bool, count=len(path))
+        not_text = ~missing & ~is_text
+    if not_text.any():
+        problems.append(
+            f"column '{path_column}': {format_rows(np.flatnonzero(not_text))} are not text; "
+            f"write paths as channel names joined by {separator!r}"
+        )
+    return not missing.any() and not not_text.any()
+
+
+def _path_values(
+    frame: pd.DataFrame, value_column: str, conversions, conversions_column: str, problems
+) -> np.ndarray | None:
+    """The paths' conversion values; a value on a path without conversions is a problem."""
+    value = numeric_column(frame, value_column, problems, what="conversion values")
+    if value is not None and conversions is not None:
+        orphan = (value > 0) & (conversions == 0)
+        if orphan.any():
+            problems.append(
+                f"column '{value_column}': {format_rows(np.flatnonzero(orphan))} have a "
+                f"value but no conversions in '{conversions_column}'; fix the counts or "
+                "set the value to 0"
+            )
+    return value
 
 
 def sequence_groups(

@@ -83,6 +83,26 @@ class ModelInputs:
     log_prior_roas_sigma: np.ndarray | None = None  # (outcome, channel); None = spec's sigma
 
 
+def _default_log_roas(spec, dataset, channels: list[str], y_raw, spend) -> np.ndarray:
+    """Prior median of the log return (outcome, channel): the catalogue's ``roas_prior`` for
+    money outcomes where given, else the media share prior of the outcome per unit of all
+    spend."""
+    outcomes = list(spec.outcome_names)
+    total_spend = max(spend.sum(), 1e-12)
+    log_prior = np.zeros((len(outcomes), len(channels)))
+    for k, o in enumerate(outcomes):
+        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
+        default = max(default, 1e-12)
+        for c, ch in enumerate(channels):
+            med = default
+            if spec.outcome(o).kind == "revenue" and "roas_prior" in dataset.channels:
+                rp = dataset.channels.loc[dataset.channels["channel"] == ch, "roas_prior"]
+                if len(rp) and pd.notna(rp.iloc[0]):
+                    med = float(rp.iloc[0])
+            log_prior[k, c] = np.log(med)
+    return log_prior
+
+
 def prepare_inputs(spec, dataset) -> ModelInputs:
     """Turn a dataset into the model's scaled arrays and coordinates."""
     design = make_design(spec, dataset)
@@ -93,6 +113,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     y = y_raw / design.outcome_scale[None]
     m = None
     if spec.mediator is not None:
+        assert design.mediator_scale is not None  # the design scales the spec's mediator
         m = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, dtype=float)
         m = m / design.mediator_scale[None]
     if design.control_names:
@@ -112,18 +133,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
     shared, shared_names = shared_audience_design(ch_idx, series_audience)
 
     spend_total = spend.sum(axis=0)  # (geo, series)
-    total_spend = max(spend.sum(), 1e-12)
-    log_prior = np.zeros((len(outcomes), len(channels)))
-    for k, o in enumerate(outcomes):
-        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
-        default = max(default, 1e-12)
-        for c, ch in enumerate(channels):
-            med = default
-            if spec.outcome(o).kind == "revenue" and "roas_prior" in dataset.channels:
-                rp = dataset.channels.loc[dataset.channels["channel"] == ch, "roas_prior"]
-                if len(rp) and pd.notna(rp.iloc[0]):
-                    med = float(rp.iloc[0])
-            log_prior[k, c] = np.log(med)
+    log_prior = _default_log_roas(spec, dataset, channels, y_raw, spend)
     # priors from past studies (spec.roas_priors) override the defaults
     from mmm.calibration.priors import apply_roas_priors
 
@@ -394,112 +404,23 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
     import pymc as pm
     import pytensor.tensor as pt
 
-    from mmm.transforms import get_adstock, get_likelihood, lag_stack
-    from mmm.transforms.response import media_response_lagged
-
     inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
-    K = len(spec.outcome_names)
-    L = len(inp.coords["lag"])
     with pm.Model(coords=inp.coords) as model:
         spend_total = pm.Data("spend_total", inp.spend_total, dims=("geo", "series"))
         yscale = pm.Data("outcome_scale", inp.design.outcome_scale, dims=("geo", "outcome"))
+        weights = _adstock_weights(pm, pt, spec, inp)
 
-        # carry-over per channel, by funnel stage
-        blocks, order = [], []
-        for stage in STAGES:
-            chans = inp.coords[f"channel_{stage}"]
-            if not chans:
-                continue
-            st = spec.stage(stage)
-            ad = get_adstock(st.adstock, l_max=st.l_max)
-            params = {
-                p: _prior(pm, f"adstock_{stage}_{p}", d, f"channel_{stage}")
-                for p, d in ad.default_priors(stage).items()
-            }
-            w = ad.weights(params, xp=pt)
-            if st.l_max < L:
-                w = pt.concatenate([w, pt.zeros((len(chans), L - st.l_max))], axis=1)
-            blocks.append(w)
-            order += [inp.coords["channel"].index(c) for c in chans]
-        w_all = pt.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]
-        perm = np.argsort(np.array(order))
-        weights = pm.Deterministic("adstock_weights", w_all[perm], dims=("channel", "lag"))
-
-        sat = spec.saturation_transform()
-        sat_params = {
-            p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
-        }
         ci = inp.channel_index
         # channel -> series maps as constant one-hot matrices: a dot product compiles and
         # differentiates faster than integer indexing
         onehot = np.zeros((len(ci), len(inp.coords["channel"])))
         onehot[np.arange(len(ci)), ci] = 1.0
         to_series = pt.as_tensor_variable(onehot)
-        # spend is data: its lags are stacked once in NumPy, so carry-over is one
-        # multiply-and-sum in the graph (fast to compile and to differentiate)
-        x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
-        f = media_response_lagged(
-            x_lag,
-            pt.dot(to_series, weights)[None, None],
-            {p: pt.dot(to_series, v) for p, v in sat_params.items()},
-            sat,
-            xp=pt,
-        )
+        f = _media_response(pm, pt, spec, inp, weights, to_series)  # (date, geo, series)
         sum_f = pt.maximum(f.sum(axis=0), 1e-12)  # (geo, series)
 
         # direct returns, partially pooled
-        lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
-        sd_c = spec.roas_prior_sigma
-        if inp.log_prior_roas_sigma is not None:
-            sd_c = pm.Data(
-                "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
-            )
-        mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
-        # audiences deviate from their channel only where a channel has two or more
-        # audiences: a lone series' deviation would only trade off against the channel mean
-        basis, contrasts = zero_sum_contrasts(ci, inp.coords["channel"])
-        if spec.audience_pooling and contrasts:
-            # the audiences' deviations sum to zero within each channel, so the channel
-            # term is their mean and does not trade off against them (a ridge that made
-            # the sampler diverge); free coordinates are orthonormal contrasts
-            shared = spec.shared_audiences and inp.shared_audience.shape[1]
-            if shared:
-                # the series' own deviations leave out the directions of the shared
-                # audience effects (residual_contrasts), with a fixed prior scale: the few
-                # contrasts left (one on the demo catalogue) cannot inform a spread, and a
-                # sampled spread times one deviation is a ridge of its own
-                basis = residual_contrasts(basis, inp.shared_audience)
-                contrasts = [f"residual:{j}" for j in range(1, basis.shape[1] + 1)]
-                sd_a = pt.as_tensor_variable(np.full(K, AUDIENCE_RESIDUAL_SD))
-            else:
-                sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
-            model.add_coord("audience_contrast", contrasts)
-            z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
-            dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
-            log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
-            if shared:
-                # an audience bought in several channels (near-store people, retargeted
-                # visitors) answers alike in each: its effect is learnt from all of them
-                a_sh = pm.Normal(
-                    "log_roas_audience_shared",
-                    0.0,
-                    SHARED_AUDIENCE_SD,
-                    dims=("outcome", "shared_audience"),
-                )
-                log_r = log_r + pt.dot(a_sh, pt.as_tensor_variable(inp.shared_audience.T))
-        else:
-            log_r = pt.dot(mu_c, to_series.T)
-        G = len(inp.coords["geo"])
-        if G > 1 and spec.geo_pooling:
-            sd_g = pm.HalfNormal("log_roas_geo_sd", 0.3, dims="outcome")
-            z_g = pm.Normal("log_roas_geo_z", 0.0, 1.0, dims=("outcome", "geo", "series"))
-            log_rg = log_r[:, None, :] + sd_g[:, None, None] * z_g
-        else:
-            log_rg = pt.repeat(log_r[:, None, :], G, axis=1)
-        if inp.geo.shops:
-            roas_geo = pt.exp(log_rg) * _shop_access(pm, pt, inp, spec)
-        else:
-            roas_geo = pt.exp(log_rg)
+        roas_geo = _direct_returns(pm, pt, model, spec, inp, to_series)
         roas = pm.Deterministic("roas_direct", roas_geo, dims=("outcome", "geo", "series"))
         # series without spend in a geo get beta = 0 through spend_total = 0
         beta = pm.Deterministic(
@@ -526,91 +447,219 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
 
         # mediator path
         if spec.mediator is not None:
-            m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
-            mb, m_level, m_shift = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
-            aw = inp.awareness_series
-            if len(aw):
-                mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
-                # the prior median comes from the data: model data, so a compiled model
-                # reused for new data of the same shape uses the new data's prior
-                lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
-                lm = pm.Normal("log_mediator_roas_mu", lpm, spec.roas_prior_sigma)
-                log_m = lm * pt.ones(len(aw))
-                sel = np.zeros((len(inp.coords["series"]), len(aw)))
-                sel[aw, np.arange(len(aw))] = 1.0
-                if len(aw) > 1:
-                    # deviations sum to zero over the awareness series (as for audiences),
-                    # and the returns are scaled so that their spend-weighted mean is
-                    # exp(mu): mu is the searches per euro of all awareness spend, which
-                    # the data pin down, and no longer trades off against the spread (a
-                    # wider spread lowered the mean log return: a curved ridge on which
-                    # the sampler diverged)
-                    basis_m, names_m = zero_sum_contrasts(np.zeros(len(aw), dtype=int), ["aw"])
-                    model.add_coord("aw_contrast", names_m)
-                    sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
-                    z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_contrast")
-                    dev = sd_m * pt.dot(pt.as_tensor_variable(basis_m), z_m)
-                    aw_spend = pt.dot(spend_total, pt.as_tensor_variable(sel)).sum(axis=0)
-                    share = aw_spend / pt.maximum(aw_spend.sum(), 1e-12)
-                    log_m = log_m + dev - pt.log(pt.dot(share, pt.exp(dev)))
-                mroas = pm.Deterministic("mediator_roas", pt.exp(log_m), dims="aw_series")
-                f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
-                gamma = pm.Deterministic(
-                    "gamma",
-                    # spend_total stays model data, so a cached compiled model refitted
-                    # on new data of the same shape uses the new totals
-                    mroas[None]
-                    * pt.dot(spend_total, pt.as_tensor_variable(sel))
-                    / (mscale[:, None] * pt.maximum(f_aw.sum(axis=0), 1e-12)),
-                    dims=("geo", "aw_series"),
-                )
-                m_media = (f_aw * gamma[None]).sum(axis=-1)  # (date, geo)
-                m_media_bar = m_media.mean(axis=0)
-                mb = mb + m_media - m_media_bar[None]
-                m_shift = m_shift + m_media_bar
-            pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
-            sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
-            pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
-            delta = pm.HalfNormal("delta", 0.5, dims="outcome")
-            # centred like the controls: the level and delta are then nearly uncorrelated
-            m_bar = m_obs.mean(axis=0)  # (geo,)
-            mu = mu + (m_obs - m_bar[None])[:, :, None] * delta[None, None, :]
-            shift = shift + m_bar[:, None] * delta[None, :]
+            mu, shift = _mediator_path(pm, pt, model, spec, inp, f, spend_total, mu, shift)
         pm.Deterministic("intercept", level - shift, dims=("geo", "outcome"))
+        _observe(pm, pt, spec, inp, mu, yscale)
+    return model
 
-        y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
-        sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
-        liks = [
-            get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood")
-            for o in spec.outcomes
-        ]
-        if all(lk.name == "normal" for lk in liks):
-            # every outcome normal: one vectorised observed variable
-            liks[0].observe(
+
+def _adstock_weights(pm, pt, spec, inp: ModelInputs):
+    """Carry-over weights (channel, lag), each funnel stage with its own adstock and priors."""
+    from mmm.transforms import get_adstock
+
+    L = len(inp.coords["lag"])
+    blocks, order = [], []
+    for stage in STAGES:
+        chans = inp.coords[f"channel_{stage}"]
+        if not chans:
+            continue
+        st = spec.stage(stage)
+        ad = get_adstock(st.adstock, l_max=st.l_max)
+        params = {
+            p: _prior(pm, f"adstock_{stage}_{p}", d, f"channel_{stage}")
+            for p, d in ad.default_priors(stage).items()
+        }
+        w = ad.weights(params, xp=pt)
+        if st.l_max < L:
+            w = pt.concatenate([w, pt.zeros((len(chans), L - st.l_max))], axis=1)
+        blocks.append(w)
+        order += [inp.coords["channel"].index(c) for c in chans]
+    w_all = pt.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]
+    perm = np.argsort(np.array(order))
+    weights = pm.Deterministic("adstock_weights", w_all[perm], dims=("channel", "lag"))
+
+    return weights
+
+
+def _media_response(pm, pt, spec, inp: ModelInputs, weights, to_series):
+    """Saturated carry-over of spend (date, geo, series), the saturation's parameters
+    per channel."""
+    from mmm.transforms import lag_stack
+    from mmm.transforms.response import media_response_lagged
+
+    sat = spec.saturation_transform()
+    sat_params = {
+        p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
+    }
+    # spend is data: its lags are stacked once in NumPy, so carry-over is one
+    # multiply-and-sum in the graph (fast to compile and to differentiate)
+    L = len(inp.coords["lag"])
+    x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
+    return media_response_lagged(
+        x_lag,
+        pt.dot(to_series, weights)[None, None],
+        {p: pt.dot(to_series, v) for p, v in sat_params.items()},
+        sat,
+        xp=pt,
+    )
+
+
+def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
+    """Direct returns (outcome, geo, series): a channel mean, audience deviations within the
+    channel (and shared audience effects), geo deviations and the shops' access."""
+    K = len(spec.outcome_names)
+    lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
+    sd_c = spec.roas_prior_sigma
+    if inp.log_prior_roas_sigma is not None:
+        sd_c = pm.Data(
+            "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
+        )
+    mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
+    # audiences deviate from their channel only where a channel has two or more
+    # audiences: a lone series' deviation would only trade off against the channel mean
+    basis, contrasts = zero_sum_contrasts(inp.channel_index, inp.coords["channel"])
+    if spec.audience_pooling and contrasts:
+        # the audiences' deviations sum to zero within each channel, so the channel
+        # term is their mean and does not trade off against them (a ridge that made
+        # the sampler diverge); free coordinates are orthonormal contrasts
+        shared = spec.shared_audiences and inp.shared_audience.shape[1]
+        if shared:
+            # the series' own deviations leave out the directions of the shared
+            # audience effects (residual_contrasts), with a fixed prior scale: the few
+            # contrasts left (one on the demo catalogue) cannot inform a spread, and a
+            # sampled spread times one deviation is a ridge of its own
+            basis = residual_contrasts(basis, inp.shared_audience)
+            contrasts = [f"residual:{j}" for j in range(1, basis.shape[1] + 1)]
+            sd_a = pt.as_tensor_variable(np.full(K, AUDIENCE_RESIDUAL_SD))
+        else:
+            sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
+        model.add_coord("audience_contrast", contrasts)
+        z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
+        dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
+        log_r = pt.dot(mu_c, to_series.T) + sd_a[:, None] * dev
+        if shared:
+            # an audience bought in several channels (near-store people, retargeted
+            # visitors) answers alike in each: its effect is learnt from all of them
+            a_sh = pm.Normal(
+                "log_roas_audience_shared",
+                0.0,
+                SHARED_AUDIENCE_SD,
+                dims=("outcome", "shared_audience"),
+            )
+            log_r = log_r + pt.dot(a_sh, pt.as_tensor_variable(inp.shared_audience.T))
+    else:
+        log_r = pt.dot(mu_c, to_series.T)
+    G = len(inp.coords["geo"])
+    if G > 1 and spec.geo_pooling:
+        sd_g = pm.HalfNormal("log_roas_geo_sd", 0.3, dims="outcome")
+        z_g = pm.Normal("log_roas_geo_z", 0.0, 1.0, dims=("outcome", "geo", "series"))
+        log_rg = log_r[:, None, :] + sd_g[:, None, None] * z_g
+    else:
+        log_rg = pt.repeat(log_r[:, None, :], G, axis=1)
+    if inp.geo.shops:
+        roas_geo = pt.exp(log_rg) * _shop_access(pm, pt, inp, spec)
+    else:
+        roas_geo = pt.exp(log_rg)
+    return roas_geo
+
+
+def _mediator_path(pm, pt, model, spec, inp: ModelInputs, f, spend_total, mu, shift):
+    """The mediator's own baseline, media and likelihood, and its effect ``delta`` on the
+    outcomes: ``mu`` and ``shift`` with the mediator's terms added."""
+    m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
+    mb, m_level, m_shift = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
+    if len(inp.awareness_series):
+        m_media = _mediator_media(pm, pt, model, spec, inp, f, spend_total)
+        m_media_bar = m_media.mean(axis=0)
+        mb = mb + m_media - m_media_bar[None]
+        m_shift = m_shift + m_media_bar
+    pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
+    sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
+    pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
+    delta = pm.HalfNormal("delta", 0.5, dims="outcome")
+    # centred like the controls: the level and delta are then nearly uncorrelated
+    m_bar = m_obs.mean(axis=0)  # (geo,)
+    mu = mu + (m_obs - m_bar[None])[:, :, None] * delta[None, None, :]
+    shift = shift + m_bar[:, None] * delta[None, :]
+    return mu, shift
+
+
+def _mediator_media(pm, pt, model, spec, inp: ModelInputs, f, spend_total):
+    """The awareness series' effect on the mediator (date, geo), from their returns in
+    mediator units per currency unit."""
+    aw = inp.awareness_series
+    mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
+    # the prior median comes from the data: model data, so a compiled model
+    # reused for new data of the same shape uses the new data's prior
+    lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
+    lm = pm.Normal("log_mediator_roas_mu", lpm, spec.roas_prior_sigma)
+    log_m = lm * pt.ones(len(aw))
+    sel = np.zeros((len(inp.coords["series"]), len(aw)))
+    sel[aw, np.arange(len(aw))] = 1.0
+    if len(aw) > 1:
+        # deviations sum to zero over the awareness series (as for audiences),
+        # and the returns are scaled so that their spend-weighted mean is
+        # exp(mu): mu is the searches per euro of all awareness spend, which
+        # the data pin down, and no longer trades off against the spread (a
+        # wider spread lowered the mean log return: a curved ridge on which
+        # the sampler diverged)
+        basis_m, names_m = zero_sum_contrasts(np.zeros(len(aw), dtype=int), ["aw"])
+        model.add_coord("aw_contrast", names_m)
+        sd_m = pm.HalfNormal("log_mediator_roas_sd", 0.5)
+        z_m = pm.Normal("log_mediator_roas_z", 0.0, 1.0, dims="aw_contrast")
+        dev = sd_m * pt.dot(pt.as_tensor_variable(basis_m), z_m)
+        aw_spend = pt.dot(spend_total, pt.as_tensor_variable(sel)).sum(axis=0)
+        share = aw_spend / pt.maximum(aw_spend.sum(), 1e-12)
+        log_m = log_m + dev - pt.log(pt.dot(share, pt.exp(dev)))
+    mroas = pm.Deterministic("mediator_roas", pt.exp(log_m), dims="aw_series")
+    f_aw = pt.tensordot(f, pt.as_tensor_variable(sel), axes=[[2], [0]])
+    gamma = pm.Deterministic(
+        "gamma",
+        # spend_total stays model data, so a cached compiled model refitted
+        # on new data of the same shape uses the new totals
+        mroas[None]
+        * pt.dot(spend_total, pt.as_tensor_variable(sel))
+        / (mscale[:, None] * pt.maximum(f_aw.sum(axis=0), 1e-12)),
+        dims=("geo", "aw_series"),
+    )
+    m_media = (f_aw * gamma[None]).sum(axis=-1)  # (date, geo)
+    return m_media
+
+
+def _observe(pm, pt, spec, inp: ModelInputs, mu, yscale) -> None:
+    """The outcomes' likelihoods: one vectorised variable when every outcome is normal."""
+    from mmm.transforms import get_likelihood
+
+    y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
+    sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
+    liks = [
+        get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood") for o in spec.outcomes
+    ]
+    if all(lk.name == "normal" for lk in liks):
+        # every outcome normal: one vectorised observed variable
+        liks[0].observe(
+            pm,
+            pt,
+            name="y_obs",
+            outcome="",
+            mu=mu,
+            sigma=sigma[None, None, :],
+            y=y,
+            raw=inp.y_raw,
+            scale=yscale[None],
+            dims=("date", "geo", "outcome"),
+        )
+    else:
+        for k, (o, lk) in enumerate(zip(spec.outcomes, liks, strict=True)):
+            lk.observe(
                 pm,
                 pt,
-                name="y_obs",
-                outcome="",
-                mu=mu,
-                sigma=sigma[None, None, :],
-                y=y,
-                raw=inp.y_raw,
-                scale=yscale[None],
-                dims=("date", "geo", "outcome"),
+                name=f"y_obs_{o.name}",
+                outcome=o.name,
+                mu=mu[:, :, k],
+                sigma=sigma[k],
+                y=y[:, :, k],
+                raw=inp.y_raw[:, :, k],
+                scale=yscale[None, :, k],
+                dims=("date", "geo"),
             )
-        else:
-            for k, (o, lk) in enumerate(zip(spec.outcomes, liks, strict=True)):
-                lk.observe(
-                    pm,
-                    pt,
-                    name=f"y_obs_{o.name}",
-                    outcome=o.name,
-                    mu=mu[:, :, k],
-                    sigma=sigma[k],
-                    y=y[:, :, k],
-                    raw=inp.y_raw[:, :, k],
-                    scale=yscale[None, :, k],
-                    dims=("date", "geo"),
-                )
-        del K
-    return model

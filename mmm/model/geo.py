@@ -164,16 +164,15 @@ def geo_context(spec, dataset, y_raw: np.ndarray) -> GeoContext:
 
     near_access = ones_g.copy()
     shop_index = np.zeros(n_g)
+    expected = np.repeat(w[:, None], n_k, axis=1)
     if use_shops:
+        assert shops is not None  # use_shops: the geo data have shops
         q = _column(info, "near_store_population", geos)
         if q is None or q.sum() <= 0:
             q = shops
         near_access = (q / q.sum()) / w if q.sum() > 0 else np.zeros(n_g)
         lx = np.log1p(shops)
         shop_index = lx - (w * lx).sum()
-
-    expected = np.repeat(w[:, None], n_k, axis=1)
-    if use_shops:
         store_share = w * (1.0 + shops)
         store_share = store_share / store_share.sum()
         expected[:, store_outcome] = store_share[:, None]

@@ -135,7 +135,7 @@ def check_horizon(fit, horizon) -> None:
     if (
         isinstance(horizon, bool)
         or not isinstance(horizon, numbers.Integral)
-        or not 1 <= horizon <= n
+        or not 1 <= int(horizon) <= n
     ):
         raise SpecError(
             f"--horizon {horizon!r}: plan between 1 and {n} periods (the data's length; the "

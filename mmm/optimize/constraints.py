@@ -216,6 +216,96 @@ def _cells(planner, name: str, kind: str) -> np.ndarray:
     return m
 
 
+def _inactive_rows(planner, inactive: np.ndarray) -> list[Row]:
+    """Spend fixed at zero where a series is not bought in a geo."""
+    G, S = planner.shape
+    rows: list[Row] = []
+    for g, s in zip(*np.nonzero(inactive), strict=True):
+        c = np.zeros((G, S))
+        c[g, s] = 1.0
+        rows.append(
+            Row(
+                f"series {planner.series[s]!r} is not bought in geo {planner.geos[g]!r}",
+                c.ravel(),
+                "==",
+                0.0,
+            )
+        )
+    return rows
+
+
+def _lock_kind(planner, name: str) -> str:
+    """What a locked name names: a series, a channel or a geo (a SpecError when none, or
+    more than one)."""
+    G = planner.shape[0]
+    kinds = [
+        k
+        for k, names in (
+            ("series", planner.series),
+            ("channel", planner.channels),
+            ("geo", planner.geos if G > 1 else ()),
+        )
+        if name in names
+    ]
+    if not kinds:
+        known = [
+            f"a channel {sorted(set(planner.channels))}",
+            f"a series {list(planner.series)}",
+        ]
+        if G > 1:
+            known.append(f"a geo {list(planner.geos)}")
+        raise SpecError(
+            f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor {known[-1]}."
+        )
+    if len(kinds) > 1:
+        raise SpecError(
+            f"locked names {name!r}, which is both a {kinds[0]} and a {kinds[1]}; "
+            "rename the geo or lock the series of that geo by geo bounds instead."
+        )
+    return kinds[0]
+
+
+def _national_rows(planner, name: str, cur: np.ndarray, inactive: np.ndarray) -> list[Row]:
+    """Rows keeping each geo's share of a series (or a channel's series) bought nationally
+    at its current share."""
+    G, S = planner.shape
+    rows: list[Row] = []
+    if name in planner.series:
+        kind = "series"
+    elif name in planner.channels:
+        kind = "channel"
+    else:
+        raise SpecError(
+            f"national names {name!r}, which is neither a channel "
+            f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
+        )
+    if G == 1:
+        return []  # one geo: nothing to split
+    for s in np.flatnonzero(_cells(planner, name, kind)[0]):
+        active = np.flatnonzero(~inactive[:, s])
+        total = float(cur[active, s].sum())
+        if total <= 0:
+            raise SpecError(
+                f"national {kind} {name!r}: series {planner.series[s]!r} has no current "
+                "spend, so its split over geos is unknown; give it geo bounds instead."
+            )
+        for g in active[:-1]:
+            share = float(cur[g, s]) / total
+            c = np.zeros((G, S))
+            c[active, s] = -share
+            c[g, s] += 1.0
+            rows.append(
+                Row(
+                    f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
+                    f"{share:.4%} of its spend in geo {planner.geos[g]!r}",
+                    c.ravel(),
+                    "==",
+                    0.0,
+                )
+            )
+    return rows
+
+
 def build_system(planner, constraints: Constraints, budget: float) -> LinearSystem:
     """Turn ``constraints`` into named rows on the planner's cells."""
     if not np.isfinite(budget) or budget < 0:
@@ -229,45 +319,11 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
     rows.append(Row(f"total budget {word} {budget:,.6g}", ones, sense, float(budget), "budget"))
 
     inactive = ~planner.presence
-    for g, s in zip(*np.nonzero(inactive), strict=True):
-        c = np.zeros((G, S))
-        c[g, s] = 1.0
-        rows.append(
-            Row(
-                f"series {planner.series[s]!r} is not bought in geo {planner.geos[g]!r}",
-                c.ravel(),
-                "==",
-                0.0,
-            )
-        )
+    rows += _inactive_rows(planner, inactive)
 
     locked = np.zeros((G, S), dtype=bool)
     for name in constraints.locked:
-        kinds = [
-            k
-            for k, names in (
-                ("series", planner.series),
-                ("channel", planner.channels),
-                ("geo", planner.geos if G > 1 else ()),
-            )
-            if name in names
-        ]
-        if not kinds:
-            known = [
-                f"a channel {sorted(set(planner.channels))}",
-                f"a series {list(planner.series)}",
-            ]
-            if G > 1:
-                known.append(f"a geo {list(planner.geos)}")
-            raise SpecError(
-                f"locked names {name!r}, which is neither {', '.join(known[:-1])} nor {known[-1]}."
-            )
-        if len(kinds) > 1:
-            raise SpecError(
-                f"locked names {name!r}, which is both a {kinds[0]} and a {kinds[1]}; "
-                "rename the geo or lock the series of that geo by geo bounds instead."
-            )
-        kind = kinds[0]
+        kind = _lock_kind(planner, name)
         m = _cells(planner, name, kind)
         m &= ~inactive
         locked |= m
@@ -314,39 +370,7 @@ def build_system(planner, constraints: Constraints, budget: float) -> LinearSyst
             add(f"{kind} {name!r}", _cells(planner, name, kind), bound, kind, name)
 
     for name in constraints.national:
-        if name in planner.series:
-            kind = "series"
-        elif name in planner.channels:
-            kind = "channel"
-        else:
-            raise SpecError(
-                f"national names {name!r}, which is neither a channel "
-                f"{sorted(set(planner.channels))} nor a series {list(planner.series)}."
-            )
-        if G == 1:
-            continue  # one geo: nothing to split
-        for s in np.flatnonzero(_cells(planner, name, kind)[0]):
-            active = np.flatnonzero(~inactive[:, s])
-            total = float(cur[active, s].sum())
-            if total <= 0:
-                raise SpecError(
-                    f"national {kind} {name!r}: series {planner.series[s]!r} has no current "
-                    "spend, so its split over geos is unknown; give it geo bounds instead."
-                )
-            for g in active[:-1]:
-                share = float(cur[g, s]) / total
-                c = np.zeros((G, S))
-                c[active, s] = -share
-                c[g, s] += 1.0
-                rows.append(
-                    Row(
-                        f"national {kind} {name!r}: series {planner.series[s]!r} keeps "
-                        f"{share:.4%} of its spend in geo {planner.geos[g]!r}",
-                        c.ravel(),
-                        "==",
-                        0.0,
-                    )
-                )
+        rows += _national_rows(planner, name, cur, inactive)
 
     if constraints.min_awareness_share:
         share = float(constraints.min_awareness_share)

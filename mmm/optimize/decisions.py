@@ -29,6 +29,27 @@ def _active(row, b: np.ndarray, tol: float) -> bool:
     return abs(float(row.coef @ b) - row.rhs) <= tol
 
 
+def _limit_entry(r, v: float | None, metas: list[tuple]) -> dict:
+    """One binding limit: what it holds (series, channel, audience, geo where its cells
+    share one, else None), its side and the value per currency unit of moving it."""
+    common = [metas[0][k] if len({m[k] for m in metas}) == 1 else None for k in range(4)]
+    side = "upper" if r.sense == "<=" else "lower"
+    if r.sense == "==":  # a fixed total: report it as the side the plan presses on
+        side = "upper" if (v or 0.0) >= 0 else "lower"
+    price = None if v is None else (v if side == "upper" else -v)
+    return {
+        "kind": r.kind,
+        "series": common[0],
+        "channel": common[1],
+        "audience": common[2],
+        "geo": common[3],
+        "side": side,
+        "limit": float(r.rhs),
+        "shadow_price": price,
+        "constraint": r.name,
+    }
+
+
 def binding_limits(
     planner, system, plan: np.ndarray, marginal: np.ndarray, *, exact: bool = True
 ) -> tuple[list[dict], float | None]:
@@ -84,26 +105,7 @@ def binding_limits(
             continue
         if r.kind not in LIMIT_KINDS:
             continue
-        cells = np.flatnonzero(r.coef != 0)
-        metas = [cell_meta(i) for i in cells]
-        common = [metas[0][k] if len({m[k] for m in metas}) == 1 else None for k in range(4)]
-        side = "upper" if r.sense == "<=" else "lower"
-        if r.sense == "==":  # a fixed total: report it as the side the plan presses on
-            side = "upper" if (v or 0.0) >= 0 else "lower"
-        price = None if v is None else (v if side == "upper" else -v)
-        out.append(
-            {
-                "kind": r.kind,
-                "series": common[0],
-                "channel": common[1],
-                "audience": common[2],
-                "geo": common[3],
-                "side": side,
-                "limit": float(r.rhs),
-                "shadow_price": price,
-                "constraint": r.name,
-            }
-        )
+        out.append(_limit_entry(r, v, [cell_meta(i) for i in np.flatnonzero(r.coef != 0)]))
     for k, i in enumerate(zero):
         v = nu[len(act_rows) + k]
         s, c, a, g = cell_meta(i)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -279,19 +280,10 @@ def optimize_budget(
     InfeasibleError
         The constraints cannot all hold; the message names a minimal conflicting set.
     """
-    from scipy.optimize import Bounds, LinearConstraint, minimize
-
     t0 = time.perf_counter()
     if tol is None:
         tol = 1e-15 if risk == "mean" else 1e-10
-    if risk not in RISKS:
-        raise SpecError(f"risk={risk!r} is not allowed; choose one of {RISKS}.")
-    if risk != "mean" and not 0 < risk_level < 1:
-        raise SpecError(f"risk_level={risk_level!r} must be in (0, 1).")
-    if flighting not in FLIGHTING:
-        raise SpecError(f"flighting={flighting!r} is not allowed; choose one of {FLIGHTING}.")
-    if method not in METHODS:
-        raise SpecError(f"method={method!r} is not allowed; choose one of {METHODS}.")
+    _check_options(risk, risk_level, flighting, method)
     if isinstance(fit_or_planner, Planner):
         planner = fit_or_planner
     else:
@@ -319,11 +311,6 @@ def optimize_budget(
     require_visit_value(fit, objective, value_per_visit, weights)
 
     prob_ = _Problem(planner, system, obj, risk, risk_level, flighting)
-    A, lo, hi, lb, ub = prob_.linear_rows()
-    bounds = Bounds(lb, ub)
-    eq = lo == hi  # equality and inequality rows in separate blocks (SLSQP prefers it)
-    lin = [LinearConstraint(A[m], lo[m], hi[m]) for m in (eq, ~eq) if m.any()]
-
     # starting points: nearest feasible plan to the current split scaled to the budget
     share = (
         cur_tot / cur_tot.sum() if cur_tot.sum() > 0 else np.full(cur_tot.shape, 1 / cur_tot.size)
@@ -331,58 +318,9 @@ def optimize_budget(
     targets = [share * budget]
     rng = np.random.default_rng(seed)
     targets += list(_random_targets(rng, system, cur_tot, max(n_starts - 1, 0)))
-    f_scale = None
-    n_iter = 0
-
-    def search(problem, u0):
-        """Local search from ``u0`` on ``problem``: (scaled value, u, scipy result)."""
-        nonlocal n_iter
-
-        def fun(u, _s=f_scale):
-            return problem._evaluate(u)[0] / _s
-
-        def jac(u, _s=f_scale):
-            return problem._evaluate(u)[1] / _s
-
-        opts = {"maxiter": maxiter}
-        if method == "SLSQP":
-            opts["ftol"] = tol
-        else:
-            opts.update(gtol=max(tol, 1e-10), xtol=max(tol, 1e-12))
-        res = minimize(
-            fun, u0, jac=jac, method=method, bounds=bounds, constraints=lin, options=opts
-        )
-        n_iter += int(getattr(res, "nit", 0) or 0)
-        u = np.clip(res.x, lb, ub)
-        return fun(u), u, res
-
-    def full_value(u):
-        return prob_._evaluate(u)[0] / f_scale
-
-    starts = []
-    for tgt in targets:
-        b0 = feasible_start(system, tgt)
-        starts.append(np.clip(prob_.u_from_totals(b0), lb, ub))
-    f_scale = max(abs(prob_._evaluate(starts[0])[0]), 1e-12)
-    screen = None
-    thin = _thinned(planner, SCREEN_DRAWS) if len(starts) > 1 else planner
-    if thin is not planner:
-        # the extra starts only look for a better basin: each is searched on a thinned
-        # set of draws (the same curves, cheaper), and the best end point, judged on all
-        # draws, is polished with all of them
-        screen = _Problem(thin, system, obj, risk, risk_level, flighting)
-        ends = [search(screen, u0)[1] for u0 in starts[1:]]
-        starts = [starts[0], min(ends, key=full_value)]
-    best: tuple | None = None
-    for u0 in starts:
-        cand = search(prob_, u0)
-        if full_value(u0) < cand[0]:  # never return something worse than the feasible start
-            cand = (full_value(u0), u0, cand[2])
-        if best is None or cand[0] < best[0] - 1e-12:
-            best = cand
-    assert best is not None  # at least one start is searched
-    _, u_best, res = best
-
+    u_best, res, n_iter, screen = _multistart(
+        prob_, system, planner, targets, method=method, maxiter=maxiter, tol=tol
+    )
     totals = prob_.totals(u_best)
     viol = system.violations(totals)
     worst = max(viol.values()) if viol else 0.0
@@ -425,12 +363,174 @@ def optimize_budget(
     )
 
 
+def _check_options(risk: str, risk_level: float, flighting: str, method: str) -> None:
+    """Raise a SpecError naming the first option of :func:`optimize_budget` not allowed."""
+    if risk not in RISKS:
+        raise SpecError(f"risk={risk!r} is not allowed; choose one of {RISKS}.")
+    if risk != "mean" and not 0 < risk_level < 1:
+        raise SpecError(f"risk_level={risk_level!r} must be in (0, 1).")
+    if flighting not in FLIGHTING:
+        raise SpecError(f"flighting={flighting!r} is not allowed; choose one of {FLIGHTING}.")
+    if method not in METHODS:
+        raise SpecError(f"method={method!r} is not allowed; choose one of {METHODS}.")
+
+
+def _multistart(
+    prob_: _Problem, system, planner: Planner, targets: list, *, method: str, maxiter: int, tol
+) -> tuple[np.ndarray, Any, int, _Problem | None]:
+    """Local searches from the feasible plans nearest to ``targets`` (the first: the current
+    split), the extra starts screened on thinned draws: the best end point, the solver's
+    result for it, the iterations of all searches and the screening problem (or None)."""
+    from scipy.optimize import Bounds, LinearConstraint, minimize
+
+    A, lo, hi, lb, ub = prob_.linear_rows()
+    bounds = Bounds(lb, ub)
+    eq = lo == hi  # equality and inequality rows in separate blocks (SLSQP prefers it)
+    lin = [LinearConstraint(A[m], lo[m], hi[m]) for m in (eq, ~eq) if m.any()]
+
+    f_scale = None
+    n_iter = 0
+
+    def search(problem, u0):
+        """Local search from ``u0`` on ``problem``: (scaled value, u, scipy result)."""
+        nonlocal n_iter
+
+        def fun(u, _s=f_scale):
+            return problem._evaluate(u)[0] / _s
+
+        def jac(u, _s=f_scale):
+            return problem._evaluate(u)[1] / _s
+
+        opts: dict[str, float] = {"maxiter": maxiter}
+        if method == "SLSQP":
+            opts["ftol"] = tol
+        else:
+            opts.update(gtol=max(tol, 1e-10), xtol=max(tol, 1e-12))
+        res = minimize(
+            fun, u0, jac=jac, method=method, bounds=bounds, constraints=lin, options=opts
+        )
+        n_iter += int(getattr(res, "nit", 0) or 0)
+        u = np.clip(res.x, lb, ub)
+        return fun(u), u, res
+
+    def full_value(u):
+        return prob_._evaluate(u)[0] / f_scale
+
+    starts = []
+    for tgt in targets:
+        b0 = feasible_start(system, tgt)
+        starts.append(np.clip(prob_.u_from_totals(b0), lb, ub))
+    f_scale = max(abs(prob_._evaluate(starts[0])[0]), 1e-12)
+    screen = None
+    thin = _thinned(planner, SCREEN_DRAWS) if len(starts) > 1 else planner
+    if thin is not planner:
+        # the extra starts only look for a better basin: each is searched on a thinned
+        # set of draws (the same curves, cheaper), and the best end point, judged on all
+        # draws, is polished with all of them
+        screen = _Problem(thin, system, prob_.obj, prob_.risk, prob_.level, prob_.flighting)
+        ends = [search(screen, u0)[1] for u0 in starts[1:]]
+        starts = [starts[0], min(ends, key=full_value)]
+    best: tuple | None = None
+    for u0 in starts:
+        cand = search(prob_, u0)
+        if full_value(u0) < cand[0]:  # never return something worse than the feasible start
+            cand = (full_value(u0), u0, cand[2])
+        if best is None or cand[0] < best[0] - 1e-12:
+            best = cand
+    assert best is not None  # at least one start is searched
+    _, u_best, res = best
+    return u_best, res, n_iter, screen
+
+
 def _max_change(cons: Constraints) -> float | None:
     """The per-line change limit of ``cons.default`` as a fraction (0.3 = +/-30 %), if any."""
     d = cons.default
     if d is None or not d.relative or d.upper is None:
         return None
     return round(float(d.upper - 1.0), 12)
+
+
+def _allocation_table(planner: Planner, system, cur, plan, mv_cur, mv_rec) -> pd.DataFrame:
+    """One row per (geo, series): current and recommended totals over the horizon, change,
+    shares, marginal value at each and whether the line is locked."""
+    G, S = planner.shape
+    tc, tr = cur.sum(axis=0), plan.sum(axis=0)
+    rows = []
+    for g in range(G):
+        for s in range(S):
+            c, r = float(tc[g, s]), float(tr[g, s])
+            rows.append(
+                {
+                    "geo": planner.geos[g],
+                    "series": planner.series[s],
+                    "channel": planner.channels[s],
+                    "audience": planner.audiences[s],
+                    "stage": planner.stages[s],
+                    "current": c,
+                    "recommended": r,
+                    "change": r - c,
+                    "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
+                    "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
+                    "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
+                    "mroas_current": float(mv_cur[g, s]),
+                    "mroas_recommended": float(mv_rec[g, s]),
+                    "locked": bool(system.locked[g, s]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _weekly_table(planner: Planner, cur, plan) -> pd.DataFrame:
+    """The current and recommended spend of every (date, geo, series) of the horizon."""
+    dates = planner.plan_dates
+    idx = pd.MultiIndex.from_product(
+        [dates, planner.geos, planner.series], names=["date", "geo", "series"]
+    )
+    weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
+    weekly = weekly.reset_index()
+    weekly.insert(
+        3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels, strict=True)))
+    )
+    weekly.insert(
+        4,
+        "audience",
+        weekly["series"].map(dict(zip(planner.series, planner.audiences, strict=True))),
+    )
+    return weekly
+
+
+def _outcome_table(planner: Planner, current: tuple, recommended: tuple, prob) -> pd.DataFrame:
+    """Each outcome and the value under both plans: ``current`` and ``recommended`` are
+    (outcome draws, value draws)."""
+    orow = []
+    for name, draws in (("current", current), ("recommended", recommended)):
+        per, val = draws
+        for k, o in enumerate(planner.outcomes):
+            orow.append({"plan": name, "outcome": o, **interval(per[:, k], prob)})
+        orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
+    outcomes = pd.DataFrame(orow)
+    outcomes["interval"] = prob
+    return outcomes
+
+
+def _plan_settings(planner: Planner, inputs, cons: Constraints, *, flighting, seed) -> dict:
+    """What the plan was made with: the inputs given, horizon and window, carry-over,
+    flighting, constraints, seed and draws."""
+    dates = planner.plan_dates
+    return {
+        **(inputs or {}),
+        "horizon": planner.horizon,
+        "plan_start": str(dates[0].date()),
+        "plan_end": str(dates[-1].date()),
+        "reference_weeks": planner.reference_weeks,
+        "include_carryover": planner.include_carryover,
+        "past_carryover": planner.past_carryover,
+        "window_end": str(planner.dates[-1].date()),
+        "flighting": flighting,
+        "constraints": cons.to_dict(),
+        "seed": seed,
+        "n_draws": planner.response.n_draws,
+    }
 
 
 def _build_result(
@@ -459,53 +559,10 @@ def _build_result(
     uplift = v_rec - v_cur
     mv_cur = planner.marginal_value(cur, obj)
     mv_rec = planner.marginal_value(plan, obj)
-    G, S = planner.shape
     tc, tr = cur.sum(axis=0), plan.sum(axis=0)
-    rows = []
-    for g in range(G):
-        for s in range(S):
-            c, r = float(tc[g, s]), float(tr[g, s])
-            rows.append(
-                {
-                    "geo": planner.geos[g],
-                    "series": planner.series[s],
-                    "channel": planner.channels[s],
-                    "audience": planner.audiences[s],
-                    "stage": planner.stages[s],
-                    "current": c,
-                    "recommended": r,
-                    "change": r - c,
-                    "change_pct": (r - c) / c * 100 if c > 0 else np.nan,
-                    "share_current": c / tc.sum() if tc.sum() > 0 else np.nan,
-                    "share_recommended": r / tr.sum() if tr.sum() > 0 else np.nan,
-                    "mroas_current": float(mv_cur[g, s]),
-                    "mroas_recommended": float(mv_rec[g, s]),
-                    "locked": bool(system.locked[g, s]),
-                }
-            )
-    allocation = pd.DataFrame(rows)
-    dates = planner.plan_dates
-    idx = pd.MultiIndex.from_product(
-        [dates, planner.geos, planner.series], names=["date", "geo", "series"]
-    )
-    weekly = pd.DataFrame({"current": cur.ravel(), "recommended": plan.ravel()}, index=idx)
-    weekly = weekly.reset_index()
-    weekly.insert(
-        3, "channel", weekly["series"].map(dict(zip(planner.series, planner.channels, strict=True)))
-    )
-    weekly.insert(
-        4,
-        "audience",
-        weekly["series"].map(dict(zip(planner.series, planner.audiences, strict=True))),
-    )
-    orow = []
-    for name, draws in (("current", (out_cur, v_cur)), ("recommended", (out_rec, v_rec))):
-        per, val = draws
-        for k, o in enumerate(planner.outcomes):
-            orow.append({"plan": name, "outcome": o, **interval(per[:, k], prob)})
-        orow.append({"plan": name, "outcome": "value", **interval(val, prob)})
-    outcomes = pd.DataFrame(orow)
-    outcomes["interval"] = prob
+    allocation = _allocation_table(planner, system, cur, plan, mv_cur, mv_rec)
+    weekly = _weekly_table(planner, cur, plan)
+    outcomes = _outcome_table(planner, (out_cur, v_cur), (out_rec, v_rec), prob)
     geo_table = _geo_table(planner, cur, plan, prob)
     viol = system.violations(tr)
     summary = {
@@ -536,20 +593,7 @@ def _build_result(
     summary["binding"], summary["budget_shadow_price"] = binding_limits(
         planner, system, plan, mv_rec, exact=exact
     )
-    settings = {
-        **(inputs or {}),
-        "horizon": planner.horizon,
-        "plan_start": str(dates[0].date()),
-        "plan_end": str(dates[-1].date()),
-        "reference_weeks": planner.reference_weeks,
-        "include_carryover": planner.include_carryover,
-        "past_carryover": planner.past_carryover,
-        "window_end": str(planner.dates[-1].date()),
-        "flighting": flighting,
-        "constraints": cons.to_dict(),
-        "seed": seed,
-        "n_draws": planner.response.n_draws,
-    }
+    settings = _plan_settings(planner, inputs, cons, flighting=flighting, seed=seed)
     return BudgetRecommendation(
         allocation=allocation,
         weekly=weekly,

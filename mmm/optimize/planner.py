@@ -338,6 +338,30 @@ def _tiled_reference(spend: np.ndarray, n_ref: int, horizon: int) -> np.ndarray:
     return np.concatenate([ref] * reps, axis=0)[:horizon]
 
 
+def _current_plan(spend: np.ndarray, ref: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """The weekly pattern (date, geo, series; each line's shares over the horizon) of the
+    last ``ref`` periods, and the current plan: that pattern times their mean spend per
+    period over the horizon."""
+    tiled = _tiled_reference(spend, ref, horizon)
+    per_period = spend[-ref:].mean(axis=0)  # (geo, series)
+    totals = per_period * horizon
+    sums = tiled.sum(axis=0)
+    pattern = np.where(sums[None] > 0, tiled / np.where(sums > 0, sums, 1.0)[None], 1.0 / horizon)
+    return pattern, pattern * totals[None]
+
+
+def _planner_dates(ds, n_hist: int, n_future: int) -> pd.DatetimeIndex:
+    """The last ``n_hist`` periods of the data (carry-over in) and ``n_future`` periods
+    after it."""
+    dates_all = pd.DatetimeIndex(ds.dates)
+    hist_dates = dates_all[-n_hist:] if n_hist and n_hist <= len(dates_all) else None
+    if hist_dates is None:
+        off = pd.tseries.frequencies.to_offset(ds.freq)
+        hist_dates = pd.date_range(end=dates_all[-1], periods=n_hist, freq=off)
+    future = _future_dates(dates_all, ds.freq, n_future)
+    return hist_dates.append(future) if n_hist else future
+
+
 def make_planner(
     fit,
     *,
@@ -387,20 +411,9 @@ def make_planner(
     if past_carryover and n_hist:
         take = min(n_hist, spend.shape[0])
         hist[n_hist - take :] = spend[-take:]
-    tiled = _tiled_reference(spend, ref, horizon)
-    per_period = spend[-ref:].mean(axis=0)  # (geo, series)
-    totals = per_period * horizon
-    sums = tiled.sum(axis=0)
-    pattern = np.where(sums[None] > 0, tiled / np.where(sums > 0, sums, 1.0)[None], 1.0 / horizon)
-    current = pattern * totals[None]
+    pattern, current = _current_plan(spend, ref, horizon)
     n_tail = n_hist if include_carryover else 0
-    dates_all = pd.DatetimeIndex(ds.dates)
-    hist_dates = dates_all[-n_hist:] if n_hist and n_hist <= len(dates_all) else None
-    if hist_dates is None:
-        off = pd.tseries.frequencies.to_offset(ds.freq)
-        hist_dates = pd.date_range(end=dates_all[-1], periods=n_hist, freq=off)
-    future = _future_dates(dates_all, ds.freq, horizon + n_tail)
-    dates = hist_dates.append(future) if n_hist else future
+    dates = _planner_dates(ds, n_hist, horizon + n_tail)
     window = np.zeros(len(dates), dtype=bool)
     window[n_hist:] = True
     stages = ds.series_stage

@@ -22,7 +22,7 @@ import pandas as pd
 from mmm.errors import SpecError
 from mmm.optimize.planner import Planner, make_objective
 from mmm.optimize.results import BudgetRecommendation
-from mmm.run_folder import DEFAULT_SCENARIOS
+from mmm.run_folder import DEFAULT_SCENARIOS, RunFolder
 
 
 def _mask(planner: Planner, key: str) -> np.ndarray:
@@ -103,6 +103,43 @@ def _prob_better(uplift: np.ndarray) -> float:
     return float(np.mean(up > 0))
 
 
+def _spend_row(name: str, ch: str, sp: float, spc: float) -> dict:
+    """A plan's spend on a channel (or in total) and its change from the current plan."""
+    return {
+        "scenario": name,
+        "channel": ch,
+        "metric": "spend",
+        "mean": sp,
+        "median": sp,
+        "lower": sp,
+        "upper": sp,
+        "uplift_mean": sp - spc,
+        "uplift_lower": sp - spc,
+        "uplift_upper": sp - spc,
+        "prob_better": np.nan,
+    }
+
+
+def _metric_row(name: str, ch: str, metric: str, v, vc, prob: float) -> dict:
+    """A plan's draws ``v`` of a metric against the current plan's ``vc``: summaries of both
+    and the chance the plan does better."""
+    lo_q, hi_q = (1 - prob) / 2, 1 - (1 - prob) / 2
+    up = v - vc
+    return {
+        "scenario": name,
+        "channel": ch,
+        "metric": metric,
+        "mean": float(v.mean()),
+        "median": float(np.median(v)),
+        "lower": float(np.quantile(v, lo_q)),
+        "upper": float(np.quantile(v, hi_q)),
+        "uplift_mean": float(up.mean()),
+        "uplift_lower": float(np.quantile(up, lo_q)),
+        "uplift_upper": float(np.quantile(up, hi_q)),
+        "prob_better": _prob_better(up),
+    }
+
+
 def compare_plans(
     planner: Planner,
     plans: Mapping,
@@ -147,7 +184,6 @@ def compare_plans(
         named = {"current": "current", **named}
     channels = list(dict.fromkeys(planner.channels))
     ch_idx = np.array([channels.index(c) for c in planner.channels])
-    lo_q, hi_q = (1 - prob) / 2, 1 - (1 - prob) / 2
 
     def per_channel(plan):
         c = planner.contributions(plan).sum(axis=2)  # (sample, outcome, series)
@@ -167,40 +203,10 @@ def compare_plans(
                 d, dc, sp, spc = draws.sum(-1), cur_draws.sum(-1), spend.sum(), cur_spend.sum()
             else:
                 d, dc, sp, spc = draws[..., j], cur_draws[..., j], spend[j], cur_spend[j]
-            rows.append(
-                {
-                    "scenario": name,
-                    "channel": ch,
-                    "metric": "spend",
-                    "mean": sp,
-                    "median": sp,
-                    "lower": sp,
-                    "upper": sp,
-                    "uplift_mean": sp - spc,
-                    "uplift_lower": sp - spc,
-                    "uplift_upper": sp - spc,
-                    "prob_better": np.nan,
-                }
-            )
+            rows.append(_spend_row(name, ch, sp, spc))
             metrics = [(o, d[:, k], dc[:, k]) for k, o in enumerate(planner.outcomes)]
             metrics.append(("value", d @ w, dc @ w))
-            for metric, v, vc in metrics:
-                up = v - vc
-                rows.append(
-                    {
-                        "scenario": name,
-                        "channel": ch,
-                        "metric": metric,
-                        "mean": float(v.mean()),
-                        "median": float(np.median(v)),
-                        "lower": float(np.quantile(v, lo_q)),
-                        "upper": float(np.quantile(v, hi_q)),
-                        "uplift_mean": float(up.mean()),
-                        "uplift_lower": float(np.quantile(up, lo_q)),
-                        "uplift_upper": float(np.quantile(up, hi_q)),
-                        "prob_better": _prob_better(up),
-                    }
-                )
+            rows += [_metric_row(name, ch, m, v, vc, prob) for m, v, vc in metrics]
     df = pd.DataFrame(rows)
     df["interval"] = prob
     return df
@@ -260,6 +266,89 @@ def scenario_summary(df: pd.DataFrame) -> list[dict]:
             }
         )
     return out
+
+
+def _chosen(stored: dict, recommendations, run_dir) -> list[str]:
+    """The stored recommendations to compare: those named (each must be stored), else all."""
+    if recommendations is None:
+        return list(stored)
+    unknown = [r for r in recommendations if r not in stored]
+    if unknown:
+        raise SpecError(
+            f"--recommendation {', '.join(unknown)}: {run_dir} stores "
+            f"{', '.join(stored) if stored else 'no recommendation'}; run `mmm optimize "
+            f"{run_dir} --budget X --name {unknown[0]}` first or pick a stored one."
+        )
+    return list(dict.fromkeys(recommendations))
+
+
+def _stored_horizon(recs: dict[str, dict], *, strict: bool) -> int:
+    """The horizon the recommendations share (``strict``: named ones must share one), else
+    that of ``recommended``, else 13."""
+    hs = {(r.get("settings") or {}).get("horizon") for r in recs.values()}
+    if len(hs) > 1 and strict:
+        raise SpecError(
+            f"the recommendations {', '.join(recs)} plan different horizons "
+            f"({sorted(hs, key=str)}); give --horizon or compare them separately."
+        )
+    main = (recs.get("recommended") or {}).get("settings") or {}
+    shared = next(iter(hs)) if len(hs) == 1 else None
+    if isinstance(shared, int):
+        return shared
+    if isinstance(main.get("horizon"), int):
+        return main["horizon"]
+    return 13
+
+
+def _named_plans(planner: Planner, recs: dict, stored: dict, plans: dict, *, keep_all: bool):
+    """The plans compared by name (the current plan first, the recommendations, the plans
+    given), where each comes from, and the recommendations left out (another horizon or
+    start; ``keep_all`` keeps them, and their mismatch is then an error)."""
+    from pathlib import Path
+
+    from mmm.optimize.plan_file import read_plan_file
+
+    start = str(planner.plan_dates[0].date())
+    left_out = []
+    named: dict = {"current": "current"}
+    sources: dict = {"current": {"source": "current"}}
+    for r, rec in recs.items():
+        st = rec.get("settings") or {}
+        if not keep_all and (st.get("horizon") != planner.horizon or st.get("plan_start") != start):
+            left_out.append(
+                {
+                    "plan": r,
+                    "why": f"plans {st.get('horizon')} periods from {st.get('plan_start')}",
+                }
+            )
+            continue
+        named[r] = _recommended_plan(planner, rec, r)
+        sources[r] = {"source": "recommendation", "path": str(stored[r])}
+    for p, plan in plans.items():
+        if isinstance(plan, str | Path) and str(plan) != "current":
+            named[p] = read_plan_file(planner, plan)
+            kind = (
+                "weekly" if "date" in pd.read_csv(plan, nrows=0).columns.str.strip() else "totals"
+            )
+            sources[p] = {"source": "file", "path": str(plan), "layout": kind}
+        else:
+            named[p] = plan
+            sources[p] = {"source": "python"}
+    return named, sources, left_out
+
+
+def _read_recommendations(source: RunFolder, names: list[str]) -> dict[str, dict]:
+    """The stored recommendations ``names`` of the run folder, each a JSON object."""
+    recs = {}
+    for name in names:
+        rec, path = source.read_recommendation(name)
+        if not isinstance(rec, dict):
+            raise SpecError(
+                f"--recommendation {name}: {path} is not a JSON object; run `mmm optimize "
+                f"{source.path} --budget X --name {name} --replace` to store it again."
+            )
+        recs[name] = rec
+    return recs
 
 
 def _recommended_plan(planner: Planner, rec: dict, name: str) -> np.ndarray:
@@ -370,14 +459,12 @@ def run_scenarios(
         A plan file with problems (every one named, with rows and fixes).
     """
     from datetime import UTC, datetime
-    from pathlib import Path
 
     from mmm.inference.fit import FitResult
     from mmm.optimize.cli import check_horizon, resolve_value_per_visit
-    from mmm.optimize.plan_file import read_plan_file
     from mmm.optimize.planner import make_planner
     from mmm.optimize.results import json_safe, records
-    from mmm.run_folder import RunFolder, check_name
+    from mmm.run_folder import check_name
 
     folder = RunFolder(out if out is not None else run_dir)
     source = RunFolder(run_dir)
@@ -388,16 +475,7 @@ def run_scenarios(
     for p in plans:
         check_name(str(p))
     stored = source.stored_recommendations()
-    if recommendations is not None:
-        unknown = [r for r in recommendations if r not in stored]
-        if unknown:
-            raise SpecError(
-                f"--recommendation {', '.join(unknown)}: {run_dir} stores "
-                f"{', '.join(stored) if stored else 'no recommendation'}; run `mmm optimize "
-                f"{run_dir} --budget X --name {unknown[0]}` first or pick a stored one."
-            )
-    chosen = list(stored) if recommendations is None else list(dict.fromkeys(recommendations))
-    recs = {r: source.read_recommendation(r)[0] for r in chosen}
+    recs = _read_recommendations(source, _chosen(stored, recommendations, run_dir))
     taken = [p for p in plans if p == "current" or p in recs]
     if taken:
         raise SpecError(
@@ -408,68 +486,30 @@ def run_scenarios(
     source.require_fit()
     fit = FitResult.load(run_dir)
     if horizon is None:
-        hs = {(r.get("settings") or {}).get("horizon") for r in recs.values()}
-        if len(hs) > 1 and recommendations is not None:
-            raise SpecError(
-                f"the recommendations {', '.join(recs)} plan different horizons "
-                f"({sorted(hs, key=str)}); give --horizon or compare them separately."
-            )
-        main = (recs.get("recommended") or {}).get("settings") or {}
-        if len(hs) == 1 and isinstance(next(iter(hs)), int):
-            horizon = hs.pop()
-        elif isinstance(main.get("horizon"), int):
-            horizon = main["horizon"]
-        else:
-            horizon = 13
-    assert horizon is not None
+        horizon = _stored_horizon(recs, strict=recommendations is not None)
     check_horizon(fit, horizon)
     value_per_visit = resolve_value_per_visit(run_dir, fit, objective, value_per_visit)
     planner = make_planner(
         fit, horizon=horizon, include_carryover=include_carryover, max_draws=max_draws
     )
     start = str(planner.plan_dates[0].date())
-    left_out = []
-    named: dict = {"current": "current"}
-    sources: dict = {"current": {"source": "current"}}
-    for r, rec in recs.items():
-        st = rec.get("settings") or {}
-        if recommendations is None and (
-            st.get("horizon") != planner.horizon or st.get("plan_start") != start
-        ):
-            left_out.append(
-                {
-                    "plan": r,
-                    "why": f"plans {st.get('horizon')} periods from {st.get('plan_start')}",
-                }
-            )
-            continue
-        named[r] = _recommended_plan(planner, rec, r)
-        sources[r] = {"source": "recommendation", "path": str(stored[r])}
-    for p, plan in plans.items():
-        if isinstance(plan, str | Path) and str(plan) != "current":
-            named[p] = read_plan_file(planner, plan)
-            kind = (
-                "weekly" if "date" in pd.read_csv(plan, nrows=0).columns.str.strip() else "totals"
-            )
-            sources[p] = {"source": "file", "path": str(plan), "layout": kind}
-        else:
-            named[p] = plan
-            sources[p] = {"source": "python"}
+    named, sources, left_out = _named_plans(
+        planner, recs, stored, plans, keep_all=recommendations is not None
+    )
     table = compare_plans(
         planner, named, objective=objective, value_per_visit=value_per_visit, prob=prob
     )
     obj = make_objective(fit, objective, value_per_visit=value_per_visit)
-    lines = []
     arrays = {p: resolve_plan(planner, x) for p, x in named.items()}
-    for si, s in enumerate(planner.series):
-        lines.append(
-            {
-                "series": s,
-                "channel": planner.channels[si],
-                "audience": planner.audiences[si],
-                "spend": {p: float(x[:, :, si].sum()) for p, x in arrays.items()},
-            }
-        )
+    lines = [
+        {
+            "series": s,
+            "channel": planner.channels[si],
+            "audience": planner.audiences[si],
+            "spend": {p: float(x[:, :, si].sum()) for p, x in arrays.items()},
+        }
+        for si, s in enumerate(planner.series)
+    ]
     settings = {
         "name": name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -515,6 +555,4 @@ def read_scenarios(run_dir) -> list[dict]:
     mmm.errors.NotFittedError
         A file is not valid JSON (the message names it).
     """
-    from mmm.run_folder import RunFolder
-
     return RunFolder(run_dir).read_scenarios()

@@ -60,17 +60,30 @@ def synthetic_fit(
         Saturation Hill (slope 1 unless ``slope`` is given); one chain; the outcome
         tables are synthetic noise (only the media parameters matter to the optimizer).
     """
-    import arviz as az
-
-    from mmm.data import load_dataset
-    from mmm.inference.diagnostics import Diagnostics
-    from mmm.inference.fit import FitResult
     from mmm.model.design import make_design
-    from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig, StageSpec
 
-    spend = np.asarray(spend, dtype=float)
-    n_t, n_g, n_s = spend.shape
-    channels = list(dict.fromkeys(c for c, _ in series))
+    weights, half, beta, draws = _aligned_draws(weights, half, beta)
+    ds = _synthetic_dataset(
+        np.asarray(spend, dtype=float), series, stages, outcomes, mediator, geos, start, freq
+    )
+    spec = _synthetic_spec(outcomes, mediator, n_lag=weights.shape[-1], slope=slope)
+    post, dims, coords = _synthetic_posterior(weights, half, beta, outcomes, geos, series)
+    if slope is not None:
+        post["saturation_slope"] = np.broadcast_to(draws(slope, 1), half.shape).copy()[None]
+        dims["saturation_slope"] = ["channel"]
+    if mediator is not None:
+        aw = [f"{c}|{a}" for c, a in series if stages[c] == "awareness"]
+        post["gamma"] = draws(gamma, 2)[None]
+        post["delta"] = draws(delta, 1)[None]
+        dims["gamma"] = ["geo", "aw_series"]
+        dims["delta"] = ["outcome"]
+        coords["aw_series"] = aw
+    return _fixed_fit(spec, ds, make_design(spec, ds), post, dims, coords, n_d=weights.shape[0])
+
+
+def _aligned_draws(weights, half, beta):
+    """Carry-over weights, half-saturations and effects with one draw dim of the same
+    length, and the function giving other parameters that length."""
     weights = np.asarray(weights, dtype=float)
     if weights.ndim == 2:
         weights = weights[None]
@@ -86,8 +99,16 @@ def synthetic_fit(
     weights = np.broadcast_to(weights, (n_d, *weights.shape[1:])).copy()
     half = np.broadcast_to(half, (n_d, half.shape[-1])).copy()
     beta = np.broadcast_to(beta, (n_d, *beta.shape[1:])).copy()
-    n_lag = weights.shape[-1]
+    return weights, half, beta, draws
 
+
+def _synthetic_dataset(spend, series, stages, outcomes, mediator, geos, start, freq):
+    """A Dataset with the given spend (cells NaN on every date not bought) and outcome
+    tables of noise around 1000."""
+    from mmm.data import load_dataset
+
+    n_t = spend.shape[0]
+    channels = list(dict.fromkeys(c for c, _ in series))
     dates = pd.date_range(start, periods=n_t, freq=freq)
     rng = np.random.default_rng(0)
     media = []
@@ -123,7 +144,15 @@ def synthetic_fit(
     expected = [f"{c}|{a}" for c, a in series]
     if list(ds.series) != expected:
         raise ValueError(f"series must be ordered as the dataset orders them: {list(ds.series)}")
-    spec = ModelSpec(
+    return ds
+
+
+def _synthetic_spec(outcomes, mediator, *, n_lag: int, slope):
+    """Geometric carry-over of ``n_lag`` lags in both stages, Hill saturation (slope 1
+    unless slopes are given)."""
+    from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+
+    return ModelSpec(
         outcomes=tuple(OutcomeSpec(o, k) for o, k in outcomes),
         mediator=mediator,
         stages={
@@ -133,7 +162,12 @@ def synthetic_fit(
         saturation="hill",
         hill_slope=1.0 if slope is None else "estimate",
     )
-    design = make_design(spec, ds)
+
+
+def _synthetic_posterior(weights, half, beta, outcomes, geos, series):
+    """The posterior's media parameters with a zero base and unit noise: arrays (chain
+    first), their dims and coords."""
+    n_d, n_lag = weights.shape[0], weights.shape[-1]
     post = {
         "adstock_weights": weights[None],
         "saturation_half": half[None],
@@ -150,23 +184,24 @@ def synthetic_fit(
     post["sigma"] = np.ones((1, n_d, len(outcomes)))
     dims["intercept"] = ["geo", "outcome"]
     dims["sigma"] = ["outcome"]
-    if slope is not None:
-        post["saturation_slope"] = np.broadcast_to(draws(slope, 1), half.shape).copy()[None]
-        dims["saturation_slope"] = ["channel"]
     coords = {
-        "channel": channels,
+        "channel": list(dict.fromkeys(c for c, _ in series)),
         "lag": list(range(n_lag)),
         "outcome": [o for o, _ in outcomes],
         "geo": list(geos),
-        "series": expected,
+        "series": [f"{c}|{a}" for c, a in series],
     }
-    if mediator is not None:
-        aw = [lab for lab, (c, _) in zip(expected, series, strict=True) if stages[c] == "awareness"]
-        post["gamma"] = draws(gamma, 2)[None]
-        post["delta"] = draws(delta, 1)[None]
-        dims["gamma"] = ["geo", "aw_series"]
-        dims["delta"] = ["outcome"]
-        coords["aw_series"] = aw
+    return post, dims, coords
+
+
+def _fixed_fit(spec, ds, design, post, dims, coords, *, n_d: int):
+    """A one-chain FitResult of the posterior ``post``, with perfect diagnostics."""
+    import arviz as az
+
+    from mmm.inference.diagnostics import Diagnostics
+    from mmm.inference.fit import FitResult
+    from mmm.spec import SamplerConfig
+
     idata = az.from_dict(posterior=post, dims=dims, coords=coords)
     diag = Diagnostics(
         max_rhat=1.0,

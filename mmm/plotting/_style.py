@@ -6,18 +6,22 @@ matplotlib is imported lazily. Shared by every module of :mod:`mmm.plotting`.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mmm.names import SERIES_SEP, display_name
 from mmm.plotting.palette import PALETTE, color, colors  # noqa: F401 (used by the figures)
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 #: Neutral colours for what is not a series: the base, spend, prior, observed data.
 GREY = "#9A9A9A"
 LIGHT_GREY = "#C8C8C8"
 BLACK = "#000000"
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,

@@ -22,6 +22,25 @@ from mmm.plotting._style import (
 )
 
 
+def _predictive_and_observed(data, observed, *, max_draws, seed):
+    """The predictive draws (of a fit, or ``data`` itself) and the observed outcomes (the
+    fit's when not given; a ValueError when neither says)."""
+    if is_fit(data):
+        from mmm.analysis import posterior_predictive
+
+        draws = posterior_predictive(data, max_draws=max_draws, seed=seed)
+        if observed is None:
+            observed = data.dataset.outcomes
+    else:
+        draws = data
+    if observed is None:
+        raise ValueError(
+            "plot_posterior_predictive(draws, observed): pass the observed outcomes "
+            "(e.g. fit.dataset.outcomes), or pass the fit itself."
+        )
+    return draws, observed
+
+
 def plot_posterior_predictive(
     data,
     observed=None,
@@ -69,19 +88,7 @@ def plot_posterior_predictive(
         Per outcome axes: a band, a median line and the observed points.
     """
     fit = data if is_fit(data) else None
-    if fit is not None:
-        from mmm.analysis import posterior_predictive
-
-        draws = posterior_predictive(fit, max_draws=max_draws, seed=seed)
-        if observed is None:
-            observed = fit.dataset.outcomes
-    else:
-        draws = data
-    if observed is None:
-        raise ValueError(
-            "plot_posterior_predictive(draws, observed): pass the observed outcomes "
-            "(e.g. fit.dataset.outcomes), or pass the fit itself."
-        )
+    draws, observed = _predictive_and_observed(data, observed, max_draws=max_draws, seed=seed)
     lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
     d = draws.sum("geo")
     obs = observed.sum("geo").sel(date=d["date"])

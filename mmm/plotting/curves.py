@@ -23,6 +23,60 @@ from mmm.plotting._style import (
 )
 
 
+def _curves_and_points(data, points, prob: float):
+    """The response curves (of a fit, or ``data`` itself) and their marked points (a fit's
+    by default)."""
+    if not is_fit(data):
+        return data, points
+    from mmm.analysis import curve_points, response_curves
+
+    curves = response_curves(data)
+    if points is None:
+        rev = [o for o, k in outcome_kinds(data).items() if k == "revenue"]
+        points = curve_points(curves, prob=prob, revenue_outcomes=rev)
+    return curves, points
+
+
+def _curve_panel(a, curves, s: str, c, outcome, quantity, prob, points, currency, kind):
+    """One series' curve on the Axes ``a``: median and band in the colour ``c``, the current
+    spend as a dot and where returns start to diminish as a diamond."""
+    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+    cur = curves.attrs["current_point"]
+    sp = curves["spend"].sel(series=s).values
+    v = curves[quantity].sel(outcome=outcome, series=s)
+    with warnings.catch_warnings():  # ROAS is undefined at zero spend
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        q = v.quantile([lo, 0.5, hi], dim="sample").values
+    a.plot(sp, q[1], color=c, label=label(s))
+    a.fill_between(sp, q[0], q[2], color=c, alpha=0.2, lw=0)
+    a.plot(sp[cur], q[1][cur], "o", color=c, ms=5)
+    if points is not None and quantity == "contribution":
+        p = points[
+            (points["outcome"] == outcome)
+            & (points["series"] == s)
+            & (points["quantity"] == "diminishing_spend")
+        ]
+        if len(p) and np.isfinite(p["median"].iloc[0]):
+            xd = float(p["median"].iloc[0])
+            a.plot(xd, np.interp(xd, sp, q[1]), "D", color=c, mfc="white", ms=5)
+    panel_title(a, label(s))
+    plain_axis(a.xaxis, prefix=currency)
+    plain_axis(a.yaxis, prefix=currency if kind == "revenue" and quantity != "roas" else "")
+
+
+def _curve_labels(quantity: str, outcome: str, currency: str) -> tuple[str, str]:
+    """The y label and the default title of the curves of ``quantity``."""
+    if quantity == "roas":
+        ylabel = f"{outcome_label(outcome)} per {currency}1"
+    else:
+        ylabel = f"incremental {outcome_label(outcome).lower()}"
+    what = "Response" if quantity == "contribution" else "Average return"
+    return ylabel, (
+        f"{what} curves: {outcome_label(outcome)} (dot: current spend; "
+        "diamond: where returns start to diminish)"
+    )
+
+
 def plot_response_curves(
     data,
     *,
@@ -77,61 +131,21 @@ def plot_response_curves(
         marked with a dot, titled with the series' display name.
     """
     fit = data if is_fit(data) else None
-    if fit is not None:
-        from mmm.analysis import curve_points, response_curves
-
-        curves = response_curves(fit)
-        if points is None:
-            rev = [o for o, k in outcome_kinds(fit).items() if k == "revenue"]
-            points = curve_points(curves, prob=prob, revenue_outcomes=rev)
-    else:
-        curves = data
+    curves, points = _curves_and_points(data, points, prob)
     if quantity not in ("contribution", "roas"):
         raise ValueError(f"quantity must be 'contribution' or 'roas', got {quantity!r}.")
     (outcome,) = pick_outcomes(curves["outcome"].values, outcome, first=True)
     series = [str(s) for s in curves["series"].values] if series is None else list(series)
     cur_sym = currency_of(fit, currency)
-    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
     fig, axes = panels(
         ax, len(series), ncols=ncols, width=11, height=2.4, sharex=sharex, sharey=sharey
     )
-    cur = curves.attrs["current_point"]
     kind = outcome_kinds(fit).get(outcome, "count")
     for i, (a, s) in enumerate(zip(axes, series, strict=True)):
-        sp = curves["spend"].sel(series=s).values
-        v = curves[quantity].sel(outcome=outcome, series=s)
-        with warnings.catch_warnings():  # ROAS is undefined at zero spend
-            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-            q = v.quantile([lo, 0.5, hi], dim="sample").values
-        c = color(i)
-        a.plot(sp, q[1], color=c, label=label(s))
-        a.fill_between(sp, q[0], q[2], color=c, alpha=0.2, lw=0)
-        a.plot(sp[cur], q[1][cur], "o", color=c, ms=5)
-        if points is not None and quantity == "contribution":
-            p = points[
-                (points["outcome"] == outcome)
-                & (points["series"] == s)
-                & (points["quantity"] == "diminishing_spend")
-            ]
-            if len(p) and np.isfinite(p["median"].iloc[0]):
-                xd = float(p["median"].iloc[0])
-                a.plot(xd, np.interp(xd, sp, q[1]), "D", color=c, mfc="white", ms=5)
-        panel_title(a, label(s))
-        plain_axis(a.xaxis, prefix=cur_sym)
-        plain_axis(a.yaxis, prefix=cur_sym if kind == "revenue" and quantity != "roas" else "")
-    if quantity == "roas":
-        ylabel = f"{outcome_label(outcome)} per {cur_sym}1"
-    else:
-        ylabel = f"incremental {outcome_label(outcome).lower()}"
+        _curve_panel(a, curves, s, color(i), outcome, quantity, prob, points, cur_sym, kind)
+    ylabel, default_title = _curve_labels(quantity, outcome, cur_sym)
     outer_labels(axes, xlabel="spend over the period", ylabel=ylabel)
-    what = "Response" if quantity == "contribution" else "Average return"
-    finish(
-        fig,
-        ax is not None,
-        title
-        or f"{what} curves: {outcome_label(outcome)} (dot: current spend; "
-        "diamond: where returns start to diminish)",
-    )
+    finish(fig, ax is not None, title or default_title)
     return fig
 
 

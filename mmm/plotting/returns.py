@@ -21,6 +21,42 @@ from mmm.plotting._style import (
 )
 
 
+def _roas_panel(a, df, o: str, *, kind, path: str, prob: float, truth, currency):
+    """One outcome's returns per series on the Axes ``a``: median and interval, best at the
+    top, with the true values as crosses when given."""
+    df = df.sort_values("median").reset_index(drop=True)
+    y = np.arange(len(df))
+    share = df["interval"].iloc[0] if "interval" in df and len(df) else prob
+    a.errorbar(
+        df["median"],
+        y,
+        xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
+        fmt="o",
+        color=color(0),
+        capsize=3,
+        label=f"median and {int(round(share * 100))}% interval",
+    )
+    if truth is not None:
+        a.scatter(
+            [truth.get(s, np.nan) for s in df["series"]],
+            y,
+            marker="x",
+            color=color(3),
+            zorder=3,
+            label="truth",
+        )
+    a.set_yticks(y, [label(s) for s in df["series"]])
+    kind = kind or (df["kind"].iloc[0] if "kind" in df and len(df) else "revenue")
+    if kind == "revenue":
+        a.set_xlabel(f"{outcome_label(o)} per {currency}1 of spend (ROAS)")
+        a.axvline(1.0, color="grey", lw=0.8, ls="--")
+    else:
+        a.set_xlabel(f"{outcome_label(o)} per {currency}1 of spend")
+    plain_axis(a.xaxis)
+    a.set_title(f"{outcome_label(o)}: return per {currency}1 ({path})")
+    a.legend(loc="lower right")
+
+
 def plot_roas(
     data,
     *,
@@ -65,40 +101,9 @@ def plot_roas(
     outs = pick_outcomes(table["outcome"], outcome, ax=ax)
     n_series = table["series"].nunique()
     fig, axes = panels(ax, len(outs), width=8, height=0.32 * n_series + 1.2)
-    truth_color = color(3)
     for a, o in zip(axes, outs, strict=True):
         df = table[(table["outcome"] == o) & (table["path"] == path)]
-        df = df.sort_values("median").reset_index(drop=True)
-        y = np.arange(len(df))
-        share = df["interval"].iloc[0] if "interval" in df and len(df) else prob
-        a.errorbar(
-            df["median"],
-            y,
-            xerr=[df["median"] - df["lower"], df["upper"] - df["median"]],
-            fmt="o",
-            color=color(0),
-            capsize=3,
-            label=f"median and {int(round(share * 100))}% interval",
-        )
-        if truth is not None:
-            a.scatter(
-                [truth.get(s, np.nan) for s in df["series"]],
-                y,
-                marker="x",
-                color=truth_color,
-                zorder=3,
-                label="truth",
-            )
-        a.set_yticks(y, [label(s) for s in df["series"]])
-        kind = kinds.get(o) or (df["kind"].iloc[0] if "kind" in df and len(df) else "revenue")
-        if kind == "revenue":
-            a.set_xlabel(f"{outcome_label(o)} per {cur}1 of spend (ROAS)")
-            a.axvline(1.0, color="grey", lw=0.8, ls="--")
-        else:
-            a.set_xlabel(f"{outcome_label(o)} per {cur}1 of spend")
-        plain_axis(a.xaxis)
-        a.set_title(f"{outcome_label(o)}: return per {cur}1 ({path})")
-        a.legend(loc="lower right")
+        _roas_panel(a, df, o, kind=kinds.get(o), path=path, prob=prob, truth=truth, currency=cur)
     if ax is not None and len(outs) == 1 and title:
         axes[0].set_title(title)
     finish(fig, ax is not None, title)
@@ -173,6 +178,23 @@ def plot_funnel(data, *, outcome=None, title: str | None = None, ax=None, prob: 
     return fig
 
 
+def _label_cells(a, m: np.ndarray) -> None:
+    """Write each off-diagonal odd in its heatmap cell (white on the darkest cells)."""
+    n = len(m)
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                a.text(
+                    j,
+                    i,
+                    f"{m[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if abs(m[i, j] - 0.5) > 0.3 else "black",
+                )
+
+
 def plot_rank_odds(
     data,
     *,
@@ -217,7 +239,7 @@ def plot_rank_odds(
         from mmm.analysis import pairwise_beats, rank_table, roas_draws
 
         draws = roas_draws(data, max_draws=max_draws).sel(path=path)
-        o = pick_outcomes(draws["outcome"].values, outcome, first=True)[0]
+        o: str | None = pick_outcomes(draws["outcome"].values, outcome, first=True)[0]
         draws = draws.sel(outcome=o)
         beats = pairwise_beats(draws)
         if order is None:
@@ -240,18 +262,7 @@ def plot_rank_odds(
     fig, (a,) = panels(ax, 1, width=0.55 * n + 4.5, height=0.45 * n + 1.2)
     im = a.imshow(m, vmin=0.0, vmax=1.0, cmap="RdBu_r")
     a.grid(False)
-    for i in range(n):
-        for j in range(n):
-            if i != j:
-                a.text(
-                    j,
-                    i,
-                    f"{m[i, j]:.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="white" if abs(m[i, j] - 0.5) > 0.3 else "black",
-                )
+    _label_cells(a, m)
     names = [label(s) for s in order]
     a.set_xticks(range(n), names, rotation=60, ha="right")
     a.set_yticks(range(n), names)

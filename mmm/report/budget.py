@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 from functools import partial
 
-from mmm.names import ACRONYMS, display_name  # noqa: F401 (re-exported)
+from mmm.names import display_name
 from mmm.report import fmt
 
 #: Changes smaller than this share of the current spend are read as "keep".
@@ -118,25 +118,88 @@ def budget_context(
     if rec is None:
         return None
     money = partial(fmt.money, currency=currency)
-    summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
-    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
+    summary = fmt.mapping(rec.get("summary"))
+    settings = fmt.mapping(rec.get("settings"))
     flat = {
         "total_budget": _first(settings, "budget") or summary.get("budget"),
         "horizon": settings.get("horizon"),
         **{k: v for k, v in summary.items() if k != "budget"},
         **rec,
     }
-    weights = (
-        summary.get("outcome_weights") if isinstance(summary.get("outcome_weights"), dict) else {}
-    )
+    vfmt = _value_format(fmt.mapping(summary.get("outcome_weights")), kinds, money)
+    rows, lookup = _budget_rows(flat)
+    uplift = _uplift(flat, kinds, vfmt, money)
+    pb = summary.get("prob_better")
+    total = _first(flat, "total_budget", "budget_total", "total")
+    outcomes, level = _outcomes_per_plan(rec, kinds, vfmt, money, prob)
+    bsp = summary.get("budget_shadow_price")
+    scenarios = rec.get("scenarios")
+    return {
+        "name": settings.get("name"),
+        "rows": rows,
+        "uplift": uplift,
+        "total": money(total) if fmt.is_number(total) else None,
+        "horizon": _first(flat, "horizon", "horizon_weeks"),
+        "summary_lines": _summary_lines(
+            flat, settings, summary, uplift, kinds=kinds, money=money, freq=freq
+        ),
+        "outcome_lines": _outcome_lines(outcomes),
+        "outcomes": outcomes,
+        "window_note": _window_note(_date(settings.get("window_end")), freq, level),
+        "lines": _line_sentences(rows, currency=currency, money=money, vfmt=vfmt),
+        "moves": _moves(rec, lookup, money),
+        "binding": _binding_limits(summary, lookup, currency=currency, money=money, vfmt=vfmt),
+        "budget_margin": (
+            f"Each extra {currency}1 of total budget would add about {vfmt(bsp)} of value."
+            if fmt.is_number(bsp)
+            else None
+        ),
+        "value_fmt": vfmt,
+        "sentence": _headline_sentence(uplift, pb),
+        "scenarios": [s for s in scenarios if isinstance(s, dict)]
+        if isinstance(scenarios, list)
+        else [],
+        "unreadable": not rows and not uplift,
+    }
+
+
+def _value_format(weights: dict, kinds: dict, money):
+    """The formatter of value: a count when every weighted outcome is a count, else money."""
     value_is_count = bool(weights) and all(
         kinds.get(o) == "count" for o, w in weights.items() if fmt.is_number(w) and w
     )
-    vfmt = fmt.count if value_is_count else money
+    return fmt.count if value_is_count else money
 
-    # ---------------------------------------------------------------- lines
+
+def _window_note(window_end: str | None, freq, level: float) -> str:
+    """Over which periods effects are counted, and the width of the ranges."""
+    if window_end:
+        return (
+            f"Effects are counted over the plan's {fmt.period_word(freq)} and the carry-over "
+            f"after them, up to {window_end}; ranges are {fmt.pct(level)} intervals."
+        )
+    return f"Ranges are {fmt.pct(level)} intervals."
+
+
+def _headline_sentence(uplift: list[dict], pb) -> str | None:
+    """The report's summary sentence on the recommendation (None without an uplift)."""
+    if not uplift:
+        return None
+    chance = f" ({fmt.prob(pb)} chance of beating the current plan)" if fmt.is_number(pb) else ""
+    return (
+        "Moving money as recommended in the budget section should add "
+        + _uplift_words(uplift)
+        + chance
+        + "."
+    )
+
+
+def _budget_rows(flat: dict) -> tuple[list[dict], dict[str, str]]:
+    """The plan's lines (one row per series and geo) and the display name of each series
+    (``series`` and ``series@geo``) for the sentences."""
     recs = _first(flat, "budget", "allocation", "records", "lines") or []
-    rows, lookup = [], {}
+    rows: list[dict] = []
+    lookup: dict[str, str] = {}
     for r in recs if isinstance(recs, list) else []:
         if not isinstance(r, dict):
             continue
@@ -160,6 +223,11 @@ def budget_context(
                 "locked": bool(r.get("locked")),
             }
         )
+    return rows, lookup
+
+
+def _line_sentences(rows: list[dict], *, currency: str, money, vfmt) -> list[str]:
+    """One sentence per line of the plan: keep, raise or cut, with its marginal value."""
     lines = []
     for b in rows:
         if b["delta"] is None:
@@ -184,17 +252,60 @@ def budget_context(
                 + ")"
             )
         lines.append(text + mv + ".")
+    return lines
 
-    # ---------------------------------------------------------------- moves
-    moves = []
-    for m in rec.get("moves") or []:
-        if isinstance(m, dict) and fmt.is_number(m.get("amount")):
-            moves.append(
-                f"Move {money(m['amount'])} from {_series_name(m.get('from'), lookup)} "
-                f"to {_series_name(m.get('to'), lookup)}."
+
+def _moves(rec: dict, lookup: dict[str, str], money) -> list[str]:
+    """The moves of money from one line to another, in sentences."""
+    return [
+        f"Move {money(m['amount'])} from {_series_name(m.get('from'), lookup)} "
+        f"to {_series_name(m.get('to'), lookup)}."
+        for m in rec.get("moves") or []
+        if isinstance(m, dict) and fmt.is_number(m.get("amount"))
+    ]
+
+
+def _outcome_lines(outcomes: list[dict]) -> list[str]:
+    """Each outcome from media under both plans, one sentence each."""
+    return [
+        f"{o['name'][:1].upper() + o['name'][1:]} from media: {o['current_words']} with the "
+        f"current plan, {o['recommended_words']} with the recommended plan."
+        for o in outcomes
+        if o["current"] and o["recommended"]
+    ]
+
+
+def _uplift(flat: dict, kinds: dict, vfmt, money) -> list[dict]:
+    """The expected gain of the recommended plan per outcome (or in value), in words."""
+    uplift_raw = _first(flat, "uplift", "expected_uplift", "gain")
+    uplift = []
+    if isinstance(uplift_raw, dict) and any(k in uplift_raw for k in ("mean", "median")):
+        uplift_raw = {uplift_raw.get("outcome", "value"): uplift_raw}
+    if isinstance(uplift_raw, list):
+        uplift_raw = {u.get("outcome", "value"): u for u in uplift_raw if isinstance(u, dict)}
+    if isinstance(uplift_raw, dict):
+        for o, u in uplift_raw.items():
+            if not isinstance(u, dict):
+                continue
+            vf = fmt.count if kinds.get(o) == "count" else (vfmt if o == "value" else money)
+            med = _first(u, "median", "mean")
+            uplift.append(
+                {"outcome": o, "words": fmt.interval_words(med, u.get("lower"), u.get("upper"), vf)}
             )
+    return uplift
 
-    # ---------------------------------------------------------------- plan, value, chance
+
+def _uplift_words(uplift: list[dict]) -> str:
+    return "; ".join(
+        f"{'value' if u['outcome'] == 'value' else fmt.pretty(u['outcome'])}: {u['words']}"
+        for u in uplift
+    )
+
+
+def _summary_lines(
+    flat: dict, settings: dict, summary: dict, uplift: list[dict], *, kinds: dict, money, freq
+) -> list[str]:
+    """What the plan covers, what value means, and its chance of beating the current plan."""
     unit = fmt.period_word(freq)
     horizon = _first(flat, "horizon", "horizon_weeks")
     start, end = _date(settings.get("plan_start")), _date(settings.get("plan_end"))
@@ -217,26 +328,12 @@ def budget_context(
         summary_lines.append(s + ".")
     elif fmt.is_number(total):
         summary_lines.append(f"The plan splits a total media budget of {money(total)}.")
+    weights = fmt.mapping(summary.get("outcome_weights"))
     meaning = _value_meaning(weights, kinds, money) if weights else None
     if meaning:
         summary_lines.append(meaning)
     elif summary.get("objective_label"):
         summary_lines.append(f"Value here is {fmt.pretty(summary['objective_label'])}.")
-    uplift_raw = _first(flat, "uplift", "expected_uplift", "gain")
-    uplift = []
-    if isinstance(uplift_raw, dict) and any(k in uplift_raw for k in ("mean", "median")):
-        uplift_raw = {uplift_raw.get("outcome", "value"): uplift_raw}
-    if isinstance(uplift_raw, list):
-        uplift_raw = {u.get("outcome", "value"): u for u in uplift_raw if isinstance(u, dict)}
-    if isinstance(uplift_raw, dict):
-        for o, u in uplift_raw.items():
-            if not isinstance(u, dict):
-                continue
-            vf = fmt.count if kinds.get(o) == "count" else (vfmt if o == "value" else money)
-            med = _first(u, "median", "mean")
-            uplift.append(
-                {"outcome": o, "words": fmt.interval_words(med, u.get("lower"), u.get("upper"), vf)}
-            )
     pb = summary.get("prob_better")
     chance = None
     if fmt.is_number(pb):
@@ -245,27 +342,31 @@ def budget_context(
             "scenarios (posterior draws)"
         )
     if uplift:
-        add = "; ".join(
-            f"{'value' if u['outcome'] == 'value' else fmt.pretty(u['outcome'])}: {u['words']}"
-            for u in uplift
-        )
         upct = summary.get("uplift_pct")
         pct_words = f" (+{fmt.ratio(upct)}% on the current plan)" if fmt.is_number(upct) else ""
         summary_lines.append(
-            (chance + "; it should add " if chance else "It should add ") + add + pct_words + "."
+            (chance + "; it should add " if chance else "It should add ")
+            + _uplift_words(uplift)
+            + pct_words
+            + "."
         )
     elif chance:
         summary_lines.append(chance + ".")
+    return summary_lines
 
-    # ---------------------------------------------------------------- outcomes per plan
+
+def _outcomes_per_plan(
+    rec: dict, kinds: dict, vfmt, money, prob: float
+) -> tuple[list[dict], float]:
+    """Each outcome from media under the current and the recommended plan, and the interval
+    level the file states (``prob`` when it states none)."""
     level = prob
-    by = {}
+    by: dict[str, dict[str, dict]] = {}
     for o in rec.get("outcomes") or []:
         if isinstance(o, dict) and o.get("outcome") and o.get("plan"):
             by.setdefault(o["outcome"], {})[o["plan"]] = o
             if fmt.is_number(o.get("interval")):
                 level = float(o["interval"])
-    window_end = _date(settings.get("window_end"))
     outcomes = []
     for o, plans in by.items():
         vf = vfmt if o == "value" else (fmt.count if kinds.get(o) == "count" else money)
@@ -282,20 +383,13 @@ def budget_context(
                 "fmt": vf,
             }
         )
-    outcome_lines = [
-        f"{o['name'][:1].upper() + o['name'][1:]} from media: {o['current_words']} with the "
-        f"current plan, {o['recommended_words']} with the recommended plan."
-        for o in outcomes
-        if o["current"] and o["recommended"]
-    ]
-    window_note = (
-        f"Effects are counted over the plan's {unit} and the carry-over after them, up to "
-        f"{window_end}; ranges are {fmt.pct(level)} intervals."
-        if window_end
-        else f"Ranges are {fmt.pct(level)} intervals."
-    )
+    return outcomes, level
 
-    # ---------------------------------------------------------------- limits
+
+def _binding_limits(
+    summary: dict, lookup: dict[str, str], *, currency: str, money, vfmt
+) -> list[str]:
+    """The limits the plan sits at, with what moving each one is worth (shadow price)."""
     binding = []
     for b in summary.get("binding") or []:
         if not isinstance(b, dict):
@@ -323,44 +417,7 @@ def budget_context(
             for t in summary.get("binding_constraints") or []
             if not str(t).startswith("total budget")
         ]
-    bsp = summary.get("budget_shadow_price")
-    budget_margin = (
-        f"Each extra {currency}1 of total budget would add about {vfmt(bsp)} of value."
-        if fmt.is_number(bsp)
-        else None
-    )
-
-    sentence = None
-    if uplift:
-        sentence = (
-            "Moving money as recommended in the budget section should add "
-            + "; ".join(
-                f"{'value' if u['outcome'] == 'value' else fmt.pretty(u['outcome'])}: {u['words']}"
-                for u in uplift
-            )
-            + (f" ({fmt.prob(pb)} chance of beating the current plan)" if fmt.is_number(pb) else "")
-            + "."
-        )
-    scenarios = rec.get("scenarios") if isinstance(rec.get("scenarios"), list) else []
-    return {
-        "name": settings.get("name"),
-        "rows": rows,
-        "uplift": uplift,
-        "total": money(total) if fmt.is_number(total) else None,
-        "horizon": horizon,
-        "summary_lines": summary_lines,
-        "outcome_lines": outcome_lines,
-        "outcomes": outcomes,
-        "window_note": window_note,
-        "lines": lines,
-        "moves": moves,
-        "binding": binding,
-        "budget_margin": budget_margin,
-        "value_fmt": vfmt,
-        "sentence": sentence,
-        "scenarios": [s for s in scenarios if isinstance(s, dict)],
-        "unreadable": not rows and not uplift,
-    }
+    return binding
 
 
 def value_per_visit_of(rec: dict | None, kinds: dict) -> float | None:
@@ -371,11 +428,11 @@ def value_per_visit_of(rec: dict | None, kinds: dict) -> float | None:
     """
     if not isinstance(rec, dict):
         return None
-    settings = rec.get("settings") if isinstance(rec.get("settings"), dict) else {}
+    settings = fmt.mapping(rec.get("settings"))
     v = settings.get("value_per_visit")
     if fmt.is_number(v) and float(v) > 0:
         return float(v)
-    summary = rec.get("summary") if isinstance(rec.get("summary"), dict) else {}
+    summary = fmt.mapping(rec.get("summary"))
     weights = summary.get("outcome_weights") or {}
     for o, w in weights.items() if isinstance(weights, dict) else ():
         if kinds.get(o) == "count" and fmt.is_number(w) and float(w) > 0:

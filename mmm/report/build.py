@@ -7,18 +7,20 @@ import os
 from functools import partial
 from pathlib import Path
 
+from mmm.names import display_name
 from mmm.report import charts, fmt, interactive, numbers
-from mmm.report.budget import budget_context, display_name, value_per_visit_of
+from mmm.report.budget import budget_context, value_per_visit_of
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.geo import geo_context
 from mmm.report.health import assess
 from mmm.report.run import RunFolder
-from mmm.report.section_funnel import carryover_section, funnel_charts  # noqa: F401
-from mmm.report.section_headline import geo_headline, headline_section  # noqa: F401
-from mmm.report.section_lines import curves_section, headroom_section, marginal_rows  # noqa: F401
-from mmm.report.section_over_time import weekly_section  # noqa: F401
-from mmm.report.section_stores import near_store_section, online_store_section  # noqa: F401
+from mmm.report.section_funnel import carryover_section, funnel_charts
+from mmm.report.section_headline import geo_headline, headline_section
+from mmm.report.section_lines import curves_section, headroom_section, marginal_rows
+from mmm.report.section_over_time import weekly_section
+from mmm.report.section_stores import near_store_section, online_store_section
+from mmm.run_summary import RunSummary
 
 TEMPLATE = "report.html.j2"
 
@@ -140,48 +142,17 @@ def build_context(
         default: the ``MMM_REPORT_STRICT`` environment variable.
     """
     sections = Sections(_strict_default() if strict is None else strict)
-    fit = run.fit
-    summary = run.summary
-    rec = run.recommendation
-    money = partial(fmt.money, currency=currency)
+    fit, summary, rec = run.fit, run.summary, run.recommendation
     kinds = numbers.outcome_kinds(fit)
     stages = numbers.series_stage(fit)
     prob = summary.interval
-    vpv_source = "option" if value_per_visit is not None else None
-    if value_per_visit is None:
-        v = run.config.get("optimizer", {}).get("value_per_visit")
-        if fmt.is_number(v) and float(v) > 0:
-            value_per_visit, vpv_source = float(v), "config"
-    if value_per_visit is None:
-        value_per_visit = value_per_visit_of(rec, kinds)
-        vpv_source = "recommendation" if value_per_visit else None
+    value_per_visit, vpv_source = _value_per_visit(run, rec, kinds, value_per_visit)
     data = numbers.data_summary(fit)
-    revenue = [o for o, k in kinds.items() if k == "revenue"]
-    counts = [o for o, k in kinds.items() if k == "count"]
-    ctx: dict = {
-        "currency": currency,
-        "money": money,
-        "kinds": kinds,
-        "prob": prob,
-        "revenue": revenue,
-        "counts": counts,
-        "period": fmt.period_word(data.get("freq"), 1),
-        "periods": fmt.period_word(data.get("freq")),
-        "freq": data.get("freq"),
-    }
+    ctx = _base_context(currency, kinds, prob, data.get("freq"))
     totals = {t.outcome: t for t in summary.media_totals or ()}
-    rows = numbers.roas_rows(summary, stages)
     draws = numbers.return_draws(fit)
-    combined = (
-        numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
-    )
-    for r in rows:
-        r["label"] = _label(r["channel"], r["audience"])
-        r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
-    first = revenue[0] if revenue else None
-    rows.sort(key=lambda r: -(numbers.outcome_value(r, first, "median") or 0.0) if first else 0)
+    rows = _return_rows(fit, summary, stages, kinds, draws, value_per_visit, prob)
     health = assess(run.diagnostics)
-    current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
 
     headline = headline_section(
         ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows, draws=draws
@@ -189,7 +160,97 @@ def build_context(
     budget = sections.build(
         "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
     )
-    ctx["budget_value_fmt"] = budget["value_fmt"] if budget else money
+    ctx["budget_value_fmt"] = budget["value_fmt"] if budget else ctx["money"]
+    lines = _chart_sections(
+        sections, ctx, rec, fit=fit, summary=summary, rows=rows, stages=stages, data=data
+    )
+    stores = _store_and_geo_sections(
+        sections, ctx, run, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
+    )
+    more = (geo_headline(ctx, stores["geo"]), (budget or {}).get("sentence"))
+    headline += [line for line in more if line] + [health.headline]
+    checks = _check_sections(sections, ctx, run, fit=fit, summary=summary)
+    return {
+        **{k: v for k, v in ctx.items() if k != "budget_value_fmt"},
+        **_run_fields(run, data),
+        **_page_fields(),
+        "prob_pct": fmt.pct(prob),
+        "headline": headline,
+        "outcomes": list(fit.spec.outcome_names),
+        "rows": rows,
+        "totals": totals,
+        "funnel": summary.funnel,
+        "stage_channels": _stage_channels(rows),
+        "mediator": fit.spec.mediator,
+        "value_per_visit": value_per_visit,
+        "value_per_visit_source": vpv_source,
+        **lines,
+        **stores,
+        **checks,
+        "budget": budget,
+        "health": health,
+        "failed": sections.failed,
+        "data": data,
+        "spec": fit.spec,
+        "value_fmt": {o: _value_fmt(k, currency) for o, k in kinds.items()},
+    }
+
+
+def _value_per_visit(
+    run: RunFolder, rec: dict | None, kinds: dict, value_per_visit: float | None
+) -> tuple[float | None, str | None]:
+    """The value of one store visit and where it came from: the option, the config's
+    ``[optimizer].value_per_visit`` or the shown recommendation (None when none says)."""
+    if value_per_visit is not None:
+        return value_per_visit, "option"
+    v = run.config.get("optimizer", {}).get("value_per_visit")
+    if fmt.is_number(v) and float(v) > 0:
+        return float(v), "config"
+    value_per_visit = value_per_visit_of(rec, kinds)
+    return value_per_visit, "recommendation" if value_per_visit else None
+
+
+def _base_context(currency: str, kinds: dict, prob: float, freq) -> dict:
+    """What every section reads: currency and its formatter, outcome kinds, interval level,
+    the data's period words."""
+    return {
+        "currency": currency,
+        "money": partial(fmt.money, currency=currency),
+        "kinds": kinds,
+        "prob": prob,
+        "revenue": [o for o, k in kinds.items() if k == "revenue"],
+        "counts": [o for o, k in kinds.items() if k == "count"],
+        "period": fmt.period_word(freq, 1),
+        "periods": fmt.period_word(freq),
+        "freq": freq,
+    }
+
+
+def _return_rows(
+    fit, summary: RunSummary, stages, kinds: dict, draws, value_per_visit: float | None, prob: float
+) -> list[dict]:
+    """One row per channel and audience with its returns (and combined value when a visit
+    has a value), best return on the first money outcome first."""
+    rows = numbers.roas_rows(summary, stages)
+    combined = (
+        numbers.combined_value(fit, draws, value_per_visit, prob=prob) if value_per_visit else None
+    )
+    for r in rows:
+        r["label"] = _label(r["channel"], r["audience"])
+        r["combined"] = combined.get((r["channel"], r["audience"])) if combined else None
+    revenue = [o for o, k in kinds.items() if k == "revenue"]
+    first = revenue[0] if revenue else None
+    rows.sort(key=lambda r: -(numbers.outcome_value(r, first, "median") or 0.0) if first else 0)
+    return rows
+
+
+def _chart_sections(
+    sections: Sections, ctx: dict, rec: dict | None, *, fit, summary, rows, stages, data
+) -> dict:
+    """The charts (returns, funnel, over time, curves, carry-over) and the per-line sections
+    that go with them (return on the next euro, headroom, carry-over), with the fit's
+    in-sample quality."""
+    current = {(s["channel"], s["audience"]): s["spend"] for s in data["series"]}
     figs: dict[str, list] = {"roas": [], "funnel": [], "weekly": [], "curves": [], "carry": []}
     figs["roas"] = (
         sections.build(
@@ -231,42 +292,89 @@ def build_context(
         sections.build("carryover-chart", "Carry-over chart", charts.carryover_charts, ctx, fit=fit)
         or []
     )
+    outcomes = fit.spec.outcome_names
+    return {
+        "charts": figs,
+        "curves_note": curves["note"] if curves else "",
+        "marginal": marginal,
+        "headroom": headroom,
+        "carry": carry,
+        "quality": quality or {o: {"r2": None, "mape": None} for o in outcomes},
+    }
+
+
+def _store_and_geo_sections(
+    sections: Sections, ctx: dict, run: RunFolder, *, fit, summary, rows, value_per_visit
+) -> dict:
+    """Near-store against broad audiences, online against store (``o2s``, ``by_audience``),
+    and the geos."""
     near = sections.build("near-store", "Near-store vs broad", near_store_section, ctx, fit=fit)
     o2s = online_store_section(
         ctx, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
     )
     geo = sections.build(
-        "geos", "By geo", geo_context, run, kinds=kinds, prob=prob, currency=currency
+        "geos",
+        "By geo",
+        geo_context,
+        run,
+        kinds=ctx["kinds"],
+        prob=ctx["prob"],
+        currency=ctx["currency"],
     )
-    g = geo_headline(ctx, geo)
-    if g:
-        headline.append(g)
-    if budget and budget.get("sentence"):
-        headline.append(budget["sentence"])
-    headline.append(health.headline)
-    calibration = sections.build(
-        "calibration", "Calibration", calibration_context, summary, money=money, kinds=kinds
-    )
-    crosscheck = sections.build(
-        "crosscheck",
-        "Cross-check",
-        crosscheck_context,
-        fit,
-        summary,
-        kinds=kinds,
-        currency=currency,
-    )
-    backtest = sections.build("backtest", "Out-of-sample check", backtest_context, run.backtest)
-    scenarios = sections.build(
-        "scenarios", "Scenarios", scenarios_section, ctx, run_dir=run.path, kinds=kinds
-    )
+    return {"near": near, "o2s": o2s["o2s"], "by_audience": o2s["by_audience"], "geo": geo}
 
-    spec = fit.spec
-    funnel = summary.funnel
+
+def _check_sections(sections: Sections, ctx: dict, run: RunFolder, *, fit, summary) -> dict:
+    """The sections that check the fit: calibration against lift tests, the cross-check
+    with a frequentist baseline, the out-of-sample backtest, and the stored scenarios."""
+    kinds = ctx["kinds"]
+    return {
+        "calibration": sections.build(
+            "calibration",
+            "Calibration",
+            calibration_context,
+            summary,
+            money=ctx["money"],
+            kinds=kinds,
+        ),
+        "crosscheck": sections.build(
+            "crosscheck",
+            "Cross-check",
+            crosscheck_context,
+            fit,
+            summary,
+            kinds=kinds,
+            currency=ctx["currency"],
+        ),
+        "backtest": sections.build(
+            "backtest", "Out-of-sample check", backtest_context, run.backtest
+        ),
+        "scenarios": sections.build(
+            "scenarios", "Scenarios", scenarios_section, ctx, run_dir=run.path, kinds=kinds
+        ),
+    }
+
+
+def _page_fields() -> dict:
+    """The page's title, the time it was made, the formatters and the charts' scripts."""
+    return {
+        "title": "Media mix report",
+        "generated": _dt.datetime.now().strftime("%d %b %Y %H:%M"),
+        "fmt": fmt,
+        "has_interactive": True,
+        "vega_js": interactive.javascript(),
+    }
+
+
+def _run_fields(run: RunFolder, data: dict) -> dict:
+    """The run folder's name and path, the file and name of the shown recommendation, the
+    sampler's settings and diagnostics, the manifest, and the warnings of folder and data."""
     rec_path = run.recommendation_path
     return {
-        **{k: v for k, v in ctx.items() if k != "budget_value_fmt"},
-        "title": "Media mix report",
+        "diag": run.diagnostics or {},
+        "sampler": run.fit_meta.get("sampler", {}),
+        "manifest": run.manifest,
+        "warnings": list(run.warnings) + data["warnings"],
         "run_name": run.path.resolve().name,
         "run_path": str(run.path.resolve()),
         "recommendation_file": (
@@ -274,44 +382,6 @@ def build_context(
         ),
         "recommendation_name": run.recommendation_name
         or (rec_path.parent.name if rec_path and rec_path.parent.name != run.path.name else None),
-        "generated": _dt.datetime.now().strftime("%d %b %Y %H:%M"),
-        "prob_pct": fmt.pct(prob),
-        "headline": headline,
-        "outcomes": list(spec.outcome_names),
-        "rows": rows,
-        "totals": totals,
-        "charts": figs,
-        "funnel": funnel,
-        "stage_channels": _stage_channels(rows),
-        "mediator": spec.mediator,
-        "o2s": o2s["o2s"],
-        "by_audience": o2s["by_audience"],
-        "value_per_visit": value_per_visit,
-        "value_per_visit_source": vpv_source,
-        "curves_note": curves["note"] if curves else "",
-        "marginal": marginal,
-        "headroom": headroom,
-        "carry": carry,
-        "near": near,
-        "geo": geo,
-        "budget": budget,
-        "health": health,
-        "calibration": calibration,
-        "crosscheck": crosscheck,
-        "backtest": backtest,
-        "scenarios": scenarios,
-        "failed": sections.failed,
-        "diag": run.diagnostics or {},
-        "quality": quality or {o: {"r2": None, "mape": None} for o in spec.outcome_names},
-        "data": data,
-        "spec": spec,
-        "sampler": run.fit_meta.get("sampler", {}),
-        "manifest": run.manifest,
-        "warnings": list(run.warnings) + data["warnings"],
-        "fmt": fmt,
-        "has_interactive": True,
-        "vega_js": interactive.javascript(),
-        "value_fmt": {o: _value_fmt(k, currency) for o, k in kinds.items()},
     }
 
 

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 
-def is_number(x) -> bool:
-    """True for a finite int or float (not bool, not None, not NaN)."""
+def is_number(x) -> TypeGuard[float]:
+    """True for a finite int or float (not bool, not None, not NaN).
+
+    A type guard: where it is true the value is used as a number.
+    """
     if x is None or isinstance(x, bool):
         return False
     try:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
+
+
+def mapping(x) -> dict:
+    """``x`` when it is a dict, else an empty one: a field of a stored file that older
+    versions did not write, or wrote in another shape, reads as empty."""
+    return x if isinstance(x, dict) else {}
 
 
 def _scaled(x: float, digits: int = 3) -> str:

@@ -57,6 +57,32 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
     outcomes = list(fit.spec.outcome_names)
     counts = [o for o in outcomes if kinds.get(o) == "count"]
     revenue = [o for o in outcomes if kinds.get(o) == "revenue"]
+    rows, by_geo = _geo_rows(recs, geos)
+    has_shops = any(fmt.is_number(r["shops"]) for r in rows)
+    has_population = any(fmt.is_number(r["population"]) for r in rows)
+
+    chart, no_effect = _geo_chart(rows, counts, revenue, money=money, currency=currency, prob=prob)
+    near = _near_store_by_geo(fit, counts, geos, by_geo, prob)
+    budget = _geo_budget(run, geos, counts)
+    return {
+        "rows": rows,
+        "outcomes": outcomes,
+        "counts": counts,
+        "revenue": revenue,
+        "has_shops": has_shops,
+        "has_population": has_population,
+        "chart": chart,
+        "no_effect": no_effect,
+        "near": near,
+        "budget": budget,
+        "n": len(geos),
+    }
+
+
+def _geo_rows(recs, geos: list[str]) -> tuple[list[dict], dict[str, dict]]:
+    """One row per geo, then ``all``: spend, shops, population and, per outcome, the
+    media-driven amount, its return per currency and the cost per extra unit; and the
+    rows by geo."""
     by_geo: dict[str, dict] = {}
     for r in recs:
         g = str(r.geo)
@@ -75,10 +101,14 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
             "per_spend": _interval(r, "per_spend"),
             "cost": _interval(r, "cost_per_unit"),
         }
-    rows = [by_geo[g] for g in [*geos, "all"] if g in by_geo]
-    has_shops = any(fmt.is_number(r["shops"]) for r in rows)
-    has_population = any(fmt.is_number(r["population"]) for r in rows)
+    return [by_geo[g] for g in [*geos, "all"] if g in by_geo], by_geo
 
+
+def _geo_chart(
+    rows: list[dict], counts: list[str], revenue: list[str], *, money, currency: str, prob: float
+):
+    """Ranked bars of the geos' cost per extra unit of the first count outcome (or return
+    on the first revenue outcome), and the geos with no media effect on it."""
     chart = None
     if counts or revenue:
         o = counts[0] if counts else revenue[0]
@@ -125,7 +155,15 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
     else:
         no_effect = []
 
-    near = []
+    return chart, no_effect
+
+
+def _near_store_by_geo(
+    fit, counts: list[str], geos: list[str], by_geo: dict, prob: float
+) -> list[dict]:
+    """Per geo (then ``all``): the cost per visit of near-store and broad audiences and the
+    chance that near-store is cheaper (empty without a near-store audience)."""
+    near: list[dict] = []
     if counts and has_near_store(fit):
         nd = near_store_vs_broad(fit, outcome=counts[0], prob=prob, by_geo=True)
         nd = nd[nd["scope"] == "all"]
@@ -149,6 +187,12 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
             cell["p"] = float(p) if fmt.is_number(p) else None
             near.append(cell)
 
+    return near
+
+
+def _geo_budget(run, geos: list[str], counts: list[str]) -> list[dict] | None:
+    """Current vs recommended spend per geo, with the cost per extra unit of each plan, when
+    the stored recommendation has per-geo rows (else None)."""
     budget = None
     rec = run.recommendation if isinstance(run.recommendation, dict) else None
     alloc = rec.get("allocation") if rec else None
@@ -161,6 +205,7 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
             t["current"] += float(a.get("current") or 0.0)
             t["recommended"] += float(a.get("recommended") or 0.0)
         cpv = {}
+        assert rec is not None  # the allocation came from it
         for g in rec.get("geos") or []:
             if isinstance(g, dict) and counts and g.get("outcome") == counts[0]:
                 cpv[(g.get("plan"), g.get("geo"))] = g.get("cost_per_unit_median")
@@ -174,16 +219,4 @@ def geo_context(run, *, kinds: dict, prob: float, currency: str = "€") -> dict
                 t["cost_current"] = cpv.get(("current", g))
                 t["cost_recommended"] = cpv.get(("recommended", g))
                 budget.append(t)
-    return {
-        "rows": rows,
-        "outcomes": outcomes,
-        "counts": counts,
-        "revenue": revenue,
-        "has_shops": has_shops,
-        "has_population": has_population,
-        "chart": chart,
-        "no_effect": no_effect,
-        "near": near,
-        "budget": budget,
-        "n": len(geos),
-    }
+    return budget

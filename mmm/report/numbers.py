@@ -9,6 +9,8 @@ saved fit through :mod:`mmm.analysis`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mmm.report import fmt
@@ -172,7 +174,7 @@ def data_summary(fit) -> dict:
     stage = series_stage(fit)
     ch = [str(v) for v in ds.spend.coords["channel"].values]
     au = [str(v) for v in ds.spend.coords["audience"].values]
-    series = []
+    series: list[dict[str, Any]] = []
     for s, c, a in zip(ds.series, ch, au, strict=True):
         x = np.asarray(ds.spend.sel(series=s).sum("geo").values, dtype=float)
         series.append(

@@ -8,7 +8,7 @@ from mmm.report.charts import value_fmt as _value_fmt
 
 def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> list[str]:
     """The summary bullets: period, spend, media totals, best lines, funnel shares."""
-    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
+    currency, money = ctx["currency"], ctx["money"]
     revenue, counts = ctx["revenue"], ctx["counts"]
     n = data["n_periods"]
     headline = [
@@ -18,28 +18,7 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
         "channel and audience lines."
     ]
     for o in fit.spec.outcome_names:
-        t = totals[o]  # a MediaTotal of the summary
-        vf = _value_fmt(kinds[o], currency)
-        what = fmt.pretty(o)
-        media = fmt.interval_words(
-            t.contribution_median, t.contribution_lower, t.contribution_upper, vf
-        )
-        headline.append(
-            f"Media drove {media} of {what}, "
-            f"that is {fmt.pct(t.share_median)} of all {what} "
-            f"(range {fmt.interval_short(t.share_lower, t.share_upper, fmt.pct)})."
-        )
-        if kinds[o] == "revenue":
-            headline.append(
-                f"Each {currency}1 of media brought back "
-                f"{fmt.interval_words(t.per_spend_median, t.per_spend_lower, t.per_spend_upper, money)} "
-                f"in {what}."
-            )
-        elif fmt.is_number(t.cost_per_unit_median):
-            cost = fmt.interval_words(
-                t.cost_per_unit_median, t.cost_per_unit_lower, t.cost_per_unit_upper, money
-            )
-            headline.append(f"Across all media, one extra {what.rstrip('s')} cost {cost}.")
+        headline.extend(_media_total_bullets(ctx, o, totals[o]))
     sp_sh, oc_sh = summary.funnel.spend_share, summary.funnel.outcome_share
     if sp_sh and oc_sh:
         parts = [
@@ -91,6 +70,35 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
             )
     if best:
         headline.append("Per channel, " + "; ".join(best) + ".")
+    return headline
+
+
+def _media_total_bullets(ctx: dict, o: str, t) -> list[str]:
+    """What all media drove of outcome ``o`` (``t``: its MediaTotal in the summary), and
+    the return per currency (revenue) or the cost per extra unit (counts)."""
+    currency, kinds, money = ctx["currency"], ctx["kinds"], ctx["money"]
+    headline: list[str] = []
+    vf = _value_fmt(kinds[o], currency)
+    what = fmt.pretty(o)
+    media = fmt.interval_words(
+        t.contribution_median, t.contribution_lower, t.contribution_upper, vf
+    )
+    headline.append(
+        f"Media drove {media} of {what}, "
+        f"that is {fmt.pct(t.share_median)} of all {what} "
+        f"(range {fmt.interval_short(t.share_lower, t.share_upper, fmt.pct)})."
+    )
+    if kinds[o] == "revenue":
+        headline.append(
+            f"Each {currency}1 of media brought back "
+            f"{fmt.interval_words(t.per_spend_median, t.per_spend_lower, t.per_spend_upper, money)} "
+            f"in {what}."
+        )
+    elif fmt.is_number(t.cost_per_unit_median):
+        cost = fmt.interval_words(
+            t.cost_per_unit_median, t.cost_per_unit_lower, t.cost_per_unit_upper, money
+        )
+        headline.append(f"Across all media, one extra {what.rstrip('s')} cost {cost}.")
     return headline
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mmm.names import display_name
 from mmm.report import figures, fmt
-from mmm.report.budget import display_name
 from mmm.report.charts import value_fmt as _value_fmt
 from mmm.report.curves import response_curves
 

@@ -382,7 +382,7 @@ def write_tables(run_dir, *, fit=None, currency: str | None = None) -> dict[str,
     kinds = {r["outcome"]: r["kind"] for r in tables["returns"].to_dict("records")}
     kinds["value"] = "revenue"  # the combined value of a plan is money
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     used: set = set()
     for name, df in tables.items():
         paths[name] = run.table_file(name)
