@@ -187,3 +187,24 @@ def test_second_process_reads_the_compiled_model_and_draws_the_same(tmp_path):
     for k in a.files:
         np.testing.assert_array_equal(a[k], b[k])
     assert any(not np.array_equal(a[k], c[k]) for k in a.files)
+
+
+def test_a_cache_folder_that_cannot_be_written_compiles_without_the_cache(tmp_path, monkeypatch):
+    """With MMM_CACHE_DIR pointing at a file, the model compiles as nutpie does, with a
+    warning that names the folder, and the callbacks still evaluate the model."""
+    from mmm.inference.backends import compile_model
+    from mmm.inference.numba_cache import cache_events
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("MMM_CACHE_DIR", str(blocker))
+    rng = np.random.default_rng(1)
+    m = _tiny_model(rng.normal(size=12))
+    before = cache_events()
+    with pytest.warns(
+        UserWarning, match=r"cannot be kept on disk \(the cache folder .*not-a-folder"
+    ):
+        compiled = compile_model(m, "numba")
+    assert cache_events() == before  # the disk cache was not used
+    expect = float(m.compile_logp(jacobian=True)({"a": 0.3, "s_log__": -0.2}))
+    assert _callback_logp(compiled, np.array([0.3, -0.2])) == pytest.approx(expect, rel=1e-12)

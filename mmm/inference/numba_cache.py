@@ -415,6 +415,21 @@ def _model_class():
     return CachedPyMCModel
 
 
+def _check_cache_folder() -> None:
+    """Raise :class:`Uncacheable` unless the cache folder can be created and written."""
+    import tempfile
+
+    from mmm.inference.cache_paths import cache_dir
+
+    path = cache_dir("numba")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise Uncacheable(f"the cache folder {path} cannot be written ({exc.strerror})") from None
+
+
 def _data_arrays(logp_pt, expand_pt) -> dict[str, np.ndarray]:
     """Read-only C-ordered copies of the data variables of both compiled functions, by name."""
     shared: dict[str, np.ndarray] = {}
@@ -445,13 +460,14 @@ def compile_cached(model, *, var_names=None):
     Raises
     ------
     Uncacheable
-        When the model's graph holds something :func:`model_key` cannot describe exactly
-        (nothing is compiled then).
+        When the model's graph holds something :func:`model_key` cannot describe exactly,
+        or the cache folder cannot be written (nothing is compiled then).
     """
     import numba
     import pymc as pm
     from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
 
+    _check_cache_folder()
     key = model_key(model, var_names)
     n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info = _make_functions(
         model,
