@@ -330,6 +330,7 @@ def _printed(run):
 STAGE_LINES = (
     "compiling the model",
     "compiled in",
+    "read the compiled model from the disk cache",
     "reused the compiled model",
     "sampling ",
     "sampled in",
@@ -339,10 +340,16 @@ STAGE_LINES = (
 def test_fit_prints_its_stages_with_elapsed_time_on_stderr(three_file_runs):
     out, err = _printed(three_file_runs[2])
     lines = err.splitlines()
-    compile_lines = [ln for ln in lines if re.fullmatch(r"compiled in \d+\.\d s", ln)]
+    compile_lines = [
+        ln
+        for ln in lines
+        if re.fullmatch(r"(compiled|read the compiled model from the disk cache) in \d+\.\d s", ln)
+    ]
     reuse = [ln for ln in lines if re.fullmatch(r"reused the compiled model \(\d+\.\d s\)", ln)]
-    # a fresh model is compiled (announced first), or one compiled earlier is reused
+    # a model is compiled or read from the disk cache (announced first), or one compiled
+    # earlier in the process is reused
     if compile_lines:
+        assert len(compile_lines) == 1 and not reuse, err
         assert lines.index("compiling the model ...") < lines.index(compile_lines[0])
     else:
         assert len(reuse) == 1, err
