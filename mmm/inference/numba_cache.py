@@ -38,7 +38,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 
 #: Bump when the generated callbacks change: it is part of every key.
-CALLBACK_VERSION = 2
+CALLBACK_VERSION = 3
 
 _PACKAGES = ("nutpie", "pymc", "pytensor", "numba", "llvmlite", "numpy")
 _CONFIG = (
@@ -210,11 +210,11 @@ def model_key(model, var_names=None) -> str:
 # -- the callbacks -------------------------------------------------------------------
 
 
-def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]]) -> tuple[str, str]:
+def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]], n_slots: int) -> tuple[str, str]:
     args, lines = _unpack(layout)
     body = f"""
 def mmm_logp_body(x_, out_, logp_, user_data_):
-    u = numba.carray(user_data_, ({_n_slots(layout)},), np.uint64)
+    u = numba.carray(user_data_, ({n_slots},), np.uint64)
     x = numba.carray(x_, ({n_dim},))
     out = numba.carray(out_, ({n_dim},))
     logp = numba.carray(logp_, ())
@@ -241,12 +241,12 @@ def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
 
 
 def _expand_sources(
-    n_dim: int, n_expanded: int, layout: list[tuple[int, int, str]]
+    n_dim: int, n_expanded: int, layout: list[tuple[int, int, str]], n_slots: int
 ) -> tuple[str, str]:
     args, lines = _unpack(layout)
     body = f"""
 def mmm_expand_body(x_, out_, user_data_):
-    u = numba.carray(user_data_, ({_n_slots(layout)},), np.uint64)
+    u = numba.carray(user_data_, ({n_slots},), np.uint64)
     x = numba.carray(x_, ({n_dim},))
     out = numba.carray(out_, ({n_expanded},))
 {lines}
@@ -268,10 +268,6 @@ def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
     return body, callback
 
 
-def _n_slots(layout) -> int:
-    return max(1, sum(1 + ndim for _, ndim, _ in layout))
-
-
 def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
     """Source lines reading each data array (address, then shape) from the user data."""
     lines, args = [], []
@@ -284,6 +280,7 @@ def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
 
 
 def _layout(names: list[str], shared: dict) -> list[tuple[int, int, str]]:
+    """Per data array (in :func:`user_data`'s order): its offset there, rank and dtype."""
     out, offset = [], 0
     for name in names:
         arr = shared[name]
@@ -487,17 +484,20 @@ def compile_cached(model, *, var_names=None):
     )
     shared = _data_arrays(logp_pt, expand_pt)
     names = list(shared)
+    ud = user_data(names, shared)
     by_name = dict(zip(names, _layout(names, shared), strict=True))
     t = numba.types
     ptr = t.CPointer(t.double)
     logp_c = _cfunc(
-        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()]),
+        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()], ud.size),
         logp_pt.vm.jit_fn,
         key,
         t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
     )
     expand_c = _cfunc(
-        _expand_sources(n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()]),
+        _expand_sources(
+            n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()], ud.size
+        ),
         expand_pt.vm.jit_fn,
         key,
         t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
@@ -515,7 +515,7 @@ def compile_cached(model, *, var_names=None):
         compiled_expand_func=expand_c,
         initial_point_func=init_fn,
         shared_data=shared,
-        user_data=user_data(names, shared),
+        user_data=ud,
         n_expanded=n_expanded,
         shape_info=shape_info,
         logp_func=logp_pt,
