@@ -439,6 +439,32 @@ def _data_arrays(logp_pt, expand_pt) -> dict[str, np.ndarray]:
     return shared
 
 
+def _callbacks(key: str, n_dim: int, n_expanded: int, logp_pt, expand_pt, shared, n_slots: int):
+    """The two C callbacks (log density with gradient, draw expansion), from the disk cache
+    or compiled into it; ``shared``: the data arrays in user-data order."""
+    import numba
+
+    names = list(shared)
+    by_name = dict(zip(names, _layout(names, shared), strict=True))
+    t = numba.types
+    ptr = t.CPointer(t.double)
+    logp_c = _cfunc(
+        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()], n_slots),
+        logp_pt.vm.jit_fn,
+        key,
+        t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
+    )
+    expand_c = _cfunc(
+        _expand_sources(
+            n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()], n_slots
+        ),
+        expand_pt.vm.jit_fn,
+        key,
+        t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
+    )
+    return logp_c, expand_c
+
+
 def compile_cached(model, *, var_names=None):
     """nutpie's compiled model, its two callbacks read from (or written to) the disk cache.
 
@@ -460,7 +486,6 @@ def compile_cached(model, *, var_names=None):
         When the model's graph holds something :func:`model_key` cannot describe exactly,
         or the cache folder cannot be written (nothing is compiled then).
     """
-    import numba
     import pymc as pm
     from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
 
@@ -485,23 +510,7 @@ def compile_cached(model, *, var_names=None):
     shared = _data_arrays(logp_pt, expand_pt)
     names = list(shared)
     ud = user_data(names, shared)
-    by_name = dict(zip(names, _layout(names, shared), strict=True))
-    t = numba.types
-    ptr = t.CPointer(t.double)
-    logp_c = _cfunc(
-        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()], ud.size),
-        logp_pt.vm.jit_fn,
-        key,
-        t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
-    )
-    expand_c = _cfunc(
-        _expand_sources(
-            n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()], ud.size
-        ),
-        expand_pt.vm.jit_fn,
-        key,
-        t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
-    )
+    logp_c, expand_c = _callbacks(key, n_dim, n_expanded, logp_pt, expand_pt, shared, ud.size)
     hits = logp_c.cache_hits + expand_c.cache_hits
     _EVENTS["hits"] += hits
     _EVENTS["misses"] += 2 - hits
