@@ -208,3 +208,52 @@ def test_a_cache_folder_that_cannot_be_written_compiles_without_the_cache(tmp_pa
     assert cache_events() == before  # the disk cache was not used
     expect = float(m.compile_logp(jacobian=True)({"a": 0.3, "s_log__": -0.2}))
     assert _callback_logp(compiled, np.array([0.3, -0.2])) == pytest.approx(expect, rel=1e-12)
+
+
+def _peer_fit(scale: float):
+    import pandas as pd
+
+    from mmm.data import from_wide
+    from mmm.inference import fit
+    from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig
+
+    df = pd.read_csv(ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv")
+    df["y"] = df["y"] * scale
+    ds = from_wide(
+        df,
+        date="date_week",
+        spend={"x1": "x1", "x2": "x2"},
+        outcomes=["y"],
+        controls=["event_1", "event_2"],
+        channels={"x1": "awareness", "x2": "conversion"},
+        name="peer",
+    )
+    spec = ModelSpec(
+        outcomes=(OutcomeSpec("y", "revenue"),),
+        saturation="logistic",
+        yearly_order=1,
+        trend="linear",
+        controls=("event_1", "event_2"),
+    )
+    res = fit(spec, ds, sampler=SamplerConfig(draws=30, tune=30, chains=2, seed=3), warn=False)
+    free = res.idata.posterior.attrs["free_variables"].split(",")
+    return {v: res.idata.posterior[v].values for v in free}
+
+
+def test_a_fit_draws_the_same_whichever_fit_the_process_ran_before(monkeypatch):
+    """A compiled model reused in the same process for other data of the same shape starts
+    from the new data's points (the prior medians are model data): the fit draws exactly
+    what it draws when its model is compiled (or read from disk) for it alone, so the
+    draws do not depend on the process's history."""
+    import importlib
+
+    fit_module = importlib.import_module("mmm.inference.fit")
+
+    monkeypatch.setattr(fit_module, "_COMPILED", {})
+    _peer_fit(1.0)  # compiles (or reads) the model with the first data's starting points
+    after_other = _peer_fit(1.1)  # reuses it with other data
+    fit_module._COMPILED.clear()
+    alone = _peer_fit(1.1)
+    assert sorted(after_other) == sorted(alone)
+    for k in alone:
+        np.testing.assert_array_equal(after_other[k], alone[k])

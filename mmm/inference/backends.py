@@ -198,6 +198,27 @@ def compiled_key(backend: str, structure_key: str, data: dict) -> str:
     return f"{backend}:{structure_key}:{h.hexdigest()}"
 
 
+def with_model_data(compiled, model):
+    """``compiled`` (a model of the same structure) with ``model``'s data and starting points.
+
+    Parameters
+    ----------
+    compiled : nutpie compiled model
+    model : pymc.Model
+
+    Returns
+    -------
+    nutpie compiled model
+    """
+    import dataclasses
+
+    from mmm.inference.numba_cache import initial_point_function
+
+    updated = with_data(compiled, {v.name: v.get_value() for v in model.data_vars})
+    init = initial_point_function(model, compiled._shapes)
+    return dataclasses.replace(updated, initial_point_func=init)
+
+
 def with_data(compiled, updates: dict):
     """``compiled`` with its data replaced by ``updates`` (names it does not use skipped).
 

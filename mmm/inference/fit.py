@@ -447,7 +447,7 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
         compile_cache_events,
         compile_model,
         compiled_key,
-        with_data,
+        with_model_data,
     )
 
     log = log or (lambda _line: None)
@@ -464,8 +464,9 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
         how = "read the compiled model from the disk cache in" if from_disk else "compiled in"
         log(f"{how} {time.perf_counter() - t0:.1f} s")
     else:
-        # data the compiled graph does not use (e.g. time with trend="none") is not swapped in
-        compiled = with_data(compiled, _data_updates(model))
+        # data the compiled graph does not use (e.g. time with trend="none") is not swapped
+        # in; the starting points are the new model's (its prior medians are data too)
+        compiled = with_model_data(compiled, model)
         log(f"reused the compiled model ({time.perf_counter() - t0:.1f} s)")
     t_compile = time.perf_counter() - t0
     log(_sampling_line(cfg))

@@ -465,6 +465,42 @@ def _callbacks(key: str, n_dim: int, n_expanded: int, logp_pt, expand_pt, shared
     return logp_c, expand_c
 
 
+def initial_point_function(model, shapes: dict):
+    """nutpie's initial-point function of ``model``: its support points, jittered, on the
+    sampler's (unconstrained) scale, as one flat array per seed.
+
+    Built from the model it is given, so that it reads that model's data: prior medians
+    that are model data (``log_prior_roas`` ...) set the starting points, and a compiled
+    model reused for other data must start from the other data's points, or the draws of
+    a fit would depend on which fit the process ran before it.
+
+    Parameters
+    ----------
+    model : pymc.Model
+    shapes : dict
+        ``{value variable name: shape}`` of at least the free variables (a compiled
+        model's ``_shapes``).
+
+    Returns
+    -------
+    callable
+        ``seed -> ndarray`` of the free variables' values, in the model's order.
+    """
+    import pymc as pm
+    from nutpie.compile_pymc import _rv_dict_to_flat_array_wrapper, _wrap_with_lock
+
+    fn = pm.initial_point.make_initial_point_fn(
+        model=model,
+        default_strategy="support_point",
+        jitter_rvs=set(model.free_RVs),
+        return_transformed=True,
+    )
+    names = [model.rvs_to_values[rv].name for rv in model.free_RVs]
+    return _rv_dict_to_flat_array_wrapper(
+        _wrap_with_lock(fn), names=names, shapes=[tuple(shapes[n]) for n in names]
+    )
+
+
 def compile_cached(model, *, var_names=None):
     """nutpie's compiled model, its two callbacks read from (or written to) the disk cache.
 
@@ -486,25 +522,17 @@ def compile_cached(model, *, var_names=None):
         When the model's graph holds something :func:`model_key` cannot describe exactly,
         or the cache folder cannot be written (nothing is compiled then).
     """
-    import pymc as pm
-    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
+    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords
 
     _check_cache_folder()
     key = model_key(model, var_names)
-    n_dim, n_expanded, logp_pt, expand_pt, init_fn, shape_info = _make_functions(
+    n_dim, n_expanded, logp_pt, expand_pt, _, shape_info = _make_functions(
         model,
         mode="NUMBA",
         compute_grad=True,
         join_expanded=True,
-        # as nutpie.compile_pymc_model: support points jittered, on the sampler's scale
-        pymc_initial_point_fn=_wrap_with_lock(
-            pm.initial_point.make_initial_point_fn(
-                model=model,
-                default_strategy="support_point",
-                jitter_rvs=set(model.free_RVs),
-                return_transformed=True,
-            )
-        ),
+        # replaced below by the one definition of the starting points
+        pymc_initial_point_fn=lambda seed: {},
         var_names=var_names,
     )
     shared = _data_arrays(logp_pt, expand_pt)
@@ -515,14 +543,15 @@ def compile_cached(model, *, var_names=None):
     _EVENTS["hits"] += hits
     _EVENTS["misses"] += 2 - hits
     dims, coords = _prepare_dims_and_coords(model, shape_info)
+    shapes = {name: tuple(shape) for name, _, shape in zip(*shape_info, strict=True)}
     return _model_class()(
         _n_dim=n_dim,
         dims=dims,
         _coords=coords,
-        _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info, strict=True)},
+        _shapes=shapes,
         compiled_logp_func=logp_c,
         compiled_expand_func=expand_c,
-        initial_point_func=init_fn,
+        initial_point_func=initial_point_function(model, shapes),
         shared_data=shared,
         user_data=ud,
         n_expanded=n_expanded,
