@@ -34,11 +34,21 @@ DEMO_FIT_MODULES = {
 os.environ.setdefault("MMM_REPORT_STRICT", "1")
 
 
+#: modules that use the shared fits of five simulated brands (``brand_fits``): one unit
+BRAND_FIT_MODULES = {"test_health_defaults", "test_split_recovery"}
+
+#: simulator seeds of the brands fitted with default settings by ``brand_fits``
+BRAND_SEEDS = (1, 2, 3, 4, 5)
+
+
 def _scope(nodeid: str) -> str:
     """The work unit of a test under ``--dist loadscope``: its module, except that the
-    modules sharing the demo fit form one unit."""
+    modules sharing the demo fit form one unit, and those sharing the brand fits another."""
     path = nodeid.split("::", 1)[0]
-    return "demo_fit" if Path(path).stem in DEMO_FIT_MODULES else path
+    stem = Path(path).stem
+    if stem in DEMO_FIT_MODULES:
+        return "demo_fit"
+    return "brand_fits" if stem in BRAND_FIT_MODULES else path
 
 
 if importlib.util.find_spec("xdist") is not None:
@@ -82,6 +92,37 @@ def demo_fit(demo_sim):
             sampler=SamplerConfig(draws=400, tune=400, chains=2, seed=5, progress=False),
             predictive=True,
         )
+
+
+@pytest.fixture(scope="session")
+def brand_sims():
+    """Five simulated brands of the demo's shape (156 weeks, 11 series), seeds
+    :data:`BRAND_SEEDS`, each with its own truths (carry-over, curves, returns)."""
+    from mmm.data.simulate import simulate
+
+    return {seed: simulate(seed=seed) for seed in BRAND_SEEDS}
+
+
+@pytest.fixture(scope="session")
+def brand_fits(brand_sims):
+    """Each brand fitted by :func:`mmm.inference.fit` with its default settings (the
+    default spec with the brand_search mediator, 4 chains x 1000 draws after 1000 tuning
+    steps, seed 0): seed -> (FitResult, convergence warnings raised). One compiled model
+    serves all five (same shape); about 2 minutes on 2 cores with it on disk."""
+    from mmm.errors import ConvergenceWarning
+    from mmm.inference import fit
+    from mmm.spec import default_spec_for
+
+    out = {}
+    for seed, sim in brand_sims.items():
+        ds = sim.to_dataset()
+        spec = default_spec_for(ds, mediator="brand_search")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)  # fit() warns per problem
+            result = fit(spec, ds)
+        warned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+        out[seed] = (result, warned)
+    return out
 
 
 @pytest.fixture(scope="session")

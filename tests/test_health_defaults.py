@@ -15,15 +15,13 @@ about 4-5 minutes on 2 cores. Marked ``slow``.
 from __future__ import annotations
 
 import json
-import warnings
 
 import pytest
+from conftest import BRAND_SEEDS
 
 from mmm.inference.health import ESS_MIN, RHAT_MAX, TAIL_ESS_MIN
 
 pytestmark = pytest.mark.slow
-
-BRAND_SEEDS = (1, 2, 3, 4, 5)
 
 
 def _healthy(diag) -> list[str]:
@@ -38,13 +36,6 @@ def _healthy(diag) -> list[str]:
     if not diag.min_ess_tail >= TAIL_ESS_MIN:
         out.append(f"min tail ESS {diag.min_ess_tail:.0f}")
     return out
-
-
-@pytest.fixture(scope="module")
-def brand_sims():
-    from mmm.data.simulate import simulate
-
-    return {seed: simulate(seed=seed) for seed in BRAND_SEEDS}
 
 
 def test_the_brands_hold_both_carry_over_truths_and_both_curve_shapes(brand_sims):
@@ -70,23 +61,9 @@ def test_mmm_fit_with_default_settings_passes_its_health_checks_on_the_demo(demo
 
 
 @pytest.fixture(scope="module")
-def brand_diagnostics(brand_sims):
-    """Each brand fitted by :func:`mmm.inference.fit` with its defaults: seed -> (sampler
-    settings, diagnostics, convergence warnings raised)."""
-    from mmm.errors import ConvergenceWarning
-    from mmm.inference import fit
-    from mmm.spec import default_spec_for
-
-    out = {}
-    for seed in BRAND_SEEDS:
-        ds = brand_sims[seed].to_dataset()
-        spec = default_spec_for(ds, mediator="brand_search")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)  # fit() warns per problem
-            result = fit(spec, ds)
-        warned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
-        out[seed] = (result.sampler, result.diagnostics, warned)
-    return out
+def brand_diagnostics(brand_fits):
+    """seed -> (sampler settings, diagnostics, convergence warnings raised)."""
+    return {seed: (r.sampler, r.diagnostics, warned) for seed, (r, warned) in brand_fits.items()}
 
 
 def test_fit_with_default_settings_passes_its_health_checks(brand_diagnostics):
