@@ -449,11 +449,21 @@ class ModelSpec:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+#: Carry-over of daily data (lags in days): conversion channels up to three weeks,
+#: awareness channels (delayed peak) up to eight weeks.
+DAILY_STAGES = (
+    (AWARENESS, StageSpec("delayed", 56)),
+    (CONVERSION, StageSpec("geometric", 21)),
+)
+
+
 def default_spec_for(dataset, *, mediator: str | None = None, **overrides) -> ModelSpec:
     """A sensible spec for a dataset: every outcome except the mediator.
 
     Outcomes whose name contains ``visit``, ``count``, ``order`` or ``transaction`` are
-    treated as counts; others as revenue.
+    treated as counts; others as revenue. On daily data (``dataset.freq == "D"``) the
+    carry-over lags are counted in days (:data:`DAILY_STAGES`) unless ``stages`` is given;
+    other frequencies keep the weekly defaults of :class:`ModelSpec`.
     """
     names = [o for o in dataset.outcome_names if o != mediator]
     outs = []
@@ -465,4 +475,6 @@ def default_spec_for(dataset, *, mediator: str | None = None, **overrides) -> Mo
             else "revenue"
         )
         outs.append(OutcomeSpec(n, kind))
+    if getattr(dataset, "freq", None) == "D":
+        overrides.setdefault("stages", DAILY_STAGES)
     return ModelSpec(outcomes=tuple(outs), mediator=mediator, **overrides)

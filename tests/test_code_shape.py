@@ -34,8 +34,9 @@ ALLOWED: dict[str, int] = {
     "optimize/cli.py::run_optimize_cli": 150,
     # 50 lines of docstring and signature; the refit closure records the folds
     "backtest.py::run_backtest": 129,
-    # 67 lines of docstring (the simulator's reference) and signature; the body is named steps
-    "data/simulate.py::simulate": 117,
+    # 72 lines of docstring (the simulator's reference) and signature; the steps are in
+    # _simulate
+    "data/simulate.py::simulate": 86,
     # 50 lines of docstring and signature; the checks are functions of their own
     "data/wide.py::from_wide": 97,
 }

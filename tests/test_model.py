@@ -415,3 +415,101 @@ def test_sampler_config_validates():
         SamplerConfig(sampler="gibbs")
     with pytest.raises(SpecError):
         SamplerConfig(draws=0)
+
+
+# ------------------------------------------------------------------ daily data
+@pytest.fixture(scope="module")
+def daily_ds():
+    from mmm.data.simulate import simulate
+
+    return simulate(seed=2, n_periods=120, freq="D").to_dataset()
+
+
+def test_weekday_contrasts_by_hand():
+    from mmm.model.design import weekday_contrasts
+
+    c = weekday_contrasts()
+    assert c.shape == (7, 6)
+    np.testing.assert_allclose(c[:, 0], [2**-0.5, -(2**-0.5), 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(c[:, 5], [1 / 42**0.5] * 6 + [-6 / 42**0.5])
+    np.testing.assert_allclose(c.sum(axis=0), 0.0, atol=1e-15)
+    np.testing.assert_allclose(c.T @ c, np.eye(6), atol=1e-15)
+
+
+def test_daily_data_get_day_of_week_features_weekly_data_do_not(demo_sim, daily_ds):
+    from mmm.model.build import prepare_inputs
+    from mmm.model.design import Design, weekday_contrasts
+
+    weekly = prepare_inputs(default_spec_for(demo_sim.to_dataset()), demo_sim.to_dataset())
+    assert not weekly.design.day_of_week and weekly.design.period_days == 7.0
+    assert weekly.coords["fourier"] == ["sin_1", "cos_1", "sin_2", "cos_2"]
+    # the weekly features are the yearly Fourier terms alone, as before daily support
+    doy = (pd.DatetimeIndex(demo_sim.to_dataset().dates) - pd.Timestamp("2000-01-01")).days
+    ang = 2 * np.pi * doy.to_numpy(dtype=float) / 365.25
+    np.testing.assert_array_equal(weekly.fourier[:, 0], np.sin(ang))
+    np.testing.assert_array_equal(weekly.fourier[:, 3], np.cos(2 * ang))
+
+    inp = prepare_inputs(default_spec_for(daily_ds), daily_ds)
+    de = inp.design
+    assert de.day_of_week and de.period_days == 1.0
+    assert inp.coords["fourier"][4:] == [f"weekday_{j}" for j in range(1, 7)]
+    dates = pd.DatetimeIndex(daily_ds.dates)
+    np.testing.assert_array_equal(inp.fourier[:, 4:], weekday_contrasts()[dates.day_of_week])
+    # future dates (forecasts, plans) get the same day columns: a week later, same values
+    later = de.fourier(dates + pd.Timedelta(days=7))
+    np.testing.assert_allclose(later[:, 4:], inp.fourier[:, 4:])
+    # saved and loaded with the fit; fits saved before daily support have none
+    assert Design.from_dict(de.to_dict()).day_of_week
+    old = weekly.design.to_dict()
+    del old["day_of_week"]
+    assert not Design.from_dict(old).day_of_week
+
+
+def test_daily_model_has_zero_sum_day_effects_on_outcomes_and_mediator(daily_ds):
+    from mmm.analysis.engine import baseline_scaled
+    from mmm.analysis.known import fit_from_params
+    from mmm.model.build import build_model
+    from mmm.model.design import weekday_contrasts
+
+    spec = default_spec_for(daily_ds, mediator="brand_search")
+    m = build_model(spec, daily_ds)
+    assert m.named_vars_to_dims["season_coef"] == ("outcome", "fourier")
+    assert m["season_coef"].eval().shape == (2, 10)
+    assert m.named_vars_to_dims["mediator_season_coef"] == ("fourier",)
+    # day effects of known coefficients, read back on future dates by the analysis
+    coef = np.zeros((2, 10))
+    coef[0, 4:] = [0.1, -0.2, 0.05, 0.0, 0.3, -0.1]
+    n_ch = len(daily_ds.channels)
+    fit = fit_from_params(
+        spec,
+        daily_ds,
+        params={
+            "adstock_weights": np.eye(1, 56).repeat(n_ch, axis=0),
+            "saturation_half": 1.0,
+            "saturation_slope": 1.0,
+            "beta": 0.0,
+            "delta": 0.0,
+            "gamma": 0.0,
+            "intercept": 1.0,
+            "season_coef": coef,
+        },
+    )
+    future = pd.date_range("2030-01-07", periods=7, freq="D")  # Monday to Sunday
+    base = baseline_scaled(fit, dates=future, controls=np.zeros((7, 1, 3)))[0, :, 0, :]
+    day = weekday_contrasts() @ coef[0, 4:]
+    np.testing.assert_allclose(base[:, 0] - base[:, 0].mean(), day - day.mean(), atol=1e-12)
+    assert abs(day.sum()) < 1e-12
+    np.testing.assert_allclose(base[:, 1], base[0, 1])  # store visits: no day effect given
+
+
+def test_default_spec_for_daily_data_counts_lags_in_days(demo_sim, daily_ds):
+    daily = default_spec_for(daily_ds, mediator="brand_search")
+    assert daily.stage("conversion").adstock == "geometric"
+    assert daily.stage("conversion").l_max == 21
+    assert daily.stage("awareness").adstock == "delayed"
+    assert daily.stage("awareness").l_max == 56
+    weekly = default_spec_for(demo_sim.to_dataset(), mediator="brand_search")
+    assert weekly.stages == ModelSpec().stages
+    assert weekly.stage("conversion").l_max == 8 and weekly.stage("awareness").l_max == 13
+    mine = {"awareness": {"adstock": "geometric", "l_max": 30}}
+    assert default_spec_for(daily_ds, stages=mine).stage("awareness").l_max == 30

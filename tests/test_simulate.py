@@ -607,3 +607,176 @@ def test_to_dataset_geo(sim_geo):
     _assert_dataset_matches(ds, sim_geo)
     shops = sim_geo.geos.set_index("geo")["shops"]
     assert ds.geo_info["shops"].tolist() == shops[list(ds.geos)].tolist()
+
+
+# ---------------------------------------------------------------- daily data
+
+N_DAYS = 400
+
+
+@pytest.fixture(scope="module")
+def sim_daily() -> Simulation:
+    return simulate(seed=3, n_periods=N_DAYS, freq="D")
+
+
+def test_weekly_output_is_unchanged_by_daily_support():
+    """Values of ``simulate(seed=0)`` recorded before ``freq`` existed: the weekly draws
+    are the same, number for number."""
+    s = simulate(seed=0)
+    assert s is not None and s.truth.params["freq"] == "W"
+    assert float(s.outcomes["online_sales"].iloc[0]) == 2195994.946050854
+    assert float(s.outcomes["store_visits"].iloc[-1]) == 102198.82252415507
+    assert float(s.media["spend"].iloc[100]) == 17249.63
+    total = s.truth.roas.sel(outcome="online_sales", series="online_video|prospecting")
+    assert float(total.sel(path="total")) == 1.2829916626416344
+    pd.testing.assert_frame_equal(simulate(seed=0, freq="W").outcomes, s.outcomes)
+
+
+def test_daily_dates_spend_and_dataset(sim_daily):
+    s = sim_daily
+    dates = pd.DatetimeIndex(s.outcomes["date"])
+    assert len(dates) == N_DAYS and (np.diff(dates.values) == np.timedelta64(1, "D")).all()
+    assert s.truth.params["freq"] == "D"
+    # the catalogue's weekly mean spend, spread over the seven days
+    mean_spend = s.media.groupby(["channel", "audience"], sort=False)["spend"].mean()
+    cat = default_catalogue().set_index(["channel", "audience"])["mean_spend"]
+    np.testing.assert_allclose(mean_spend[cat.index].to_numpy(), cat.to_numpy() / 7, atol=0.01)
+    ds = s.to_dataset()
+    assert ds.freq == "D" and ds.n_dates == N_DAYS
+    assert s.channels.set_index("channel")["max_lag"].to_dict() == {
+        "paid_search": 28,
+        "shopping_ads": 28,
+        "paid_social": 63,
+        "programmatic_display": 63,
+        "online_video": 63,
+        "email_crm": 28,
+        "affiliates": 28,
+    }
+
+
+def test_daily_carry_over_is_in_days(sim_daily):
+    """Each kernel is the weekly one written per day: geometric half-lives of 2.1 to 5.3
+    days (weekly retention 0.1 to 0.4), delayed peaks 7 to 21 days after spend."""
+    for ch, p in sim_daily.truth.params["channels"].items():
+        if p["adstock"] == "geometric":
+            assert 0.1 ** (1 / 7) <= p["alpha"] <= 0.4 ** (1 / 7), ch
+            half_life = np.log(0.5) / np.log(p["alpha"])
+            assert 2.1 <= half_life <= 5.3, ch
+            assert p["l_max"] == 28
+        else:
+            assert 7.0 <= p["theta"] <= 21.0 and 0.5 ** (1 / 49) <= p["alpha"] <= 0.8 ** (1 / 49)
+            w = ref_weights(p)
+            assert abs(int(np.argmax(w)) - p["theta"]) <= 0.5, ch  # peak at theta days
+            assert p["l_max"] == 63
+
+
+@pytest.mark.parametrize("label", ["paid_search|prospecting", "online_video|prospecting"])
+def test_daily_direct_contribution_recomputed_by_hand(sim_daily, label):
+    t = sim_daily.truth
+    p = t.params
+    h = ref_response(
+        t.spend.sel(series=label, geo="all").values, p["channels"][label.split("|")[0]]
+    )
+    got = t.contributions.sel(outcome="online_sales", series=label, geo="all", path="direct")
+    np.testing.assert_allclose(got.values, p["beta"]["online_sales"][label]["all"] * h, rtol=1e-9)
+    r = t.roas.sel(outcome="online_sales", series=label, path="direct").item()
+    assert r == pytest.approx(p["target_roas"]["online_sales"]["direct"][label], rel=1e-9)
+
+
+def test_daily_baseline_has_a_day_of_week_pattern(sim_daily):
+    s = sim_daily
+    t, p = s.truth, s.truth.params
+    ctrl = s.controls
+    dates = pd.DatetimeIndex(ctrl["date"])
+    years = (dates - dates[0]).days.to_numpy() / 365.25
+    phase = (dates - pd.Timestamp("2000-01-03")).days.to_numpy() / 365.25
+    b = p["baseline"]["brand_search"]
+    a1, b1, a2, b2 = b["fourier"]
+    shape = (
+        1
+        + b["trend_per_year"] * years
+        + a1 * np.sin(2 * np.pi * phase)
+        + b1 * np.cos(2 * np.pi * phase)
+        + a2 * np.sin(4 * np.pi * phase)
+        + b2 * np.cos(4 * np.pi * phase)
+        + b["holiday"] * ctrl["holiday"].to_numpy()
+        + b["promo"] * ctrl["promo"].to_numpy()
+        + b["price_elasticity"] * (ctrl["price_index"].to_numpy() - 1)
+        + np.array(b["weekday"])[dates.day_of_week.to_numpy()]
+    )
+    base = t.baseline.sel(geo="all", outcome="brand_search").values
+    np.testing.assert_allclose(base, b["intercept"]["all"] * shape, rtol=1e-9)
+    for k in OUTCOMES:
+        w = np.array(p["baseline"][k]["weekday"])
+        assert len(w) == 7 and abs(w.sum()) < 1e-12
+    # shops: Saturday is the busiest day of the week, in the data too
+    visits = s.outcomes.groupby(dates.day_of_week)["store_visits"].mean()
+    assert int(visits.idxmax()) == 5
+    assert visits[5] > 1.2 * visits.drop(5).mean()
+
+
+def test_daily_calendar_controls(sim_daily):
+    c = sim_daily.controls.set_index("date")
+    # Black Friday 2023 (24 November) to Cyber Monday, and the Christmas gift days
+    assert c.loc["2023-11-24":"2023-11-27", "holiday"].tolist() == [1, 1, 1, 1]
+    assert c.loc["2023-11-23", "holiday"] == 0 and c.loc["2023-11-28", "holiday"] == 0
+    assert c.loc["2023-12-11":"2023-12-24", "holiday"].eq(1).all()
+    assert c.loc["2023-12-25", "holiday"] == 0
+    assert int(c["holiday"].sum()) == 4 + 14
+    # January sales from 8 January to 4 February; summer sales 24 June to 21 July
+    assert c.loc["2023-01-08", "promo"] == 1 and c.loc["2023-02-05", "promo"] == 0
+    assert c.loc["2023-06-24":"2023-07-21", "promo"].eq(1).all()
+    # two private sales of seven days in 2023: 28 + 28 + 2 x 7 promo days
+    in_2023 = c.loc["2023-01-02":"2023-12-31", "promo"]
+    assert int(in_2023.sum()) == 28 + 28 + 14
+    assert c["price_index"].iloc[0] == 1.0
+    assert c["price_index"].between(0.95, 1.1).all()
+
+
+def test_daily_spend_is_flighted(sim_daily):
+    spend = sim_daily.truth.spend.sel(geo="all")
+    video = spend.sel(series="online_video|prospecting").values > 0
+    assert 0.2 < 1 - video.mean() < 0.8  # bursts with dark days
+    # runs of spend last two to six weeks (the first and last may be cut by the period)
+    edges = np.flatnonzero(np.diff(video.astype(int))) + 1
+    runs = np.split(video, edges)[1:-1]
+    on = [len(r) for r in runs if r[0]]
+    off = [len(r) for r in runs if not r[0]]
+    assert on and min(on) >= 14 and max(on) <= 42
+    assert off and min(off) >= 7 and max(off) <= 42
+    search = spend.sel(series="paid_search|prospecting").values
+    assert (search == 0).mean() < 0.1
+
+
+def test_daily_noise_is_as_noisy_per_week_as_weekly_data(sim_daily):
+    """Daily noise sd is 5 % x sqrt(7) of the daily baseline level, so that a week's sum
+    has the 5 % of the weekly simulator."""
+    t = sim_daily.truth
+    for k in OUTCOMES:
+        level = float(t.baseline.sel(outcome=k, geo="all").mean())
+        recorded = t.params["noise_sd"][k]["all"]
+        assert recorded == pytest.approx(0.05 * np.sqrt(7) * level, rel=0.02)
+        sd = float(np.std(t.noise.sel(outcome=k, geo="all").values))
+        assert 0.85 * recorded < sd < 1.15 * recorded
+
+
+def test_daily_geo_data_split_national_spend():
+    nat = simulate(seed=2, n_periods=60, freq="D")
+    geo = simulate(seed=2, n_periods=60, freq="D", geos=3)
+    np.testing.assert_allclose(
+        geo.truth.spend.sum("geo").values, nat.truth.spend.sel(geo="all").values, atol=1e-6
+    )
+    total = geo.truth.baseline + geo.truth.contributions.sum(("series", "path"))
+    np.testing.assert_allclose(total.values, geo.truth.expected.values, rtol=1e-9)
+
+
+def test_daily_arguments_are_checked():
+    assert simulate(seed=1, n_periods=10, start="2023-01-04", freq="D").outcomes["date"].iloc[
+        0
+    ] == pd.Timestamp("2023-01-04")
+    with pytest.raises(ValueError, match="freq='M' must be 'W'"):
+        simulate(freq="M")
+    with pytest.raises(ValueError, match="weeks start on Monday"):
+        simulate(start="2023-01-04")
+    with pytest.raises(ValueError, match=r"must be an integer >= 2 \(days\)"):
+        simulate(n_periods=1, freq="D")

@@ -67,6 +67,71 @@ def _controls(dates: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np
     return {"price_index": price_index, "promo": promo, "holiday": holiday}
 
 
+def _controls_daily(dates: pd.DatetimeIndex, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Daily calendar controls: holiday and promotion days, daily price index."""
+    days = [d.date() for d in dates]
+    n = len(days)
+    holiday = np.zeros(n, dtype=np.int64)
+    promo = np.zeros(n, dtype=np.int64)
+    for i, d in enumerate(days):
+        bf = _black_friday(d.year)
+        # Black Friday to Cyber Monday, and the Christmas gift days
+        if bf <= d <= bf + timedelta(days=3) or _in_window(d, (12, 11), (12, 24)):
+            holiday[i] = 1
+        if _in_window(d, (1, 8), (2, 4)) or _in_window(d, (6, 24), (7, 21)):
+            promo[i] = 1
+    years = sorted({d.year for d in days})
+    for year in years:
+        for window in (((3, 1), (5, 31)), ((9, 1), (10, 31))):
+            # a private sale of seven days starting on a free day of the window
+            idx = [
+                i
+                for i, d in enumerate(days)
+                if d.year == year and _in_window(d, *window) and not holiday[i] and not promo[i]
+            ]
+            pick = int(rng.integers(0, 10_000))
+            if idx:
+                first = idx[pick % len(idx)]
+                promo[first : first + 7] = 1
+    # list price: January steps; currency wobble AR(1) with the weekly persistence and
+    # stationary spread of the weekly simulator (0.8 a week, sd 0.005 / sqrt(1 - 0.64))
+    steps = rng.uniform(0.02, 0.05, size=len(years))
+    step_of_year = dict(zip(years, steps, strict=True))
+    ar = 0.8 ** (1.0 / 7.0)
+    sd = 0.005 * np.sqrt((1.0 - ar**2) / (1.0 - 0.8**2))
+    shocks = rng.normal(0.0, sd, size=n)
+    level, wobble = np.empty(n), np.empty(n)
+    current, u = 1.0, 0.0
+    for i, d in enumerate(days):
+        if i > 0 and d.year != days[i - 1].year:
+            current *= 1.0 + step_of_year[d.year]
+        level[i] = current
+        u = ar * u + shocks[i] if i > 0 else 0.0
+        wobble[i] = u
+    price_index = np.round(level * (1.0 + wobble), 4)
+    return {"price_index": price_index, "promo": promo, "holiday": holiday}
+
+
+#: Typical day-of-week profile of each outcome, Monday first, in multiples of the
+#: intercept (online shopping peaks on Sunday and Monday evenings, shops on Saturday,
+#: branded search early in the week).
+_WEEKDAY_PROFILE = {
+    "online_sales": (0.08, 0.04, 0.0, -0.02, -0.08, -0.10, 0.08),
+    "store_visits": (-0.15, -0.12, -0.08, -0.02, 0.10, 0.40, -0.13),
+    "brand_search": (0.06, 0.04, 0.02, 0.0, -0.06, -0.08, 0.02),
+}
+
+
+def _weekday_params(rng: np.random.Generator) -> dict[str, list[float]]:
+    """Day-of-week effects per outcome (Monday first, summing to zero): the typical
+    profile plus N(0, 0.02) per day, centred."""
+    out = {}
+    for k in OUTCOMES:
+        v = np.asarray(_WEEKDAY_PROFILE[k]) + rng.normal(0.0, 0.02, size=7)
+        out[k] = [float(x) for x in v - v.mean()]
+    return out
+
+
 _SHAPE_RANGES = {
     # growth / yr, Fourier sd, holiday, promo, price elasticity
     "online_sales": ((0.04, 0.10), 0.05, (0.25, 0.45), (0.15, 0.30), (-1.5, -0.5)),
@@ -107,4 +172,5 @@ def _shape(p: dict[str, Any], dates: pd.DatetimeIndex, controls: dict[str, np.nd
         + p["holiday"] * controls["holiday"]
         + p["promo"] * controls["promo"]
         + p["price_elasticity"] * (controls["price_index"] - 1.0)
+        + (np.asarray(p["weekday"])[dates.day_of_week] if "weekday" in p else 0.0)
     )

@@ -47,3 +47,5 @@ _SEARCH_LEVEL = 200_000.0  # national branded searches a week (base level)
 _STORE_LEVEL = 40_000.0  # national own intercept of store visits a week
 _NOISE_FRACTION = 0.05
 _L_MAX = {CONVERSION: 8, AWARENESS: 13}
+#: Longest lags (days) of the daily simulator's carry-over.
+_L_MAX_DAYS = {CONVERSION: 28, AWARENESS: 63}

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmm.data._sim_catalogue import _SET_RETURNS
-from mmm.data._sim_constants import _HIGH_INTENT, _L_MAX, _NEAR_STORE
+from mmm.data._sim_constants import _HIGH_INTENT, _L_MAX, _L_MAX_DAYS, _NEAR_STORE
 from mmm.names import AWARENESS, CONVERSION, series_label
 
 #: AR(1) coefficient of the unobserved demand shock (weekly persistence).
@@ -19,17 +19,23 @@ _SHOCK_AR = 0.8
 _SHOCK_EFFECT = 0.1
 
 
-def _demand_shock(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Stationary AR(1) series with unit variance, standardised over the ``n`` weeks."""
+def _demand_shock(n: int, rng: np.random.Generator, ar: float = _SHOCK_AR) -> np.ndarray:
+    """Stationary AR(1) series with unit variance, standardised over the ``n`` periods
+    (``ar`` the coefficient per period)."""
     e = rng.normal(size=n)
     u = np.empty(n)
     u[0] = e[0]
     for i in range(1, n):
-        u[i] = _SHOCK_AR * u[i - 1] + np.sqrt(1.0 - _SHOCK_AR**2) * e[i]
+        u[i] = ar * u[i - 1] + np.sqrt(1.0 - ar**2) * e[i]
     return (u - u.mean()) / max(u.std(), 1e-12)
 
 
-def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+def _channel_params(
+    cat: pd.DataFrame, rng: np.random.Generator, daily: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Carry-over and saturation per channel. Drawn in weeks; for daily data the same
+    kernels are expressed per day (``alpha**(1/7)`` for geometric decay, ``theta * 7``
+    and ``alpha**(1/49)`` for the delayed peak), with lags in days."""
     out: dict[str, dict[str, Any]] = {}
     for ch, stage in zip(cat["channel"], cat["stage"], strict=True):
         if ch in out:
@@ -47,6 +53,13 @@ def _channel_params(cat: pd.DataFrame, rng: np.random.Generator) -> dict[str, di
             "half": float(rng.uniform(0.5, 2.0)),
             "slope": float(rng.uniform(1.0, 2.0)),
         }
+        if daily:
+            p = out[ch]
+            if theta is None:
+                p["alpha"] = alpha ** (1.0 / 7.0)
+            else:
+                p["alpha"], p["theta"] = alpha ** (1.0 / 49.0), theta * 7.0
+            p["l_max"] = _L_MAX_DAYS[stage]
     return out
 
 
@@ -88,39 +101,61 @@ def _targets(cat: pd.DataFrame, channel_params: dict, rng: np.random.Generator) 
     }
 
 
+#: Flight lengths (periods on, periods off; ``integers`` bounds) of awareness spend.
+_FLIGHTS = {False: ((3, 7), (2, 7)), True: ((14, 43), (7, 43))}
+
+
+def _flights(n: int, q4: np.ndarray, rng: np.random.Generator, daily: bool) -> np.ndarray:
+    """Relative spend of an awareness series: bursts on and off (zero), a level that
+    varies from period to period, 1.6x heavier in October-December."""
+    (on_lo, on_hi), (off_lo, off_hi) = _FLIGHTS[daily]
+    level = np.exp(0.2 * rng.normal(size=n)) * np.where(q4, 1.6, 1.0)
+    on = np.zeros(n, dtype=bool)
+    t, state = 0, bool(rng.random() < 0.5)
+    while t < n:
+        length = int(rng.integers(on_lo, on_hi)) if state else int(rng.integers(off_lo, off_hi))
+        on[t : t + length] = state
+        t += length
+        state = not state
+    if not on.any():
+        on[: min(on_lo + 1, n)] = True
+    return np.where(on, level, 0.0)
+
+
+def _daily_eta(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Standard-normal log-spend shocks of a conversion series on daily data: a budget
+    level per week (variance 0.8) plus daily pacing (variance 0.2)."""
+    week = np.arange(n) // 7
+    return np.sqrt(0.8) * rng.normal(size=int(week[-1]) + 1)[week] + np.sqrt(0.2) * rng.normal(
+        size=n
+    )
+
+
 def _national_spend(
     cat: pd.DataFrame,
     dates: pd.DatetimeIndex,
     demand: np.ndarray,
     confounded: float,
     rng: np.random.Generator,
+    daily: bool = False,
 ) -> np.ndarray:
-    """National weekly spend in integer cents, shape (series, date)."""
+    """National spend per period in integer cents, shape (series, date); the catalogue's
+    weekly mean spend is spread over the seven days of a week for daily data."""
     n = len(dates)
     q4 = np.asarray(dates.month >= 10)
     out = np.zeros((len(cat), n), dtype=np.int64)
     for i, (stage, mean) in enumerate(zip(cat["stage"], cat["mean_spend"], strict=True)):
         if stage == CONVERSION:
-            eta = rng.normal(size=n)
+            eta = _daily_eta(n, rng) if daily else rng.normal(size=n)
             dark = rng.random(n) < 0.03
             z = confounded * demand + np.sqrt(1.0 - confounded**2) * eta
             raw = np.exp(0.3 * z)
             raw[dark] = 0.0
         else:
-            level = np.exp(0.2 * rng.normal(size=n)) * np.where(q4, 1.6, 1.0)
-            on = np.zeros(n, dtype=bool)
-            t, state = 0, bool(rng.random() < 0.5)
-            while t < n:
-                length = int(rng.integers(3, 7)) if state else int(rng.integers(2, 7))
-                on[t : t + length] = state
-                t += length
-                state = not state
-            if not on.any():
-                on[: min(4, n)] = True
-            raw = np.where(on, level, 0.0)
+            raw = _flights(n, q4, rng, daily)
         if raw.sum() == 0:
             raw[0] = 1.0
-        spend = raw * (mean / raw.mean())
+        spend = raw * ((mean / 7.0 if daily else mean) / raw.mean())
         out[i] = np.round(spend * 100.0).astype(np.int64)
     return out
 

@@ -67,7 +67,7 @@ class SimulationTruth:
     ----------
     contributions : xarray.DataArray
         Dims ``(date, geo, outcome, series, path)``; original units of each outcome
-        (euros, visits, searches) per week. ``path`` is ``"direct"`` or ``"mediated"``
+        (euros, visits, searches) per period (week, or day for daily data). ``path`` is ``"direct"`` or ``"mediated"``
         (through ``brand_search``). ``series`` labels are ``"channel|audience"`` with
         non-index coords ``channel`` and ``audience``. For ``brand_search`` the media
         effect is on the ``direct`` path and the mediated path is zero.
@@ -79,19 +79,20 @@ class SimulationTruth:
         Dims ``(date, geo, outcome)``: ``baseline + contributions.sum(("series", "path"))``;
         the outcome without its own noise.
     spend : xarray.DataArray
-        Dims ``(date, geo, series)``; euros a week.
+        Dims ``(date, geo, series)``; euros a period (week or day).
     roas : xarray.DataArray
         Dims ``(outcome, series, path)`` with ``path`` in ``("direct", "mediated",
         "total")``: contributions summed over date and geo divided by spend summed over
         date and geo. Euros per euro for online sales, visits per euro for store visits,
         searches per euro for branded search.
     params : dict
-        JSON-ready parameters: ``seed`` and the other arguments; ``channels`` (per channel:
+        JSON-ready parameters: ``seed`` and the other arguments (``freq`` included);
+        ``channels`` (per channel:
         ``stage``, ``adstock`` ``"geometric"``/``"delayed"``, ``alpha``, ``theta`` (None for
         geometric), ``l_max``, ``half`` in multiples of mean spend, ``slope``); ``series``
         (per label: ``channel``, ``audience``, ``stage``, ``mean_spend``, ``cpm``);
         ``target_roas``; ``beta`` (outcome -> series -> geo -> effect at full saturation,
-        outcome units a week); ``gamma_m`` (awareness series -> geo -> searches a week);
+        outcome units a period); ``gamma_m`` (awareness series -> geo -> searches a period);
         ``delta`` (outcome -> geo -> outcome units per branded search); ``noise_sd``
         (outcome -> geo); ``baseline`` (per outcome: ``intercept`` per geo and the shape
         coefficients of the module docstring); ``geography`` (per geo: ``population``,
@@ -142,7 +143,7 @@ class Simulation:
     ----------
     media : pandas.DataFrame
         Long table, one row per (date, geo, channel, audience): ``spend`` (euros a week)
-        and ``impressions`` (count).
+        and ``impressions`` (count); a row per week, or per day with ``freq="D"``.
     outcomes : pandas.DataFrame
         One row per (date, geo): ``online_sales`` (euros), ``store_visits`` (visits),
         ``brand_search`` (searches).
@@ -150,7 +151,7 @@ class Simulation:
         One row per (date, geo): ``price_index`` (1 = first week), ``promo`` and
         ``holiday`` (0/1).
     channels : pandas.DataFrame
-        One row per channel: ``channel``, ``stage``, ``max_lag`` (weeks), ``roas_prior``
+        One row per channel: ``channel``, ``stage``, ``max_lag`` (periods: weeks or days), ``roas_prior``
         (NaN: no prior), ``description``.
     geos : pandas.DataFrame or None
         ``geo``, ``population``, ``shops``; None for national data.

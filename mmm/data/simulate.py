@@ -1,4 +1,5 @@
-r"""Ground-truth simulator: weekly media, controls and outcomes with every true effect known.
+r"""Ground-truth simulator: weekly or daily media, controls and outcomes with every true
+effect known.
 
 :func:`simulate` draws a data set for a luxury fashion brand that sells online and in
 stores, together with a :class:`SimulationTruth` holding the exact contribution of each
@@ -7,7 +8,8 @@ comparing estimates with the truth.
 
 Generative process
 ------------------
-Indices: week :math:`t = 0 \dots T-1` (dates Monday-start, frequency ``"W-MON"``), geo
+Indices: week :math:`t = 0 \dots T-1` (dates Monday-start, frequency ``"W-MON"``; days
+with ``freq="D"``, see *Daily data* below for what changes), geo
 :math:`g`, media series :math:`s` (one (channel, audience) pair, label
 ``"channel|audience"``) of channel :math:`c(s)`, outcome :math:`k \in` {``online_sales``
 (euros), ``store_visits`` (visits), ``brand_search`` (branded searches)}. Random draws
@@ -136,6 +138,42 @@ cents:
 * awareness series (flighting): bursts of 3-6 weeks on, 2-6 weeks off (zero spend), a
   weekly level :math:`\exp(0.2\,N(0,1))`, 1.6x heavier from October to December.
 
+Daily data
+----------
+``freq="D"`` simulates days (frequency ``"D"``, any start day) with the same steps and
+the same meaning of every parameter, written per day; the truth (``truth.roas``,
+contributions, parameters) is laid out as for weekly data, with ``params["freq"]``
+recording the frequency. What changes:
+
+* Calendar: ``holiday`` = 1 on the four days from Black Friday to Cyber Monday and on the
+  Christmas gift days (11 to 24 December); ``promo`` = 1 on the days of the January sales
+  (8 January to 4 February) and the summer sales (24 June to 21 July) and on two private
+  sales of seven days per calendar year (each starting on a day drawn in March-May and in
+  September-October that is neither a holiday nor a promotion); the currency wobble is
+  AR(1) per day with the weekly persistence (:math:`0.8^{1/7}` a day) and the same
+  stationary spread.
+* Day of week: the baseline shape gains a term :math:`w_k(\mathrm{dow}_t)` in multiples
+  of the intercept, summing to zero over the seven days: a typical profile per outcome
+  (online sales high on Sunday and Monday, shops busiest on Saturday, branded search
+  early in the week) plus :math:`N(0, 0.02)` per day, centred, drawn from a stream of its
+  own (``params["baseline"][k]["weekday"]``, Monday first).
+* Carry-over in days: the kernels of step 3 are drawn as for weeks and written per day,
+  geometric :math:`\alpha_{\mathrm{day}} = \alpha^{1/7}` (half-lives of 2.1 to 5.3
+  days), delayed :math:`\theta_{\mathrm{day}} = 7\theta` (peak 7 to 21 days after
+  spend) and :math:`\alpha_{\mathrm{day}} = \alpha^{1/49}`, so a day's weight equals
+  the weekly kernel at the same time after spend; :math:`L = 28` days (conversion) and
+  63 days (awareness). Saturation is in multiples of the mean daily spend.
+* Spend: the catalogue's weekly mean spend is spread over the seven days (mean daily spend
+  = ``mean_spend / 7``); conversion series draw :math:`\eta_t = \sqrt{0.8}\,\eta^{w}_{
+  \lfloor t/7 \rfloor} + \sqrt{0.2}\,\eta^{d}_t` (a budget level per week of the data
+  plus daily pacing, both i.i.d. N(0, 1)), so that spend varies on the time scale of its
+  carry-over; awareness flights last 14-42 days on and 7-42 days off, with a level per day.
+* Levels and noise: branded search has a base level of 200,000 / 7 searches a day and
+  store visits an intercept of 40,000 / 7 a day; the noise sd is :math:`0.05 \sqrt{7}`
+  (about 13 %) x ``noise_scale`` x the mean daily baseline, so that a week's sum is about
+  as noisy as a week of the weekly simulator. The unobserved demand shock (with
+  ``confounded > 0``) is AR(1) with coefficient :math:`0.8^{1/7}` a day.
+
 Geos
 ----
 With ``geos = n > 0``: population :math:`P_g` (log-normal around 1.2 million), shops
@@ -164,7 +202,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.data._sim_calendar import _controls, _shape, _shape_params
+from mmm.data._sim_calendar import (
+    _controls,
+    _controls_daily,
+    _shape,
+    _shape_params,
+    _weekday_params,
+)
 from mmm.data._sim_catalogue import _check_catalogue, default_catalogue
 from mmm.data._sim_constants import (
     _NEAR_STORE,
@@ -176,6 +220,7 @@ from mmm.data._sim_constants import (
     PATHS,
 )
 from mmm.data._sim_draws import (
+    _SHOCK_AR,
     _SHOCK_EFFECT,
     _channel_params,
     _demand_shock,
@@ -212,13 +257,20 @@ __all__ = [
 ]
 
 
-def _check_args(n_periods, start, geos, seed, confounded, noise_scale) -> pd.Timestamp:
+#: Simulated frequencies: pandas frequency of the dates and days per period.
+FREQS = {"W": ("W-MON", 7), "D": ("D", 1)}
+
+
+def _check_args(n_periods, start, geos, seed, confounded, noise_scale, freq) -> pd.Timestamp:
     def is_int(v):
         return isinstance(v, int | np.integer) and not isinstance(v, bool)
 
     problems = []
+    if freq not in FREQS:
+        problems.append(f"freq={freq!r} must be 'W' (weekly) or 'D' (daily).")
+    unit = "days" if freq == "D" else "weeks"
     if not is_int(n_periods) or n_periods < 2:
-        problems.append(f"n_periods={n_periods!r} must be an integer >= 2 (weeks).")
+        problems.append(f"n_periods={n_periods!r} must be an integer >= 2 ({unit}).")
     if not is_int(geos) or geos < 0:
         problems.append(f"geos={geos!r} must be an integer >= 0 (0 = national data).")
     if not is_int(seed) or seed < 0:
@@ -232,7 +284,9 @@ def _check_args(n_periods, start, geos, seed, confounded, noise_scale) -> pd.Tim
         ts = pd.Timestamp(start)
     except (TypeError, ValueError):
         problems.append(f"start={start!r} is not a date; give an ISO date such as '2023-01-02'.")
-    if ts is not None and (ts.weekday() != 0 or ts != ts.normalize()):
+    if ts is not None and ts != ts.normalize():
+        problems.append(f"start={start!r} has a time of day; give a date such as '2023-01-02'.")
+    elif ts is not None and freq != "D" and ts.weekday() != 0:
         problems.append(
             f"start={start!r} is a {ts.day_name()}; weeks start on Monday (freq 'W-MON'). "
             "Give a Monday, e.g. '2023-01-02'."
@@ -251,8 +305,9 @@ def simulate(
     confounded: float = 0.0,
     noise_scale: float = 1.0,
     catalogue: pd.DataFrame | None = None,
+    freq: str = "W",
 ) -> Simulation:
-    """Simulate weekly media, controls and outcomes with known true effects.
+    """Simulate weekly or daily media, controls and outcomes with known true effects.
 
     The generative process is described equation by equation in the docstring of
     :mod:`mmm.data.simulate`.
@@ -260,9 +315,9 @@ def simulate(
     Parameters
     ----------
     n_periods : int, default 156
-        Number of weeks (>= 2).
+        Number of periods (>= 2): weeks, or days with ``freq="D"``.
     start : str, default "2023-01-02"
-        First week, a Monday (ISO date).
+        First period (ISO date): a Monday for weekly data, any day for daily data.
     geos : int, default 0
         0 for national data (single geo ``"all"``); ``n > 0`` for ``n`` geos named
         ``geo_01`` ... with population and shops.
@@ -274,8 +329,8 @@ def simulate(
         online-sales and store-visit baselines (absent from the controls), so spend
         follows demand the model cannot see. 0 = spend independent of demand.
     noise_scale : float, default 1.0
-        Multiplies the noise standard deviations (5 % of each outcome's baseline level);
-        0 gives noiseless outcomes.
+        Multiplies the noise standard deviations (5 % of each outcome's baseline level a
+        week); 0 gives noiseless outcomes.
     catalogue : pandas.DataFrame, optional
         Media series to simulate (ordered by channel as first listed, then by audience
         name, as in :class:`mmm.data.Dataset`): columns ``channel``, ``audience``, ``stage`` and
@@ -288,6 +343,10 @@ def simulate(
         branded search), ``store_visits_per_euro`` (direct visits per euro). They are the
         realised returns over the simulated period, in ``truth.roas``; the other draws of
         the seed (spend, calendar, other series' online returns) stay as they were.
+    freq : {"W", "D"}, default "W"
+        ``"W"``: weekly data (dates Monday-start). ``"D"``: daily data, with day-of-week
+        patterns, holiday days, daily flights and carry-over in days (module docstring,
+        *Daily data*).
 
     Returns
     -------
@@ -308,39 +367,72 @@ def simulate(
     {'date': 52, 'geo': 1, 'outcome': 3, 'series': 11, 'path': 2}
     >>> len(sim.media) == 52 * 11
     True
+    >>> simulate(seed=1, n_periods=28, freq="D").outcomes["date"].iloc[:2].dt.day_name().tolist()
+    ['Monday', 'Tuesday']
     """
-    start_ts = _check_args(n_periods, start, geos, seed, confounded, noise_scale)
-    confounded = float(confounded)
-    noise_scale = float(noise_scale)
+    start_ts = _check_args(n_periods, start, geos, seed, confounded, noise_scale, freq)
     cat = _check_catalogue(catalogue if catalogue is not None else default_catalogue())
-    dates = pd.date_range(start_ts, periods=n_periods, freq="W-MON")
-    streams = np.random.SeedSequence(int(seed)).spawn(6)
+    args: dict[str, Any] = {
+        "seed": int(seed),
+        "n_periods": int(n_periods),
+        "start": str(start_ts.date()),
+        "geos": int(geos),
+        "confounded": float(confounded),
+        "noise_scale": float(noise_scale),
+        "freq": freq,
+    }
+    return _simulate(cat, start_ts, args)
+
+
+def _simulate(cat: pd.DataFrame, start_ts: pd.Timestamp, args: dict[str, Any]) -> Simulation:
+    """The steps of :func:`simulate` on checked arguments (``args``: its keyword values)."""
+    seed, geos, confounded = args["seed"], args["geos"], args["confounded"]
+    daily = args["freq"] == "D"
+    dates = pd.date_range(start_ts, periods=args["n_periods"], freq=FREQS[args["freq"]][0])
+    streams = np.random.SeedSequence(seed).spawn(6)
     rng_cal, rng_par, rng_spend, rng_geo, rng_imp, rng_noise = (
         np.random.default_rng(s) for s in streams
     )
 
     # 1-2. calendar and baseline shapes
-    controls = _controls(dates, rng_cal)
-    chan = _channel_params(cat, rng_par)
+    controls = _controls_daily(dates, rng_cal) if daily else _controls(dates, rng_cal)
+    chan = _channel_params(cat, rng_par, daily)
     targets = _targets(cat, chan, rng_par)
     shape_p = _shape_params(rng_par)
+    if daily:  # the day-of-week effects have a stream of their own
+        rng_day = np.random.default_rng(np.random.SeedSequence(seed).spawn(8)[7])
+        for k, v in _weekday_params(rng_day).items():
+            shape_p[k]["weekday"] = v
     shapes = {k: _shape(shape_p[k], dates, controls) for k in OUTCOMES}
     shares = _Shares(
         media=float(rng_par.uniform(0.25, 0.35)),
         mediator=float(rng_par.uniform(0.30, 0.45)),
         delta_store=float(rng_par.uniform(0.05, 0.10)),
     )
-    demand, shock = _demand_index(shapes, shares.mediator, confounded, seed)
+    demand, shock = _demand_index(shapes, shares.mediator, confounded, seed, daily)
 
     # spend (national, cents) and geo split
-    nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend)  # (S, T)
+    nat_cents = _national_spend(cat, dates, demand, confounded, rng_spend, daily)  # (S, T)
     geo, cents = _split_geos(nat_cents, geos, rng_geo)
     spend = cents.astype(float) / 100.0  # (G, S, T) euros
 
     # 3-6. transforms, true effects and levels, contributions, baselines and noise
     response = _media_response(spend, cat, chan)
-    effects = _true_effects(cat, targets, geo, geos, response, spend, shapes, shares, rng_geo)
+    effects = _true_effects(
+        cat,
+        targets,
+        geo,
+        geos,
+        response,
+        spend,
+        shapes,
+        shares,
+        rng_geo,
+        periods_a_week=7 if daily else 1,
+    )
     contrib = _contributions(effects, response)
+    # daily noise: sqrt(7) x the weekly share, so that a week's sum is as noisy as a week
+    noise_scale = args["noise_scale"] * (np.sqrt(7.0) if daily else 1.0)
     baseline, noise, sd = _baseline_and_noise(effects, shapes, noise_scale, rng_noise)
     expected = baseline + contrib.sum(axis=(3, 4))
 
@@ -348,15 +440,14 @@ def simulate(
         dates, geo, cat, targets["labels"], contrib, baseline, expected, noise, spend
     )
     params: dict[str, Any] = {
-        "seed": int(seed),
-        "n_periods": int(n_periods),
-        "start": str(start_ts.date()),
-        "geos": int(geos),
-        "confounded": confounded,
+        k: args[k] for k in ("seed", "n_periods", "start", "geos", "confounded")
+    } | {
         "demand_shock": shock.tolist(),
-        "noise_scale": noise_scale,
+        "noise_scale": args["noise_scale"],
         "channels": chan,
-    } | _truth_params(cat, targets, effects, geo, sd, shape_p, shares)
+    }
+    params |= _truth_params(cat, targets, effects, geo, sd, shape_p, shares)
+    params["freq"] = args["freq"]
     truth = SimulationTruth(**arrays, params=params)
     return _tables(dates, geo, cat, chan, spend, expected + noise, controls, rng_imp, truth)
 
@@ -386,7 +477,11 @@ class _Effects:
 
 
 def _demand_index(
-    shapes: dict[str, np.ndarray], mediator_share: float, confounded: float, seed: int
+    shapes: dict[str, np.ndarray],
+    mediator_share: float,
+    confounded: float,
+    seed: int,
+    daily: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The standardised demand index and the unobserved demand shock (zeros when
     ``confounded`` is 0); a shock also moves the online and store shapes, in place."""
@@ -398,7 +493,8 @@ def _demand_index(
     if confounded > 0:
         # unobserved demand: shifts the baselines and the spend, absent from the controls
         rng_shock = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[6])
-        shock = _demand_shock(len(demand), rng_shock)
+        # the weekly persistence, per day for daily data
+        shock = _demand_shock(len(demand), rng_shock, _SHOCK_AR ** (1.0 / 7.0 if daily else 1.0))
         for k in ("online_sales", "store_visits"):
             shapes[k] = shapes[k] * (1.0 + _SHOCK_EFFECT * confounded * shock)
         demand = demand + shock
@@ -448,8 +544,10 @@ def _true_effects(
     shapes: dict[str, np.ndarray],
     shares: _Shares,
     rng_geo: np.random.Generator,
+    periods_a_week: int = 1,
 ) -> _Effects:
-    """Effects set from the target returns, and levels from the media share of online sales."""
+    """Effects set from the target returns, and levels from the media share of online sales
+    (``periods_a_week`` periods a week: the weekly levels of search and visits are divided by it)."""
     n_g, n_s, n_t = response.shape
     labels = targets["labels"]
     is_aware = (cat["stage"] == AWARENESS).to_numpy()
@@ -472,7 +570,7 @@ def _true_effects(
     media_online_total = float(((t_online + t_med) * total_spend).sum())  # euros, whole period
     baseline_total = media_online_total * (1.0 - shares.media) / shares.media
     per_week = baseline_total / n_t
-    search_level = _SEARCH_LEVEL
+    search_level = _SEARCH_LEVEL / periods_a_week
     delta_online = shares.mediator * per_week / (search_level * shapes["brand_search"].mean())
     online_level = (1.0 - shares.mediator) * per_week / shapes["online_sales"].mean()
     spe = t_med / delta_online  # searches per euro of awareness series
@@ -505,7 +603,7 @@ def _true_effects(
         },
         intercept={
             "online_sales": online_level * v_online,
-            "store_visits": _STORE_LEVEL * v_store,
+            "store_visits": _STORE_LEVEL / periods_a_week * v_store,
             "brand_search": search_level * v_search,
         },
     )

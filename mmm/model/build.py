@@ -152,7 +152,7 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
         "channel": channels,
         "outcome": outcomes,
         "lag": np.arange(max_lag),
-        "fourier": [f"{f}_{j}" for j in range(1, spec.yearly_order + 1) for f in ("sin", "cos")],
+        "fourier": design.seasonal_names(),
         "control": list(design.control_names),
         "changepoint": np.arange(len(design.changepoints)),
         "aw_series": [str(dataset.series[i]) for i in aw],

@@ -21,6 +21,14 @@ Time
 ``t`` runs from 0 at the first training date to 1 at the last (linear in periods) and
 extends beyond 1 for future dates. Yearly seasonality uses Fourier terms of the day of
 year, ``sin(2 pi j doy / 365.25)`` and ``cos(...)`` for ``j = 1..order``.
+
+Day of week
+-----------
+On daily data (one day per period) the seasonal features also hold six day-of-week
+columns: the orthonormal zero-sum (Helmert) contrasts of the seven days, Monday first, read
+at each date's weekday (:func:`weekday_contrasts`). Their coefficients give day effects
+that sum to zero over a week, so they do not trade off against the level; weekly data have
+no such columns.
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ class Design:
     yearly_order : int
     changepoints : ndarray
         Positions of the piecewise-trend changepoints on the t scale.
+    day_of_week : bool
+        Whether the seasonal features hold the six day-of-week contrasts (daily data;
+        False for fits saved before daily support).
     """
 
     spend_scale: np.ndarray
@@ -66,6 +77,7 @@ class Design:
     n_train: int
     yearly_order: int
     changepoints: np.ndarray
+    day_of_week: bool = False
 
     # -------------------------------------------------------------- features
     def time_index(self, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -74,16 +86,25 @@ class Design:
         return np.asarray(steps, dtype=float) / max(self.n_train - 1, 1)
 
     def fourier(self, dates: pd.DatetimeIndex) -> np.ndarray:
-        """Yearly Fourier features, dims (date, fourier) with ``2 * yearly_order`` columns."""
+        """Seasonal features, dims (date, fourier): ``2 * yearly_order`` yearly Fourier
+        columns, then, with ``day_of_week``, the six day-of-week contrasts."""
         dates = pd.DatetimeIndex(dates)
         doy = (dates - pd.Timestamp("2000-01-01")).days.to_numpy(dtype=float)
         cols = []
         for j in range(1, self.yearly_order + 1):
             ang = 2 * np.pi * j * doy / 365.25
             cols += [np.sin(ang), np.cos(ang)]
+        if self.day_of_week:
+            cols += list(weekday_contrasts()[dates.day_of_week.to_numpy()].T)
         if not cols:
             return np.zeros((len(dates), 0))
         return np.stack(cols, axis=1)
+
+    def seasonal_names(self) -> list[str]:
+        """Names of the columns of :meth:`fourier`: ``sin_1``, ``cos_1``, ... then
+        ``weekday_1`` ... ``weekday_6``."""
+        names = [f"{f}_{j}" for j in range(1, self.yearly_order + 1) for f in ("sin", "cos")]
+        return names + (WEEKDAY_NAMES if self.day_of_week else [])
 
     def trend_basis(self, dates: pd.DatetimeIndex) -> np.ndarray:
         """Piecewise-linear basis ``max(0, t - c_j)``, dims (date, changepoint)."""
@@ -111,6 +132,7 @@ class Design:
             "n_train": self.n_train,
             "yearly_order": self.yearly_order,
             "changepoints": self.changepoints.tolist(),
+            "day_of_week": self.day_of_week,
         }
 
     @classmethod
@@ -130,7 +152,29 @@ class Design:
             n_train=int(d["n_train"]),
             yearly_order=int(d["yearly_order"]),
             changepoints=np.asarray(d["changepoints"], dtype=float),
+            day_of_week=bool(d.get("day_of_week", False)),
         )
+
+
+#: Names of the day-of-week contrasts among the seasonal features.
+WEEKDAY_NAMES = [f"weekday_{j}" for j in range(1, 7)]
+
+
+def weekday_contrasts() -> np.ndarray:
+    """Orthonormal zero-sum contrasts of the seven days, dims (weekday, contrast) = (7, 6).
+
+    Row ``d`` is weekday ``d`` (0 = Monday). Contrast ``j`` (1-based) puts
+    ``1 / sqrt(j (j + 1))`` on the first ``j`` days and ``-j / sqrt(j (j + 1))`` on day
+    ``j + 1``, so every column sums to zero over the week and the columns are orthonormal:
+    coefficients ``c`` give day effects ``weekday_contrasts() @ c`` that sum to zero, and
+    independent Normal(0, s) coefficients give each day's effect the same prior spread
+    ``s * sqrt(6 / 7)``.
+    """
+    out = np.zeros((7, 6))
+    for j in range(1, 7):
+        out[:j, j - 1] = 1.0 / np.sqrt(j * (j + 1))
+        out[j, j - 1] = -j / np.sqrt(j * (j + 1))
+    return out
 
 
 def _period_days(dates: pd.DatetimeIndex) -> float:
@@ -195,6 +239,7 @@ def make_design(spec, dataset) -> Design:
     dates = pd.DatetimeIndex(dataset.dates)
     n_cp = spec.n_changepoints if spec.trend == "piecewise" else 0
     changepoints = np.linspace(0, 1, n_cp + 2)[1:-1] if n_cp else np.zeros(0)
+    period_days = _period_days(dates)
     return Design(
         spend_scale=scale,
         outcome_scale=oscale,
@@ -203,8 +248,10 @@ def make_design(spec, dataset) -> Design:
         control_center=center,
         control_scale=sd,
         first_date=dates[0],
-        period_days=_period_days(dates),
+        period_days=period_days,
         n_train=len(dates),
         yearly_order=spec.yearly_order,
         changepoints=changepoints,
+        # daily data: day-of-week effects on every outcome's (and the mediator's) baseline
+        day_of_week=period_days == 1.0,
     )
