@@ -259,7 +259,10 @@ def test_model_page_states_the_default_transform_priors():
         for param, prior in get_saturation(name, **kwargs).default_priors().items():
             d = dict(prior)
             dist = d.pop("dist")
+            shift = d.pop("shift", None)
             text = f"{dist}({', '.join(f'{v:g}' for v in d.values())})"
+            if shift is not None:  # the variable is shift + the law
+                text = f"{shift:g} + {text}"
             if _normalise(text) not in doc:
                 missing.append(f"{name}/{param}: {text}")
     assert not missing, missing

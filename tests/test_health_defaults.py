@@ -2,11 +2,10 @@
 
 ``mmm fit`` with its defaults (4 chains x 1000 draws after 1000 tuning steps, seed 1) on the
 demo files, and :func:`mmm.inference.fit` with its defaults (seed 0) on five simulated brands
-of other seeds, must give 0 divergences, min bulk ESS >= 400 and min tail ESS >= 100, and max
-R-hat <= 1.01 (the health policy of :mod:`mmm.inference.health`) on the demo and on at least
-4 of the 5 brands (<= 1.02 on all). Every brand has geometric carry-over
-truths (conversion channels) and delayed ones (awareness channels, peak 1-3 weeks after the
-spend), and Hill curves with slopes from about 1 (concave over the spend range) to about 2
+of other seeds, must give 0 divergences, min bulk ESS >= 400, min tail ESS >= 100 and max
+R-hat <= 1.01 (the health policy of :mod:`mmm.inference.health`) on the demo and on all
+five brands. Every brand has geometric carry-over truths (conversion channels) and delayed
+ones (awareness channels, peak 1-3 weeks after the spend), and Hill curves with slopes from about 1 (concave over the spend range) to about 2
 (S-shaped). The brands have the demo's shape (156 weeks, 11 series), so the model is
 compiled once for all six fits (and shared with the demo fit of the other slow tests);
 about 4-5 minutes on 2 cores. Marked ``slow``.
@@ -17,7 +16,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import BRAND_SEEDS
 
 from mmm.inference.health import ESS_MIN, RHAT_MAX, TAIL_ESS_MIN
 
@@ -67,24 +65,14 @@ def brand_diagnostics(brand_fits):
 
 
 def test_fit_with_default_settings_passes_its_health_checks(brand_diagnostics):
-    """No divergence and enough effective draws on every brand; R-hat within the policy's
-    1.01 on at least 4 of the 5 and within 1.02 on all. The brands' largest R-hat sits on
-    a Hill slope (correlated with its half-saturation) and near the policy's edge: with
-    the compiled model read from the disk cache (the same code in every process, so the
-    same draws) it was 1.0104, 1.0052, 1.0056, 1.0083 and 1.0031 for seeds 1-5 (and
-    1.0079 for seed 6), measured 2026-12-06; before, seed 3 ranged over 1.005-1.017 with
-    the compiled model it happened to reuse. A promise of 5 of 5 would rest on which
-    brand lands at the edge (open: the slope vs half-saturation parameterisation)."""
+    """No divergence, enough effective draws and R-hat within the policy's 1.01 on every
+    brand, and no convergence warning. Measured 2026-12-06 with the slope's log-normal
+    prior (its excess over 1; 1 + HalfNormal before): max R-hat 1.0064, 1.0053, 1.0043,
+    1.0052 and 1.0044 for seeds 1-5, min bulk ESS 967-1873 (with the former prior the
+    slope of an awareness channel reached 1.0104 and 1.0132, bulk ESS down to 335)."""
     from mmm.spec import SamplerConfig
 
-    rhat_ok = 0
     for seed, (sampler, diag, warned) in brand_diagnostics.items():
         assert sampler == SamplerConfig()
-        assert diag.divergences == 0, (seed, diag)
-        assert diag.min_ess_bulk >= ESS_MIN, (seed, diag)
-        assert diag.min_ess_tail >= TAIL_ESS_MIN, (seed, diag)
-        assert diag.max_rhat <= 1.02, (seed, diag)
-        if not _healthy(diag):
-            rhat_ok += 1  # healthy by the policy's own figures
-            assert diag.problems() == [] and not warned, (seed, diag)
-    assert rhat_ok >= len(BRAND_SEEDS) - 1, brand_diagnostics
+        assert _healthy(diag) == [], (seed, diag)
+        assert diag.problems() == [] and not warned, (seed, diag)

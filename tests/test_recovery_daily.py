@@ -8,29 +8,25 @@ carry-over lags in days) through :func:`mmm.inference.fit`, 2 chains x 300 draws
 tuning steps. Every cell is one (outcome, series) total return per euro over the fitted
 period; the truth is the simulator's realised return (``truth.roas``).
 
-Measured (2 shared cores; the first fit includes compiling the model, about 40 s, later
-ones read it from the compiled-model cache):
+Measured 2026-12-06 (2 shared cores; the first fit includes reading or compiling the
+model, later ones reuse it), with the carry-over priors written for weeks and converted to
+days (:meth:`mmm.transforms.adstock._AdstockBase.per_period`):
 
 ====  ====================  ============  ========
 seed  median relative error  90 % coverage  runtime
 ====  ====================  ============  ========
-0     0.137                 10 / 10       49 s
-1     0.356                 8 / 10        23 s
-2     0.490                 7 / 10        20 s
-3     0.285                 9 / 10        22 s
-all   0.289                 34 / 40       121 s
+0     0.109                 10 / 10       21 s
+1     0.197                 8 / 10        14 s
+2     0.230                 9 / 10        13 s
+3     0.163                 9 / 10        12 s
+all   0.158                 36 / 40       60 s
 ====  ====================  ============  ========
 
-The whole module runs in about 2 minutes (121 s measured). The issue asks for a median
-error of at most 25 % and a coverage of at least 80 %. The coverage holds (34 / 40; the
-test asks for 80 %, above the binomial floor of 77.5 % for 90 % intervals over 40 cells at
-level 0.01). The median error is asserted at 0.35 (measured 0.289; no cell off by more
-than a factor of 3, the worst measured 2.6) and does not yet meet the issue's 25 %: the adstock priors are per period, so on daily data they put the
-awareness peak about two days after spend where the truth has it one to three weeks
-later, and the awareness returns come out too high. With priors written per day (the same
-kernels' weekly priors rescaled to days) the same fits gave 0.089, 0.196, 0.210 and 0.187;
-:func:`test_total_returns_meet_the_issue_target` is an expected failure until the model
-has them (it then passes and the mark must go).
+Before that conversion (the weekly priors read as per-day values: the awareness peak
+expected two days after the spend where the truth has it one to three weeks later) the same
+fits gave 0.137, 0.356, 0.490 and 0.285 (all 0.289, 34 / 40). The tests assert the issue's
+targets over the four seeds (median error at most 25 %, coverage at least 80 %) and that
+no seed is far off on its own.
 """
 
 from __future__ import annotations
@@ -107,15 +103,12 @@ def _coverage_floor(n: int, rate: float = 0.9, alpha: float = 0.01) -> float:
     return float(binom.ppf(alpha, n, rate)) / n
 
 
-def test_report_the_measured_figures(daily_fits, cells):
-    """Not a check: prints the figures of the module docstring (run with ``-s``)."""
-    for seed, (t, _, _, seconds) in daily_fits.items():
-        print(
-            f"seed {seed}: median |error| {t['rel_err'].abs().median():.3f}, coverage "
-            f"{int(t['covered'].sum())} / {len(t)}, {seconds:.0f} s"
-        )
-    print(f"all: median |error| {cells['rel_err'].abs().median():.3f}")
-    assert len(cells) == 10 * len(SEEDS)
+def test_no_brand_is_far_off_on_its_own(daily_fits):
+    """Each seed on its own: median error at most 35 % and at least 7 of its 10 cells
+    covered (measured 0.11-0.23 and 8-10)."""
+    for seed, (t, _, _, _) in daily_fits.items():
+        assert t["rel_err"].abs().median() <= 0.35, (seed, t)
+        assert int(t["covered"].sum()) >= 7, (seed, t)
 
 
 def test_total_returns_are_covered_at_the_issue_rate(cells):
@@ -125,21 +118,13 @@ def test_total_returns_are_covered_at_the_issue_rate(cells):
     assert cells["covered"].mean() >= 0.8, cells
 
 
-def test_total_returns_are_close_to_the_truth(cells):
-    err = cells["rel_err"].abs()
-    assert err.median() <= 0.35, cells[["seed", "outcome", "series", "median", "truth"]]
-    # no cell is off by more than a factor of 3
+def test_no_cell_is_off_by_more_than_a_factor_of_3(cells):
     ratio = cells["median"] / cells["truth"]
     assert ratio.between(1 / 3, 3).all(), cells[["seed", "outcome", "series", "median", "truth"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="adstock priors are per period (days on daily data): awareness returns come out "
-    "too high until the model writes them per day (module docstring)",
-)
 def test_total_returns_meet_the_issue_target(cells):
-    assert cells["rel_err"].abs().median() <= 0.25
+    assert cells["rel_err"].abs().median() <= 0.25, cells[["seed", "series", "median", "truth"]]
 
 
 def test_day_of_week_pattern_is_recovered(daily_fits):

@@ -56,12 +56,14 @@ SATURATION_CASES = [(name, {}) for name in SATURATIONS] + [
 
 
 def _prior_draws(priors: dict, size: int, seed: int) -> dict[str, np.ndarray]:
-    """Draws of each parameter from its default prior (PyMC distribution by name)."""
+    """Draws of each parameter from its default prior (the package's SciPy form of the
+    spec's priors, a ``shift`` included)."""
+    from mmm.analysis.priors import scipy_prior
+
     out = {}
     for j, (name, d) in enumerate(priors.items()):
-        d = dict(d)
-        dist = getattr(pm, d.pop("dist")).dist(**d, shape=size)
-        out[name] = np.asarray(pm.draw(dist, random_seed=seed + j), dtype=float)
+        draws = scipy_prior(d).rvs(size=size, random_state=np.random.default_rng(seed + j))
+        out[name] = np.asarray(draws, dtype=float)
     return out
 
 

@@ -213,9 +213,10 @@ class TestBattery:
             assert set(priors) == set(t.param_names)
             draws = {}
             for n, spec in priors.items():
-                kw = {k: v for k, v in spec.items() if k != "dist"}
+                kw = {k: v for k, v in spec.items() if k not in ("dist", "shift")}
                 dist = getattr(pm, spec["dist"]).dist(**kw, shape=(N_GEO, N_SERIES))
-                draws[n] = pm.draw(dist, random_seed=11)
+                # a "shift" moves the law right (the model's variable is shift + the law)
+                draws[n] = spec.get("shift", 0.0) + pm.draw(dist, random_seed=11)
             y = t.apply(_spend(7), draws)  # draws lie in the kernels' domains
             assert np.all(np.isfinite(y))
         # copies: changing one does not change the next
@@ -491,27 +492,28 @@ def test_saturation_parameter_options():
     assert DelayedAdstock().param_names == ("alpha", "theta")
 
 
-def test_estimated_hill_slope_prior_is_at_least_one():
-    """The slope prior is Normal(1, 0.75) cut at 1: its mean is 1 + 0.75 sqrt(2 / pi) and its
-    median 1 + 0.75 z_0.75 (the regression baseline's fixed shape), the same in the PyMC
-    model and the SciPy prior draws."""
+def test_estimated_hill_slope_prior_is_above_one():
+    """The slope prior is 1 + LogNormal(log 0.5, 0.7): median 1.5 and mean
+    1 + 0.5 exp(0.7^2 / 2) (the regression baseline's fixed shape takes the median), the same
+    in the PyMC model (the variable ``slope_excess`` plus 1) and the SciPy prior draws."""
     import pymc as pm
-    from scipy.stats import norm
 
     from mmm.analysis.frequentist import _prior_median
     from mmm.analysis.priors import scipy_prior
 
     d = HillSaturation().default_priors()["slope"]
-    want = 1 + 0.75 * math.sqrt(2 / math.pi)
-    assert _prior_median(d) == pytest.approx(1 + 0.75 * norm.ppf(0.75), rel=1e-12)
+    want = 1 + 0.5 * math.exp(0.7**2 / 2)  # 1.6388
+    assert _prior_median(d) == pytest.approx(1.5, rel=1e-12)
     draws = scipy_prior(d).rvs(size=20_000, random_state=np.random.default_rng(0))
-    assert draws.min() >= 1.0
+    assert draws.min() > 1.0
     assert draws.mean() == pytest.approx(want, abs=0.01)
+    assert scipy_prior(d).ppf(0.05) == pytest.approx(1 + 0.5 * math.exp(-1.6449 * 0.7), rel=1e-4)
     from mmm.model.build import _prior
 
-    with pm.Model():  # the model's own prior builder
+    with pm.Model() as m:  # the model's own prior builder
         got = pm.draw(_prior(pm, "slope", d, None), draws=20_000, random_seed=1)
-    assert got.min() >= 1.0
+    assert [v.name for v in m.free_RVs] == ["slope_excess"]
+    assert got.min() > 1.0
     assert got.mean() == pytest.approx(want, abs=0.01)
 
 
@@ -589,3 +591,50 @@ def test_compiled_backends_match_numpy(mode):
         t = ALL_CASES[case]
         got = _compile(t, 3, 2, mode=mode)(x_val, _params(t))
         np.testing.assert_allclose(got, t.apply(x_val, _params(t)), **TOL)
+
+
+class TestPerPeriod:
+    """Carry-over parameters written for weeks, converted to the data's periods."""
+
+    def test_weekly_values_are_unchanged(self):
+        from mmm.transforms import get_adstock
+
+        for name, params in (
+            ("geometric", {"alpha": 0.4}),
+            ("delayed", {"alpha": 0.6, "theta": 2.0}),
+            ("weibull_pdf", {"shape": 2.0, "scale": 4.0}),
+        ):
+            assert get_adstock(name).per_period(params, 7.0) == params
+
+    def test_daily_values_by_hand(self):
+        from mmm.transforms import get_adstock
+
+        g = get_adstock("geometric").per_period({"alpha": 0.5}, 1.0)
+        assert g["alpha"] == pytest.approx(0.5 ** (1 / 7))  # 0.905724
+        d = get_adstock("delayed").per_period({"alpha": 0.6, "theta": 2.0}, 1.0)
+        assert d["theta"] == pytest.approx(14.0)
+        assert d["alpha"] == pytest.approx(0.6 ** (1 / 49))
+        w = get_adstock("weibull_cdf").per_period({"shape": 1.5, "scale": 4.0}, 1.0)
+        assert w == pytest.approx({"shape": 1.5, "scale": 28.0})
+
+    def test_daily_kernels_carry_over_as_the_weekly_ones_in_calendar_time(self):
+        """Seven daily lags later the geometric weight has fallen by the weekly retention,
+        and the delayed kernel peaks seven times as many periods after the spend."""
+        from mmm.transforms import get_adstock
+
+        geo = get_adstock("geometric", l_max=15, normalize=False)
+        wd = geo.weights(geo.per_period({"alpha": 0.3}, 1.0))
+        assert wd[7] / wd[0] == pytest.approx(0.3)
+        assert wd[14] / wd[7] == pytest.approx(0.3)
+        dl = get_adstock("delayed", l_max=40, normalize=False)
+        wk = dl.weights({"alpha": 0.7, "theta": 2.0})
+        dy = dl.weights(dl.per_period({"alpha": 0.7, "theta": 2.0}, 1.0))
+        assert int(np.argmax(dy)) == 7 * int(np.argmax(wk)) == 14
+        assert dy[21] == pytest.approx(wk[3])  # three weeks after the spend, either way
+
+    def test_unknown_parameters_fail_loudly(self):
+        from mmm.errors import SpecError
+        from mmm.transforms import get_adstock
+
+        with pytest.raises(SpecError, match="alpha"):
+            get_adstock("geometric").per_period({"beta": 0.5}, 1.0)

@@ -40,6 +40,9 @@ def scipy_prior(d: dict):
 
     d = dict(d)
     dist = d.pop("dist")
+    shift = d.pop("shift", 0.0)
+    if shift:
+        return _shifted(scipy_prior(d | {"dist": dist}), shift)
     if dist == "Beta":
         rv = stats.beta(d["alpha"], d["beta"])
     elif dist == "Gamma":
@@ -57,6 +60,26 @@ def scipy_prior(d: dict):
     else:
         raise ValueError(f"no SciPy equivalent for prior {dist!r}.")
     return rv
+
+
+class _shifted:
+    """A frozen SciPy distribution moved right by ``shift`` (``rvs``, ``mean``, ``median``,
+    ``ppf``)."""
+
+    def __init__(self, rv, shift: float) -> None:
+        self.rv, self.shift = rv, float(shift)
+
+    def rvs(self, *args, **kwargs):
+        return self.shift + self.rv.rvs(*args, **kwargs)
+
+    def mean(self) -> float:
+        return self.shift + float(self.rv.mean())
+
+    def median(self) -> float:
+        return self.shift + float(self.rv.median())
+
+    def ppf(self, q):
+        return self.shift + self.rv.ppf(q)
 
 
 def _scipy_draws(d: dict, size, rng) -> np.ndarray:
@@ -101,8 +124,9 @@ def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:
         st = spec.stage(stage)
         ad = get_adstock(st.adstock, l_max=st.l_max)
         k = post.sizes[dim]
-        for p, d in ad.default_priors(stage).items():
-            out[f"adstock_{stage}_{p}"] = (("sample", dim), _scipy_draws(d, (n, k), rng))
+        weekly = {p: _scipy_draws(d, (n, k), rng) for p, d in ad.default_priors(stage).items()}
+        for p, v in ad.per_period(weekly, fit.design.period_days).items():
+            out[f"adstock_{stage}_{p}"] = (("sample", dim), v)
     sat = spec.saturation_transform()
     C = post.sizes["channel"]
     for p, d in sat.default_priors().items():

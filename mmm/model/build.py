@@ -186,13 +186,18 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
 
 
 def _prior(pm, name: str, d: dict, dims):
+    """The prior ``d`` (``{"dist": PyMC name, **parameters}``) as the variable ``name``; with
+    a ``shift``, ``name`` is ``shift`` plus a variable ``<name>_excess`` of that law."""
     d = dict(d)
     dist = d.pop("dist")
+    shift = d.pop("shift", None)
     try:
         cls = getattr(pm, dist)
     except AttributeError as exc:
         raise SpecError(f"prior for {name!r} names unknown distribution {dist!r}.") from exc
-    return cls(name, **d, dims=dims)
+    if shift is None:
+        return cls(name, **d, dims=dims)
+    return pm.Deterministic(name, shift + cls(f"{name}_excess", **d, dims=dims), dims=dims)
 
 
 def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
@@ -465,10 +470,7 @@ def _adstock_weights(pm, pt, spec, inp: ModelInputs):
             continue
         st = spec.stage(stage)
         ad = get_adstock(st.adstock, l_max=st.l_max)
-        params = {
-            p: _prior(pm, f"adstock_{stage}_{p}", d, f"channel_{stage}")
-            for p, d in ad.default_priors(stage).items()
-        }
+        params = _adstock_params(pm, pt, ad, stage, inp.design.period_days)
         w = ad.weights(params, xp=pt)
         if st.l_max < L:
             w = pt.concatenate([w, pt.zeros((len(chans), L - st.l_max))], axis=1)
@@ -479,6 +481,22 @@ def _adstock_weights(pm, pt, spec, inp: ModelInputs):
     weights = pm.Deterministic("adstock_weights", w_all[perm], dims=("channel", "lag"))
 
     return weights
+
+
+def _adstock_params(pm, pt, ad, stage: str, period_days: float) -> dict:
+    """The carry-over parameters of a stage's channels, ``adstock_<stage>_<param>``, in the
+    data's periods. The priors are written for weeks; on data of other periods (daily) the
+    weekly values are sampled (``adstock_<stage>_<param>_weekly``) and converted, so that a
+    prior means the same carry-over in calendar time (weekly data: the graph as ever)."""
+    dims = f"channel_{stage}"
+    priors = ad.default_priors(stage)
+    if period_days == 7.0:
+        return {p: _prior(pm, f"adstock_{stage}_{p}", d, dims) for p, d in priors.items()}
+    weekly = {p: _prior(pm, f"adstock_{stage}_{p}_weekly", d, dims) for p, d in priors.items()}
+    return {
+        p: pm.Deterministic(f"adstock_{stage}_{p}", v, dims=dims)
+        for p, v in ad.per_period(weekly, period_days, xp=pt).items()
+    }
 
 
 def _media_response(pm, pt, spec, inp: ModelInputs, weights, to_series):

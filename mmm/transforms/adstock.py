@@ -506,7 +506,13 @@ class Adstock(Protocol):
         ...
 
     def default_priors(self, stage: str) -> dict[str, dict[str, Any]]:
-        """Prior per parameter as ``{"dist": <PyMC name>, **kwargs}``."""
+        """Prior per parameter as ``{"dist": <PyMC name>, **kwargs}``, for weekly periods."""
+        ...
+
+    def per_period(
+        self, weekly: Mapping[str, Any], period_days: float, *, xp: ModuleType = np
+    ) -> dict[str, Any]:
+        """Weekly parameters converted to periods of ``period_days`` days."""
         ...
 
     def to_dict(self) -> dict[str, Any]:
@@ -551,6 +557,11 @@ class _AdstockBase:
     name: ClassVar[str] = ""
     param_names: ClassVar[tuple[str, ...]] = ()
     _PRIORS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {}
+    #: how each parameter changes with the length of a period, the default priors being
+    #: written for weeks: ``"retention"`` (a share kept per period, ``x ** (days / 7)``),
+    #: ``"retention_sq"`` (per squared period, ``x ** ((days / 7) ** 2)``), ``"lag"`` (in
+    #: periods, ``x * 7 / days``) or ``"shape"`` (no unit, unchanged)
+    param_units: ClassVar[dict[str, str]] = {}
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
@@ -603,6 +614,47 @@ class _AdstockBase:
         """
         return copy.deepcopy(self._PRIORS[_check_stage(stage, owner=type(self).__name__)])
 
+    def per_period(
+        self, weekly: Mapping[str, Any], period_days: float, *, xp: ModuleType = np
+    ) -> dict[str, Any]:
+        """Parameters given for weekly periods, converted to periods of ``period_days``
+        days (the same carry-over in calendar time; see :attr:`param_units`).
+
+        Parameters
+        ----------
+        weekly : dict
+            ``param_names`` to values (arrays or tensors) for weeks.
+        period_days : float
+            Length of one period of the data, in days (1 for daily data, 7 for weekly).
+        xp : module, default numpy
+
+        Returns
+        -------
+        dict
+            The same keys; values for the data's periods (unchanged when
+            ``period_days == 7``).
+
+        Examples
+        --------
+        >>> from mmm.transforms import get_adstock
+        >>> round(float(get_adstock("geometric").per_period({"alpha": 0.5}, 1.0)["alpha"]), 4)
+        0.9057
+        """
+        p = _select_params(weekly, self.param_names, owner=type(self).__name__)
+        r = float(period_days) / 7.0
+        out = {}
+        for name, value in p.items():
+            unit = self.param_units[name]
+            if unit == "retention":
+                out[name] = value**r
+            elif unit == "retention_sq":
+                out[name] = value ** (r * r)
+            elif unit == "lag":
+                out[name] = value / r
+            else:
+                out[name] = value
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """``{"name": ..., "l_max": ..., "normalize": ...}``; see ``registry.adstock_from_dict``."""
         return {"name": self.name, "l_max": self.l_max, "normalize": self.normalize}
@@ -625,6 +677,7 @@ class GeometricAdstock(_AdstockBase):
 
     name: ClassVar[str] = "geometric"
     param_names: ClassVar[tuple[str, ...]] = ("alpha",)
+    param_units: ClassVar[dict[str, str]] = {"alpha": "retention"}
     _PRIORS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {
         # awareness: mean retention 0.625 per period; conversion: mean 0.29
         "awareness": {"alpha": {"dist": "Beta", "alpha": 5.0, "beta": 3.0}},
@@ -654,6 +707,7 @@ class DelayedAdstock(_AdstockBase):
 
     name: ClassVar[str] = "delayed"
     param_names: ClassVar[tuple[str, ...]] = ("alpha", "theta")
+    param_units: ClassVar[dict[str, str]] = {"alpha": "retention_sq", "theta": "lag"}
     _PRIORS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {
         # awareness: peak about 2 periods after spend (theta mean 2, sd 1)
         "awareness": {
@@ -696,6 +750,7 @@ class WeibullAdstock(_AdstockBase):
     normalize: bool = True
 
     param_names: ClassVar[tuple[str, ...]] = ("shape", "scale")
+    param_units: ClassVar[dict[str, str]] = {"shape": "shape", "scale": "lag"}
     _PRIORS_BY_KIND: ClassVar[dict[str, dict[str, dict[str, dict[str, Any]]]]] = {
         "pdf": {
             # awareness: hump with its mode near 3 periods (shape mean 2, scale mean 4)

@@ -482,9 +482,13 @@ def _check_fixed(value: Any, *, owner: str, option: str) -> float | None:
 
 # priors on the model's scale: x = 1 is the mean spend per non-zero period
 _HALF_PRIOR = {"dist": "LogNormal", "mu": 0.0, "sigma": 0.5}  # median 1; sampled as log H
-# slope >= 1: concave at 1, S-shaped above; never steeper at zero spend than the
-# Michaelis-Menten curve (a slope below 1 has an infinite marginal return at zero spend)
-_SLOPE_PRIOR = {"dist": "TruncatedNormal", "mu": 1.0, "sigma": 0.75, "lower": 1.0}  # mean 1.6
+# slope > 1: concave near 1, S-shaped above; never steeper at zero spend than the
+# Michaelis-Menten curve (a slope below 1 has an infinite marginal return at zero spend).
+# The excess over 1 is log-normal (median 0.5, 90 % in 0.16-1.58): its density vanishes
+# at the bound, so the sampler's log scale has no long tail towards slope 1 to wander in
+# (a prior with weight at the bound, e.g. 1 + HalfNormal, left the slope of an awareness
+# channel, traded against its half-saturation, with too few effective draws)
+_SLOPE_PRIOR = {"dist": "LogNormal", "mu": float(np.log(0.5)), "sigma": 0.7, "shift": 1.0}
 _LAM_PRIOR = {"dist": "Gamma", "alpha": 3.0, "beta": 3.0}  # mean 1 (46 % saturated at x = 1)
 _K_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
 _VMAX_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
@@ -497,8 +501,8 @@ class HillSaturation:
     Parameters
     ----------
     slope : float, None or "estimate", default None
-        None (or ``"estimate"``) estimates the slope (prior Normal(1, 0.75) truncated
-        below at 1, mean 1.6); a number fixes it (``slope=1.0`` gives a concave curve,
+        None (or ``"estimate"``) estimates the slope (prior 1 + LogNormal(log 0.5, 0.7):
+        median 1.5, 90 % in 1.16-2.58); a number fixes it (``slope=1.0`` gives a concave curve,
         the Michaelis-Menten shape).
     """
 
@@ -543,7 +547,8 @@ class HillSaturation:
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """Half-saturation near the mean spend, ``half ~ LogNormal(0, 0.5)``; slope at least 1,
-        ``slope ~ TruncatedNormal(1, 0.75, lower=1)``."""
+        ``slope = 1 + LogNormal(log 0.5, 0.7)`` (the model samples the excess over 1,
+        ``saturation_slope_excess``)."""
         priors = {"half": _HALF_PRIOR}
         if self.slope is None:
             priors["slope"] = _SLOPE_PRIOR
