@@ -180,33 +180,16 @@ def troubled(base_run, tmp_path_factory):
         if r["channel"] == "search":
             r["channel"] = "<b>search</b> & co"
     (run / "summary.json").write_text(json.dumps(s))
-    rec = {
-        "budget": [
-            {
-                "channel": "search",
-                "audience": "all",
-                "geo": "all",
-                "current": 40000.0,
-                "recommended": 30000.0,
-            },
-            {
-                "channel": "social",
-                "audience": "broad",
-                "geo": "all",
-                "current": 40000.0,
-                "recommended": 52000.0,
-            },
-        ],
-        "uplift": {
-            "online_sales": {
-                "mean": 1200.0,
-                "median": 1150.0,
-                "lower": 300.0,
-                "upper": 2100.0,
-                "interval": 0.9,
-            }
-        },
-    }
+    # a recommendation as older versions stored it: top level, no schema version
+    from plan_helpers import allocation_row, recommendation
+
+    rec = recommendation()
+    del rec["schema_version"]
+    rec["allocation"] = [
+        allocation_row("search|all", 40000.0, 30000.0),
+        allocation_row("social|broad", 40000.0, 52000.0),
+    ]
+    rec["summary"]["uplift"] = {"mean": 1200.0, "median": 1150.0, "lower": 300.0, "upper": 2100.0}
     (run / "recommendation.json").write_text(json.dumps(rec))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

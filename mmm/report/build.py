@@ -8,8 +8,9 @@ from functools import partial
 from pathlib import Path
 
 from mmm.names import display_name
+from mmm.plan_results import StoredRecommendation
 from mmm.report import charts, fmt, interactive, numbers
-from mmm.report.budget import budget_context, value_per_visit_of
+from mmm.report.budget import budget_context
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.geo import geo_context
@@ -96,11 +97,9 @@ def _stage_channels(rows: list[dict]) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------- section builders
 
 
-def budget_section(ctx: dict, rec: dict | None, *, freq) -> dict | None:
+def budget_section(ctx: dict, rec: StoredRecommendation | None, *, freq) -> dict | None:
     """The budget recommendation in sentences and tables, with its chart."""
-    budget = budget_context(
-        rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq, prob=ctx["prob"]
-    )
+    budget = budget_context(rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq)
     if budget and budget.get("rows"):
         budget["chart"] = charts.budget_chart(ctx, budget["rows"])
     return budget
@@ -197,7 +196,7 @@ def build_context(
 
 
 def _value_per_visit(
-    run: RunFolder, rec: dict | None, kinds: dict, value_per_visit: float | None
+    run: RunFolder, rec: StoredRecommendation | None, kinds: dict, value_per_visit: float | None
 ) -> tuple[float | None, str | None]:
     """The value of one store visit and where it came from: the option, the config's
     ``[optimizer].value_per_visit`` or the shown recommendation (None when none says)."""
@@ -206,7 +205,7 @@ def _value_per_visit(
     v = run.config.get("optimizer", {}).get("value_per_visit")
     if fmt.is_number(v) and float(v) > 0:
         return float(v), "config"
-    value_per_visit = value_per_visit_of(rec, kinds)
+    value_per_visit = rec.value_per_visit(kinds) if rec is not None else None
     return value_per_visit, "recommendation" if value_per_visit else None
 
 
@@ -245,7 +244,15 @@ def _return_rows(
 
 
 def _chart_sections(
-    sections: Sections, ctx: dict, rec: dict | None, *, fit, summary, rows, stages, data
+    sections: Sections,
+    ctx: dict,
+    rec: StoredRecommendation | None,
+    *,
+    fit,
+    summary,
+    rows,
+    stages,
+    data,
 ) -> dict:
     """The charts (returns, funnel, over time, curves, carry-over) and the per-line sections
     that go with them (return on the next euro, headroom, carry-over), with the fit's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mmm.names import display_name
+from mmm.plan_results import StoredRecommendation
 from mmm.report import figures, fmt
 from mmm.report.charts import value_fmt as _value_fmt
 from mmm.report.curves import response_curves
@@ -69,7 +70,7 @@ def marginal_rows(ctx: dict, *, fit, rows, points, current) -> list[dict]:
     return out
 
 
-def headroom_section(ctx: dict, rec: dict | None) -> dict | None:
+def headroom_section(ctx: dict, rec: StoredRecommendation | None) -> dict | None:
     """Headroom per line at the plan's spend level, from :func:`mmm.analysis.headroom`.
 
     None when there is no recommendation (the reading needs the plan's common margin).
