@@ -86,6 +86,19 @@ def generated():
     return ds1, make_fit_fn(base), f0, ds0, base
 
 
+def test_fit_quality_by_hand():
+    from mmm.analysis.validation import fit_quality
+
+    # SST = 25 + 25 + 225 + 225 = 500, SSE = 4 + 4 + 0 + 4 = 12; the zero week is left out
+    # of the percentage error: (0.2 + 0.1 + 0) / 3
+    q = fit_quality([10.0, 20.0, 30.0, 0.0], [12.0, 18.0, 30.0, 2.0])
+    assert q["r2"] == pytest.approx(1 - 12 / 500)
+    assert q["mape"] == pytest.approx(0.1)
+    flat = fit_quality([5.0, 5.0], [4.0, 6.0])  # no variation: no R^2
+    assert flat["r2"] is None and flat["mape"] == pytest.approx(0.2)
+    assert fit_quality([0.0, 0.0], [1.0, 2.0]) == {"r2": None, "mape": None}
+
+
 def test_predict_extends_the_fit_with_carry_over(generated):
     ds1, fit_fn, f0, ds0, _ = generated
     pred = A.predict(f0, ds0, noise=False, max_draws=None)

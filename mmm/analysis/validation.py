@@ -119,6 +119,32 @@ def crps_ensemble(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
     return term1 - 0.5 * term2
 
 
+def fit_quality(observed, fitted) -> dict[str, float | None]:
+    """R^2 and mean absolute percentage error of fitted totals against observed ones.
+
+    The report's in-sample reading of the weekly fit: ``r2 = 1 - SSE / SST`` (SST around
+    the observed mean) and ``mape`` the mean of ``|y - f| / |y|`` over the periods with a
+    non-zero observation.
+
+    Parameters
+    ----------
+    observed, fitted : array-like, dims (date,)
+        The observed totals and the fitted (predictive mean) totals per period.
+
+    Returns
+    -------
+    dict
+        ``r2`` (None when the observations do not vary) and ``mape`` (a fraction, 0.05 =
+        5 %; None when every observation is zero).
+    """
+    y, f = np.asarray(observed, dtype=float), np.asarray(fitted, dtype=float)
+    ss = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1 - float(np.sum((y - f) ** 2)) / ss if ss > 0 else None
+    nz = np.abs(y) > 0
+    mape = float(np.mean(np.abs((y[nz] - f[nz]) / y[nz]))) if nz.any() else None
+    return {"r2": r2, "mape": mape}
+
+
 def forecast_metrics(
     draws: xr.DataArray, observed: xr.DataArray, *, prob: float = 0.9
 ) -> pd.DataFrame:

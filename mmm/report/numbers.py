@@ -153,19 +153,6 @@ def weekly_split(fit, *, max_draws: int = 200) -> dict:
     return out
 
 
-def fit_quality(split: dict, outcomes) -> dict:
-    """In-sample R^2 and mean absolute percentage error of the fitted weekly totals."""
-    out = {}
-    for o in outcomes:
-        y, f = split[o]["observed"], split[o]["fitted"]
-        ss = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1 - float(np.sum((y - f) ** 2)) / ss if ss > 0 else None
-        nz = np.abs(y) > 0
-        mape = float(np.mean(np.abs((y[nz] - f[nz]) / y[nz]))) if nz.any() else None
-        out[o] = {"r2": r2, "mape": mape}
-    return out
-
-
 def data_summary(fit) -> dict:
     """Period, geos, channels, spend and outcome totals of the fitted data."""
     ds = fit.dataset
