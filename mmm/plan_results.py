@@ -84,6 +84,22 @@ _FLOAT_COLUMNS = frozenset(
 
 
 # ----------------------------------------------------------------- recommendation
+#: a change of spend smaller than this share of the current spend keeps the line's spend
+KEEP_SHARE = 0.005
+
+
+def plan_move(current: float | None, change: float | None) -> str:
+    """What a plan does to a line's spend: ``"keep"`` (no change, or one smaller than
+    :data:`KEEP_SHARE` of the current spend), ``"raise"`` or ``"cut"``.
+
+    ``current``: spend under the current plan; ``change``: recommended minus current
+    (currency; None: unknown, read as no change).
+    """
+    if change is None or abs(change) <= KEEP_SHARE * abs(current or 0.0):
+        return "keep"
+    return "raise" if change > 0 else "cut"
+
+
 @dataclass(frozen=True)
 class AllocationRow(_Record):
     """One line in one geo: spend over the horizon under the current and the recommended
@@ -105,6 +121,11 @@ class AllocationRow(_Record):
     mroas_current: Number
     mroas_recommended: Number
     locked: bool
+
+    @property
+    def move(self) -> str:
+        """:func:`plan_move` of the line: ``keep`` (also when locked), ``raise``, ``cut``."""
+        return "keep" if self.locked else plan_move(self.current, self.change)
 
 
 @dataclass(frozen=True)
@@ -424,6 +445,25 @@ class StoredRecommendation:
             if kinds.get(o) == "count" and w is not None and w > 0:
                 return float(w)
         return None
+
+    def geo_spend(self) -> dict[str, dict[str, float | None]]:
+        """Spend per geo under both plans: geo -> ``current`` and ``recommended`` (sums of
+        the ``allocation`` rows of that geo, currency) and ``change`` (recommended over
+        current, minus 1; None without current spend), geos in the order they first
+        appear."""
+        cur: dict[str, float] = {}
+        rec: dict[str, float] = {}
+        for a in self.allocation:
+            cur[a.geo] = cur.get(a.geo, 0.0) + a.current
+            rec[a.geo] = rec.get(a.geo, 0.0) + a.recommended
+        return {
+            g: {
+                "current": cur[g],
+                "recommended": rec[g],
+                "change": (rec[g] - cur[g]) / cur[g] if cur[g] else None,
+            }
+            for g in cur
+        }
 
     def value_is_count(self, kinds: Mapping[str, str]) -> bool:
         """Whether value counts units: every outcome weighted in the objective is a count."""

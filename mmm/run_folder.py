@@ -135,11 +135,12 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
 
     Summaries of older fits carry no ``schema_version`` or records without ``geo``
     (written before fits had geos): they get the current version and ``geo = "all"``.
-    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1) stay absent:
-    :class:`~mmm.run_summary.RunSummary` reads them as None; the fields 1.2 added to each
-    awareness path (its mediated share and identification) are set to None (unknown).
-    Nothing else is filled in, so
-    a missing key is reported by :meth:`~mmm.run_summary.RunSummary.from_dict`.
+    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1,
+    ``best_odds`` in 1.3) stay absent: :class:`~mmm.run_summary.RunSummary` reads them as
+    None (:func:`mmm.runs.complete_summary` computes them from the fit); the fields 1.2
+    added to each awareness path (its mediated share and identification) are set to None
+    (unknown). Nothing else is filled in, so a missing key is reported by
+    :meth:`~mmm.run_summary.RunSummary.from_dict`.
 
     Raises
     ------

@@ -160,6 +160,39 @@ def test_value_per_visit_and_value_kind_by_hand():
     assert rec.value_is_count(kinds)
 
 
+def test_geo_spend_sums_the_allocation_of_each_geo_by_hand():
+    from plan_helpers import allocation_row
+
+    d = recommendation()
+    d["allocation"] = [
+        allocation_row("search|all", 100.0, 150.0, geo="north"),
+        allocation_row("video|all", 60.0, 30.0, geo="south"),
+        allocation_row("video|all", 20.0, 50.0, geo="north"),
+        allocation_row("radio|all", 0.0, 10.0, geo="east"),
+    ]
+    spend = StoredRecommendation.from_dict(d).geo_spend()
+    assert list(spend) == ["north", "south", "east"]
+    assert spend["north"] == {"current": 120.0, "recommended": 200.0, "change": 80.0 / 120.0}
+    assert spend["south"] == {"current": 60.0, "recommended": 30.0, "change": -0.5}
+    assert spend["east"] == {"current": 0.0, "recommended": 10.0, "change": None}
+
+
+def test_plan_move_by_hand():
+    from plan_helpers import allocation_row
+
+    from mmm.plan_results import AllocationRow, plan_move
+
+    assert plan_move(1000.0, 4.9) == "keep"  # under 0.5 % of 1000
+    assert plan_move(1000.0, 5.0) == "keep"
+    assert plan_move(1000.0, 5.1) == "raise"
+    assert plan_move(1000.0, -300.0) == "cut"
+    assert plan_move(0.0, 0.0) == "keep" and plan_move(0.0, 10.0) == "raise"
+    assert plan_move(None, None) == "keep"
+    row = allocation_row("search|all", 100.0, 50.0)
+    assert AllocationRow.from_dict(row).move == "cut"
+    assert AllocationRow.from_dict({**row, "locked": True}).move == "keep"
+
+
 def test_the_budget_section_says_the_stored_numbers():
     from mmm.report.budget import budget_context
 

@@ -145,6 +145,79 @@ def fit_quality(observed, fitted) -> dict[str, float | None]:
     return {"r2": r2, "mape": mape}
 
 
+def predictive_checks(table: pd.DataFrame) -> pd.DataFrame:
+    """In-sample fit of each outcome, read off a :func:`predictive_table`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`predictive_table` (columns outcome, observed, mean, lower, upper); periods
+        without an observation are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (in the table's order): ``n`` (periods with an observation),
+        ``r2`` and ``mape`` (:func:`fit_quality` of the observed totals against the
+        predicted ``mean``; NaN where undefined) and ``coverage`` (the fraction of
+        observations inside the predictive interval, ends included).
+    """
+    rows = []
+    for o, g in table.groupby("outcome", sort=False):
+        g = g[g["observed"].notna()]
+        y = g["observed"].to_numpy(dtype=float)
+        inside = (y >= g["lower"].to_numpy(dtype=float)) & (y <= g["upper"].to_numpy(dtype=float))
+        rows.append(
+            {
+                "outcome": o,
+                "n": len(g),
+                **fit_quality(y, g["mean"].to_numpy(dtype=float)),
+                "coverage": float(inside.mean()) if len(g) else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["outcome", "n", "r2", "mape", "coverage"])
+
+
+def backtest_averages(folds: list[dict]) -> pd.DataFrame:
+    """Scores of a backtest per outcome, over its folds.
+
+    Parameters
+    ----------
+    folds : list of dict
+        The ``folds`` records of ``backtest.json`` (:func:`mmm.backtest.run_backtest`):
+        ``outcome``, ``n`` (observations in the test period), ``mape``, ``naive_mape``,
+        ``coverage``; a score stored as None (undefined) is left out of its average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (in the order of first appearance): ``mape`` and
+        ``naive_mape``, the plain means over the folds that have them (None when none
+        has: NaN in the table), and ``coverage``, the share of all test observations
+        inside the interval (each fold's coverage weighted by its ``n``).
+    """
+
+    def mean(values) -> float | None:
+        v = [float(x) for x in values if x is not None and np.isfinite(float(x))]
+        return sum(v) / len(v) if v else None
+
+    rows = []
+    for o in dict.fromkeys(r["outcome"] for r in folds):
+        mine = [r for r in folds if r["outcome"] == o]
+        n = sum(int(r["n"]) for r in mine)
+        rows.append(
+            {
+                "outcome": o,
+                "mape": mean(r.get("mape") for r in mine),
+                "naive_mape": mean(r.get("naive_mape") for r in mine),
+                "coverage": sum(float(r["coverage"]) * int(r["n"]) for r in mine) / n
+                if n
+                else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["outcome", "mape", "naive_mape", "coverage"])
+
+
 def forecast_metrics(
     draws: xr.DataArray, observed: xr.DataArray, *, prob: float = 0.9
 ) -> pd.DataFrame:

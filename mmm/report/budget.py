@@ -22,9 +22,6 @@ from mmm.plan_results import (
 )
 from mmm.report import fmt
 
-#: Changes smaller than this share of the current spend are read as "keep".
-KEEP_SHARE = 0.005
-
 
 def _series_name(series, lookup: dict) -> str:
     if series in lookup:
@@ -175,6 +172,7 @@ def _budget_rows(allocation: tuple[AllocationRow, ...]) -> tuple[list[dict], dic
                 "mv_current": r.mroas_current,
                 "mv_recommended": r.mroas_recommended,
                 "locked": r.locked,
+                "move": r.move,
             }
         )
     return rows, lookup
@@ -192,10 +190,10 @@ def _line_sentences(rows: list[dict], *, currency: str, money, vfmt) -> list[str
             )
         if b["locked"]:
             text = f"Keep {b['label']} at {money(b['current'])} (locked)"
-        elif b["current"] and abs(b["delta"]) < KEEP_SHARE * abs(b["current"]):
+        elif b["move"] == "keep":
             text = f"Keep {b['label']} at {money(b['current'])}"
         else:
-            verb = "Raise" if b["delta"] > 0 else "Cut"
+            verb = "Raise" if b["move"] == "raise" else "Cut"
             sign = "+" if b["delta"] > 0 else "-"
             text = (
                 f"{verb} {b['label']} from {money(b['current'])} to {money(b['recommended'])} "

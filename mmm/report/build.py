@@ -153,9 +153,7 @@ def build_context(
     rows = _return_rows(fit, summary, stages, kinds, draws, value_per_visit, prob)
     health = assess(run.diagnostics)
 
-    headline = headline_section(
-        ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows, draws=draws
-    )
+    headline = headline_section(ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows)
     budget = sections.build(
         "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
     )
@@ -272,7 +270,7 @@ def _chart_sections(
         or []
     )
     weekly = sections.build("over-time", "Over time", weekly_section, ctx, fit=fit)
-    figs["weekly"], quality = (weekly[0], weekly[2]) if weekly else ([], None)
+    figs["weekly"], quality = weekly if weekly else ([], None)
     curves = sections.build(
         "curves", "Response curves", curves_section, ctx, fit=fit, stages=stages, current=current
     )

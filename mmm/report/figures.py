@@ -16,7 +16,6 @@ from mmm.report.fmt import pct, pretty
 
 STAGE_COLOUR = {"awareness": "#6a51a3", "conversion": "#2171b5"}
 STAGE_HATCH = {"awareness": "///", "conversion": ""}
-BASE_COLOUR = "#d9d9d9"
 INK = "#222222"
 
 
@@ -199,16 +198,14 @@ def direct_vs_mediated(paths, outcomes: list[str], *, value_fmt, alt: str) -> Ch
         ax.barh(
             y, m, left=d, color="#bcbddc", hatch="..", edgecolor="#6a51a3", label="via brand search"
         )
-        for yi, di, mi in zip(y, d, m, strict=True):
-            tot = di + mi
-            share = mi / tot if tot > 0 else 0.0
-            ax.text(
-                tot,
-                yi,
-                f"  {value_fmt(tot)} ({pct(share)} via brand search)",
-                va="center",
-                fontsize=8,
+        for yi, di, mi, p in zip(y, d, m, recs, strict=True):
+            # the stored share (median of the per-draw share; None before schema 1.2)
+            share = (
+                f" ({pct(p.mediated_share)} via brand search)"
+                if p.mediated_share is not None
+                else ""
             )
+            ax.text(di + mi, yi, f"  {value_fmt(di + mi)}{share}", va="center", fontsize=8)
         ax.set_yticks(y, labels, fontsize=9)
         ax.set_title(pretty(o), fontsize=10, loc="left")
         xmax = float((d + m).max()) if len(recs) else 1.0
@@ -217,32 +214,6 @@ def direct_vs_mediated(paths, outcomes: list[str], *, value_fmt, alt: str) -> Ch
         _style(ax)
         if k == 0:
             ax.legend(fontsize=8, frameon=False, loc="lower right")
-    return _encode(fig, alt)
-
-
-def weekly(split: dict, outcome: str, *, value_fmt, alt: str) -> Chart:
-    """Stacked area: base + media by stage per period, with the observed outcome as a line."""
-    dates = split["dates"]
-    s = split[outcome]
-    fig = _figure(8, 3.0)
-    ax = fig.add_subplot()
-    layers = [np.clip(s["base"], 0, None)] + [np.clip(v, 0, None) for v in s["stages"].values()]
-    labels = ["base (not media)"] + [f"{k} media" for k in s["stages"]]
-    colours = [BASE_COLOUR] + [STAGE_COLOUR.get(k, "#888") for k in s["stages"]]
-    polys = ax.stackplot(dates, *layers, labels=labels, colors=colours, alpha=0.85)
-    for p, k in zip(polys[1:], s["stages"], strict=True):
-        p.set_hatch(STAGE_HATCH.get(k, ""))
-        p.set_edgecolor("white")
-    ax.plot(dates, s["observed"], color=INK, lw=1.1, label="actual")
-    ax.set_title(
-        f"{pretty(outcome)}: what the model attributes to media each period",
-        fontsize=11,
-        loc="left",
-    )
-    ax.yaxis.set_major_formatter(lambda v, _: value_fmt(v))
-    ax.legend(fontsize=8, frameon=False, ncols=4, loc="upper left")
-    ax.set_ylim(0, float(np.nanmax(s["observed"])) * 1.25)
-    _style(ax)
     return _encode(fig, alt)
 
 

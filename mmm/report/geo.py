@@ -196,12 +196,7 @@ def _geo_budget(run, geos: list[str], counts: list[str]) -> list[dict] | None:
     rec = run.recommendation
     if rec is None or not any(a.geo in geos for a in rec.allocation):
         return None
-    tot: dict[str, dict] = {}
-    for a in rec.allocation:
-        if a.geo in geos:
-            t = tot.setdefault(a.geo, {"geo": a.geo, "current": 0.0, "recommended": 0.0})
-            t["current"] += a.current
-            t["recommended"] += a.recommended
+    tot = rec.geo_spend()
     cpv = {
         (g.plan, g.geo): g.cost_per_unit_median
         for g in rec.geos
@@ -210,8 +205,7 @@ def _geo_budget(run, geos: list[str], counts: list[str]) -> list[dict] | None:
     budget = []
     for g in geos:
         if g in tot:
-            t = tot[g]
-            t["change"] = (t["recommended"] - t["current"]) / t["current"] if t["current"] else None
+            t = {"geo": g, **tot[g]}
             t["cost_current"] = cpv.get(("current", g))
             t["cost_recommended"] = cpv.get(("recommended", g))
             budget.append(t)

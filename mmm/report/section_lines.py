@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mmm.names import display_name
-from mmm.plan_results import StoredRecommendation
+from mmm.plan_results import StoredRecommendation, plan_move
 from mmm.report import figures, fmt
 from mmm.report.charts import value_fmt as _value_fmt
 from mmm.report.curves import response_curves
@@ -85,12 +85,9 @@ def headroom_section(ctx: dict, rec: StoredRecommendation | None) -> dict | None
     vf = ctx["budget_value_fmt"]
     out = []
     for r in df.to_dict("records"):
-        delta = r["change"]
-        plan = (
-            "keeps it"
-            if delta is None or abs(delta) < 0.005 * abs(r["current"] or 0)
-            else ("raises it" if delta > 0 else "cuts it")
-        )
+        plan = {"keep": "keeps it", "raise": "raises it", "cut": "cuts it"}[
+            plan_move(r["current"], r["change"])
+        ]
         out.append(
             {
                 "label": display_name(r["channel"], r["audience"], r["geo"]),
