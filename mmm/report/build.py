@@ -158,9 +158,7 @@ def build_context(
         "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
     )
     ctx["budget_value_fmt"] = budget["value_fmt"] if budget else ctx["money"]
-    lines = _chart_sections(
-        sections, ctx, rec, fit=fit, summary=summary, rows=rows, stages=stages, data=data
-    )
+    lines = _chart_sections(sections, ctx, rec, fit=fit, summary=summary, rows=rows, data=data)
     stores = _store_and_geo_sections(
         sections, ctx, run, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
     )
@@ -249,7 +247,6 @@ def _chart_sections(
     fit,
     summary,
     rows,
-    stages,
     data,
 ) -> dict:
     """The charts (returns, funnel, over time, curves, carry-over) and the per-line sections
@@ -271,9 +268,7 @@ def _chart_sections(
     )
     weekly = sections.build("over-time", "Over time", weekly_section, ctx, fit=fit)
     figs["weekly"], quality = weekly if weekly else ([], None)
-    curves = sections.build(
-        "curves", "Response curves", curves_section, ctx, fit=fit, stages=stages, current=current
-    )
+    curves = sections.build("curves", "Response curves", curves_section, ctx, fit=fit)
     figs["curves"] = curves["charts"] if curves else []
     marginal = (
         sections.build(
