@@ -30,6 +30,13 @@ with ``recommendation.csv``, ``recommendation_weekly.csv`` and
 to ``recommendations/recommended/``. ``summary.json`` records its own
 ``schema_version`` (:data:`SUMMARY_SCHEMA_VERSION`); summaries of older fits (without a
 version, or with records without ``geo``) are brought to the current schema on reading.
+A stored recommendation and a scenario comparison record theirs too
+(:data:`mmm.plan_results.RECOMMENDATION_SCHEMA_VERSION`,
+:data:`~mmm.plan_results.SCENARIOS_SCHEMA_VERSION`); files written before they were
+recorded are brought to the current schema on reading
+(:func:`mmm.plan_results.migrate_recommendation`, :func:`~mmm.plan_results.migrate_scenarios`)
+and read as :class:`~mmm.plan_results.StoredRecommendation` /
+:class:`~mmm.plan_results.ScenarioComparison`.
 
 Problems (a missing or unreadable file) raise :class:`mmm.errors.RunFolderError`, which
 names the folder, the file and the fix; the command line exits 2 with that message.
@@ -49,6 +56,12 @@ from typing import Literal, Self, overload
 
 from mmm.config import dump_toml
 from mmm.errors import RunFolderError, SpecError
+from mmm.plan_results import (
+    ScenarioComparison,
+    StoredRecommendation,
+    migrate_recommendation,
+    migrate_scenarios,
+)
 from mmm.run_summary import SUMMARY_SCHEMA_VERSION, RunSummary, SummaryError
 
 # ------------------------------------------------------------------ the layout
@@ -122,11 +135,12 @@ def migrate_summary(summary: dict, *, folder=".") -> dict:
 
     Summaries of older fits carry no ``schema_version`` or records without ``geo``
     (written before fits had geos): they get the current version and ``geo = "all"``.
-    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1) stay absent:
-    :class:`~mmm.run_summary.RunSummary` reads them as None; the fields 1.2 added to each
-    awareness path (its mediated share and identification) are set to None (unknown).
-    Nothing else is filled in, so
-    a missing key is reported by :meth:`~mmm.run_summary.RunSummary.from_dict`.
+    Entries a later 1.x schema added (``media_totals``, ``audiences`` in 1.1,
+    ``best_odds`` in 1.3) stay absent: :class:`~mmm.run_summary.RunSummary` reads them as
+    None (:func:`mmm.runs.complete_summary` computes them from the fit); the fields 1.2
+    added to each awareness path (its mediated share and identification) are set to None
+    (unknown). Nothing else is filled in, so a missing key is reported by
+    :meth:`~mmm.run_summary.RunSummary.from_dict`.
 
     Raises
     ------
@@ -178,9 +192,8 @@ def _older(version: str, than: str) -> bool:
     return parts(version) < parts(than)
 
 
-def _created(rec: dict) -> str:
-    settings = rec.get("settings")
-    return str(settings.get("created") or "") if isinstance(settings, dict) else ""
+def _created(rec: StoredRecommendation) -> str:
+    return rec.settings.created or ""
 
 
 @dataclass(frozen=True)
@@ -189,10 +202,11 @@ class RunFolder:
 
     The strict readers (:meth:`read_config`, :meth:`read_manifest`, :meth:`read_summary`,
     :meth:`read_recommendation`) raise :class:`~mmm.errors.RunFolderError` on an
-    unreadable file. The cached views the report uses (:attr:`manifest`, :attr:`config`,
-    :attr:`recommendation`; the report's :class:`mmm.report.run.RunFolder` adds the fit,
-    ``summary`` and ``backtest``) are lenient where the report can go on: they note the
-    problem in :attr:`warnings`.
+    unreadable file. The cached views the report uses (:attr:`manifest`, :attr:`config`;
+    the report's :class:`mmm.report.run.RunFolder` adds the fit, ``summary`` and
+    ``backtest``) are lenient where the report can go on: they note the problem in
+    :attr:`warnings`. :attr:`recommendation` is strict: a stored plan that cannot be read
+    is an error naming the file and the key, not a report without its budget section.
 
     Parameters
     ----------
@@ -432,15 +446,29 @@ class RunFolder:
         except SummaryError as exc:
             raise RunFolderError(self.path, SUMMARY_FILE, str(exc), fix) from None
 
-    def read_scenarios(self) -> list[dict]:
-        """Every stored scenario comparison (``scenarios/*.json``) by name, each with
-        ``path`` added."""
+    def read_scenarios(self) -> list[ScenarioComparison]:
+        """Every stored scenario comparison (``scenarios/*.json``) by name, each with the
+        ``path`` it was read from.
+
+        Raises
+        ------
+        mmm.errors.RunFolderError
+            A file is not valid JSON, was written by a newer schema, or lacks a key or has
+            one not expected (the message names the file and the key).
+        """
         out = []
         for p in sorted(self.scenarios_dir.glob("*.json")):
             fix = "delete it or run `mmm scenarios` again with --replace"
-            d = self._json(p, fix)
-            if isinstance(d, dict):
-                out.append({**d, "path": str(p)})
+            rel = p.relative_to(self.path).as_posix()
+
+            def error(problem: str, rel=rel, fix=fix) -> RunFolderError:
+                return RunFolderError(self.path, rel, problem, fix)
+
+            d = migrate_scenarios(self._json(p, fix), error)
+            try:
+                out.append(ScenarioComparison.from_dict(d, path=str(p)))
+            except SummaryError as exc:
+                raise error(str(exc)) from None
         return out
 
     # --------------------------------------------------------------- writing
@@ -464,12 +492,15 @@ class RunFolder:
         out = {**summary.to_dict(), "schema_version": SUMMARY_SCHEMA_VERSION}
         return self._write_json(self.summary_file, out)
 
-    def write_scenarios(self, name: str, result: dict, table, *, replace: bool = False):
-        """Store a scenario comparison as ``scenarios/NAME.json`` and ``NAME.csv``."""
+    def write_scenarios(
+        self, name: str, result: ScenarioComparison, table, *, replace: bool = False
+    ):
+        """Store a scenario comparison as ``scenarios/NAME.json`` (stamped with its schema
+        version) and ``NAME.csv``."""
         self.check_scenarios_free(name, replace)
         self.migrate()
         files = self.scenario_files(name)
-        self._write_json(files["json"], result)
+        self._write_json(files["json"], result.to_dict())
         table.to_csv(files["csv"], index=False, float_format="%.10g")
         return files
 
@@ -516,8 +547,25 @@ class RunFolder:
             found[DEFAULT_RECOMMENDATION] = legacy
         return dict(sorted(found.items()))
 
-    def read_recommendation(self, name: str | None = None) -> tuple[dict | None, Path | None]:
-        """A stored recommendation and the file it came from.
+    def _read_recommendation_file(self, path: Path) -> StoredRecommendation:
+        """The recommendation stored in ``path``, in the current schema."""
+        fix = f"run `mmm optimize {self.path} --budget X --replace` to store it again"
+        rel = path.relative_to(self.path).as_posix()
+
+        def error(problem: str) -> RunFolderError:
+            return RunFolderError(self.path, rel, problem, fix)
+
+        d = migrate_recommendation(self._json(path, fix), error)
+        try:
+            return StoredRecommendation.from_dict(d)
+        except SummaryError as exc:
+            raise error(str(exc)) from None
+
+    def read_recommendation(
+        self, name: str | None = None
+    ) -> tuple[StoredRecommendation | None, Path | None]:
+        """A stored recommendation (:class:`~mmm.plan_results.StoredRecommendation`) and
+        the file it came from.
 
         ``name=None`` takes ``recommended`` when it is stored, else the newest by
         ``settings.created``; ``(None, None)`` when the folder stores none.
@@ -526,10 +574,10 @@ class RunFolder:
         ------
         mmm.errors.RunFolderError
             ``name`` is not stored (the message lists the stored names), or a file is not
-            valid JSON.
+            valid JSON, was written by a newer schema, or lacks a key or has one not
+            expected (the message names the file and the key).
         """
         stored = self.stored_recommendations()
-        fix = f"run `mmm optimize {self.path} --budget X --replace` to store it again"
         if name is None and DEFAULT_RECOMMENDATION in stored:
             name = DEFAULT_RECOMMENDATION
         if name is not None:
@@ -541,12 +589,11 @@ class RunFolder:
                     f"(stored: {', '.join(stored) if stored else 'none'})",
                     f"run `mmm optimize {self.path} --name {name}` first or pick a stored one",
                 )
-            return self._json(stored[name], fix), stored[name]
+            return self._read_recommendation_file(stored[name]), stored[name]
         found = []
         for n, p in stored.items():
-            rec = self._json(p, fix)
-            if isinstance(rec, dict):
-                found.append((_created(rec), n, rec, p))
+            rec = self._read_recommendation_file(p)
+            found.append((_created(rec), n, rec, p))
         if found:
             _, _, rec, p = max(found, key=lambda t: (t[0], t[1]))
             return rec, p
@@ -587,7 +634,7 @@ class RunFolder:
         if not rec.settings.get("created"):
             rec.settings["created"] = datetime.now(UTC).isoformat(timespec="seconds")
         paths = {k: files[k] for k in ("json", "allocation_csv", "weekly_csv")}
-        self._write_json(paths["json"], rec.to_dict())
+        self._write_json(paths["json"], rec.stored().to_dict())
         rec.allocation.to_csv(paths["allocation_csv"], index=False, float_format="%.10g")
         rec.weekly.to_csv(paths["weekly_csv"], index=False, float_format="%.10g")
         files["geos_csv"].unlink(missing_ok=True)  # a replaced plan of several geos
@@ -655,17 +702,11 @@ class RunFolder:
             return {}
 
     @cached_property
-    def _recommendation(self) -> tuple[dict | None, Path | None]:
-        try:
-            return self.read_recommendation(self.recommendation_name)
-        except RunFolderError as exc:
-            if self.recommendation_name is not None or "not valid JSON" not in str(exc):
-                raise
-            self.warnings.append(f"The budget recommendation could not be read ({exc}).")
-            return None, None
+    def _recommendation(self) -> tuple[StoredRecommendation | None, Path | None]:
+        return self.read_recommendation(self.recommendation_name)
 
     @property
-    def recommendation(self) -> dict | None:
+    def recommendation(self) -> StoredRecommendation | None:
         """The recommendation shown (see :meth:`read_recommendation`), or None."""
         return self._recommendation[0]
 
@@ -680,6 +721,8 @@ class RunFolder:
         return self.manifest.get("diagnostics") or self.fit_meta.get("diagnostics")
 
 
-def read_recommendation(run_dir, name: str | None = None) -> tuple[dict | None, Path | None]:
+def read_recommendation(
+    run_dir, name: str | None = None
+) -> tuple[StoredRecommendation | None, Path | None]:
     """:meth:`RunFolder.read_recommendation` of the folder ``run_dir``."""
     return RunFolder(run_dir).read_recommendation(name)

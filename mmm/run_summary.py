@@ -30,8 +30,9 @@ if TYPE_CHECKING:  # importing mmm.inference loads the fit and pandas; kept out 
 
 #: Schema of the summary this version writes. 1.1 added ``media_totals`` and
 #: ``audiences`` (summaries of schema 1.0 read back with None there); 1.2 the mediated
-#: share and the identification of each awareness path (None in older summaries).
-SUMMARY_SCHEMA_VERSION = "1.2"
+#: share and the identification of each awareness path (None in older summaries); 1.3
+#: ``best_odds``, each line's chance of the best return (None in older summaries).
+SUMMARY_SCHEMA_VERSION = "1.3"
 
 #: A stored number: None where it is undefined.
 Number = float | None
@@ -167,6 +168,20 @@ class ContributionRecord(_Record):
     lower: Number
     upper: Number
     interval: float
+
+
+@dataclass(frozen=True)
+class BestOdds(_Record):
+    """Posterior chance that one line has the highest total-path return on one outcome,
+    all geos together, among the lines with spend
+    (:func:`mmm.analysis.ranking.best_odds`); for a count outcome the highest return is
+    the lowest cost per unit. The chances of an outcome's lines add up to 1 but for
+    draws in which two lines tie for first."""
+
+    outcome: str
+    channel: str
+    audience: str
+    p_first: Number
 
 
 @dataclass(frozen=True)
@@ -466,6 +481,9 @@ class RunSummary:
         Cost per incremental unit of count outcomes by audience; None in schema 1.0.
     geos : tuple of GeoRecord or None
         All media per geo; None for a fit with one geo.
+    best_odds : tuple of BestOdds or None
+        Each line's chance of the best return per outcome (empty with fewer than two
+        lines with spend); None in a summary of schema 1.2 and older.
     calibration : Calibration or None
         Experiments and priors; None for a fit calibrated with neither.
     """
@@ -481,6 +499,7 @@ class RunSummary:
     audiences: tuple[AudienceCost, ...] | None = None
     geos: tuple[GeoRecord, ...] | None = None
     calibration: Calibration | None = None
+    best_odds: tuple[BestOdds, ...] | None = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = (
         "schema_version",
@@ -491,8 +510,15 @@ class RunSummary:
         "contributions",
         "funnel",
     )
-    #: keys written only when they apply (``media_totals``, ``audiences``: not in 1.0)
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("media_totals", "audiences", "geos", "calibration")
+    #: keys written only when they apply (``media_totals``, ``audiences``: not in 1.0;
+    #: ``best_odds``: not before 1.3)
+    OPTIONAL: ClassVar[tuple[str, ...]] = (
+        "media_totals",
+        "audiences",
+        "geos",
+        "calibration",
+        "best_odds",
+    )
 
     # ---------------------------------------------------------------- reading
     @classmethod
@@ -524,6 +550,7 @@ class RunSummary:
             audiences=_records(d, "audiences", AudienceCost) if "audiences" in d else None,
             geos=_records(d, "geos", GeoRecord) if "geos" in d else None,
             calibration=Calibration.from_dict(d["calibration"]) if "calibration" in d else None,
+            best_odds=_records(d, "best_odds", BestOdds) if "best_odds" in d else None,
         )
         if out.geos is None and any(r.geo != "all" for r in out.roas):
             raise SummaryError("geos", "is missing although the records are broken down by geo")
@@ -548,6 +575,8 @@ class RunSummary:
             out["geos"] = [r.to_dict() for r in self.geos]
         if self.calibration is not None:
             out["calibration"] = self.calibration.to_dict()
+        if self.best_odds is not None:
+            out["best_odds"] = [r.to_dict() for r in self.best_odds]
         return out
 
     # ---------------------------------------------------------------- views
@@ -568,6 +597,11 @@ class RunSummary:
             for r in self.roas
             if (path is None or r.path == path) and (geo is None or r.geo == geo)
         ]
+
+    def odds_of_best(self) -> dict[tuple[str, str, str], float | None]:
+        """(outcome, channel, audience) -> chance of the best return (``best_odds``);
+        empty when the summary has none."""
+        return {(r.outcome, r.channel, r.audience): r.p_first for r in self.best_odds or ()}
 
     def contributions_of(self, *, path: str | None = "total", geo: str | None = "all"):
         """The ``contributions`` records of ``path`` and ``geo`` (None: every one)."""

@@ -17,6 +17,7 @@ from mmm.config import RunConfig
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
 from mmm.run_summary import (
     AudienceCost,
+    BestOdds,
     Calibration,
     ContributionRecord,
     Funnel,
@@ -113,6 +114,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
         audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
+        best_odds=best_odds_records(fit, max_draws=max_draws),
     )
 
 
@@ -164,12 +166,31 @@ def audience_records(
     )
 
 
+def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, ...]:
+    """The summary's ``best_odds``: :func:`mmm.analysis.ranking.best_odds` of the
+    total-path returns across geos (:func:`mmm.analysis.returns.roas_draws`), chances to
+    6 significant digits."""
+    from mmm.analysis.ranking import best_odds
+    from mmm.analysis.returns import roas_draws
+
+    tab = best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total"))
+    return tuple(
+        BestOdds(
+            outcome=str(r.outcome),
+            channel=str(r.channel),
+            audience=str(r.audience),
+            p_first=_round(r.p_first),
+        )
+        for r in tab.itertuples()
+    )
+
+
 def complete_summary(
     summary: RunSummary, fit, *, max_draws: int | None = 1000
 ) -> tuple[RunSummary, list[str]]:
     """``summary`` with the entries an older schema lacks computed from ``fit``, and
-    their names (``media_totals`` and ``audiences`` for a summary of schema 1.0; none for a
-    current one)."""
+    their names (``media_totals`` and ``audiences`` for a summary of schema 1.0,
+    ``best_odds`` for one older than 1.3; none for a current one)."""
     added = []
     if summary.media_totals is None:
         totals = media_total_records(fit, prob=summary.interval, max_draws=max_draws)
@@ -179,6 +200,9 @@ def complete_summary(
         aud = audience_records(fit, prob=summary.interval, max_draws=max_draws)
         summary = replace(summary, audiences=aud)
         added.append("audiences")
+    if summary.best_odds is None:
+        summary = replace(summary, best_odds=best_odds_records(fit, max_draws=max_draws))
+        added.append("best_odds")
     return summary, added
 
 

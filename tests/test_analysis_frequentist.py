@@ -101,3 +101,19 @@ def test_stl_separates_trend_and_season():
     assert np.abs(comp["seasonal"].to_numpy() - 10 * np.sin(2 * np.pi * t / 52)).max() < 1.0
     with pytest.raises(ValueError, match="two periods"):
         A.stl_decomposition(o.isel(date=slice(0, 60)))
+
+
+def test_intervals_overlap_by_hand():
+    from mmm.analysis.frequentist import intervals_overlap
+
+    assert intervals_overlap(1.0, 2.0, 1.5, 3.0)
+    assert intervals_overlap(1.0, 2.0, 2.0, 3.0)  # touching ends count
+    assert not intervals_overlap(1.0, 2.0, 2.1, 3.0)
+    assert not intervals_overlap(1.0, 2.0, -1.0, 0.9)
+    # widened by 0.1 x max(|1|, |2|) = 0.2 on each side: [0.8, 2.2]
+    assert intervals_overlap(1.0, 2.0, 2.15, 3.0, rel_tol=0.1)
+    assert intervals_overlap(1.0, 2.0, 0.0, 0.85, rel_tol=0.1)
+    assert not intervals_overlap(1.0, 2.0, 2.25, 3.0, rel_tol=0.1)
+    # a missing end of the first interval: no overlap to claim
+    assert not intervals_overlap(None, 2.0, 0.0, 3.0)
+    assert not intervals_overlap(1.0, float("nan"), 0.0, 3.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from mmm.analysis.ranking import pairwise_beats, rank_draws, rank_table
+from mmm.analysis.ranking import best_odds, pairwise_beats, rank_draws, rank_table
 
 
 @pytest.fixture
@@ -62,3 +62,28 @@ def test_missing_returns_are_named_not_ranked(draws):
         rank_table(bad)
     with pytest.raises(ValueError, match="'sample' dimension"):
         rank_draws(draws.isel(sample=0))
+
+
+def test_best_odds_leaves_out_lines_without_draws(draws):
+    """a is first in draws 0 and 1 (2 of 4), c in draw 2; in draw 3 a and b tie (rank 1.5:
+    nobody first). A fourth line without spend (NaN) is left out, not ranked."""
+    v = np.column_stack([draws.values, np.full(4, np.nan)])
+    four = xr.DataArray(
+        v,
+        dims=("sample", "series"),
+        coords={"series": ["a|x", "b|x", "c|y", "d|y"], "channel": ("series", list("abcd"))},
+    )
+    t = best_odds(four)
+    assert list(t.columns) == ["series", "channel", "p_first"]
+    assert list(t["series"]) == ["a|x", "b|x", "c|y"]
+    np.testing.assert_allclose(t["p_first"], [0.5, 0.0, 0.25])
+
+
+def test_best_odds_per_outcome_and_empty_below_two_lines(draws):
+    two = xr.concat([draws, -draws], dim=xr.DataArray(["up", "down"], dims="outcome"))
+    t = best_odds(two.transpose("sample", "outcome", "series"))
+    down = t[t["outcome"] == "down"].set_index("series")["p_first"]
+    # -draws: c is highest in draws 0 and 3, b in draw 1, a in draw 2
+    assert down.to_dict() == {"c|y": 0.5, "b|x": 0.25, "a|x": 0.25}
+    one = best_odds(draws.isel(series=[0]))
+    assert one.empty and list(one.columns) == ["series", "channel", "p_first"]

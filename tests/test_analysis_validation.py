@@ -37,6 +37,54 @@ def test_crps_matches_the_normal_closed_form():
     assert A.crps_ensemble(np.array([[0.0], [2.0]]), np.array([0.0]))[0] == pytest.approx(0.5)
 
 
+def test_predictive_checks_by_hand():
+    """R^2 and MAPE of the observed totals against the predicted mean, and the share of
+    observations inside the predictive interval, per outcome; a period without an
+    observation is left out."""
+    from mmm.analysis.validation import predictive_checks
+
+    table = pd.DataFrame(
+        {
+            "outcome": ["sales"] * 4 + ["visits"] * 2,
+            "observed": [10.0, 20.0, 30.0, np.nan, 5.0, 5.0],
+            "mean": [12.0, 18.0, 30.0, 7.0, 4.0, 6.0],
+            "lower": [9.0, 20.0, 31.0, 0.0, 4.0, 0.0],
+            "upper": [11.0, 25.0, 35.0, 9.0, 5.0, 4.0],
+        }
+    )
+    t = predictive_checks(table).set_index("outcome")
+    assert list(t.index) == ["sales", "visits"]
+    # sales: SSE 4 + 4 + 0 = 8, SST 100 + 0 + 100 = 200; errors 2/10, 2/20, 0
+    assert t.loc["sales", "n"] == 3
+    assert t.loc["sales", "r2"] == pytest.approx(1 - 8 / 200)
+    assert t.loc["sales", "mape"] == pytest.approx((0.2 + 0.1 + 0.0) / 3)
+    assert t.loc["sales", "coverage"] == pytest.approx(2 / 3)  # 10 in [9, 11], 20 on the edge
+    # visits: no variation (no R^2); 5 in [4, 5], not in [0, 4]
+    assert np.isnan(t.loc["visits", "r2"])
+    assert t.loc["visits", "mape"] == pytest.approx(0.2)
+    assert t.loc["visits", "coverage"] == pytest.approx(0.5)
+
+
+def test_backtest_averages_by_hand():
+    """Mean MAPEs over the folds that have one; coverage pooled over all observations."""
+    from mmm.analysis.validation import backtest_averages
+
+    folds = [
+        {"outcome": "sales", "n": 4, "mape": 0.1, "naive_mape": 0.3, "coverage": 1.0},
+        {"outcome": "visits", "n": 2, "mape": None, "naive_mape": 0.2, "coverage": 0.5},
+        {"outcome": "sales", "n": 6, "mape": 0.2, "naive_mape": 0.1, "coverage": 0.5},
+        {"outcome": "visits", "n": 8, "mape": 0.4, "naive_mape": None, "coverage": 0.75},
+    ]
+    t = backtest_averages(folds).set_index("outcome")
+    assert list(t.index) == ["sales", "visits"]
+    assert t.loc["sales", "mape"] == pytest.approx(0.15)
+    assert t.loc["sales", "naive_mape"] == pytest.approx(0.2)
+    assert t.loc["sales", "coverage"] == pytest.approx((4 * 1.0 + 6 * 0.5) / 10)
+    assert t.loc["visits", "mape"] == pytest.approx(0.4)  # the fold without one left out
+    assert t.loc["visits", "naive_mape"] == pytest.approx(0.2)
+    assert t.loc["visits", "coverage"] == pytest.approx((2 * 0.5 + 8 * 0.75) / 10)
+
+
 def test_forecast_metrics_by_hand():
     dates = pd.date_range("2024-01-01", periods=4, freq="W-MON")
     draws = np.array([[1.0, 2.0, 3.0, 4.0], [3.0, 4.0, 5.0, 6.0]])  # mean 2, 3, 4, 5
@@ -84,6 +132,19 @@ def generated():
     ds1 = with_outcomes(y)
     base = {"ys": f0.design.outcome_scale[0]}
     return ds1, make_fit_fn(base), f0, ds0, base
+
+
+def test_fit_quality_by_hand():
+    from mmm.analysis.validation import fit_quality
+
+    # SST = 25 + 25 + 225 + 225 = 500, SSE = 4 + 4 + 0 + 4 = 12; the zero week is left out
+    # of the percentage error: (0.2 + 0.1 + 0) / 3
+    q = fit_quality([10.0, 20.0, 30.0, 0.0], [12.0, 18.0, 30.0, 2.0])
+    assert q["r2"] == pytest.approx(1 - 12 / 500)
+    assert q["mape"] == pytest.approx(0.1)
+    flat = fit_quality([5.0, 5.0], [4.0, 6.0])  # no variation: no R^2
+    assert flat["r2"] is None and flat["mape"] == pytest.approx(0.2)
+    assert fit_quality([0.0, 0.0], [1.0, 2.0]) == {"r2": None, "mape": None}
 
 
 def test_predict_extends_the_fit_with_carry_over(generated):

@@ -7,8 +7,8 @@ Layers, lowest first (a module may import its own layer and the layers below it)
     transforms  mmm.transforms
     spec        mmm.spec, mmm.config, ROAS priors (mmm.calibration.priors)
     model       mmm.model, the lift-test likelihood term (mmm.calibration.lift)
-    inference   mmm.inference, the run folder's layout and summary (mmm.run_folder,
-                mmm.run_summary)
+    inference   mmm.inference, the run folder's layout, summary and stored plans
+                (mmm.run_folder, mmm.run_summary, mmm.plan_results)
     analysis    mmm.analysis, mmm.calibration (its tables), mmm.journeys
     runs        mmm.runs, mmm.pipeline, mmm.backtest
     optimize    mmm.optimize
@@ -39,8 +39,9 @@ LAYERS = (
     ("spec", ("mmm.spec", "mmm.config", "mmm.calibration.priors")),
     ("model", ("mmm.model", "mmm.calibration.lift")),
     # the run folder's layout sits with the fit, which saves itself into it, and with it
-    # the schema of its summary (mmm.run_summary), which the layout reads and writes
-    ("inference", ("mmm.inference", "mmm.run_folder", "mmm.run_summary")),
+    # the schema of its summary (mmm.run_summary) and of the optimizer's stored plans
+    # (mmm.plan_results), which the layout reads and writes
+    ("inference", ("mmm.inference", "mmm.run_folder", "mmm.run_summary", "mmm.plan_results")),
     ("analysis", ("mmm.analysis", "mmm.calibration", "mmm.journeys")),
     ("runs", ("mmm.runs", "mmm.pipeline", "mmm.backtest")),
     ("optimize", ("mmm.optimize",)),

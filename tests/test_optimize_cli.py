@@ -160,8 +160,8 @@ def test_a_what_if_does_not_overwrite_the_recommendation(whatif, capsys):
     # the legacy plan counts as "recommended"
     assert main(argv) == 2
     assert "'recommended'" in _err(capsys)
-    assert read_recommendation(run, "recommended")[0] == json.loads(whatif["legacy"])
-    assert read_recommendation(run)[0] == json.loads(whatif["legacy"])  # what the report shows
+    assert read_recommendation(run, "recommended")[0].to_dict() == json.loads(whatif["legacy"])
+    assert read_recommendation(run)[0].to_dict() == json.loads(whatif["legacy"])  # the report
     with pytest.raises(NotFittedError, match="no recommendation named 'nope'.*recommended, whatif"):
         read_recommendation(run, "nope")
 
@@ -175,7 +175,7 @@ def test_replace_overwrites_the_named_plan(ready_run, run, capsys):
     assert not (run / "recommendation.csv").exists()
     rec, path = read_recommendation(run, "recommended")
     assert path == run / "recommendations" / "recommended" / "recommendation.json"
-    assert rec["settings"]["budget"] == 4_000_000
+    assert rec.settings.budget == 4_000_000
     assert sorted(p.name for p in (run / "recommendations").iterdir()) == ["recommended"]
     # objective online_sales needs no value per visit; --max-change none lifts the limit
     capsys.readouterr()
@@ -183,14 +183,14 @@ def test_replace_overwrites_the_named_plan(ready_run, run, capsys):
     assert main([*argv, "--max-change", "none", "--name", "r"]) == 0
     assert "no per-line change limit" in capsys.readouterr().out
     r = read_recommendation(run, "r")[0]
-    assert r["settings"]["max_change"] is None and r["settings"]["constraints"]["default"] is None
+    assert r.settings.max_change is None and r.settings.constraints["default"] is None
     # the report shows "recommended", not the newer what-if
     assert (
         read_recommendation(run)[1]
         == run / "recommendations" / "recommended" / "recommendation.json"
     )
-    assert r["settings"]["value_per_visit"] is None
-    assert r["summary"]["outcome_weights"] == {"online_sales": 1.0, "store_visits": 0.0}
+    assert r.settings.value_per_visit is None
+    assert r.summary.outcome_weights == {"online_sales": 1.0, "store_visits": 0.0}
 
 
 # ------------------------------------------------- settings, limits and moves
@@ -353,12 +353,12 @@ def test_value_per_visit_and_currency_come_from_the_run_config(run, capsys):
     assert main([*argv, "--name", "cfg"]) == 0
     printed = capsys.readouterr().out
     rec = read_recommendation(run, "cfg")[0]
-    assert rec["settings"]["value_per_visit"] == 25.0
-    assert rec["summary"]["outcome_weights"] == {"online_sales": 1.0, "store_visits": 25.0}
+    assert rec.settings.value_per_visit == 25.0
+    assert rec.summary.outcome_weights == {"online_sales": 1.0, "store_visits": 25.0}
     assert _table(printed, "£")["total"][1] == 5_000_000
     # an explicit --value-per-visit wins over the config
     assert main([*argv, "--name", "opt", "--value-per-visit", "10", "--quiet"]) == 0
-    assert read_recommendation(run, "opt")[0]["settings"]["value_per_visit"] == 10.0
+    assert read_recommendation(run, "opt")[0].settings.value_per_visit == 10.0
 
 
 # ------------------------------------------------------ shadow prices, analytic

@@ -180,33 +180,16 @@ def troubled(base_run, tmp_path_factory):
         if r["channel"] == "search":
             r["channel"] = "<b>search</b> & co"
     (run / "summary.json").write_text(json.dumps(s))
-    rec = {
-        "budget": [
-            {
-                "channel": "search",
-                "audience": "all",
-                "geo": "all",
-                "current": 40000.0,
-                "recommended": 30000.0,
-            },
-            {
-                "channel": "social",
-                "audience": "broad",
-                "geo": "all",
-                "current": 40000.0,
-                "recommended": 52000.0,
-            },
-        ],
-        "uplift": {
-            "online_sales": {
-                "mean": 1200.0,
-                "median": 1150.0,
-                "lower": 300.0,
-                "upper": 2100.0,
-                "interval": 0.9,
-            }
-        },
-    }
+    # a recommendation as older versions stored it: top level, no schema version
+    from plan_helpers import allocation_row, recommendation
+
+    rec = recommendation()
+    del rec["schema_version"]
+    rec["allocation"] = [
+        allocation_row("search|all", 40000.0, 30000.0),
+        allocation_row("social|broad", 40000.0, 52000.0),
+    ]
+    rec["summary"]["uplift"] = {"mean": 1200.0, "median": 1150.0, "lower": 300.0, "upper": 2100.0}
     (run / "recommendation.json").write_text(json.dumps(rec))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -544,8 +527,12 @@ def test_response_curves_are_those_of_the_analysis_package(base_run):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = FitResult.load(base_run)
-    df, points, note = curves.response_curves(fit, prob=0.9, revenue_outcomes=("online_sales",))
-    res = A.response_curves(fit, multipliers=curves.MULTIPLIERS, max_draws=curves.MAX_DRAWS)
+    res, table, points, note = curves.response_curves(
+        fit, prob=0.9, revenue_outcomes=("online_sales",)
+    )
+    again = A.response_curves(fit, multipliers=curves.MULTIPLIERS, max_draws=curves.MAX_DRAWS)
+    np.testing.assert_array_equal(res["contribution"].values, again["contribution"].values)
+    df = A.curve_table(res, prob=0.9)
     c = res["contribution"].sel(outcome="online_sales", series="search|all")
     c = c.transpose("sample", "point").values
     g = df[(df["outcome"] == "online_sales") & (df["channel"] == "search")]
@@ -558,7 +545,42 @@ def test_response_curves_are_those_of_the_analysis_package(base_run):
     assert {"diminishing_spend", "marginal_at_current"} <= set(
         points[("online_sales", "search", "all")]
     )
+    row = table[
+        (table["outcome"] == "online_sales")
+        & (table["series"] == "search|all")
+        & (table["quantity"] == "diminishing_spend")
+    ]
+    dim = points[("online_sales", "search", "all")]["diminishing_spend"]
+    assert (dim["median"], dim["lower"], dim["upper"]) == tuple(
+        row[["median", "lower", "upper"]].iloc[0]
+    )
     assert "point of diminishing returns" in note
+
+
+def test_the_curves_chart_is_the_plotting_package_figure(monkeypatch, base_run):
+    """The report draws no curves itself: each outcome's chart is
+    mmm.plotting.plot_response_curves of the report's curves and points, embedded."""
+    import mmm.plotting
+    from mmm.report.build import build_context
+    from mmm.report.run import RunFolder
+
+    calls = []
+    draw = mmm.plotting.plot_response_curves
+
+    def spy(curves, **kw):
+        calls.append(kw)
+        return draw(curves, **kw)
+
+    monkeypatch.setattr(mmm.plotting, "plot_response_curves", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ctx = build_context(RunFolder.open(base_run), strict=True)
+    assert [k["outcome"] for k in calls] == ["online_sales", "store_visits"]
+    assert [k["kind"] for k in calls] == ["revenue", "count"]
+    assert all(k["prob"] == 0.9 and k["currency"] == "€" for k in calls)
+    charts = ctx["charts"]["curves"]
+    assert [c.kind for c in charts] == ["curves", "curves"]
+    assert all(c.src.startswith("data:image/png;base64,") and c.width == 1000 for c in charts)
 
 
 def test_a_failing_curve_computation_fails_the_section(monkeypatch, base_run):

@@ -186,7 +186,7 @@ def test_write_run_writes_the_layout_the_folder_reads(base_run):
     assert list(run.stored_recommendations()) == ["recommended"]
     rec, path = run.read_recommendation()
     assert path == run.recommendations_dir / "recommended" / "recommendation.json"
-    assert rec["settings"]["name"] == "recommended" and rec["settings"]["budget"] == 1500
+    assert rec.settings.name == "recommended" and rec.settings.budget == 1500
 
 
 # ------------------------------------------------------------------ migration
@@ -211,7 +211,7 @@ def test_a_legacy_top_level_recommendation_is_read_and_migrated(run):
     assert folder.stored_recommendations() == {"recommended": run / "recommendation.json"}
     rec, path = folder.read_recommendation()
     assert path == run / "recommendation.json"
-    assert rec == json.loads(before["recommendation.json"])
+    assert rec.to_dict() == json.loads(before["recommendation.json"])
     moved = folder.migrate()
     assert moved == [
         "recommendation.json -> recommendations/recommended/recommendation.json",
@@ -224,7 +224,8 @@ def test_a_legacy_top_level_recommendation_is_read_and_migrated(run):
     assert not any((run / f).exists() for f in ("recommendation.json", "recommendation.csv"))
     assert folder.layout_version == LAYOUT_VERSION
     assert json.loads((run / "manifest.json").read_text())["layout_version"] == LAYOUT_VERSION
-    assert folder.read_recommendation() == (
+    rec, path = folder.read_recommendation()
+    assert (rec.to_dict(), path) == (
         json.loads(before["recommendation.json"]),
         stored / "recommendation.json",
     )
@@ -253,7 +254,7 @@ def test_a_shadowed_legacy_recommendation_is_kept_under_its_own_name(run):
     folder = RunFolder(run)
     assert folder.read_recommendation()[1] == stored  # the named one wins, as before
     assert folder.migrate() == ["recommendation.json -> recommendations/legacy/recommendation.json"]
-    assert folder.read_recommendation("legacy")[0]["settings"]["budget"] == 999.0
+    assert folder.read_recommendation("legacy")[0].settings.budget == 999.0
     assert list(folder.stored_recommendations()) == ["legacy", "recommended"]
 
 

@@ -288,5 +288,45 @@ def test_a_schema_1_1_summary_reads_its_awareness_paths_as_not_assessed(tmp_path
     (p,) = s.funnel.awareness_paths
     assert (p.direct, p.mediated) == (10.0, 5.0)
     assert (p.mediated_share, p.correlation, p.weakly_identified) == (None, None, None)
-    assert s.schema_version == SUMMARY_SCHEMA_VERSION == "1.2"
+    assert s.schema_version == SUMMARY_SCHEMA_VERSION == "1.3"
     assert old["funnel"]["awareness_paths"] == [path]  # the input is not changed
+
+
+def test_best_odds_are_the_analysis_chances_of_the_total_returns(runs):
+    """``best_odds`` holds :func:`mmm.analysis.ranking.best_odds` of the total-path return
+    draws, rounded to 6 digits: per outcome the chances of the lines add up to 1 (no ties
+    between continuous draws)."""
+    from mmm.analysis.ranking import best_odds
+    from mmm.analysis.returns import roas_draws
+    from mmm.inference.fit import FitResult
+
+    s = RunFolder(runs["national"]).read_summary(required=True)
+    fit = FitResult.load(runs["national"])
+    want = best_odds(roas_draws(fit, max_draws=1000).sel(path="total"))
+    got = s.odds_of_best()
+    assert len(got) == len(want) == 2 * len(SERIES)
+    for r in want.itertuples():
+        assert got[(r.outcome, r.channel, r.audience)] == pytest.approx(r.p_first, abs=1e-6)
+    for o in s.outcomes:
+        assert sum(p for k, p in got.items() if k[0] == o) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_schema_1_2_summary_gets_its_best_odds_from_the_fit(runs, tmp_path):
+    """Schema 1.3 added best_odds: a 1.2 file reads back with None there, and the
+    report's run folder computes them from the fit, as build_summary does, and says so."""
+    from mmm.report.run import RunFolder as ReportRun
+
+    run = tmp_path / "run"
+    shutil.copytree(runs["national"], run)
+    d = json.loads((run / "summary.json").read_text())
+    odds = d.pop("best_odds")
+    (run / "summary.json").write_text(json.dumps({**d, "schema_version": "1.2"}))
+    old = RunFolder(run).read_summary(required=True)
+    assert old.best_odds is None and old.odds_of_best() == {}
+    assert old.to_dict() == {**d, "schema_version": SUMMARY_SCHEMA_VERSION}
+    report_run = ReportRun(run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        completed = report_run.summary
+    assert [r.to_dict() for r in completed.best_odds] == odds
+    assert any("without best_odds" in w for w in report_run.warnings)

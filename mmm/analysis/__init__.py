@@ -49,7 +49,7 @@ from mmm.analysis.online_store import (
     store_value_shares,
 )
 from mmm.analysis.priors import prior_draws, prior_posterior
-from mmm.analysis.ranking import pairwise_beats, rank_draws, rank_table
+from mmm.analysis.ranking import best_odds, pairwise_beats, rank_draws, rank_table
 from mmm.analysis.returns import (
     channel_roas_draws,
     contribution_table,
@@ -63,11 +63,13 @@ from mmm.analysis.returns import (
 from mmm.analysis.summary import summarize_draws
 from mmm.analysis.validation import (
     Backtest,
+    backtest_averages,
     crps_ensemble,
     forecast_metrics,
     holdout,
     in_sample_metrics,
     predict,
+    predictive_checks,
     rolling_origin,
 )
 
@@ -78,6 +80,8 @@ __all__ = [
     "audience_cost_stats",
     "audience_costs",
     "awareness_paths",
+    "backtest_averages",
+    "best_odds",
     "path_identification",
     "carryover",
     "channel_roas_draws",
@@ -116,6 +120,7 @@ __all__ = [
     "posterior_params",
     "posterior_predictive",
     "predict",
+    "predictive_checks",
     "prior_draws",
     "prior_posterior",
     "rank_draws",

@@ -239,6 +239,33 @@ def frequentist_baseline(
     )
 
 
+def intervals_overlap(lower, upper, other_lower, other_upper, *, rel_tol: float = 0.0) -> bool:
+    """Whether two intervals share a value (the ends count), with a relative tolerance.
+
+    Parameters
+    ----------
+    lower, upper : float or None
+        The first interval (e.g. the model's, as stored in ``summary.json``).
+    other_lower, other_upper : float
+        The second interval (e.g. the regression's).
+    rel_tol : float, default 0.0
+        The first interval is widened on each side by ``rel_tol`` times the larger of
+        its ends' magnitudes (stored numbers are rounded: 6 significant digits round by up
+        to ``5e-6`` relative).
+
+    Returns
+    -------
+    bool
+        False when an end of the first interval is missing or not finite.
+    """
+    ends = (lower, upper)
+    if any(e is None or not np.isfinite(float(e)) for e in ends):
+        return False
+    lo, hi = float(lower), float(upper)
+    tol = rel_tol * max(abs(lo), abs(hi))
+    return bool(float(other_lower) <= hi + tol and lo - tol <= float(other_upper))
+
+
 def compare_estimates(
     fit, freq: FrequentistResult, *, prob: float = 0.9, max_draws: int | None = 1000
 ) -> pd.DataFrame:

@@ -10,9 +10,9 @@ limits.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+
+from mmm.plan_results import StoredRecommendation
 
 #: Relative band around the common marginal value read as "at the common level".
 LEVEL_TOLERANCE = 0.02
@@ -23,58 +23,46 @@ LEVEL = "at the common level"
 LOCKED = "locked"
 
 
-def _num(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
-def common_marginal_value(recommendation: dict) -> float | None:
+def common_marginal_value(recommendation: StoredRecommendation) -> float | None:
     """The budget's common marginal value: one more unit of total budget is worth this much.
 
     ``summary.budget_shadow_price`` when the optimizer stored it; else the median marginal
     value at the recommended plan over the lines that are neither locked nor at a limit
-    (those all reach the common margin in an optimal plan); None without allocation rows.
+    (those all reach the common margin in an optimal plan); None when no such line has a
+    marginal value.
 
     Parameters
     ----------
-    recommendation : dict
-        The parsed ``recommendation.json``.
+    recommendation : StoredRecommendation
+        A stored recommendation (:meth:`mmm.run_folder.RunFolder.read_recommendation`).
 
     Returns
     -------
     float or None
     """
-    summary = recommendation.get("summary") or {}
-    sp = _num(summary.get("budget_shadow_price"))
+    sp = recommendation.summary.budget_shadow_price
     if sp is not None:
-        return sp
-    rows = [r for r in recommendation.get("allocation") or [] if isinstance(r, dict)]
-    bound = {
-        (b.get("series"), b.get("geo", "all"))
-        for b in summary.get("binding") or []
-        if isinstance(b, dict) and b.get("series")
-    }
+        return float(sp)
+    bound = {(b.series, b.geo or "all") for b in recommendation.summary.binding if b.series}
     vals = [
-        _num(r.get("mroas_recommended"))
-        for r in rows
-        if not r.get("locked") and (r.get("series"), r.get("geo", "all")) not in bound
+        r.mroas_recommended
+        for r in recommendation.allocation
+        if not r.locked and (r.series, r.geo) not in bound and r.mroas_recommended is not None
     ]
-    vals = [v for v in vals if v is not None]
     if not vals:
         return None
     return float(pd.Series(vals).median())
 
 
-def headroom(recommendation: dict, *, tolerance: float = LEVEL_TOLERANCE) -> pd.DataFrame:
+def headroom(
+    recommendation: StoredRecommendation, *, tolerance: float = LEVEL_TOLERANCE
+) -> pd.DataFrame:
     """Headroom of each line at the plan's reference spend, against the common margin.
 
     Parameters
     ----------
-    recommendation : dict
-        The parsed ``recommendation.json`` (``allocation`` rows with ``mroas_current`` and
+    recommendation : StoredRecommendation
+        A stored recommendation (``allocation`` rows with ``mroas_current`` and
         ``mroas_recommended``: value per extra unit of currency at the current and at the
         recommended spend over the plan's weeks).
     tolerance : float
@@ -83,11 +71,11 @@ def headroom(recommendation: dict, *, tolerance: float = LEVEL_TOLERANCE) -> pd.
     Returns
     -------
     DataFrame
-        One row per allocation line: series, channel, audience, geo, current, recommended,
-        change, marginal_current, marginal_recommended, common (the budget's common marginal
-        value), ratio (marginal_current / common) and reading (``"room to grow"``,
-        ``"saturated"``, ``"at the common level"`` or ``"locked"``). Empty when the
-        recommendation has no allocation rows or no marginal values.
+        One row per allocation line with a marginal value: series, channel, audience, geo,
+        current, recommended, change, marginal_current, marginal_recommended, common (the
+        budget's common marginal value), ratio (marginal_current / common; None when the
+        common value is 0) and reading (``"room to grow"``, ``"saturated"``, ``"at the
+        common level"`` or ``"locked"``). Empty without a common marginal value.
     """
     cols = [
         "series",
@@ -105,15 +93,12 @@ def headroom(recommendation: dict, *, tolerance: float = LEVEL_TOLERANCE) -> pd.
     ]
     common = common_marginal_value(recommendation)
     rows = []
-    for r in recommendation.get("allocation") or []:
-        if not isinstance(r, dict):
-            continue
-        mc = _num(r.get("mroas_current"))
+    for r in recommendation.allocation:
+        mc = r.mroas_current
         if mc is None or common is None:
             continue
-        cur, rec = _num(r.get("current")), _num(r.get("recommended"))
         ratio = mc / common if common else None
-        if r.get("locked"):
+        if r.locked:
             reading = LOCKED
         elif ratio is None or abs(ratio - 1.0) <= tolerance:
             reading = LEVEL
@@ -121,15 +106,15 @@ def headroom(recommendation: dict, *, tolerance: float = LEVEL_TOLERANCE) -> pd.
             reading = ROOM if ratio > 1.0 else SATURATED
         rows.append(
             {
-                "series": r.get("series"),
-                "channel": r.get("channel"),
-                "audience": r.get("audience", "all"),
-                "geo": r.get("geo", "all"),
-                "current": cur,
-                "recommended": rec,
-                "change": rec - cur if cur is not None and rec is not None else None,
+                "series": r.series,
+                "channel": r.channel,
+                "audience": r.audience,
+                "geo": r.geo,
+                "current": r.current,
+                "recommended": r.recommended,
+                "change": r.change,
                 "marginal_current": mc,
-                "marginal_recommended": _num(r.get("mroas_recommended")),
+                "marginal_recommended": r.mroas_recommended,
                 "common": common,
                 "ratio": ratio,
                 "reading": reading,

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-__all__ = ["pairwise_beats", "rank_draws", "rank_table"]
+__all__ = ["best_odds", "pairwise_beats", "rank_draws", "rank_table"]
 
 
 def _check(draws: xr.DataArray, dim: str) -> None:
@@ -145,3 +145,36 @@ def rank_table(draws: xr.DataArray, *, dim: str = "series", prob: float = 0.9) -
         g["p_above_next"] = np.array([*nxt, np.nan])
         frames.append(g)
     return pd.concat(frames, ignore_index=True)
+
+
+def best_odds(draws: xr.DataArray, *, dim: str = "series") -> pd.DataFrame:
+    """Chance that each item has the highest return, among the items with return draws.
+
+    Items with a missing draw (a line without spend has no return) are left out rather
+    than raising as in :func:`rank_table`; for a count outcome (units per currency unit)
+    the highest return is the lowest cost per unit.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray, dims (sample, ..., dim, ...)
+        Return draws (see :func:`rank_draws`), e.g. ``roas_draws(fit).sel(path="total")``.
+    dim : str, default "series"
+        The dimension whose items are compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The other dims, ``dim`` and its non-index coords (``channel``, ``audience``) and
+        ``p_first``: the share of draws in which the item ranks first (tied draws give each
+        of the tied items rank 1.5 or worse, i.e. no first place). Ordered as
+        :func:`rank_table`; empty (same columns) when fewer than two items have draws.
+    """
+    other = [d for d in draws.dims if d != dim]
+    keep = ~draws.isnull().any(other).values if other else ~draws.isnull().values
+    kept = draws.isel({dim: np.flatnonzero(keep)})
+    groups = [d for d in draws.dims if d not in ("sample", dim)]
+    coords = [c for c in draws.coords if c != dim and dim in draws[c].dims]
+    columns = [*groups, dim, *coords, "p_first"]
+    if kept.sizes[dim] < 2:
+        return pd.DataFrame(columns=columns)
+    return rank_table(kept, dim=dim)[columns].reset_index(drop=True)

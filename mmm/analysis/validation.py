@@ -119,6 +119,105 @@ def crps_ensemble(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
     return term1 - 0.5 * term2
 
 
+def fit_quality(observed, fitted) -> dict[str, float | None]:
+    """R^2 and mean absolute percentage error of fitted totals against observed ones.
+
+    The report's in-sample reading of the weekly fit: ``r2 = 1 - SSE / SST`` (SST around
+    the observed mean) and ``mape`` the mean of ``|y - f| / |y|`` over the periods with a
+    non-zero observation.
+
+    Parameters
+    ----------
+    observed, fitted : array-like, dims (date,)
+        The observed totals and the fitted (predictive mean) totals per period.
+
+    Returns
+    -------
+    dict
+        ``r2`` (None when the observations do not vary) and ``mape`` (a fraction, 0.05 =
+        5 %; None when every observation is zero).
+    """
+    y, f = np.asarray(observed, dtype=float), np.asarray(fitted, dtype=float)
+    ss = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1 - float(np.sum((y - f) ** 2)) / ss if ss > 0 else None
+    nz = np.abs(y) > 0
+    mape = float(np.mean(np.abs((y[nz] - f[nz]) / y[nz]))) if nz.any() else None
+    return {"r2": r2, "mape": mape}
+
+
+def predictive_checks(table: pd.DataFrame) -> pd.DataFrame:
+    """In-sample fit of each outcome, read off a :func:`predictive_table`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`predictive_table` (columns outcome, observed, mean, lower, upper); periods
+        without an observation are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (in the table's order): ``n`` (periods with an observation),
+        ``r2`` and ``mape`` (:func:`fit_quality` of the observed totals against the
+        predicted ``mean``; NaN where undefined) and ``coverage`` (the fraction of
+        observations inside the predictive interval, ends included).
+    """
+    rows = []
+    for o, g in table.groupby("outcome", sort=False):
+        g = g[g["observed"].notna()]
+        y = g["observed"].to_numpy(dtype=float)
+        inside = (y >= g["lower"].to_numpy(dtype=float)) & (y <= g["upper"].to_numpy(dtype=float))
+        rows.append(
+            {
+                "outcome": o,
+                "n": len(g),
+                **fit_quality(y, g["mean"].to_numpy(dtype=float)),
+                "coverage": float(inside.mean()) if len(g) else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["outcome", "n", "r2", "mape", "coverage"])
+
+
+def backtest_averages(folds: list[dict]) -> pd.DataFrame:
+    """Scores of a backtest per outcome, over its folds.
+
+    Parameters
+    ----------
+    folds : list of dict
+        The ``folds`` records of ``backtest.json`` (:func:`mmm.backtest.run_backtest`):
+        ``outcome``, ``n`` (observations in the test period), ``mape``, ``naive_mape``,
+        ``coverage``; a score stored as None (undefined) is left out of its average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome (in the order of first appearance): ``mape`` and
+        ``naive_mape``, the plain means over the folds that have them (None when none
+        has: NaN in the table), and ``coverage``, the share of all test observations
+        inside the interval (each fold's coverage weighted by its ``n``).
+    """
+
+    def mean(values) -> float | None:
+        v = [float(x) for x in values if x is not None and np.isfinite(float(x))]
+        return sum(v) / len(v) if v else None
+
+    rows = []
+    for o in dict.fromkeys(r["outcome"] for r in folds):
+        mine = [r for r in folds if r["outcome"] == o]
+        n = sum(int(r["n"]) for r in mine)
+        rows.append(
+            {
+                "outcome": o,
+                "mape": mean(r.get("mape") for r in mine),
+                "naive_mape": mean(r.get("naive_mape") for r in mine),
+                "coverage": sum(float(r["coverage"]) * int(r["n"]) for r in mine) / n
+                if n
+                else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["outcome", "mape", "naive_mape", "coverage"])
+
+
 def forecast_metrics(
     draws: xr.DataArray, observed: xr.DataArray, *, prob: float = 0.9
 ) -> pd.DataFrame:

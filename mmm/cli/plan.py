@@ -282,7 +282,7 @@ def scenarios(
         name=name,
         replace=replace,
     )
-    print_scenarios(res["result"], currency=RunFolder(run_dir).currency())
+    print_scenarios(res["result"].to_dict(), currency=RunFolder(run_dir).currency())
     for k in ("json", "csv"):
         say(f"{k:6s} {res[k]}")
     say(f"tables {refresh_tables(run_dir)['tables']}")

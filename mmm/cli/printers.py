@@ -7,7 +7,6 @@ number format (:mod:`mmm.report.fmt`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mmm.cli.core import EXIT_HEALTH, EXIT_OK, err, say
@@ -119,8 +118,12 @@ def _ratio(x) -> str:
 def print_recommendation(paths, currency: str = "€") -> None:
     """The allocation table, the settings and the expected uplift of a stored recommendation."""
     from mmm.report import fmt
+    from mmm.run_folder import RunFolder
 
-    rec = json.loads(Path(paths["json"]).read_text())
+    path = Path(paths["json"])  # RUN/recommendations/NAME/recommendation.json
+    stored, _ = RunFolder(path.parents[2]).read_recommendation(path.parent.name)
+    assert stored is not None  # a stored name reads or raises
+    rec = stored.to_dict()
     s, st = rec.get("summary", {}), rec.get("settings", {})
     obj = st.get("objective") or "value"
     amount = _amounts(currency)

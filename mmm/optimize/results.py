@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mmm.plan_results import RECOMMENDATION_SCHEMA_VERSION, StoredRecommendation
+
 
 def json_safe(obj):
     """Plain Python types only (NaN / inf -> None, NumPy scalars -> float / int)."""
@@ -115,16 +117,31 @@ class BudgetRecommendation:
         """The allocation table (what ``recommendation.csv`` holds)."""
         return self.allocation.copy()
 
-    def to_dict(self) -> dict:
-        """JSON-safe dict: summary, settings, allocation, outcomes, weekly plan and moves."""
-        return json_safe(
-            {
-                "summary": self.summary,
-                "settings": self.settings,
-                "allocation": records(self.allocation),
-                "outcomes": records(self.outcomes),
-                "geos": [] if self.geos is None else records(self.geos),
-                "moves": list(self.moves or []),
-                "weekly": records(self.weekly.assign(date=self.weekly["date"].astype(str))),
-            }
+    def stored(self) -> StoredRecommendation:
+        """What the run folder stores (``recommendation.json``) as a typed, frozen value.
+
+        Raises
+        ------
+        mmm.run_summary.SummaryError
+            The result lacks a key of the schema or has one it does not know (a change
+            to the optimizer not made in :mod:`mmm.plan_results` too).
+        """
+        weekly = self.weekly.assign(date=self.weekly["date"].astype(str).str[:10])
+        return StoredRecommendation.from_dict(
+            json_safe(
+                {
+                    "summary": self.summary,
+                    "settings": self.settings,
+                    "allocation": records(self.allocation),
+                    "outcomes": records(self.outcomes),
+                    "geos": [] if self.geos is None else records(self.geos),
+                    "moves": list(self.moves or []),
+                    "weekly": records(weekly),
+                    "schema_version": RECOMMENDATION_SCHEMA_VERSION,
+                }
+            )
         )
+
+    def to_dict(self) -> dict:
+        """JSON-safe dict: what ``recommendation.json`` holds (see :meth:`stored`)."""
+        return self.stored().to_dict()

@@ -22,6 +22,7 @@ import pandas as pd
 from mmm.errors import SpecError
 from mmm.optimize.planner import Planner, make_objective
 from mmm.optimize.results import BudgetRecommendation
+from mmm.plan_results import ScenarioComparison, StoredRecommendation
 from mmm.run_folder import DEFAULT_SCENARIOS, RunFolder
 
 
@@ -282,21 +283,19 @@ def _chosen(stored: dict, recommendations, run_dir) -> list[str]:
     return list(dict.fromkeys(recommendations))
 
 
-def _stored_horizon(recs: dict[str, dict], *, strict: bool) -> int:
+def _stored_horizon(recs: dict[str, StoredRecommendation], *, strict: bool) -> int:
     """The horizon the recommendations share (``strict``: named ones must share one), else
     that of ``recommended``, else 13."""
-    hs = {(r.get("settings") or {}).get("horizon") for r in recs.values()}
+    hs = {r.settings.horizon for r in recs.values()}
     if len(hs) > 1 and strict:
         raise SpecError(
             f"the recommendations {', '.join(recs)} plan different horizons "
             f"({sorted(hs, key=str)}); give --horizon or compare them separately."
         )
-    main = (recs.get("recommended") or {}).get("settings") or {}
-    shared = next(iter(hs)) if len(hs) == 1 else None
-    if isinstance(shared, int):
-        return shared
-    if isinstance(main.get("horizon"), int):
-        return main["horizon"]
+    if len(hs) == 1:
+        return next(iter(hs))
+    if "recommended" in recs:
+        return recs["recommended"].settings.horizon
     return 13
 
 
@@ -313,14 +312,9 @@ def _named_plans(planner: Planner, recs: dict, stored: dict, plans: dict, *, kee
     named: dict = {"current": "current"}
     sources: dict = {"current": {"source": "current"}}
     for r, rec in recs.items():
-        st = rec.get("settings") or {}
-        if not keep_all and (st.get("horizon") != planner.horizon or st.get("plan_start") != start):
-            left_out.append(
-                {
-                    "plan": r,
-                    "why": f"plans {st.get('horizon')} periods from {st.get('plan_start')}",
-                }
-            )
+        st = rec.settings
+        if not keep_all and (st.horizon != planner.horizon or st.plan_start != start):
+            left_out.append({"plan": r, "why": f"plans {st.horizon} periods from {st.plan_start}"})
             continue
         named[r] = _recommended_plan(planner, rec, r)
         sources[r] = {"source": "recommendation", "path": str(stored[r])}
@@ -337,39 +331,36 @@ def _named_plans(planner: Planner, recs: dict, stored: dict, plans: dict, *, kee
     return named, sources, left_out
 
 
-def _read_recommendations(source: RunFolder, names: list[str]) -> dict[str, dict]:
-    """The stored recommendations ``names`` of the run folder, each a JSON object."""
+def _read_recommendations(source: RunFolder, names: list[str]) -> dict[str, StoredRecommendation]:
+    """The stored recommendations ``names`` of the run folder (each is stored: see
+    :func:`_chosen`)."""
     recs = {}
     for name in names:
-        rec, path = source.read_recommendation(name)
-        if not isinstance(rec, dict):
-            raise SpecError(
-                f"--recommendation {name}: {path} is not a JSON object; run `mmm optimize "
-                f"{source.path} --budget X --name {name} --replace` to store it again."
-            )
+        rec, _ = source.read_recommendation(name)
+        assert rec is not None  # a stored name reads or raises
         recs[name] = rec
     return recs
 
 
-def _recommended_plan(planner: Planner, rec: dict, name: str) -> np.ndarray:
+def _recommended_plan(planner: Planner, rec: StoredRecommendation, name: str) -> np.ndarray:
     """The recommended spend path stored in ``recommendation.json`` (its ``weekly`` table)."""
-    st = rec.get("settings") or {}
+    st = rec.settings
     start = str(planner.plan_dates[0].date())
-    if st.get("horizon") != planner.horizon or st.get("plan_start") != start:
+    if st.horizon != planner.horizon or st.plan_start != start:
         raise SpecError(
-            f"recommendation {name!r} plans {st.get('horizon')} periods from "
-            f"{st.get('plan_start')}; this comparison plans {planner.horizon} from {start}. "
-            f"Compare it with --horizon {st.get('horizon')}, or leave it out (--recommendation "
+            f"recommendation {name!r} plans {st.horizon} periods from "
+            f"{st.plan_start}; this comparison plans {planner.horizon} from {start}. "
+            f"Compare it with --horizon {st.horizon}, or leave it out (--recommendation "
             "names the ones to compare)."
         )
-    weekly = pd.DataFrame(rec.get("weekly") or [])
+    weekly = rec.weekly
     G, S = planner.shape
     x = np.zeros((planner.horizon, G, S))
     seen = np.zeros_like(x, dtype=bool)
     t_of = {str(d.date()): t for t, d in enumerate(planner.plan_dates)}
     g_of = {g: i for i, g in enumerate(planner.geos)}
     s_of = {s: i for i, s in enumerate(planner.series)}
-    for r in weekly.itertuples():
+    for r in weekly:
         t, g, s = t_of.get(str(r.date)[:10]), g_of.get(r.geo), s_of.get(r.series)
         if t is None or g is None or s is None:
             raise SpecError(
@@ -448,7 +439,7 @@ def run_scenarios(
     -------
     dict
         ``json`` and ``csv`` (the paths written), ``table`` (the :func:`compare_plans`
-        frame), ``result`` (what the JSON holds).
+        frame), ``result`` (the :class:`~mmm.plan_results.ScenarioComparison` stored).
 
     Raises
     ------
@@ -463,7 +454,6 @@ def run_scenarios(
     from mmm.inference.fit import FitResult
     from mmm.optimize.cli import check_horizon, resolve_value_per_visit
     from mmm.optimize.planner import make_planner
-    from mmm.optimize.results import json_safe, records
     from mmm.run_folder import check_name
 
     folder = RunFolder(out if out is not None else run_dir)
@@ -500,16 +490,6 @@ def run_scenarios(
         planner, named, objective=objective, value_per_visit=value_per_visit, prob=prob
     )
     obj = make_objective(fit, objective, value_per_visit=value_per_visit)
-    arrays = {p: resolve_plan(planner, x) for p, x in named.items()}
-    lines = [
-        {
-            "series": s,
-            "channel": planner.channels[si],
-            "audience": planner.audiences[si],
-            "spend": {p: float(x[:, :, si].sum()) for p, x in arrays.items()},
-        }
-        for si, s in enumerate(planner.series)
-    ]
     settings = {
         "name": name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -529,30 +509,49 @@ def run_scenarios(
         "plans": sources,
         "left_out": left_out,
     }
-    result = json_safe(
-        {
-            "settings": settings,
-            "plans": scenario_summary(table),
-            "lines": lines,
-            "rows": records(table),
-        }
-    )
+    result = _comparison(planner, named, settings, table)
     files = folder.write_scenarios(name, result, table, replace=replace)
     return {**files, "table": table, "result": result}
 
 
-def read_scenarios(run_dir) -> list[dict]:
+def _comparison(planner: Planner, named: dict, settings: dict, table) -> ScenarioComparison:
+    """What ``scenarios/NAME.json`` stores: the settings, the totals per plan, each line's
+    spend per plan and the rows of :func:`compare_plans`."""
+    from mmm.optimize.results import json_safe, records
+    from mmm.plan_results import SCENARIOS_SCHEMA_VERSION
+
+    arrays = {p: resolve_plan(planner, x) for p, x in named.items()}
+    lines = [
+        {
+            "series": s,
+            "channel": planner.channels[si],
+            "audience": planner.audiences[si],
+            "spend": {p: float(x[:, :, si].sum()) for p, x in arrays.items()},
+        }
+        for si, s in enumerate(planner.series)
+    ]
+    stored = {
+        "settings": settings,
+        "plans": scenario_summary(table),
+        "lines": lines,
+        "rows": records(table),
+        "schema_version": SCENARIOS_SCHEMA_VERSION,
+    }
+    return ScenarioComparison.from_dict(json_safe(stored))
+
+
+def read_scenarios(run_dir) -> list[ScenarioComparison]:
     """Every scenario comparison stored in ``run_dir`` (``RUN/scenarios/*.json``), by name.
 
     Returns
     -------
-    list of dict
-        The parsed files (see :func:`run_scenarios`), each with ``path`` added; empty when
-        none is stored.
+    list of ScenarioComparison
+        The stored comparisons (see :func:`run_scenarios`), each with the ``path`` it was
+        read from; empty when none is stored.
 
     Raises
     ------
-    mmm.errors.NotFittedError
-        A file is not valid JSON (the message names it).
+    mmm.errors.RunFolderError
+        A file is not valid JSON or lacks a key of its schema (the message names it).
     """
     return RunFolder(run_dir).read_scenarios()

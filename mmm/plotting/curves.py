@@ -91,6 +91,7 @@ def plot_response_curves(
     sharex: bool = True,
     sharey: bool = True,
     currency: str | None = None,
+    kind: str | None = None,
 ):
     """Outcome (or average return) vs spend, one small panel per series, on shared scales.
 
@@ -123,6 +124,9 @@ def plot_response_curves(
         the panels compare honestly; ``sharex=False`` zooms each on its own spend).
     currency : str, optional
         Currency symbol of the spend axis; default the fit's, else ``€``.
+    kind : {"revenue", "count"}, optional
+        The outcome's kind (a revenue axis is in currency); default the fit's, else
+        ``count``.
 
     Returns
     -------
@@ -140,7 +144,7 @@ def plot_response_curves(
     fig, axes = panels(
         ax, len(series), ncols=ncols, width=11, height=2.4, sharex=sharex, sharey=sharey
     )
-    kind = outcome_kinds(fit).get(outcome, "count")
+    kind = kind or outcome_kinds(fit).get(outcome, "count")
     for i, (a, s) in enumerate(zip(axes, series, strict=True)):
         _curve_panel(a, curves, s, color(i), outcome, quantity, prob, points, cur_sym, kind)
     ylabel, default_title = _curve_labels(quantity, outcome, cur_sym)

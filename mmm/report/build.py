@@ -8,8 +8,9 @@ from functools import partial
 from pathlib import Path
 
 from mmm.names import display_name
+from mmm.plan_results import StoredRecommendation
 from mmm.report import charts, fmt, interactive, numbers
-from mmm.report.budget import budget_context, value_per_visit_of
+from mmm.report.budget import budget_context
 from mmm.report.calibration import calibration_context
 from mmm.report.crosscheck import backtest_context, crosscheck_context
 from mmm.report.geo import geo_context
@@ -96,11 +97,9 @@ def _stage_channels(rows: list[dict]) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------- section builders
 
 
-def budget_section(ctx: dict, rec: dict | None, *, freq) -> dict | None:
+def budget_section(ctx: dict, rec: StoredRecommendation | None, *, freq) -> dict | None:
     """The budget recommendation in sentences and tables, with its chart."""
-    budget = budget_context(
-        rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq, prob=ctx["prob"]
-    )
+    budget = budget_context(rec, currency=ctx["currency"], kinds=ctx["kinds"], freq=freq)
     if budget and budget.get("rows"):
         budget["chart"] = charts.budget_chart(ctx, budget["rows"])
     return budget
@@ -154,16 +153,12 @@ def build_context(
     rows = _return_rows(fit, summary, stages, kinds, draws, value_per_visit, prob)
     health = assess(run.diagnostics)
 
-    headline = headline_section(
-        ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows, draws=draws
-    )
+    headline = headline_section(ctx, fit=fit, summary=summary, data=data, totals=totals, rows=rows)
     budget = sections.build(
         "budget", "Budget recommendation", budget_section, ctx, rec, freq=data.get("freq")
     )
     ctx["budget_value_fmt"] = budget["value_fmt"] if budget else ctx["money"]
-    lines = _chart_sections(
-        sections, ctx, rec, fit=fit, summary=summary, rows=rows, stages=stages, data=data
-    )
+    lines = _chart_sections(sections, ctx, rec, fit=fit, summary=summary, rows=rows, data=data)
     stores = _store_and_geo_sections(
         sections, ctx, run, fit=fit, summary=summary, rows=rows, value_per_visit=value_per_visit
     )
@@ -197,7 +192,7 @@ def build_context(
 
 
 def _value_per_visit(
-    run: RunFolder, rec: dict | None, kinds: dict, value_per_visit: float | None
+    run: RunFolder, rec: StoredRecommendation | None, kinds: dict, value_per_visit: float | None
 ) -> tuple[float | None, str | None]:
     """The value of one store visit and where it came from: the option, the config's
     ``[optimizer].value_per_visit`` or the shown recommendation (None when none says)."""
@@ -206,7 +201,7 @@ def _value_per_visit(
     v = run.config.get("optimizer", {}).get("value_per_visit")
     if fmt.is_number(v) and float(v) > 0:
         return float(v), "config"
-    value_per_visit = value_per_visit_of(rec, kinds)
+    value_per_visit = rec.value_per_visit(kinds) if rec is not None else None
     return value_per_visit, "recommendation" if value_per_visit else None
 
 
@@ -245,7 +240,14 @@ def _return_rows(
 
 
 def _chart_sections(
-    sections: Sections, ctx: dict, rec: dict | None, *, fit, summary, rows, stages, data
+    sections: Sections,
+    ctx: dict,
+    rec: StoredRecommendation | None,
+    *,
+    fit,
+    summary,
+    rows,
+    data,
 ) -> dict:
     """The charts (returns, funnel, over time, curves, carry-over) and the per-line sections
     that go with them (return on the next euro, headroom, carry-over), with the fit's
@@ -265,10 +267,8 @@ def _chart_sections(
         or []
     )
     weekly = sections.build("over-time", "Over time", weekly_section, ctx, fit=fit)
-    figs["weekly"], quality = (weekly[0], weekly[2]) if weekly else ([], None)
-    curves = sections.build(
-        "curves", "Response curves", curves_section, ctx, fit=fit, stages=stages, current=current
-    )
+    figs["weekly"], quality = weekly if weekly else ([], None)
+    curves = sections.build("curves", "Response curves", curves_section, ctx, fit=fit)
     figs["curves"] = curves["charts"] if curves else []
     marginal = (
         sections.build(

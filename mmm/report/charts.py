@@ -145,16 +145,16 @@ def media_over_time_charts(ctx: dict, *, fit) -> list:
     return out
 
 
-def predictive_charts(ctx: dict, *, fit) -> list:
-    """Per outcome: observed values against the posterior-predictive mean and interval."""
-    from mmm.analysis.validation import predictive_table
+def predictive_charts(ctx: dict, *, fit, table, quality: dict) -> list:
+    """Per outcome: observed values against the posterior-predictive mean and interval.
 
-    ppc = predictive_table(fit, prob=ctx["prob"], max_draws=200, seed=0)
+    ``table``: :func:`mmm.analysis.validation.predictive_table` of the fit; ``quality``:
+    outcome -> its :func:`~mmm.analysis.validation.predictive_checks` row.
+    """
     out = []
     for o in fit.spec.outcome_names:
-        df = ppc[ppc["outcome"] == o]
-        inside = float(((df["observed"] >= df["lower"]) & (df["observed"] <= df["upper"])).mean())
-        n = len(df)
+        df = table[table["outcome"] == o]
+        q = quality[o]
         out.append(
             interactive.predictive_fit(
                 df,
@@ -165,7 +165,7 @@ def predictive_charts(ctx: dict, *, fit) -> list:
                 period=ctx["period"],
                 alt=f"Dots: observed {fmt.pretty(o)} per {ctx['period']}; line: the model's "
                 f"prediction with its {fmt.pct(ctx['prob'])} range as a band; "
-                f"{fmt.pct(inside)} of the {n} {ctx['periods']} lie inside the band.",
+                f"{fmt.pct(q['coverage'])} of the {q['n']} {ctx['periods']} lie inside the band.",
             )
         )
     return out

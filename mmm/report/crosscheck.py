@@ -10,6 +10,7 @@ read from ``backtest.json`` (written by ``mmm backtest``) when present.
 
 from __future__ import annotations
 
+from mmm.analysis.validation import backtest_averages
 from mmm.report import fmt
 from mmm.run_summary import RunSummary
 
@@ -39,7 +40,7 @@ def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) 
         below zero), ``outcomes`` (per outcome: unit, chosen carry-over rates, R², number
         of lines whose intervals overlap), ``prob``.
     """
-    from mmm.analysis.frequentist import frequentist_baseline
+    from mmm.analysis.frequentist import frequentist_baseline, intervals_overlap
 
     if not len(fit.dataset.series):
         return None
@@ -59,10 +60,7 @@ def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) 
         for r in sub.itertuples():
             m = model.get((o, r.channel, r.audience))
             lo, hi = (m.lower, m.upper) if m else (None, None)
-            overlap = False
-            if lo is not None and hi is not None and fmt.is_number(lo) and fmt.is_number(hi):
-                tol = ROUND_TOL * max(abs(lo), abs(hi))
-                overlap = r.lower <= hi + tol and lo - tol <= r.upper
+            overlap = intervals_overlap(lo, hi, r.lower, r.upper, rel_tol=ROUND_TOL)
             n_overlap += bool(overlap)
             rows.append(
                 {
@@ -107,7 +105,8 @@ def backtest_context(backtest: dict | None) -> dict | None:
     -------
     dict or None
         ``rows`` (one per fold and outcome, display strings), ``lines`` (one plain-words
-        sentence per outcome, averaged over folds), ``kind``, ``n_folds``, ``interval``,
+        sentence per outcome: :func:`mmm.analysis.validation.backtest_averages` over the
+        folds), ``kind``, ``n_folds``, ``interval``,
         ``experiments_left_out``.
     """
     if not backtest or not backtest.get("folds"):
@@ -131,22 +130,13 @@ def backtest_context(backtest: dict | None) -> dict | None:
         }
         for r in folds
     ]
-    lines = []
-    for o in dict.fromkeys(r["outcome"] for r in folds):
-        mine = [r for r in folds if r["outcome"] == o]
-
-        def mean(key, mine=mine):  # scores stored as null (undefined) are left out
-            v = [r[key] for r in mine if fmt.is_number(r.get(key))]
-            return sum(v) / len(v) if v else None
-
-        mape, naive = mean("mape"), mean("naive_mape")
-        cover = sum(r["coverage"] * r["n"] for r in mine) / sum(r["n"] for r in mine)
-        lines.append(
-            f"{fmt.pretty(o).capitalize()}: the forecast was off by {fmt.pct(mape, 1)} on "
-            f"average (a flat forecast at the training average: {fmt.pct(naive, 1)}); "
-            f"{fmt.pct(cover)} of the actual values fell inside the model's "
-            f"{fmt.pct(interval)} range (about {fmt.pct(interval)} is right)."
-        )
+    lines = [
+        f"{fmt.pretty(a.outcome).capitalize()}: the forecast was off by {fmt.pct(a.mape, 1)} "
+        f"on average (a flat forecast at the training average: {fmt.pct(a.naive_mape, 1)}); "
+        f"{fmt.pct(a.coverage)} of the actual values fell inside the model's "
+        f"{fmt.pct(interval)} range (about {fmt.pct(interval)} is right)."
+        for a in backtest_averages(folds).itertuples()
+    ]
     return {
         "rows": rows,
         "lines": lines,

@@ -1,9 +1,10 @@
 """Response curves for the report, computed by :mod:`mmm.analysis.curves`.
 
 The curves (:func:`mmm.analysis.curves.response_curves`, each line's spend scaled from 0
-to 2.5 times today's), their table (:func:`~mmm.analysis.curves.curve_table`) and the
-points marked on them (:func:`~mmm.analysis.curves.curve_points`) come from the analysis
-package; the report only reshapes the points for its charts. A failure is the section's
+to 2.5 times today's) and the points marked on them
+(:func:`~mmm.analysis.curves.curve_points`) come from the analysis package, their chart
+from :func:`mmm.plotting.plot_response_curves`; the report only reshapes the points for
+its tables. A failure is the section's
 (an error in tests, a notice in the report), never a curve the report draws itself.
 """
 
@@ -18,7 +19,7 @@ NOTE = (
     "total effect over the fitted period."
 )
 NOTE_POINTS = (
-    " The open triangle marks the point of diminishing returns: beyond it, each extra euro "
+    " The open diamond marks the point of diminishing returns: beyond it, each extra euro "
     "brings back less than half of what the first euros did."
 )
 
@@ -42,14 +43,16 @@ def response_curves(fit, *, prob: float, revenue_outcomes=()):
 
     Returns
     -------
-    (DataFrame, dict, str)
-        Tidy curve table (:func:`mmm.analysis.curves.curve_table`: outcome, channel,
-        audience, spend, median, lower, upper, ...); per-curve points
-        (``diminishing_spend``, ``marginal_at_current``, ...); a note for the reader.
+    (xarray.Dataset, DataFrame, dict, str)
+        The curves (:func:`mmm.analysis.curves.response_curves` at :data:`MULTIPLIERS`);
+        their points (:func:`mmm.analysis.curves.curve_points`: ``diminishing_spend``,
+        ``marginal_at_current``, ...) as a table and as (outcome, channel, audience) ->
+        quantity -> {median, lower, upper}; a note for the reader.
     """
-    from mmm.analysis.curves import curve_points, curve_table
+    from mmm.analysis.curves import curve_points
     from mmm.analysis.curves import response_curves as curves_of
 
     curves = curves_of(fit, multipliers=MULTIPLIERS, max_draws=MAX_DRAWS)
-    points = _points(curve_points(curves, prob=prob, revenue_outcomes=tuple(revenue_outcomes)))
-    return curve_table(curves, prob=prob), points, NOTE + (NOTE_POINTS if points else "")
+    table = curve_points(curves, prob=prob, revenue_outcomes=tuple(revenue_outcomes))
+    points = _points(table)
+    return curves, table, points, NOTE + (NOTE_POINTS if points else "")

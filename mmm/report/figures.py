@@ -16,7 +16,6 @@ from mmm.report.fmt import pct, pretty
 
 STAGE_COLOUR = {"awareness": "#6a51a3", "conversion": "#2171b5"}
 STAGE_HATCH = {"awareness": "///", "conversion": ""}
-BASE_COLOUR = "#d9d9d9"
 INK = "#222222"
 
 
@@ -199,16 +198,14 @@ def direct_vs_mediated(paths, outcomes: list[str], *, value_fmt, alt: str) -> Ch
         ax.barh(
             y, m, left=d, color="#bcbddc", hatch="..", edgecolor="#6a51a3", label="via brand search"
         )
-        for yi, di, mi in zip(y, d, m, strict=True):
-            tot = di + mi
-            share = mi / tot if tot > 0 else 0.0
-            ax.text(
-                tot,
-                yi,
-                f"  {value_fmt(tot)} ({pct(share)} via brand search)",
-                va="center",
-                fontsize=8,
+        for yi, di, mi, p in zip(y, d, m, recs, strict=True):
+            # the stored share (median of the per-draw share; None before schema 1.2)
+            share = (
+                f" ({pct(p.mediated_share)} via brand search)"
+                if p.mediated_share is not None
+                else ""
             )
+            ax.text(di + mi, yi, f"  {value_fmt(di + mi)}{share}", va="center", fontsize=8)
         ax.set_yticks(y, labels, fontsize=9)
         ax.set_title(pretty(o), fontsize=10, loc="left")
         xmax = float((d + m).max()) if len(recs) else 1.0
@@ -217,100 +214,4 @@ def direct_vs_mediated(paths, outcomes: list[str], *, value_fmt, alt: str) -> Ch
         _style(ax)
         if k == 0:
             ax.legend(fontsize=8, frameon=False, loc="lower right")
-    return _encode(fig, alt)
-
-
-def weekly(split: dict, outcome: str, *, value_fmt, alt: str) -> Chart:
-    """Stacked area: base + media by stage per period, with the observed outcome as a line."""
-    dates = split["dates"]
-    s = split[outcome]
-    fig = _figure(8, 3.0)
-    ax = fig.add_subplot()
-    layers = [np.clip(s["base"], 0, None)] + [np.clip(v, 0, None) for v in s["stages"].values()]
-    labels = ["base (not media)"] + [f"{k} media" for k in s["stages"]]
-    colours = [BASE_COLOUR] + [STAGE_COLOUR.get(k, "#888") for k in s["stages"]]
-    polys = ax.stackplot(dates, *layers, labels=labels, colors=colours, alpha=0.85)
-    for p, k in zip(polys[1:], s["stages"], strict=True):
-        p.set_hatch(STAGE_HATCH.get(k, ""))
-        p.set_edgecolor("white")
-    ax.plot(dates, s["observed"], color=INK, lw=1.1, label="actual")
-    ax.set_title(
-        f"{pretty(outcome)}: what the model attributes to media each period",
-        fontsize=11,
-        loc="left",
-    )
-    ax.yaxis.set_major_formatter(lambda v, _: value_fmt(v))
-    ax.legend(fontsize=8, frameon=False, ncols=4, loc="upper left")
-    ax.set_ylim(0, float(np.nanmax(s["observed"])) * 1.25)
-    _style(ax)
-    return _encode(fig, alt)
-
-
-def curves_grid(
-    df,
-    outcome: str,
-    stages: dict,
-    current: dict,
-    *,
-    value_fmt,
-    money_fmt,
-    alt: str,
-    points: dict | None = None,
-) -> Chart:
-    """Small multiples: effect vs total spend per channel and audience, 90% band, current dot."""
-    g = df[df["outcome"] == outcome]
-    keys = list(dict.fromkeys(zip(g["channel"], g["audience"], strict=True)))
-    ncol = 4
-    nrow = int(np.ceil(len(keys) / ncol)) or 1
-    fig = _figure(10, 2.1 * nrow + 0.5)
-    for i, (c, a) in enumerate(keys):
-        ax = fig.add_subplot(nrow, ncol, i + 1)
-        d = g[(g["channel"] == c) & (g["audience"] == a)].sort_values("spend")
-        st = stages.get((c, a), "conversion")
-        col = STAGE_COLOUR.get(st, "#888")
-        ax.fill_between(d["spend"], d["lower"], d["upper"], color=col, alpha=0.2, lw=0)
-        ax.plot(d["spend"], d["median"], color=col, lw=1.6, ls="-" if st == "conversion" else "--")
-        cur = current.get((c, a))
-        if cur is not None and len(d):
-            y = np.interp(cur, d["spend"], d["median"])
-            ax.plot([cur], [y], "o", color=INK, ms=4)
-        dim = ((points or {}).get((outcome, c, a)) or {}).get("diminishing_spend")
-        if dim and dim.get("median") is not None and np.isfinite(dim["median"]) and len(d):
-            xd = float(dim["median"])
-            if xd <= float(d["spend"].max()):
-                ax.plot(
-                    [xd], [np.interp(xd, d["spend"], d["median"])], "^", mfc="white", mec=INK, ms=6
-                )
-        ax.set_title(f"{pretty(c)} / {pretty(a)}\n({st})", fontsize=8)
-        ax.xaxis.set_major_formatter(lambda v, _: money_fmt(v))
-        ax.yaxis.set_major_formatter(lambda v, _: value_fmt(v))
-        ax.tick_params(labelsize=7)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    extra = "; triangle: diminishing returns" if points else ""
-    fig.suptitle(
-        f"{pretty(outcome)} vs spend over the period (dot: current spend{extra}; "
-        "dashed: awareness)",
-        fontsize=10,
-    )
-    return _encode(fig, alt)
-
-
-def budget_bars(rows: list[dict], *, money_fmt, alt: str) -> Chart:
-    """Current vs recommended spend per line, side by side (recommended hatched)."""
-    n = len(rows)
-    fig = _figure(8, 1.0 + 0.45 * max(n, 1))
-    ax = fig.add_subplot()
-    y = np.arange(n)[::-1]
-    cur = np.array([float(r.get("current") or 0.0) for r in rows])
-    rec = np.array([float(r.get("recommended") or 0.0) for r in rows])
-    ax.barh(y + 0.2, cur, 0.38, color="#969696", label="current")
-    ax.barh(
-        y - 0.2, rec, 0.38, color="#238b45", hatch="///", edgecolor="white", label="recommended"
-    )
-    ax.set_yticks(y, [r["label"] for r in rows], fontsize=9)
-    ax.xaxis.set_major_formatter(lambda v, _: money_fmt(v))
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
-    ax.set_title("Current vs recommended budget", fontsize=11, loc="left")
-    _style(ax)
     return _encode(fig, alt)

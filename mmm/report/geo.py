@@ -193,30 +193,20 @@ def _near_store_by_geo(
 def _geo_budget(run, geos: list[str], counts: list[str]) -> list[dict] | None:
     """Current vs recommended spend per geo, with the cost per extra unit of each plan, when
     the stored recommendation has per-geo rows (else None)."""
-    budget = None
-    rec = run.recommendation if isinstance(run.recommendation, dict) else None
-    alloc = rec.get("allocation") if rec else None
-    if isinstance(alloc, list) and any(isinstance(a, dict) and a.get("geo") in geos for a in alloc):
-        tot: dict[str, dict] = {}
-        for a in alloc:
-            if not isinstance(a, dict) or a.get("geo") not in geos:
-                continue
-            t = tot.setdefault(a["geo"], {"geo": a["geo"], "current": 0.0, "recommended": 0.0})
-            t["current"] += float(a.get("current") or 0.0)
-            t["recommended"] += float(a.get("recommended") or 0.0)
-        cpv = {}
-        assert rec is not None  # the allocation came from it
-        for g in rec.get("geos") or []:
-            if isinstance(g, dict) and counts and g.get("outcome") == counts[0]:
-                cpv[(g.get("plan"), g.get("geo"))] = g.get("cost_per_unit_median")
-        budget = []
-        for g in geos:
-            if g in tot:
-                t = tot[g]
-                t["change"] = (
-                    (t["recommended"] - t["current"]) / t["current"] if t["current"] else None
-                )
-                t["cost_current"] = cpv.get(("current", g))
-                t["cost_recommended"] = cpv.get(("recommended", g))
-                budget.append(t)
+    rec = run.recommendation
+    if rec is None or not any(a.geo in geos for a in rec.allocation):
+        return None
+    tot = rec.geo_spend()
+    cpv = {
+        (g.plan, g.geo): g.cost_per_unit_median
+        for g in rec.geos
+        if counts and g.outcome == counts[0]
+    }
+    budget = []
+    for g in geos:
+        if g in tot:
+            t = {"geo": g, **tot[g]}
+            t["cost_current"] = cpv.get(("current", g))
+            t["cost_recommended"] = cpv.get(("recommended", g))
+            budget.append(t)
     return budget

@@ -35,8 +35,7 @@ def series_stage(fit) -> dict[tuple[str, str], str]:
 
 def return_draws(fit, *, max_draws: int = MAX_DRAWS):
     """Total-path return per currency unit, all geos together: dims (sample, outcome,
-    series); computed once per report and shared by :func:`combined_value` and
-    :func:`first_odds`."""
+    series), for :func:`combined_value`."""
     from mmm.analysis.returns import roas_draws
 
     return roas_draws(fit, max_draws=max_draws).sel(path="total")
@@ -65,22 +64,6 @@ def combined_value(fit, draws, value_per_visit: float, *, prob: float):
         }
         for r in df.itertuples()
     }
-
-
-def first_odds(draws) -> dict[tuple[str, str, str], float]:
-    """(outcome, channel, audience) -> posterior chance that the line has the highest
-    return per currency unit on that outcome, among the lines with spend; for count
-    outcomes the highest units per currency unit is the lowest cost per unit.
-
-    ``draws``: :func:`return_draws` of the fit.
-    """
-    from mmm.analysis.ranking import rank_table
-
-    r = draws.sel(series=~draws.isnull().any(("sample", "outcome")).values)
-    if r.sizes["series"] < 2:
-        return {}
-    t = rank_table(r)
-    return {(x.outcome, x.channel, x.audience): float(x.p_first) for x in t.itertuples()}
 
 
 def roas_rows(summary: RunSummary, stages: dict, *, geo: str | None = "all") -> list[dict]:
@@ -116,54 +99,6 @@ def outcome_value(row: dict, outcome: str, field: str = "median"):
 def contribution_by_series(summary: RunSummary) -> dict[tuple[str, str, str], ContributionRecord]:
     """(outcome, channel, audience) -> total-path contribution record (totals across geos)."""
     return {(r.outcome, r.channel, r.audience): r for r in summary.contributions_of()}
-
-
-def weekly_split(fit, *, max_draws: int = 200) -> dict:
-    """Posterior-median weekly split of each outcome into base and media by funnel stage.
-
-    Returns
-    -------
-    dict
-        dates, and per outcome: observed, fitted, base, stage -> media contribution
-        (national totals, original units, one value per date).
-    """
-    from mmm.analysis.engine import contributions, expected
-
-    c = contributions(fit, max_draws=max_draws).sum(
-        ("geo", "path")
-    )  # sample, date, outcome, series
-    mu = expected(fit, max_draws=max_draws).sum("geo")  # sample, date, outcome
-    stages = np.asarray(fit.dataset.series_stage)
-    obs = fit.dataset.outcomes.sum("geo")
-    out = {"dates": fit.dataset.dates}
-    for o in fit.spec.outcome_names:
-        co = np.asarray(c.sel(outcome=o).values)  # sample, date, series
-        by_stage = {
-            str(s): np.median(co[:, :, stages == s].sum(axis=2), axis=0)
-            for s in sorted(set(stages))
-        }
-        fitted = np.median(mu.sel(outcome=o).values, axis=0)
-        media = sum(by_stage.values())
-        out[o] = {
-            "observed": np.asarray(obs.sel(outcome=o).values, dtype=float),
-            "fitted": fitted,
-            "base": fitted - media,
-            "stages": by_stage,
-        }
-    return out
-
-
-def fit_quality(split: dict, outcomes) -> dict:
-    """In-sample R^2 and mean absolute percentage error of the fitted weekly totals."""
-    out = {}
-    for o in outcomes:
-        y, f = split[o]["observed"], split[o]["fitted"]
-        ss = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1 - float(np.sum((y - f) ** 2)) / ss if ss > 0 else None
-        nz = np.abs(y) > 0
-        mape = float(np.mean(np.abs((y[nz] - f[nz]) / y[nz]))) if nz.any() else None
-        out[o] = {"r2": r2, "mape": mape}
-    return out
 
 
 def data_summary(fit) -> dict:

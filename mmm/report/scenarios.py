@@ -1,25 +1,25 @@
 """The scenarios section: the plan comparisons stored by ``mmm scenarios``, as tables.
 
 Everything here renders numbers stored in ``RUN/scenarios/<name>.json``
-(:func:`mmm.optimize.scenarios.run_scenarios`); nothing is recomputed.
+(:func:`mmm.optimize.scenarios.run_scenarios`), read as typed
+:class:`~mmm.plan_results.ScenarioComparison` values; nothing is recomputed.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from functools import partial
 
+from mmm.plan_results import ScenarioComparison, ScenarioPlan
 from mmm.report import fmt
 
 
-def _date(x) -> str | None:
-    try:
-        return f"{_dt.date.fromisoformat(str(x)[:10]):%d %b %Y}"
-    except ValueError:
-        return None
+def _date(x: str) -> str:
+    return f"{_dt.date.fromisoformat(x[:10]):%d %b %Y}"
 
 
-def _plan_label(name: str, source: dict | None) -> str:
+def _plan_label(name: str, source: Mapping | None) -> str:
     kind = (source or {}).get("source")
     if kind == "current":
         return "Current plan"
@@ -31,13 +31,13 @@ def _plan_label(name: str, source: dict | None) -> str:
 
 
 def scenarios_context(
-    stored: list[dict], *, currency: str, kinds: dict, freq=None
+    stored: list[ScenarioComparison], *, currency: str, kinds: dict, freq=None
 ) -> list[dict] | None:
     """One table per stored comparison: a row per plan with its numbers in words.
 
     Parameters
     ----------
-    stored : list of dict
+    stored : list of ScenarioComparison
         From :func:`mmm.optimize.scenarios.read_scenarios`.
     currency : str
         Currency symbol.
@@ -62,20 +62,14 @@ def scenarios_context(
     return [t for t in tables if t is not None] or None
 
 
-def _scenario_table(s: dict, *, money, kinds: dict, freq) -> dict | None:
+def _scenario_table(s: ScenarioComparison, *, money, kinds: dict, freq) -> dict | None:
     """One stored comparison as a table (None when it holds no plan)."""
-    st = fmt.mapping(s.get("settings"))
-    plans = [p for p in s.get("plans") or [] if isinstance(p, dict)]
-    if not plans:
+    st = s.settings
+    if not s.plans:
         return None
-    metrics = [m for m in plans[0].get("outcomes", {}) if m != "value"]
-    if "value" in plans[0].get("outcomes", {}):
-        metrics.append("value")
-    value_is_count = all(
-        kinds.get(o) == "count"
-        for o, w in (st.get("outcome_weights") or {}).items()
-        if fmt.is_number(w) and w
-    )
+    first = s.plans[0].outcomes
+    metrics = [m for m in first if m != "value"] + (["value"] if "value" in first else [])
+    value_is_count = all(kinds.get(o) == "count" for o, w in st.outcome_weights.items() if w)
 
     def vf(m):
         if m == "value":
@@ -86,51 +80,44 @@ def _scenario_table(s: dict, *, money, kinds: dict, freq) -> dict | None:
         {"metric": m, "heading": "Value" if m == "value" else fmt.pretty(m).capitalize()}
         for m in metrics
     ]
-    rows = [_plan_row(p, metrics, vf, money, fmt.mapping(st.get("plans"))) for p in plans]
-    start, end = _date(st.get("plan_start")), _date(st.get("plan_end"))
-    level = st.get("interval") if fmt.is_number(st.get("interval")) else 0.9
-    note = []
-    if fmt.is_number(st.get("horizon")) and start and end:
-        n = int(st["horizon"])
-        note.append(f"{n} {fmt.period_word(freq, n)} from {start} to {end}")
-    if st.get("objective_label"):
-        note.append(f"value = {st['objective_label']}")
-    note.append(f"ranges are {fmt.pct(level)} intervals")
+    rows = [_plan_row(p, metrics, vf, money, st.plans) for p in s.plans]
+    n = st.horizon
+    note = [
+        f"{n} {fmt.period_word(freq, n)} from {_date(st.plan_start)} to {_date(st.plan_end)}",
+        f"value = {st.objective_label}",
+        f"ranges are {fmt.pct(st.interval)} intervals",
+    ]
     return {
-        "name": st.get("name") or s.get("path"),
+        "name": s.name,
         "note": "; ".join(note) + ".",
         "columns": columns,
         "rows": rows,
-        "left_out": [
-            f"{lo.get('plan')} ({lo.get('why')})"
-            for lo in st.get("left_out") or []
-            if isinstance(lo, dict)
-        ],
+        "left_out": [f"{lo.plan} ({lo.why})" for lo in st.left_out],
     }
 
 
-def _plan_row(p: dict, metrics: list[str], vf, money, sources: dict) -> dict:
+def _plan_row(p: ScenarioPlan, metrics: list[str], vf, money, sources: Mapping) -> dict:
     """One plan of a comparison: its spend and, per metric, the stored numbers in words."""
     cells = []
     for m in metrics:
-        o = p["outcomes"].get(m) or {}
+        o = p.outcomes[m]
         f = vf(m)
         cells.append(
             {
                 "metric": m,
-                "mean": o.get("mean"),
-                "lower": o.get("lower"),
-                "upper": o.get("upper"),
-                "text": f(o.get("mean")),
-                "range": fmt.interval_short(o.get("lower"), o.get("upper"), f),
+                "mean": o.mean,
+                "lower": o.lower,
+                "upper": o.upper,
+                "text": f(o.mean),
+                "range": fmt.interval_short(o.lower, o.upper, f),
             }
         )
-    pb = p.get("prob_better")
+    pb = p.prob_better
     return {
-        "plan": p.get("plan"),
-        "label": _plan_label(str(p.get("plan")), sources.get(p.get("plan"))),
-        "spend": p.get("spend"),
-        "spend_text": money(p.get("spend")),
+        "plan": p.plan,
+        "label": _plan_label(p.plan, sources.get(p.plan)),
+        "spend": p.spend,
+        "spend_text": money(p.spend),
         "cells": cells,
         "prob_better": pb if fmt.is_number(pb) else None,
         "chance": fmt.prob(pb) if fmt.is_number(pb) else "—",

@@ -6,7 +6,7 @@ from mmm.report import fmt, numbers
 from mmm.report.charts import value_fmt as _value_fmt
 
 
-def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> list[str]:
+def headline_section(ctx: dict, *, fit, summary, data, totals, rows) -> list[str]:
     """The summary bullets: period, spend, media totals, best lines, funnel shares."""
     currency, money = ctx["currency"], ctx["money"]
     revenue, counts = ctx["revenue"], ctx["counts"]
@@ -29,12 +29,12 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows, draws) -> l
             f"Awareness channels took {fmt.pct(sp_sh.get('awareness'))} of the spend and "
             f"delivered {' and '.join(parts)}; conversion channels the rest."
         )
-    odds = numbers.first_odds(draws) if len(rows) > 1 else {}
+    odds = summary.odds_of_best() if len(rows) > 1 else {}
 
     def _odds(o: str, r: dict, word: str) -> str:
         """How often the named line is the best one across the posterior draws."""
         p = odds.get((o, r["channel"], r["audience"]))
-        if p is None:
+        if not fmt.is_number(p):
             return ""
         n = len({k[1:] for k in odds if k[0] == o})
         return f"; {fmt.prob(p)} chance that it is the {word} of the {n} lines"

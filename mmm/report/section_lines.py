@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from mmm.names import display_name
+from mmm.plan_results import StoredRecommendation, plan_move
 from mmm.report import figures, fmt
-from mmm.report.charts import value_fmt as _value_fmt
 from mmm.report.curves import response_curves
 
+#: width of the response-curve charts in the report (inches; the height is the figure's)
+CURVES_WIDTH = 10.0
 
-def curves_section(ctx: dict, *, fit, stages, current) -> dict:
-    """Response curves per line: charts, the points read off them, the method's note."""
+
+def curves_section(ctx: dict, *, fit) -> dict:
+    """Response curves per line (:func:`mmm.plotting.plot_response_curves`, one chart per
+    outcome): charts, the points read off them, the method's note."""
+    from mmm.plotting import plot_response_curves
+
     currency, kinds, prob = ctx["currency"], ctx["kinds"], ctx["prob"]
-    curves_df, curve_pts, note = response_curves(fit, prob=prob, revenue_outcomes=ctx["revenue"])
+    curves, table, points, note = response_curves(fit, prob=prob, revenue_outcomes=ctx["revenue"])
     charts = []
-    if curves_df is not None:
-        for o in fit.spec.outcome_names:
-            if (curves_df["outcome"] == o).any():
-                charts.append(
-                    figures.curves_grid(
-                        curves_df,
-                        o,
-                        stages,
-                        current,
-                        value_fmt=_value_fmt(kinds[o], currency),
-                        money_fmt=ctx["money"],
-                        points=curve_pts,
-                        alt=f"Small charts, one per channel and audience line, of total "
-                        f"{fmt.pretty(o)} against total spend over the period with a "
-                        f"{fmt.pct(prob)} band; a dot marks today's spend. Flattening curves "
-                        f"mean each extra {currency}1 brings back less.",
-                    )
-                )
-    return {"charts": charts, "points": curve_pts, "note": note}
+    for o in fit.spec.outcome_names:
+        fig = plot_response_curves(
+            curves, outcome=o, points=table, prob=prob, currency=currency, kind=kinds[o]
+        )
+        fig.set_size_inches(CURVES_WIDTH, fig.get_size_inches()[1])
+        alt = (
+            f"Small charts, one per channel and audience line, of total {fmt.pretty(o)} "
+            f"against total spend over the period with a {fmt.pct(prob)} band; a dot marks "
+            f"today's spend. Flattening curves mean each extra {currency}1 brings back less."
+        )
+        charts.append(figures.encode(fig, alt, kind="curves"))
+    return {"charts": charts, "points": points, "note": note}
 
 
 def marginal_rows(ctx: dict, *, fit, rows, points, current) -> list[dict]:
@@ -69,7 +68,7 @@ def marginal_rows(ctx: dict, *, fit, rows, points, current) -> list[dict]:
     return out
 
 
-def headroom_section(ctx: dict, rec: dict | None) -> dict | None:
+def headroom_section(ctx: dict, rec: StoredRecommendation | None) -> dict | None:
     """Headroom per line at the plan's spend level, from :func:`mmm.analysis.headroom`.
 
     None when there is no recommendation (the reading needs the plan's common margin).
@@ -84,12 +83,9 @@ def headroom_section(ctx: dict, rec: dict | None) -> dict | None:
     vf = ctx["budget_value_fmt"]
     out = []
     for r in df.to_dict("records"):
-        delta = r["change"]
-        plan = (
-            "keeps it"
-            if delta is None or abs(delta) < 0.005 * abs(r["current"] or 0)
-            else ("raises it" if delta > 0 else "cuts it")
-        )
+        plan = {"keep": "keeps it", "raise": "raises it", "cut": "cuts it"}[
+            plan_move(r["current"], r["change"])
+        ]
         out.append(
             {
                 "label": display_name(r["channel"], r["audience"], r["geo"]),

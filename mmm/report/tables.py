@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from mmm.names import display_name, series_label
+from mmm.plan_results import ScenarioComparison, StoredRecommendation
 from mmm.report.run import RunFolder
 from mmm.run_summary import RunSummary
 
@@ -154,7 +155,7 @@ def weekly_contributions_table(fit, *, prob: float = 0.9) -> pd.DataFrame:
     return out
 
 
-def plan_table(rec: dict) -> pd.DataFrame:
+def plan_table(rec: StoredRecommendation) -> pd.DataFrame:
     """A stored recommendation's ``allocation`` records: spend per line, current vs plan.
 
     Columns ``id`` (``channel|audience``), ``line``, ``geo``, ``stage``, ``spend_current``,
@@ -164,22 +165,22 @@ def plan_table(rec: dict) -> pd.DataFrame:
     spend) and ``locked``.
     """
     rows = []
-    for r in rec.get("allocation", []):
-        row = {
-            "id": r.get("series") or series_label(r["channel"], r["audience"]),
-            "line": _line(r["channel"], r["audience"]),
-            "geo": r.get("geo"),
-            "stage": r.get("stage"),
+    for r in rec.allocation:
+        row: dict = {
+            "id": r.series,
+            "line": _line(r.channel, r.audience),
+            "geo": r.geo,
+            "stage": r.stage,
         }
         for old, new in _PLAN_COLS.items():
             if old != "series":
-                row[new] = r.get(old)
-        row["locked"] = r.get("locked")
+                row[new] = getattr(r, old)
+        row["locked"] = r.locked
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def plan_outcomes_table(rec: dict) -> pd.DataFrame:
+def plan_outcomes_table(rec: StoredRecommendation) -> pd.DataFrame:
     """A stored recommendation's ``outcomes`` records: what each plan is expected to bring.
 
     Columns ``plan`` (current / recommended), ``outcome`` (``value`` is the combined
@@ -188,17 +189,17 @@ def plan_outcomes_table(rec: dict) -> pd.DataFrame:
     """
     rows = [
         {
-            "plan": r.get("plan"),
-            "outcome": r.get("outcome"),
-            **{new: r.get(old) for old, new in _EXPECTED_COLS.items()},
-            "interval": r.get("interval"),
+            "plan": r.plan,
+            "outcome": r.outcome,
+            **{new: getattr(r, old) for old, new in _EXPECTED_COLS.items()},
+            "interval": r.interval,
         }
-        for r in rec.get("outcomes", [])
+        for r in rec.outcomes
     ]
     return pd.DataFrame(rows)
 
 
-def scenarios_table(result: dict) -> pd.DataFrame:
+def scenarios_table(result: ScenarioComparison) -> pd.DataFrame:
     """A stored scenario comparison's totals per plan (``RUN/scenarios/NAME.json``).
 
     One row per (plan, outcome): columns ``plan``, ``spend`` (currency over the horizon),
@@ -208,33 +209,32 @@ def scenarios_table(result: dict) -> pd.DataFrame:
     one; empty when the draws cannot tell them apart, e.g. the current plan itself) and
     ``interval``, all as stored by :func:`mmm.optimize.scenarios.run_scenarios`.
     """
-    interval = (result.get("settings") or {}).get("interval")
     rows = []
-    for plan in result.get("plans", []):
-        for outcome, st in (plan.get("outcomes") or {}).items():
+    for plan in result.plans:
+        for outcome, st in plan.outcomes.items():
             rows.append(
                 {
-                    "plan": plan.get("plan"),
-                    "spend": plan.get("spend"),
+                    "plan": plan.plan,
+                    "spend": plan.spend,
                     "outcome": outcome,
-                    **{new: st.get(old) for old, new in _EXPECTED_COLS.items()},
-                    **{k: st.get(k) for k in ("uplift_mean", "uplift_lower", "uplift_upper")},
-                    "chance_better": st.get("prob_better"),
-                    "interval": interval,
+                    **{new: getattr(st, old) for old, new in _EXPECTED_COLS.items()},
+                    **{k: getattr(st, k) for k in ("uplift_mean", "uplift_lower", "uplift_upper")},
+                    "chance_better": st.prob_better,
+                    "interval": result.settings.interval,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def stored_plans(run_dir) -> dict[str, dict]:
+def stored_plans(run_dir) -> dict[str, StoredRecommendation]:
     """Every recommendation stored in ``run_dir`` by name
     (:meth:`mmm.run_folder.RunFolder.stored_recommendations`)."""
     run = RunFolder(run_dir)
     plans = {}
     for name in run.stored_recommendations():
         rec, _ = run.read_recommendation(name)
-        if isinstance(rec, dict) and rec.get("allocation"):
-            plans[name] = rec
+        assert rec is not None  # a stored name reads or raises
+        plans[name] = rec
     return plans
 
 
@@ -343,7 +343,7 @@ def build_tables(run_dir, *, fit=None) -> dict[str, pd.DataFrame]:
         tables[f"plan_{name}"] = plan_table(rec)
         tables[f"plan_{name}_outcomes"] = plan_outcomes_table(rec)
     for result in read_scenarios(run.path):
-        tables[f"scenarios_{Path(result['path']).stem}"] = scenarios_table(result)
+        tables[f"scenarios_{Path(str(result.path)).stem}"] = scenarios_table(result)
     return tables
 
 
