@@ -28,6 +28,8 @@ from mmm.errors import NotFittedError, SpecError
 from mmm.inference.backends import numba_flags as _numba
 from mmm.inference.diagnostics import Diagnostics, compute_diagnostics, warn_if_unhealthy
 from mmm.model.design import Design
+from mmm.model.numpy_eval import _stack, expected, observation_draws, to_chain_draw
+from mmm.model.roas import roas_draws
 from mmm.spec import QUICK_METHODS, ModelSpec, SamplerConfig
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -289,15 +291,13 @@ def _constant_group(result):
 def _pointwise_groups(result, *, predictive: bool, seed: int):
     """``log_likelihood`` (and ``posterior_predictive``) per outcome, from the posterior.
 
-    The outcomes' means come from the analysis engine (:func:`mmm.analysis.engine.expected`,
-    the model's mean in NumPy, no compile); each outcome's log-density is its registered
-    likelihood's (:meth:`mmm.transforms.likelihood.Likelihood.logpdf_original`), in the
-    outcome's own units (currency or counts), so fits scaled differently compare on the
-    same footing.
+    The outcomes' means are the model's mean in NumPy (:func:`mmm.model.numpy_eval.expected`,
+    no compile); each outcome's log-density is its registered likelihood's
+    (:meth:`mmm.transforms.likelihood.Likelihood.logpdf_original`), in the outcome's own
+    units (currency or counts), so fits scaled differently compare on the same footing.
     """
     import xarray as xr
 
-    from mmm.analysis.engine import _stack, expected, observation_draws
     from mmm.transforms import get_likelihood
 
     post = result.posterior
@@ -347,7 +347,7 @@ def complete_idata(result, *, predictive: bool = True, seed: int | None = None) 
     replicated series per outcome and draw, same names as ``observed_data``, so
     ``az.plot_ppc(result.idata)`` works). The posterior gains ``roas_total`` (dims chain,
     draw, outcome, series): the total return per currency unit over the fitted period,
-    direct plus through the mediator (:func:`mmm.analysis.roas_draws`, ``path="total"``),
+    direct plus through the mediator (:func:`mmm.model.roas.roas_draws`, ``path="total"``),
     the return the report shows, beside the model's ``roas_direct``. Everything is
     computed from the saved posterior: no refit, no compile.
 
@@ -376,9 +376,6 @@ def complete_idata(result, *, predictive: bool = True, seed: int | None = None) 
 
 def _with_total_return(result):
     """The posterior with ``roas_total`` (see :func:`complete_idata`) added or refreshed."""
-    from mmm.analysis.engine import to_chain_draw
-    from mmm.analysis.returns import roas_draws
-
     total = roas_draws(result, max_draws=None).sel(path="total", drop=True)
     post = result.idata.posterior
     da = to_chain_draw(total, result).transpose("chain", "draw", "outcome", "series")
