@@ -56,6 +56,9 @@ SHARED_AUDIENCE_SD = 0.5
 #: Prior sd of a series' own deviation (beyond the shared audience effects) on the log
 #: return, per residual contrast, when shared audience effects are estimated.
 AUDIENCE_RESIDUAL_SD = 0.3
+#: Prior scale of the learnt spread of the audiences' log returns within a channel
+#: (``log_roas_audience_sd ~ HalfNormal(AUDIENCE_SD_PRIOR)``), without shared effects.
+AUDIENCE_SD_PRIOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -550,7 +553,7 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
             contrasts = [f"residual:{j}" for j in range(1, basis.shape[1] + 1)]
             sd_a = pt.as_tensor_variable(np.full(K, AUDIENCE_RESIDUAL_SD))
         else:
-            sd_a = pm.HalfNormal("log_roas_audience_sd", 0.3, dims="outcome")
+            sd_a = pm.HalfNormal("log_roas_audience_sd", AUDIENCE_SD_PRIOR, dims="outcome")
         model.add_coord("audience_contrast", contrasts)
         z_a = pm.Normal("log_roas_audience_z", 0.0, 1.0, dims=("outcome", "audience_contrast"))
         dev = pt.dot(z_a, pt.as_tensor_variable(basis.T))  # (outcome, series)
