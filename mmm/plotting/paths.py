@@ -26,9 +26,17 @@ MEDIATED = "#bcbddc"
 def path_table(paths: pd.DataFrame) -> pd.DataFrame:
     """:func:`mmm.analysis.funnel.awareness_paths` as one row per (outcome, awareness line).
 
-    Columns ``outcome``, ``channel`` (the series id), ``direct`` and ``mediated`` (their
-    means, as ``summary.json`` stores them) and ``mediated_share`` (its median): the
-    table's own numbers, rearranged.
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        :func:`mmm.analysis.funnel.awareness_paths` of a fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome``, ``channel`` (the series id), ``direct`` and ``mediated``
+        (their means, as ``summary.json`` stores them) and ``mediated_share`` (its
+        median): the table's own numbers, rearranged.
     """
     mean = paths.pivot_table(index=["outcome", "series"], columns="quantity", values="mean")
     share = paths[paths["quantity"] == "mediated_share"].set_index(["outcome", "series"])

@@ -148,8 +148,18 @@ def _share_rows(df: pd.DataFrame) -> pd.DataFrame:
 def line_shares(df: pd.DataFrame, *, title: str) -> dict:
     """Share of spend beside share of media's effect per line, in the order of ``df``.
 
-    ``df``: rows of :func:`mmm.analysis.shares.line_shares` for one outcome, with a
-    ``label`` column (the line's display name).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`mmm.analysis.shares.line_shares` for one outcome, with a ``label``
+        column (the line's display name).
+    title : str
+
+    Returns
+    -------
+    dict
+        Vega-Lite: two bars per line (spend share, effect share) and the effect share's
+        interval as a rule.
     """
     import altair as altair
 
@@ -189,8 +199,21 @@ def over_time(
 ) -> dict:
     """Stacked areas of each channel's mean contribution per date; drag to pan, wheel to zoom.
 
-    ``df``: rows of :func:`mmm.analysis.decompose.channel_contributions_over_time` for one
-    outcome, with a ``channel_label`` column; ``period``: the data's period (week, day).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`mmm.analysis.decompose.channel_contributions_over_time` for one
+        outcome, with a ``channel_label`` column.
+    title, ylabel : str
+    period : str
+        The data's period (week, day), in the tooltip.
+    value_format : str
+        d3 format of the axis and tooltip numbers.
+
+    Returns
+    -------
+    dict
+        Vega-Lite: one area per channel, stacked from zero.
     """
     import altair as altair
 
@@ -228,8 +251,22 @@ def predictive_fit(
 ) -> dict:
     """Observed values as dots over the predicted mean and its predictive band, per date.
 
-    ``df``: rows of :func:`mmm.analysis.validation.predictive_table` for one outcome;
-    ``band``: the legend's name of the band (e.g. ``90% predictive range``).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`mmm.analysis.validation.predictive_table` for one outcome.
+    title, ylabel : str
+    band : str
+        The legend's name of the band (e.g. ``90% predictive range``).
+    period : str
+        The data's period (week, day), in the tooltip.
+    value_format : str
+        d3 format of the axis and tooltip numbers.
+
+    Returns
+    -------
+    dict
+        Vega-Lite: a band (lower to upper), a line (mean) and dots (observed).
     """
     import altair as altair
 
@@ -274,8 +311,19 @@ def waterfall(
 ) -> dict:
     """Horizontal waterfall: each step a bar from the running sum before it to after it.
 
-    ``df``: rows of :func:`mmm.analysis.decompose.waterfall` for one outcome (``kind``,
-    ``start``, ``end``, ``mean``, ``lower``, ``upper``), with a ``label`` column.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of :func:`mmm.analysis.decompose.waterfall` for one outcome (``kind``,
+        ``start``, ``end``, ``mean``, ``lower``, ``upper``), with a ``label`` column.
+    title, xlabel : str
+    value_fmt : callable
+        Number -> the tooltip's text.
+
+    Returns
+    -------
+    dict
+        Vega-Lite: one bar per step from ``start`` to ``end``, coloured by its part.
     """
     import altair as altair
 
@@ -314,8 +362,19 @@ def waterfall(
 def carryover(df: pd.DataFrame, *, title: str, xlabel: str, period: str) -> dict:
     """Share of a period's effect that lands each period after the spend, per channel, with band.
 
-    ``df``: tidy rows of :func:`mmm.analysis.curves.adstock_curves` (``channel_label``,
-    ``stage``, ``lag``, ``mean``, ``lower``, ``upper``).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy rows of :func:`mmm.analysis.curves.adstock_curves` (``channel_label``,
+        ``stage``, ``lag``, ``mean``, ``lower``, ``upper``).
+    title, xlabel : str
+    period : str
+        The data's period (week, day), in the tooltip.
+
+    Returns
+    -------
+    dict
+        Vega-Lite: a line per channel (dashed by stage) over its band.
     """
     import altair as altair
 
@@ -351,8 +410,19 @@ def budget_bars(
 ) -> dict:
     """Current vs recommended spend per line, side by side.
 
-    ``rows``: one dict per line with ``label``, ``current`` and ``recommended`` (currency;
-    None draws 0).
+    Parameters
+    ----------
+    rows : list of dict
+        One per line: ``label``, ``current`` and ``recommended`` (currency; None draws 0).
+    xlabel : str
+    money_fmt : callable
+        Number -> the tooltip's amount.
+    title : str
+
+    Returns
+    -------
+    dict
+        Vega-Lite: two bars per line (current grey, recommended green).
     """
     import altair as altair
 

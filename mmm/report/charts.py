@@ -111,14 +111,15 @@ def line_share_charts(ctx: dict, *, fit) -> list:
 
 def media_over_time_charts(ctx: dict, *, fit) -> list:
     """Per outcome: media's contribution per period, stacked by channel."""
-    from mmm.analysis.decompose import channel_contributions_over_time
+    from mmm.analysis.decompose import channel_contributions_over_time, channel_totals
 
     frame = channel_contributions_over_time(fit, prob=ctx["prob"], max_draws=200)
     frame["channel_label"] = frame["channel"].map(lambda c: display_name(str(c)))
+    totals = channel_totals(frame)
     out = []
     for o in fit.spec.outcome_names:
         df = frame[frame["outcome"] == o]
-        tot = df.groupby("channel_label")["mean"].sum().sort_values(ascending=False)
+        tot = totals[totals["outcome"] == o]
         vf = value_fmt(ctx["kinds"][o], ctx["currency"])
         spec = vega.over_time(
             df,
@@ -132,7 +133,9 @@ def media_over_time_charts(ctx: dict, *, fit) -> list:
                 kind="media-over-time",
                 alt=f"Stacked area chart of {fmt.pretty(o)} from media per {ctx['period']}, one "
                 "area per channel (posterior mean); totals over the period: "
-                + "; ".join(f"{g} {vf(v)}" for g, v in tot.items())
+                + "; ".join(
+                    f"{display_name(str(r.channel))} {vf(r.total)}" for r in tot.itertuples()
+                )
                 + ".",
             )
         )
