@@ -20,6 +20,7 @@ original units for outcomes, ``None`` where undefined.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -121,6 +122,14 @@ class AllocationRow(_Record):
     mroas_current: Number
     mroas_recommended: Number
     locked: bool
+
+    @property
+    def change_share(self) -> float | None:
+        """``change_pct`` as a fraction (0.25 = +25 %); None without current spend."""
+        p = self.change_pct
+        if p is None or not math.isfinite(float(p)):
+            return None
+        return float(p) / 100.0
 
     @property
     def move(self) -> str:

@@ -193,6 +193,18 @@ def test_plan_move_by_hand():
     assert AllocationRow.from_dict({**row, "locked": True}).move == "keep"
 
 
+def test_change_share_is_the_percent_change_as_a_fraction():
+    from plan_helpers import allocation_row
+
+    from mmm.plan_results import AllocationRow
+
+    # 100 -> 125: +25 % stored as 25.0, a share of 0.25; 100 -> 40: -0.6
+    assert AllocationRow.from_dict(allocation_row("search|all", 100.0, 125.0)).change_share == 0.25
+    assert AllocationRow.from_dict(allocation_row("search|all", 100.0, 40.0)).change_share == -0.6
+    # no current spend: no percent change
+    assert AllocationRow.from_dict(allocation_row("search|all", 0.0, 10.0)).change_share is None
+
+
 def test_the_budget_section_says_the_stored_numbers():
     from mmm.report.budget import budget_context
 

@@ -31,6 +31,7 @@ NAMES = {SEARCH: "Search", BROAD: "Social · broad", NEAR: "Social · near store
 FUNCTIONS = {
     "plot_roas": 2,  # one per outcome
     "plot_funnel": 2,
+    "plot_direct_vs_mediated": 2,  # one per outcome
     "plot_rank_odds": 1,
     "plot_spend_vs_effect_share": 2,
     "plot_response_curves": 3,  # one per series
@@ -459,3 +460,77 @@ def test_gallery_shows_every_function_with_a_small_image():
         assert f"P.{name}(fit" in page, name
         assert f"(img/gallery/{name}.png)" in page, name
         assert img.is_file() and 0 < img.stat().st_size < 150_000, name
+
+
+def test_direct_vs_mediated_plot_stacks_the_table_given():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "outcome": ["sales", "sales", "visits"],
+            "channel": ["tv", "social|broad", "tv"],
+            "direct": [300.0, 100.0, 40.0],
+            "mediated": [100.0, 50.0, 10.0],
+            "mediated_share": [0.25, None, 0.2],
+        }
+    )
+    fig = P.plot_direct_vs_mediated(table, mediator="brand_search", currency="$")
+    assert [a.get_title(loc="left") for a in fig.axes] == ["Sales", "Visits"]
+    ax = fig.axes[0]
+    # the first row at the top: direct bars from 0, mediated bars from the direct value
+    direct, mediated = ax.patches[:2], ax.patches[2:4]
+    assert [p.get_width() for p in direct] == [300.0, 100.0]
+    assert [(p.get_x(), p.get_width()) for p in mediated] == [(300.0, 100.0), (100.0, 50.0)]
+    assert [p.get_y() + p.get_height() / 2 for p in direct] == [1.0, 0.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["TV", "Social · broad"]
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["  $400 (25% via brand search)", "  $150"]
+    assert ax.get_xlim() == (0.0, 400.0 * 1.6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["direct", "via brand search"]
+    assert fig.axes[1].get_legend() is None  # one legend for the figure
+
+
+def test_direct_vs_mediated_table_of_a_fit_is_the_awareness_paths_rearranged(fit):
+    from mmm.plotting.paths import path_table
+
+    paths = A.awareness_paths(fit)
+    table = path_table(paths)
+    assert list(table.columns) == ["outcome", "channel", "direct", "mediated", "mediated_share"]
+    row = table[(table["outcome"] == "online_sales") & (table["channel"] == BROAD)].iloc[0]
+    pick = paths[(paths["outcome"] == "online_sales") & (paths["series"] == BROAD)]
+    by = pick.set_index("quantity")
+    assert row["direct"] == by.loc["direct", "mean"]
+    assert row["mediated"] == by.loc["mediated", "mean"]
+    assert row["mediated_share"] == by.loc["mediated_share", "median"]
+    fig = P.plot_direct_vs_mediated(fit, outcome="online_sales")
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    ours = table[table["outcome"] == "online_sales"]
+    # (a stacked bar's width is read back as its right edge minus its left: float rounding)
+    np.testing.assert_allclose(widths, [*ours["direct"], *ours["mediated"]], rtol=1e-12)
+    assert fig.axes[0].get_legend().get_texts()[1].get_text() == "via brand search"
+
+
+def test_ranked_bars_draw_items_in_order_with_whiskers():
+    from mmm.plotting.ranked import ranked_bars
+
+    items = [
+        {"label": "North", "stage": "geo", "median": 4.0, "lower": 3.0, "upper": 5.0},
+        {"label": "South", "stage": "awareness", "median": 2.0, "lower": None, "upper": None},
+        {"label": "East", "median": None, "lower": None, "upper": None},
+    ]
+    fig = ranked_bars(items, title="T", xlabel="X", value_fmt=lambda v: f"{v:.1f}")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["North", "South", "East"]
+    bars = ax.patches[:3]
+    assert [b.get_width() for b in bars] == [4.0, 2.0, 0]
+    assert [b.get_y() + b.get_height() / 2 for b in bars] == [2.0, 1.0, 0.0]
+    assert to_hex(bars[0].get_facecolor()) == "#6b6b6b"  # not a stage: neutral
+    assert to_hex(bars[1].get_facecolor()) == "#6a51a3" and bars[1].get_hatch() == "///"
+    # one whisker, for the only item with a range; the value printed beside each bar
+    (whiskers,) = [c for c in ax.collections if len(c.get_segments())]
+    np.testing.assert_allclose(whiskers.get_segments()[0], [[3.0, 2.0], [5.0, 2.0]])
+    assert [t.get_text() for t in ax.texts] == ["  4.0", "  2.0"]
+    assert ax.get_xlim() == (0.0, 5.0 * 1.22)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["awareness channel", "conversion channel", "line: 90% range"]
+    assert ax.get_title(loc="left") == "T" and ax.get_xlabel() == "X"

@@ -31,6 +31,7 @@ def _calls():
         "plot_roas": lambda fit: P.plot_roas(fit),
         "plot_rank_odds": lambda fit: P.plot_rank_odds(fit, outcome="store_visits"),
         "plot_funnel": lambda fit: P.plot_funnel(fit),
+        "plot_direct_vs_mediated": lambda fit: P.plot_direct_vs_mediated(fit),
         "plot_spend_vs_effect_share": lambda fit: P.plot_spend_vs_effect_share(
             fit, outcome="online_sales"
         ),

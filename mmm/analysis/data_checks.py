@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -171,3 +173,66 @@ def stl_decomposition(
             }
         )
     return pd.concat(comps, ignore_index=True), pd.DataFrame(strength)
+
+
+#: A series active (spend above 0) in fewer than this share of the periods is flagged
+#: ``sparse``: its estimates rest on little data.
+SPARSE_SHARE = 0.2
+
+
+class DataTotals(NamedTuple):
+    """What :func:`data_totals` returns."""
+
+    series: pd.DataFrame
+    outcomes: pd.DataFrame
+    total_spend: float
+
+
+def data_totals(dataset) -> DataTotals:
+    """Spend per series and outcome totals of a dataset, all geos together.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its ``spend`` (date, geo, series; channel and audience coordinates), ``outcomes``
+        (date, geo, outcome) and ``series_stage``.
+
+    Returns
+    -------
+    DataTotals
+        ``total_spend``: all media spend (currency). ``series``: one row per series: ``series``, ``channel``, ``audience``, ``stage``,
+        ``spend`` (currency, over dates and geos), ``spend_share`` (of all media spend;
+        NaN when there is none), ``active_periods`` (periods with spend above 0, geos
+        summed) and ``sparse`` (active in some but fewer than :data:`SPARSE_SHARE` of the
+        periods). ``outcomes``: one row per outcome: ``outcome``, ``total`` (missing
+        cells left out), ``mean`` (per period with a value, geos summed) and ``missing``
+        (periods whose geo sum is missing).
+    """
+    spend = dataset.spend.sum("geo")
+    by_series = spend.sum("date").values.astype(float)
+    grand = float(by_series.sum())
+    active = (spend.values > 0).sum(axis=0)
+    n = spend.sizes["date"]
+    series = pd.DataFrame(
+        {
+            "series": [str(s) for s in spend["series"].values],
+            "channel": [str(c) for c in spend["channel"].values],
+            "audience": [str(a) for a in spend["audience"].values],
+            "stage": [str(s) for s in dataset.series_stage],
+            "spend": by_series,
+            "spend_share": by_series / grand if grand > 0 else np.nan,
+            "active_periods": active.astype(int),
+            "sparse": (active > 0) & (active < SPARSE_SHARE * n),
+        }
+    )
+    # a period's geo sum is missing when any geo is (xarray's sum would skip it)
+    y = dataset.outcomes.sum("geo", skipna=False).transpose("date", "outcome").values
+    outcomes = pd.DataFrame(
+        {
+            "outcome": [str(o) for o in dataset.outcomes["outcome"].values],
+            "total": np.nansum(y, axis=0),
+            "mean": np.nanmean(y, axis=0),
+            "missing": np.isnan(y).sum(axis=0).astype(int),
+        }
+    )
+    return DataTotals(series, outcomes, grand)

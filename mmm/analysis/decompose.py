@@ -262,3 +262,26 @@ def waterfall(
     df.loc[is_total, "end"] = df.loc[is_total, "mean"]
     cols = ["outcome", "step", "kind", "mean", "median", "lower", "upper", "start", "end"]
     return df[cols + ["interval"]]
+
+
+def channel_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each channel's contribution summed over the dates, largest first per outcome.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`channel_contributions_over_time` (or its rows of some outcomes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``outcome``, ``channel``, ``total`` (the sum of the per-period means: the
+        mean total, since means add up); outcomes in order of first appearance.
+    """
+    tot = frame.groupby(["outcome", "channel"], sort=False)["mean"].sum().rename("total")
+    df = tot.reset_index()
+    order = {o: i for i, o in enumerate(dict.fromkeys(df["outcome"]))}
+    df = df.assign(_o=df["outcome"].map(order)).sort_values(
+        ["_o", "total"], ascending=[True, False], kind="stable"
+    )
+    return df.drop(columns="_o").reset_index(drop=True)

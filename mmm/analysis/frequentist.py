@@ -305,3 +305,46 @@ def compare_estimates(
     )
     wide.columns = [f"{m}_{v}" for v, m in wide.columns]
     return b.merge(wide.reset_index(), on=["outcome", "series"], how="left").reset_index(drop=True)
+
+
+#: Returns of count outcomes are compared per this many currency units (a regression's
+#: estimate per single unit is a tiny number, and may be at or below zero).
+PER_COUNT = 1000.0
+
+
+def per_spend(x, kind: str) -> float | None:
+    """A return per currency unit in the unit the comparison shows it in.
+
+    Parameters
+    ----------
+    x : float or None
+        Outcome per currency unit of spend.
+    kind : str
+        ``"revenue"``: per 1 currency unit (unchanged); otherwise (counts) per
+        :data:`PER_COUNT` units.
+
+    Returns
+    -------
+    float or None
+        None when ``x`` is missing or not finite.
+    """
+    if x is None or not np.isfinite(float(x)):
+        return None
+    return float(x) * (1.0 if kind == "revenue" else PER_COUNT)
+
+
+def negative_estimates(table: pd.DataFrame) -> dict[str, int]:
+    """Per outcome, how many lines the regression gives a return below zero.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :attr:`FrequentistResult.table` (columns ``outcome``, ``roas``).
+
+    Returns
+    -------
+    dict of str -> int
+        Outcome -> number of negative estimates, in order of first appearance.
+    """
+    neg = table["roas"].lt(0).groupby(table["outcome"], sort=False).sum()
+    return {str(o): int(n) for o, n in neg.items()}

@@ -178,3 +178,32 @@ def best_odds(draws: xr.DataArray, *, dim: str = "series") -> pd.DataFrame:
     if kept.sizes[dim] < 2:
         return pd.DataFrame(columns=columns)
     return rank_table(kept, dim=dim)[columns].reset_index(drop=True)
+
+
+def best_of(items, value, *, lowest: bool = False, positive: bool = False):
+    """The item whose value is highest (or ``lowest``), among those that have one.
+
+    Parameters
+    ----------
+    items : iterable
+        Anything, e.g. the report's rows of stored returns.
+    value : callable
+        item -> its number (None or not finite: the item is left out).
+    lowest : bool, default False
+        Pick the smallest value (e.g. the cheapest cost per unit).
+    positive : bool, default False
+        Leave out values at or below zero.
+
+    Returns
+    -------
+    The first item with the best value, or None when no item has one.
+    """
+    best, best_v = None, None
+    for it in items:
+        v = value(it)
+        if v is None or not np.isfinite(float(v)) or (positive and float(v) <= 0):
+            continue
+        v = float(v)
+        if best_v is None or (v < best_v if lowest else v > best_v):
+            best, best_v = it, v
+    return best

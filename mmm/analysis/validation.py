@@ -444,3 +444,23 @@ def predictive_table(
     obs.index = obs.index.set_names(["date", "outcome"])
     df = df.join(obs.rename("observed"), on=["date", "outcome"])
     return df[["date", "outcome", "observed", "mean", "median", "lower", "upper", "interval"]]
+
+
+def beats_flat(fold: dict) -> bool:
+    """Whether a backtest fold's forecast erred less than the flat forecast.
+
+    Parameters
+    ----------
+    fold : dict
+        A ``folds`` record of ``backtest.json`` (``mape``, ``naive_mape``).
+
+    Returns
+    -------
+    bool
+        True when its ``mape`` is below its ``naive_mape`` (the error of a forecast flat
+        at the training average); False when either is missing or not finite.
+    """
+    a, b = fold.get("mape"), fold.get("naive_mape")
+    if a is None or b is None or not (np.isfinite(float(a)) and np.isfinite(float(b))):
+        return False
+    return float(a) < float(b)

@@ -26,6 +26,10 @@ Common arguments:
 Labels are display names (``Paid search · prospecting``, from
 :func:`mmm.names.display_name`), axes print plain numbers with k / M suffixes, and every
 series of a figure has its own colour (:func:`mmm.plotting.color`).
+
+:mod:`mmm.plotting.vega` builds the interactive figures as Vega-Lite specifications, and
+:func:`mmm.plotting.ranked.ranked_bars` draws ranked bars from rows already in order
+(the report's geo chart).
 """
 
 from mmm.plotting.checks import plot_posterior_predictive, plot_prior_posterior
@@ -37,6 +41,7 @@ from mmm.plotting.contributions import (
 )
 from mmm.plotting.curves import plot_adstock, plot_response_curves
 from mmm.plotting.palette import color, colors
+from mmm.plotting.paths import plot_direct_vs_mediated
 from mmm.plotting.returns import (
     plot_funnel,
     plot_rank_odds,
@@ -49,6 +54,7 @@ __all__ = [
     "colors",
     "plot_adstock",
     "plot_contributions",
+    "plot_direct_vs_mediated",
     "plot_funnel",
     "plot_media_over_time",
     "plot_posterior_predictive",

@@ -70,3 +70,11 @@ def colors(n: int) -> list[str]:
         Hex colours.
     """
     return [color(i) for i in range(n)]
+
+
+#: Colour of each funnel stage in the report's charts (awareness purple, conversion blue);
+#: a bar of any other kind (a geo) is drawn in :data:`NEUTRAL`.
+STAGE_COLOURS = {"awareness": "#6a51a3", "conversion": "#2171b5"}
+#: Hatching of each funnel stage, so that the stages differ without colour too.
+STAGE_HATCHES = {"awareness": "///", "conversion": ""}
+NEUTRAL = "#6b6b6b"

@@ -169,11 +169,13 @@ def plot_funnel(data, *, outcome=None, title: str | None = None, ax=None, prob: 
             label="share of incremental outcome",
         )
         a.set_xticks(x, [label(s) for s in df["stage"]])
-        a.set_ylim(0, 1)
+        # room above 100 % for the legend, clear of the bars and their intervals
+        a.set_ylim(0, 1.32)
+        a.set_yticks(np.linspace(0, 1, 6))
         plain_axis(a.yaxis, percent=True)
         a.set_title(outcome_label(o))
         a.set_ylabel("share")
-        a.legend(loc="upper right")
+        a.legend(loc="upper left")
     finish(fig, ax is not None, title or "Awareness vs conversion")
     return fig
 

@@ -167,7 +167,7 @@ def _budget_rows(allocation: tuple[AllocationRow, ...]) -> tuple[list[dict], dic
                 "geo": r.geo,
                 "current": r.current,
                 "recommended": r.recommended,
-                "change": r.change_pct / 100 if fmt.is_number(r.change_pct) else None,
+                "change": r.change_share,
                 "delta": r.change,
                 "mv_current": r.mroas_current,
                 "mv_recommended": r.mroas_recommended,

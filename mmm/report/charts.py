@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from mmm.report import fmt, interactive, numbers
+from mmm.plotting import vega
+from mmm.report import fmt, numbers
 from mmm.report.budget import display_name
+from mmm.report.interactive import to_chart
 
 
 def value_fmt(kind: str, currency: str):
     """Formatter of an outcome's values: money for revenue, a count otherwise."""
     return partial(fmt.money, currency=currency) if kind == "revenue" else fmt.count
-
-
-def _d3_format(kind: str) -> str:
-    """Axis and tooltip number format (3 significant figures, k / M suffixes)."""
-    return ",.3~s"
 
 
 def _revenue_items(rows, o):
@@ -78,9 +75,8 @@ def roas_charts(ctx: dict, *, fit, rows) -> list:
             )
             vf = money
         if items:
-            out.append(
-                interactive.ranked_bars(items, title=title, xlabel=xlabel, value_fmt=vf, alt=alt)
-            )
+            spec = vega.ranked_bars(items, title=title, xlabel=xlabel, value_fmt=vf)
+            out.append(to_chart(spec, alt=alt, kind="ranked"))
     return out
 
 
@@ -96,6 +92,7 @@ def line_share_charts(ctx: dict, *, fit) -> list:
     out = []
     for o in fit.spec.outcome_names:
         df = shares[shares["outcome"] == o].sort_values("effect_share_median", ascending=False)
+        df = df.assign(label=df["series"].map(labels))
         alt = (
             "Paired bars per channel and audience line: share of media spend and share of "
             f"media's effect on {fmt.pretty(o)} (most likely, with a {fmt.pct(ctx['prob'])} "
@@ -107,38 +104,38 @@ def line_share_charts(ctx: dict, *, fit) -> list:
             )
             + "."
         )
-        out.append(
-            interactive.line_shares(
-                df,
-                labels,
-                title=f"Share of spend vs share of media's effect on {fmt.pretty(o)}, per line",
-                alt=alt,
-            )
-        )
+        title = f"Share of spend vs share of media's effect on {fmt.pretty(o)}, per line"
+        out.append(to_chart(vega.line_shares(df, title=title), alt=alt, kind="line-shares"))
     return out
 
 
 def media_over_time_charts(ctx: dict, *, fit) -> list:
     """Per outcome: media's contribution per period, stacked by channel."""
-    from mmm.analysis.decompose import channel_contributions_over_time
+    from mmm.analysis.decompose import channel_contributions_over_time, channel_totals
 
     frame = channel_contributions_over_time(fit, prob=ctx["prob"], max_draws=200)
     frame["channel_label"] = frame["channel"].map(lambda c: display_name(str(c)))
+    totals = channel_totals(frame)
     out = []
     for o in fit.spec.outcome_names:
         df = frame[frame["outcome"] == o]
-        tot = df.groupby("channel_label")["mean"].sum().sort_values(ascending=False)
+        tot = totals[totals["outcome"] == o]
         vf = value_fmt(ctx["kinds"][o], ctx["currency"])
+        spec = vega.over_time(
+            df,
+            title=f"{fmt.pretty(o).capitalize()} from media, by channel",
+            ylabel=f"{fmt.pretty(o)} from media per {ctx['period']}",
+            period=ctx["period"],
+        )
         out.append(
-            interactive.over_time(
-                df,
-                title=f"{fmt.pretty(o).capitalize()} from media, by channel",
-                ylabel=f"{fmt.pretty(o)} from media per {ctx['period']}",
-                value_format=_d3_format(ctx["kinds"][o]),
-                period=ctx["period"],
+            to_chart(
+                spec,
+                kind="media-over-time",
                 alt=f"Stacked area chart of {fmt.pretty(o)} from media per {ctx['period']}, one "
                 "area per channel (posterior mean); totals over the period: "
-                + "; ".join(f"{g} {vf(v)}" for g, v in tot.items())
+                + "; ".join(
+                    f"{display_name(str(r.channel))} {vf(r.total)}" for r in tot.itertuples()
+                )
                 + ".",
             )
         )
@@ -155,14 +152,17 @@ def predictive_charts(ctx: dict, *, fit, table, quality: dict) -> list:
     for o in fit.spec.outcome_names:
         df = table[table["outcome"] == o]
         q = quality[o]
+        spec = vega.predictive_fit(
+            df,
+            title=f"{fmt.pretty(o).capitalize()}: observed vs the model's prediction",
+            ylabel=f"{fmt.pretty(o)} per {ctx['period']}",
+            band=f"{fmt.pct(ctx['prob'])} predictive range",
+            period=ctx["period"],
+        )
         out.append(
-            interactive.predictive_fit(
-                df,
-                title=f"{fmt.pretty(o).capitalize()}: observed vs the model's prediction",
-                ylabel=f"{fmt.pretty(o)} per {ctx['period']}",
-                value_format=_d3_format(ctx["kinds"][o]),
-                band=f"{fmt.pct(ctx['prob'])} predictive range",
-                period=ctx["period"],
+            to_chart(
+                spec,
+                kind="predictive-fit",
                 alt=f"Dots: observed {fmt.pretty(o)} per {ctx['period']}; line: the model's "
                 f"prediction with its {fmt.pct(ctx['prob'])} range as a band; "
                 f"{fmt.pct(q['coverage'])} of the {q['n']} {ctx['periods']} lie inside the band.",
@@ -191,12 +191,16 @@ def waterfall_charts(ctx: dict, *, fit) -> list:
             for s, k in zip(df["step"], df["kind"], strict=True)
         ]
         vf = value_fmt(ctx["kinds"][o], ctx["currency"])
+        spec = vega.waterfall(
+            df,
+            title=f"What makes up {fmt.pretty(o)} over the period",
+            xlabel=f"{fmt.pretty(o)} over the period (running total)",
+            value_fmt=vf,
+        )
         out.append(
-            interactive.waterfall(
-                df,
-                title=f"What makes up {fmt.pretty(o)} over the period",
-                xlabel=f"{fmt.pretty(o)} over the period (running total)",
-                value_fmt=vf,
+            to_chart(
+                spec,
+                kind="waterfall",
                 alt=f"Waterfall of {fmt.pretty(o)} over the period, step by step: "
                 + "; ".join(
                     f"{lab} {vf(m)}" for lab, m in zip(df["label"], df["mean"], strict=True)
@@ -219,12 +223,16 @@ def carryover_charts(ctx: dict, *, fit) -> list:
     if int(ds.sizes["lag"]) < 2:
         return []
     first = df[df["lag"] == 0].set_index("channel_label")["mean"]
+    spec = vega.carryover(
+        df,
+        title=f"How each channel's effect spreads over the following {ctx['periods']}",
+        xlabel=f"{ctx['periods']} after the spend",
+        period=ctx["period"],
+    )
     return [
-        interactive.carryover(
-            df[["channel_label", "stage", "lag", "mean", "lower", "upper"]],
-            title=f"How each channel's effect spreads over the following {ctx['periods']}",
-            xlabel=f"{ctx['periods']} after the spend",
-            period=ctx["period"],
+        to_chart(
+            spec,
+            kind="carryover",
             alt=f"Lines per channel: share of a {ctx['period']}'s effect that lands 0, 1, 2, ... "
             f"{ctx['periods']} after the spend; share in the {ctx['period']} of the spend: "
             + "; ".join(f"{c} {fmt.pct(v)}" for c, v in first.items())
@@ -236,10 +244,12 @@ def carryover_charts(ctx: dict, *, fit) -> list:
 def budget_chart(ctx: dict, rows: list[dict]):
     """Current vs recommended spend per line of the budget section."""
     money = ctx["money"]
-    return interactive.budget_bars(
-        rows,
-        money_fmt=money,
-        xlabel=f"{ctx['currency']} over the plan's {ctx['periods']}",
+    spec = vega.budget_bars(
+        rows, money_fmt=money, xlabel=f"{ctx['currency']} over the plan's {ctx['periods']}"
+    )
+    return to_chart(
+        spec,
+        kind="budget",
         alt="Bar chart of current and recommended spend per line: "
         + "; ".join(
             f"{b['label']} {money(b['current'])} now, {money(b['recommended'])} recommended"

@@ -10,11 +10,11 @@ read from ``backtest.json`` (written by ``mmm backtest``) when present.
 
 from __future__ import annotations
 
-from mmm.analysis.validation import backtest_averages
+from mmm.analysis.frequentist import PER_COUNT, negative_estimates, per_spend
+from mmm.analysis.validation import backtest_averages, beats_flat
 from mmm.report import fmt
 from mmm.run_summary import RunSummary
 
-PER = 1000.0  # counts are shown per 1,000 currency units: a regression's estimate may be <= 0
 ROUND_TOL = 1e-5  # summary.json keeps 6 significant digits: relative rounding up to 5e-6
 
 
@@ -46,14 +46,16 @@ def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) 
         return None
     prob = summary.interval
     ols = frequentist_baseline(fit, prob=prob, glsar=False).table
+    negative = negative_estimates(ols)
     model = {(r.outcome, r.channel, r.audience): r for r in summary.returns(path="direct")}
     rows, outcomes = [], []
     for o in fit.spec.outcome_names:
-        revenue = kinds.get(o) == "revenue"
-        scale = 1.0 if revenue else PER
+        kind = kinds.get(o, "count")
+        revenue = kind == "revenue"
 
-        def show(x, scale=scale):
-            return fmt.ratio(x * scale) if fmt.is_number(x) else "–"
+        def show(x, kind=kind):
+            v = per_spend(x, kind) if fmt.is_number(x) else None
+            return "–" if v is None else fmt.ratio(v)
 
         sub = ols[ols["outcome"] == o]
         n_overlap = 0
@@ -81,13 +83,13 @@ def crosscheck_context(fit, summary: RunSummary, *, kinds: dict, currency: str) 
                 "name": o,
                 "unit": f"{fmt.pretty(o)} per {currency}1"
                 if revenue
-                else f"{fmt.pretty(o)} per {currency}{PER:,.0f}",
+                else f"{fmt.pretty(o)} per {currency}{PER_COUNT:,.0f}",
                 "r2": fmt.pct(first["r2"], 1) if first is not None else "–",
                 "alpha_awareness": first["alpha_awareness"] if first is not None else None,
                 "alpha_conversion": first["alpha_conversion"] if first is not None else None,
                 "n_overlap": n_overlap,
                 "n": len(sub),
-                "n_negative": int((sub["roas"] < 0).sum()),
+                "n_negative": negative.get(o, 0),
             }
         )
     return {"rows": rows, "outcomes": outcomes, "prob": prob}
@@ -124,9 +126,7 @@ def backtest_context(backtest: dict | None) -> dict | None:
             "r2": f"{r['r2']:.2f}" if fmt.is_number(r["r2"]) else "–",
             "crps": fmt.count(r["crps"]),
             "coverage": fmt.pct(r["coverage"]),
-            "beats_flat": fmt.is_number(r["mape"])
-            and fmt.is_number(r["naive_mape"])
-            and r["mape"] < r["naive_mape"],
+            "beats_flat": beats_flat(r),
         }
         for r in folds
     ]

@@ -13,6 +13,7 @@ from functools import partial
 
 from mmm.analysis.online_store import has_near_store, near_store_vs_broad
 from mmm.errors import RunFolderError
+from mmm.plotting.ranked import ranked_bars
 from mmm.report import figures, fmt
 from mmm.run_folder import SUMMARY_FILE
 
@@ -124,19 +125,22 @@ def _geo_chart(
         unit = fmt.pretty(o).rstrip("s")
         if items and counts:
             order = ", ".join(f"{it['label']} {money(it['median'])}" for it in items)
-            chart = figures.ranked_bars(
+            fig = ranked_bars(
                 items,
                 title=f"Cost per extra {unit} by geo (lower is better)",
                 xlabel=f"{currency} per {unit} (bar: most likely; line: {fmt.pct(prob)} range)",
                 value_fmt=money,
                 stage_legend=False,
                 range_label=f"line: {fmt.pct(prob)} range",
-                alt=f"Bar chart ranking geos by cost per extra {unit} from all media, "
+            )
+            chart = figures.encode(
+                fig,
+                f"Bar chart ranking geos by cost per extra {unit} from all media, "
                 f"cheapest first: {order}.",
             )
         elif items:
             order = ", ".join(f"{it['label']} {fmt.ratio(it['median'])}" for it in items)
-            chart = figures.ranked_bars(
+            fig = ranked_bars(
                 items,
                 title=f"Return on {fmt.pretty(o)} per {currency}1 by geo",
                 xlabel=f"{fmt.pretty(o)} per {currency}1 (bar: most likely; line: "
@@ -144,7 +148,10 @@ def _geo_chart(
                 value_fmt=fmt.ratio,
                 stage_legend=False,
                 range_label=f"line: {fmt.pct(prob)} range",
-                alt=f"Bar chart ranking geos by return on {fmt.pretty(o)} per {currency}1, "
+            )
+            chart = figures.encode(
+                fig,
+                f"Bar chart ranking geos by return on {fmt.pretty(o)} per {currency}1, "
                 f"highest first: {order}.",
             )
         no_effect = [

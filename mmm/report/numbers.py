@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from mmm.report import fmt
 from mmm.run_summary import ContributionRecord, RunSummary
 
@@ -102,36 +100,29 @@ def contribution_by_series(summary: RunSummary) -> dict[tuple[str, str, str], Co
 
 
 def data_summary(fit) -> dict:
-    """Period, geos, channels, spend and outcome totals of the fitted data."""
+    """Period, geos, channels, spend and outcome totals of the fitted data
+    (:func:`mmm.analysis.data_checks.data_totals`), with the warnings in words."""
+    from mmm.analysis.data_checks import data_totals
+
     ds = fit.dataset
     dates = ds.dates
-    spend = ds.spend.sum(("date", "geo"))
-    stage = series_stage(fit)
-    ch = [str(v) for v in ds.spend.coords["channel"].values]
-    au = [str(v) for v in ds.spend.coords["audience"].values]
-    series: list[dict[str, Any]] = []
-    for s, c, a in zip(ds.series, ch, au, strict=True):
-        x = np.asarray(ds.spend.sel(series=s).sum("geo").values, dtype=float)
-        series.append(
-            {
-                "channel": c,
-                "audience": a,
-                "stage": stage[(c, a)],
-                "spend": float(spend.sel(series=s)),
-                "active_weeks": int((x > 0).sum()),
-            }
-        )
-    outcomes = []
-    for o in ds.outcome_names:
-        y = ds.outcomes.sel(outcome=o).sum("geo").values
-        outcomes.append(
-            {
-                "name": o,
-                "total": float(np.nansum(y)),
-                "mean": float(np.nanmean(y)),
-                "missing": int(np.isnan(y).sum()),
-            }
-        )
+    spend, totals, total_spend = data_totals(ds)
+    series: list[dict[str, Any]] = [
+        {
+            "channel": r.channel,
+            "audience": r.audience,
+            "stage": r.stage,
+            "spend": float(r.spend),
+            "spend_share": float(r.spend_share),
+            "active_weeks": int(r.active_periods),
+            "sparse": bool(r.sparse),
+        }
+        for r in spend.itertuples()
+    ]
+    outcomes = [
+        {"name": r.outcome, "total": float(r.total), "mean": float(r.mean), "missing": r.missing}
+        for r in totals.itertuples()
+    ]
     warnings = []
     unit = fmt.period_word(getattr(ds, "freq", None))
     for r in series:
@@ -140,7 +131,7 @@ def data_summary(fit) -> dict:
                 f"{r['channel']} / {r['audience']} has no spend in the data: its return cannot "
                 "be estimated."
             )
-        elif r["active_weeks"] < 0.2 * len(dates):
+        elif r["sparse"]:
             warnings.append(
                 f"{r['channel']} / {r['audience']} is active in only {r['active_weeks']} of "
                 f"{len(dates)} {unit}: its estimates rest on little data."
@@ -159,6 +150,6 @@ def data_summary(fit) -> dict:
         "series": series,
         "outcomes": outcomes,
         "controls": list(ds.control_names),
-        "total_spend": float(spend.sum()),
+        "total_spend": total_spend,
         "warnings": warnings,
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from mmm.analysis.ranking import best_of
 from mmm.report import fmt, numbers
 from mmm.report.charts import value_fmt as _value_fmt
 
@@ -42,9 +45,8 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows) -> list[str
     best = []
     first = revenue[0] if revenue else None
     if first:
-        cand = [r for r in rows if fmt.is_number(numbers.outcome_value(r, first, "median"))]
-        if cand:
-            b = max(cand, key=lambda r: r["outcomes"][first].median)
+        b = best_of(rows, lambda r: numbers.outcome_value(r, first, "median"))
+        if b is not None:
             rec = b["outcomes"][first]
             best.append(
                 f"the best return on {fmt.pretty(first)} came from {b['label']} "
@@ -53,14 +55,13 @@ def headline_section(ctx: dict, *, fit, summary, data, totals, rows) -> list[str
                 f"{_odds(first, b, 'best')})"
             )
     for o in counts[:1]:
-        cand = [
-            r
-            for r in rows
-            if fmt.is_number(numbers.outcome_value(r, o, "cost_per_unit"))
-            and r["outcomes"][o].cost_per_unit > 0
-        ]
-        if cand:
-            b = min(cand, key=lambda r: r["outcomes"][o].cost_per_unit)
+        b = best_of(
+            rows,
+            partial(numbers.outcome_value, outcome=o, field="cost_per_unit"),
+            lowest=True,
+            positive=True,
+        )
+        if b is not None:
             rec = b["outcomes"][o]
             rng = fmt.interval_short(rec.cost_per_unit_lower, rec.cost_per_unit_upper, money)
             best.append(
@@ -108,16 +109,14 @@ def geo_headline(ctx: dict, geo: dict | None) -> str | None:
     if geo is None or geo["chart"] is None or not counts:
         return None
     o = counts[0]
-    ranked = [
-        r
-        for r in geo["rows"]
-        if r["geo"] != "all"
-        and fmt.is_number(r["outcomes"].get(o, {}).get("cost", {}).get("median"))
-    ]
-    if not ranked:
+    geos = [r for r in geo["rows"] if r["geo"] != "all"]
+
+    def cost(r: dict):
+        return r["outcomes"].get(o, {}).get("cost", {}).get("median")
+
+    cheap, dear = best_of(geos, cost, lowest=True), best_of(geos, cost)
+    if cheap is None or dear is None:
         return None
-    cheap = min(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
-    dear = max(ranked, key=lambda r: r["outcomes"][o]["cost"]["median"])
     unit = fmt.pretty(o).rstrip("s")
     return (
         f"Across {geo['n']} geos, an extra {unit} from media cost least in "

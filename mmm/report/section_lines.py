@@ -23,13 +23,12 @@ def curves_section(ctx: dict, *, fit) -> dict:
         fig = plot_response_curves(
             curves, outcome=o, points=table, prob=prob, currency=currency, kind=kinds[o]
         )
-        fig.set_size_inches(CURVES_WIDTH, fig.get_size_inches()[1])
         alt = (
             f"Small charts, one per channel and audience line, of total {fmt.pretty(o)} "
             f"against total spend over the period with a {fmt.pct(prob)} band; a dot marks "
             f"today's spend. Flattening curves mean each extra {currency}1 brings back less."
         )
-        charts.append(figures.encode(fig, alt, kind="curves"))
+        charts.append(figures.encode(fig, alt, kind="curves", width=CURVES_WIDTH))
     return {"charts": charts, "points": points, "note": note}
 
 
