@@ -8,8 +8,11 @@ stored in its summary; :func:`compare_summaries` compares two of them (``mmm rep
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +20,7 @@ from mmm.config import RunConfig
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
 from mmm.run_summary import (
     AudienceCost,
+    AwarenessPath,
     BestOdds,
     Calibration,
     ContributionRecord,
@@ -25,7 +29,10 @@ from mmm.run_summary import (
     MediaTotal,
     ReturnRecord,
     RunSummary,
+    _Record,
 )
+
+R = TypeVar("R", bound=_Record)
 
 
 def _file_sha256(path: Path) -> str:
@@ -46,6 +53,27 @@ def _round(x, digits: int = 6):
     if not np.isfinite(xf):
         return None
     return float(f"{xf:.{digits}g}")
+
+
+def _record(cls: type[R], row: Mapping, **fixed) -> R:
+    """A summary record of type ``cls`` from ``row`` (a table row: column -> value).
+
+    Each field of ``cls`` is the column of its name, text as is and anything else to 6
+    significant digits (:func:`_round`), unless ``fixed`` gives it (taken as it is). The
+    fields a record writes for count outcomes only (``cost_per_unit*``) are taken for
+    those only; other columns of ``row`` are left out.
+    """
+    names = cls._names(fixed.get("kind", row.get("kind")))
+    return cls(**{n: fixed[n] if n in fixed else _value(row[n]) for n in names})
+
+
+def _value(v):
+    return str(v) if isinstance(v, str) else _round(v)
+
+
+def _records(tab, cls: type[R], **fixed) -> tuple[R, ...]:
+    """Every row of the table ``tab`` as a record of type ``cls`` (see :func:`_record`)."""
+    return tuple(_record(cls, r, **fixed) for r in tab.to_dict("records"))
 
 
 def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> RunSummary:
@@ -69,32 +97,6 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         roas = pd.concat(
             [roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)], ignore_index=True
         )
-    recs = []
-    for r in roas.itertuples():
-        cost = {}
-        if r.kind == "count":
-            cost = {
-                "cost_per_unit": _round(r.cost_per_unit),
-                "cost_per_unit_lower": _round(r.cost_per_unit_lower),
-                "cost_per_unit_upper": _round(r.cost_per_unit_upper),
-            }
-        recs.append(
-            ReturnRecord(
-                outcome=r.outcome,
-                kind=r.kind,
-                channel=r.channel,
-                audience=r.audience,
-                geo=r.geo,
-                path=r.path,
-                spend=_round(r.spend),
-                mean=_round(r.mean),
-                median=_round(r.median),
-                lower=_round(r.lower),
-                upper=_round(r.upper),
-                interval=prob,
-                **cost,
-            )
-        )
     contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
     national = contrib
     if multi_geo:
@@ -102,15 +104,14 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
             [contrib, contribution_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
             ignore_index=True,
         )
-    crecs = _contribution_records(contrib, prob)
     return RunSummary(
         schema_version=SUMMARY_SCHEMA_VERSION,
         data_fingerprint=fit.dataset.fingerprint,
         outcomes=tuple(o.name for o in fit.spec.outcomes),
         diagnostics=fit.diagnostics,
-        roas=tuple(recs),
-        contributions=tuple(crecs),
-        funnel=Funnel.from_dict(_funnel_summary(fit, national, prob=prob, max_draws=max_draws)),
+        roas=_records(roas, ReturnRecord, interval=prob),
+        contributions=_records(contrib, ContributionRecord, interval=prob),
+        funnel=_funnel_summary(fit, national, prob=prob, max_draws=max_draws),
         media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
         audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
@@ -118,24 +119,11 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
     )
 
 
-def _typed_records(tab, cls, key: str) -> tuple:
-    """Rows of ``tab`` as summary records of type ``cls`` (numbers to 6 digits; the
-    ``cost_per_unit_*`` columns of count outcomes only)."""
-    recs: list = []
-    for r in tab.to_dict("records"):
-        rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
-        if r["kind"] != "count":
-            for k in ("cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"):
-                rec.pop(k, None)
-        recs.append(cls.from_dict(rec, where=f"{key}[{len(recs)}]"))
-    return tuple(recs)
-
-
 def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord, ...]:
     """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
     from mmm.analysis.geo import geo_table
 
-    return _typed_records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord, "geos")
+    return _records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord)
 
 
 def media_total_records(
@@ -145,8 +133,7 @@ def media_total_records(
     records, numbers to 6 significant digits."""
     from mmm.analysis.returns import media_totals
 
-    tab = media_totals(fit, prob=prob, max_draws=max_draws)
-    return _typed_records(tab, MediaTotal, "media_totals")
+    return _records(media_totals(fit, prob=prob, max_draws=max_draws), MediaTotal)
 
 
 def audience_records(
@@ -156,14 +143,7 @@ def audience_records(
     records, numbers to 6 significant digits."""
     from mmm.analysis.online_store import audience_costs
 
-    tab = audience_costs(fit, prob=prob, max_draws=max_draws)
-    return tuple(
-        AudienceCost.from_dict(
-            {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()},
-            where=f"audiences[{i}]",
-        )
-        for i, r in enumerate(tab.to_dict("records"))
-    )
+    return _records(audience_costs(fit, prob=prob, max_draws=max_draws), AudienceCost)
 
 
 def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, ...]:
@@ -173,16 +153,7 @@ def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, .
     from mmm.analysis.ranking import best_odds
     from mmm.analysis.returns import roas_draws
 
-    tab = best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total"))
-    return tuple(
-        BestOdds(
-            outcome=str(r.outcome),
-            channel=str(r.channel),
-            audience=str(r.audience),
-            p_first=_round(r.p_first),
-        )
-        for r in tab.itertuples()
-    )
+    return _records(best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total")), BestOdds)
 
 
 def complete_summary(
@@ -206,28 +177,9 @@ def complete_summary(
     return summary, added
 
 
-def _contribution_records(contrib, prob: float) -> list[ContributionRecord]:
-    """The contributions table (:func:`mmm.analysis.contribution_table`) as records."""
-    return [
-        ContributionRecord(
-            outcome=r.outcome,
-            channel=r.channel,
-            audience=r.audience,
-            geo=r.geo,
-            path=r.path,
-            mean=_round(r.mean),
-            median=_round(r.median),
-            lower=_round(r.lower),
-            upper=_round(r.upper),
-            interval=prob,
-        )
-        for r in contrib.itertuples()
-    ]
-
-
-def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
-    from mmm.analysis.funnel import path_identification
-
+def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> Funnel:
+    """The summary's ``funnel``: shares of spend and of the mean effect per stage, and
+    the awareness paths, from the contributions table (all geos together)."""
     ds = fit.dataset
     stage_of = {str(r.channel): str(r.stage) for r in ds.channels.itertuples()}
     spend = ds.spend.sum(("date", "geo"))
@@ -236,42 +188,41 @@ def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 
         st = stage_of[str(ch)]
         sp_stage[st] = sp_stage.get(st, 0.0) + float(spend.sel(series=s))
     total_sp = sum(sp_stage.values()) or 1.0
-    out: dict = {"spend_share": {k: _round(v / total_sp) for k, v in sp_stage.items()}}
     shares = {}
     tot = contrib[contrib["path"] == "total"].copy()
     tot["stage"] = tot["channel"].map(stage_of)
     for o, g in tot.groupby("outcome"):
         s = g.groupby("stage")["mean"].sum()
         denom = s.sum() or 1.0
-        shares[o] = {k: _round(v / denom) for k, v in s.items()}
-    out["outcome_share"] = shares
+        shares[o] = MappingProxyType({k: _round(v / denom) for k, v in s.items()})
     aw = contrib[contrib["channel"].map(stage_of) == "awareness"]
-    ident = {}
-    if len(aw):
-        ident = {
-            (r.outcome, r.channel): r
-            for r in path_identification(fit, prob=prob, max_draws=max_draws).itertuples()
-        }
+    return Funnel(
+        spend_share=MappingProxyType({k: _round(v / total_sp) for k, v in sp_stage.items()}),
+        outcome_share=MappingProxyType(shares),
+        awareness_paths=_awareness_paths(fit, aw, prob=prob, max_draws=max_draws),
+    )
+
+
+def _awareness_paths(fit, aw, *, prob: float, max_draws: int | None) -> tuple[AwarenessPath, ...]:
+    """Direct and mediated mean effect of each awareness channel (``aw``: its rows of the
+    contributions table) with the identification of the split
+    (:func:`mmm.analysis.funnel.path_identification`)."""
+    from mmm.analysis.funnel import path_identification
+
+    if not len(aw):
+        return ()
+    ident = path_identification(fit, prob=prob, max_draws=max_draws).to_dict("records")
+    by_line = {(r["outcome"], r["channel"]): r for r in ident}
     paths = []
     for (o, ch), g in aw.groupby(["outcome", "channel"]):
         d = g.groupby("path")["mean"].sum()
-        idn = ident[(o, ch)]
-        weak = fit.spec.mediator is not None and bool(idn.weakly_identified)
+        idn = by_line[(o, ch)]
+        weak = fit.spec.mediator is not None and bool(idn["weakly_identified"])
+        direct, mediated = _round(d.get("direct", 0.0)), _round(d.get("mediated", 0.0))
         paths.append(
-            {
-                "outcome": o,
-                "channel": ch,
-                "direct": _round(d.get("direct", 0.0)),
-                "mediated": _round(d.get("mediated", 0.0)),
-                "mediated_share": _round(idn.mediated_share),
-                "share_lower": _round(idn.share_lower),
-                "share_upper": _round(idn.share_upper),
-                "correlation": _round(idn.correlation),
-                "weakly_identified": weak,
-            }
+            _record(AwarenessPath, idn, direct=direct, mediated=mediated, weakly_identified=weak)
         )
-    out["awareness_paths"] = paths
-    return out
+    return tuple(paths)
 
 
 def write_run(
