@@ -89,7 +89,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
     """
     import pandas as pd
 
-    from mmm.analysis.returns import contribution_table, roas_table
+    from mmm.analysis.returns import contribution_table, contribution_totals, roas_table
 
     multi_geo = len(fit.dataset.geos) > 1
     roas = roas_table(fit, prob=prob, max_draws=max_draws)
@@ -97,8 +97,10 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         roas = pd.concat(
             [roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)], ignore_index=True
         )
-    contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
-    national = contrib
+    # the contribution draws across geos: the contributions, the funnel and the media totals
+    totals = contribution_totals(fit, max_draws=max_draws)
+    national = contribution_table(fit, prob=prob, max_draws=max_draws, totals=totals)
+    contrib = national
     if multi_geo:
         contrib = pd.concat(
             [contrib, contribution_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
@@ -111,8 +113,8 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         diagnostics=fit.diagnostics,
         roas=_records(roas, ReturnRecord, interval=prob),
         contributions=_records(contrib, ContributionRecord, interval=prob),
-        funnel=_funnel_summary(fit, national, prob=prob, max_draws=max_draws),
-        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
+        funnel=_funnel_summary(fit, national, totals, prob=prob),
+        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws, totals=totals),
         audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
         best_odds=best_odds_records(fit, max_draws=max_draws),
@@ -127,13 +129,15 @@ def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord,
 
 
 def media_total_records(
-    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000, totals=None
 ) -> tuple[MediaTotal, ...]:
     """The summary's ``media_totals``: :func:`mmm.analysis.returns.media_totals` as
-    records, numbers to 6 significant digits."""
+    records, numbers to 6 significant digits (``totals``: the contribution draws when the
+    caller has them, see there)."""
     from mmm.analysis.returns import media_totals
 
-    return _records(media_totals(fit, prob=prob, max_draws=max_draws), MediaTotal)
+    tab = media_totals(fit, prob=prob, max_draws=max_draws, totals=totals)
+    return _records(tab, MediaTotal)
 
 
 def audience_records(
@@ -177,9 +181,10 @@ def complete_summary(
     return summary, added
 
 
-def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> Funnel:
+def _funnel_summary(fit, contrib, totals, *, prob: float = 0.9) -> Funnel:
     """The summary's ``funnel``: shares of spend and of the mean effect per stage, and
-    the awareness paths, from the contributions table (all geos together)."""
+    the awareness paths, from the contributions table and draws (``contrib``, ``totals``:
+    all geos together)."""
     ds = fit.dataset
     stage_of = {str(r.channel): str(r.stage) for r in ds.channels.itertuples()}
     spend = ds.spend.sum(("date", "geo"))
@@ -199,19 +204,19 @@ def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 
     return Funnel(
         spend_share=MappingProxyType({k: _round(v / total_sp) for k, v in sp_stage.items()}),
         outcome_share=MappingProxyType(shares),
-        awareness_paths=_awareness_paths(fit, aw, prob=prob, max_draws=max_draws),
+        awareness_paths=_awareness_paths(fit, aw, totals, prob=prob),
     )
 
 
-def _awareness_paths(fit, aw, *, prob: float, max_draws: int | None) -> tuple[AwarenessPath, ...]:
+def _awareness_paths(fit, aw, totals, *, prob: float) -> tuple[AwarenessPath, ...]:
     """Direct and mediated mean effect of each awareness channel (``aw``: its rows of the
     contributions table) with the identification of the split
-    (:func:`mmm.analysis.funnel.path_identification`)."""
+    (:func:`mmm.analysis.funnel.path_identification` of the draws ``totals``)."""
     from mmm.analysis.funnel import path_identification
 
     if not len(aw):
         return ()
-    ident = path_identification(fit, prob=prob, max_draws=max_draws).to_dict("records")
+    ident = path_identification(fit, prob=prob, totals=totals).to_dict("records")
     by_line = {(r["outcome"], r["channel"]): r for r in ident}
     paths = []
     for (o, ch), g in aw.groupby(["outcome", "channel"]):
