@@ -32,7 +32,7 @@ from mmm.run_summary import (
     _Record,
 )
 
-R = TypeVar("R", bound=_Record)
+_R = TypeVar("_R", bound=_Record)
 
 
 def _file_sha256(path: Path) -> str:
@@ -55,7 +55,7 @@ def _round(x, digits: int = 6):
     return float(f"{xf:.{digits}g}")
 
 
-def _record(cls: type[R], row: Mapping, **fixed) -> R:
+def _record(cls: type[_R], row: Mapping, **fixed) -> _R:
     """A summary record of type ``cls`` from ``row`` (a table row: column -> value).
 
     Each field of ``cls`` is the column of its name, text as is and anything else to 6
@@ -71,7 +71,7 @@ def _value(v):
     return str(v) if isinstance(v, str) else _round(v)
 
 
-def _records(tab, cls: type[R], **fixed) -> tuple[R, ...]:
+def _records(tab, cls: type[_R], **fixed) -> tuple[_R, ...]:
     """Every row of the table ``tab`` as a record of type ``cls`` (see :func:`_record`)."""
     return tuple(_record(cls, r, **fixed) for r in tab.to_dict("records"))
 
