@@ -118,8 +118,62 @@ class _Record:
         return {n: getattr(self, n) for n in self._names(getattr(self, "kind", None))}
 
 
-@dataclass(frozen=True)
-class ReturnRecord(_Record):
+# The bases below hold fields that several records share. A record's fields are those of
+# its bases first, then its own (the stored keys are sorted, so the file does not change);
+# the records take keyword arguments only.
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Estimate(_Record):
+    """A posterior ``mean`` and ``median`` with the central interval ``lower`` ..
+    ``upper`` of probability ``interval``."""
+
+    mean: Number
+    median: Number
+    lower: Number
+    upper: Number
+    interval: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class _CostPerUnit(_Record):
+    """Cost per incremental unit (currency per unit): median and central interval,
+    written for count outcomes only (None for others)."""
+
+    cost_per_unit_median: Number = None
+    cost_per_unit_lower: Number = None
+    cost_per_unit_upper: Number = None
+
+    _count_only: ClassVar[tuple[str, ...]] = (
+        "cost_per_unit_median",
+        "cost_per_unit_lower",
+        "cost_per_unit_upper",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AllMedia(_CostPerUnit):
+    """All media together on one outcome: ``spend`` (currency), the ``observed`` outcome
+    total, the media-driven units (``contribution_*``), their share of ``observed``
+    (``share_median``) and the units per currency (``per_spend_*``), each ``*`` a
+    median and central interval of probability ``interval``."""
+
+    outcome: str
+    kind: str
+    spend: Number
+    observed: Number
+    contribution_median: Number
+    contribution_lower: Number
+    contribution_upper: Number
+    share_median: Number
+    per_spend_median: Number
+    per_spend_lower: Number
+    per_spend_upper: Number
+    interval: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRecord(_Estimate):
     """Return per unit of spend of one line on one outcome (a ``roas`` record).
 
     ``mean``, ``median``, ``lower``, ``upper``: outcome units per currency unit (ROAS for
@@ -137,11 +191,6 @@ class ReturnRecord(_Record):
     geo: str
     path: str
     spend: Number
-    mean: Number
-    median: Number
-    lower: Number
-    upper: Number
-    interval: float
     cost_per_unit: Number = None
     cost_per_unit_lower: Number = None
     cost_per_unit_upper: Number = None
@@ -153,8 +202,8 @@ class ReturnRecord(_Record):
     )
 
 
-@dataclass(frozen=True)
-class ContributionRecord(_Record):
+@dataclass(frozen=True, kw_only=True)
+class ContributionRecord(_Estimate):
     """One line's contribution to one outcome over the fitted period (outcome units:
     currency for revenue), by ``path`` and ``geo`` as in :class:`ReturnRecord`."""
 
@@ -163,11 +212,6 @@ class ContributionRecord(_Record):
     audience: str
     geo: str
     path: str
-    mean: Number
-    median: Number
-    lower: Number
-    upper: Number
-    interval: float
 
 
 @dataclass(frozen=True)
@@ -184,8 +228,8 @@ class BestOdds(_Record):
     p_first: Number
 
 
-@dataclass(frozen=True)
-class GeoRecord(_Record):
+@dataclass(frozen=True, kw_only=True)
+class GeoRecord(_AllMedia):
     """All media together in one geo (or ``"all"``) on one outcome
     (:func:`mmm.analysis.geo.geo_table`).
 
@@ -196,34 +240,13 @@ class GeoRecord(_Record):
     """
 
     geo: str
-    outcome: str
-    kind: str
-    spend: Number
     population: Number
     shops: Number
-    observed: Number
     contribution_mean: Number
-    contribution_median: Number
-    contribution_lower: Number
-    contribution_upper: Number
-    share_median: Number
-    per_spend_median: Number
-    per_spend_lower: Number
-    per_spend_upper: Number
-    interval: float
-    cost_per_unit_median: Number = None
-    cost_per_unit_lower: Number = None
-    cost_per_unit_upper: Number = None
-
-    _count_only: ClassVar[tuple[str, ...]] = (
-        "cost_per_unit_median",
-        "cost_per_unit_lower",
-        "cost_per_unit_upper",
-    )
 
 
-@dataclass(frozen=True)
-class MediaTotal(_Record):
+@dataclass(frozen=True, kw_only=True)
+class MediaTotal(_AllMedia):
     """All media together on one outcome over the fitted period, across geos
     (:func:`mmm.analysis.returns.media_totals`).
 
@@ -234,33 +257,12 @@ class MediaTotal(_Record):
     per-draw quantity.
     """
 
-    outcome: str
-    kind: str
-    spend: Number
-    observed: Number
-    contribution_median: Number
-    contribution_lower: Number
-    contribution_upper: Number
-    share_median: Number
     share_lower: Number
     share_upper: Number
-    per_spend_median: Number
-    per_spend_lower: Number
-    per_spend_upper: Number
-    interval: float
-    cost_per_unit_median: Number = None
-    cost_per_unit_lower: Number = None
-    cost_per_unit_upper: Number = None
-
-    _count_only: ClassVar[tuple[str, ...]] = (
-        "cost_per_unit_median",
-        "cost_per_unit_lower",
-        "cost_per_unit_upper",
-    )
 
 
-@dataclass(frozen=True)
-class AudienceCost(_Record):
+@dataclass(frozen=True, kw_only=True)
+class AudienceCost(_CostPerUnit):
     """Cost per incremental unit of a count outcome for one audience, all channels that
     buy it together (:func:`mmm.analysis.online_store.audience_costs`).
 
@@ -272,10 +274,9 @@ class AudienceCost(_Record):
     audience: str
     spend: Number
     contribution_median: Number
-    cost_per_unit_median: Number
-    cost_per_unit_lower: Number
-    cost_per_unit_upper: Number
     interval: float
+
+    _count_only: ClassVar[tuple[str, ...]] = ()  # count outcomes only: always written
 
 
 @dataclass(frozen=True)

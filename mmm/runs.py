@@ -8,8 +8,11 @@ stored in its summary; :func:`compare_summaries` compares two of them (``mmm rep
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,6 +20,7 @@ from mmm.config import RunConfig
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder
 from mmm.run_summary import (
     AudienceCost,
+    AwarenessPath,
     BestOdds,
     Calibration,
     ContributionRecord,
@@ -25,7 +29,10 @@ from mmm.run_summary import (
     MediaTotal,
     ReturnRecord,
     RunSummary,
+    _Record,
 )
+
+_R = TypeVar("_R", bound=_Record)
 
 
 def _file_sha256(path: Path) -> str:
@@ -48,6 +55,27 @@ def _round(x, digits: int = 6):
     return float(f"{xf:.{digits}g}")
 
 
+def _record(cls: type[_R], row: Mapping, **fixed) -> _R:
+    """A summary record of type ``cls`` from ``row`` (a table row: column -> value).
+
+    Each field of ``cls`` is the column of its name, text as is and anything else to 6
+    significant digits (:func:`_round`), unless ``fixed`` gives it (taken as it is). The
+    fields a record writes for count outcomes only (``cost_per_unit*``) are taken for
+    those only; other columns of ``row`` are left out.
+    """
+    names = cls._names(fixed.get("kind", row.get("kind")))
+    return cls(**{n: fixed[n] if n in fixed else _value(row[n]) for n in names})
+
+
+def _value(v):
+    return str(v) if isinstance(v, str) else _round(v)
+
+
+def _records(tab, cls: type[_R], **fixed) -> tuple[_R, ...]:
+    """Every row of the table ``tab`` as a record of type ``cls`` (see :func:`_record`)."""
+    return tuple(_record(cls, r, **fixed) for r in tab.to_dict("records"))
+
+
 def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> RunSummary:
     """Headline results of a fit, as the run folder's summary holds them.
 
@@ -61,7 +89,7 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
     """
     import pandas as pd
 
-    from mmm.analysis.returns import contribution_table, roas_table
+    from mmm.analysis.returns import contribution_table, contribution_totals, roas_table
 
     multi_geo = len(fit.dataset.geos) > 1
     roas = roas_table(fit, prob=prob, max_draws=max_draws)
@@ -69,84 +97,47 @@ def build_summary(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> Ru
         roas = pd.concat(
             [roas, roas_table(fit, prob=prob, by_geo=True, max_draws=max_draws)], ignore_index=True
         )
-    recs = []
-    for r in roas.itertuples():
-        cost = {}
-        if r.kind == "count":
-            cost = {
-                "cost_per_unit": _round(r.cost_per_unit),
-                "cost_per_unit_lower": _round(r.cost_per_unit_lower),
-                "cost_per_unit_upper": _round(r.cost_per_unit_upper),
-            }
-        recs.append(
-            ReturnRecord(
-                outcome=r.outcome,
-                kind=r.kind,
-                channel=r.channel,
-                audience=r.audience,
-                geo=r.geo,
-                path=r.path,
-                spend=_round(r.spend),
-                mean=_round(r.mean),
-                median=_round(r.median),
-                lower=_round(r.lower),
-                upper=_round(r.upper),
-                interval=prob,
-                **cost,
-            )
-        )
-    contrib = contribution_table(fit, prob=prob, max_draws=max_draws)
-    national = contrib
+    # the contribution draws across geos: the contributions, the funnel and the media totals
+    totals = contribution_totals(fit, max_draws=max_draws)
+    national = contribution_table(fit, prob=prob, max_draws=max_draws, totals=totals)
+    contrib = national
     if multi_geo:
         contrib = pd.concat(
             [contrib, contribution_table(fit, prob=prob, by_geo=True, max_draws=max_draws)],
             ignore_index=True,
         )
-    crecs = _contribution_records(contrib, prob)
     return RunSummary(
         schema_version=SUMMARY_SCHEMA_VERSION,
         data_fingerprint=fit.dataset.fingerprint,
         outcomes=tuple(o.name for o in fit.spec.outcomes),
         diagnostics=fit.diagnostics,
-        roas=tuple(recs),
-        contributions=tuple(crecs),
-        funnel=Funnel.from_dict(_funnel_summary(fit, national, prob=prob, max_draws=max_draws)),
-        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws),
+        roas=_records(roas, ReturnRecord, interval=prob),
+        contributions=_records(contrib, ContributionRecord, interval=prob),
+        funnel=_funnel_summary(fit, national, totals, prob=prob),
+        media_totals=media_total_records(fit, prob=prob, max_draws=max_draws, totals=totals),
         audiences=audience_records(fit, prob=prob, max_draws=max_draws),
         geos=_geo_summary(fit, prob=prob, max_draws=max_draws) if multi_geo else None,
         best_odds=best_odds_records(fit, max_draws=max_draws),
     )
 
 
-def _typed_records(tab, cls, key: str) -> tuple:
-    """Rows of ``tab`` as summary records of type ``cls`` (numbers to 6 digits; the
-    ``cost_per_unit_*`` columns of count outcomes only)."""
-    recs: list = []
-    for r in tab.to_dict("records"):
-        rec = {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()}
-        if r["kind"] != "count":
-            for k in ("cost_per_unit_median", "cost_per_unit_lower", "cost_per_unit_upper"):
-                rec.pop(k, None)
-        recs.append(cls.from_dict(rec, where=f"{key}[{len(recs)}]"))
-    return tuple(recs)
-
-
 def _geo_summary(fit, *, prob: float, max_draws: int | None) -> tuple[GeoRecord, ...]:
     """Per-geo totals (and ``geo == "all"``) from :func:`mmm.analysis.geo.geo_table`."""
     from mmm.analysis.geo import geo_table
 
-    return _typed_records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord, "geos")
+    return _records(geo_table(fit, prob=prob, max_draws=max_draws), GeoRecord)
 
 
 def media_total_records(
-    fit, *, prob: float = 0.9, max_draws: int | None = 1000
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000, totals=None
 ) -> tuple[MediaTotal, ...]:
     """The summary's ``media_totals``: :func:`mmm.analysis.returns.media_totals` as
-    records, numbers to 6 significant digits."""
+    records, numbers to 6 significant digits (``totals``: the contribution draws when the
+    caller has them, see there)."""
     from mmm.analysis.returns import media_totals
 
-    tab = media_totals(fit, prob=prob, max_draws=max_draws)
-    return _typed_records(tab, MediaTotal, "media_totals")
+    tab = media_totals(fit, prob=prob, max_draws=max_draws, totals=totals)
+    return _records(tab, MediaTotal)
 
 
 def audience_records(
@@ -156,14 +147,7 @@ def audience_records(
     records, numbers to 6 significant digits."""
     from mmm.analysis.online_store import audience_costs
 
-    tab = audience_costs(fit, prob=prob, max_draws=max_draws)
-    return tuple(
-        AudienceCost.from_dict(
-            {k: (_round(v) if not isinstance(v, str) else v) for k, v in r.items()},
-            where=f"audiences[{i}]",
-        )
-        for i, r in enumerate(tab.to_dict("records"))
-    )
+    return _records(audience_costs(fit, prob=prob, max_draws=max_draws), AudienceCost)
 
 
 def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, ...]:
@@ -173,16 +157,7 @@ def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, .
     from mmm.analysis.ranking import best_odds
     from mmm.analysis.returns import roas_draws
 
-    tab = best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total"))
-    return tuple(
-        BestOdds(
-            outcome=str(r.outcome),
-            channel=str(r.channel),
-            audience=str(r.audience),
-            p_first=_round(r.p_first),
-        )
-        for r in tab.itertuples()
-    )
+    return _records(best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total")), BestOdds)
 
 
 def complete_summary(
@@ -206,28 +181,10 @@ def complete_summary(
     return summary, added
 
 
-def _contribution_records(contrib, prob: float) -> list[ContributionRecord]:
-    """The contributions table (:func:`mmm.analysis.contribution_table`) as records."""
-    return [
-        ContributionRecord(
-            outcome=r.outcome,
-            channel=r.channel,
-            audience=r.audience,
-            geo=r.geo,
-            path=r.path,
-            mean=_round(r.mean),
-            median=_round(r.median),
-            lower=_round(r.lower),
-            upper=_round(r.upper),
-            interval=prob,
-        )
-        for r in contrib.itertuples()
-    ]
-
-
-def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 1000) -> dict:
-    from mmm.analysis.funnel import path_identification
-
+def _funnel_summary(fit, contrib, totals, *, prob: float = 0.9) -> Funnel:
+    """The summary's ``funnel``: shares of spend and of the mean effect per stage, and
+    the awareness paths, from the contributions table and draws (``contrib``, ``totals``:
+    all geos together)."""
     ds = fit.dataset
     stage_of = {str(r.channel): str(r.stage) for r in ds.channels.itertuples()}
     spend = ds.spend.sum(("date", "geo"))
@@ -236,42 +193,41 @@ def _funnel_summary(fit, contrib, *, prob: float = 0.9, max_draws: int | None = 
         st = stage_of[str(ch)]
         sp_stage[st] = sp_stage.get(st, 0.0) + float(spend.sel(series=s))
     total_sp = sum(sp_stage.values()) or 1.0
-    out: dict = {"spend_share": {k: _round(v / total_sp) for k, v in sp_stage.items()}}
     shares = {}
     tot = contrib[contrib["path"] == "total"].copy()
     tot["stage"] = tot["channel"].map(stage_of)
     for o, g in tot.groupby("outcome"):
         s = g.groupby("stage")["mean"].sum()
         denom = s.sum() or 1.0
-        shares[o] = {k: _round(v / denom) for k, v in s.items()}
-    out["outcome_share"] = shares
+        shares[o] = MappingProxyType({k: _round(v / denom) for k, v in s.items()})
     aw = contrib[contrib["channel"].map(stage_of) == "awareness"]
-    ident = {}
-    if len(aw):
-        ident = {
-            (r.outcome, r.channel): r
-            for r in path_identification(fit, prob=prob, max_draws=max_draws).itertuples()
-        }
+    return Funnel(
+        spend_share=MappingProxyType({k: _round(v / total_sp) for k, v in sp_stage.items()}),
+        outcome_share=MappingProxyType(shares),
+        awareness_paths=_awareness_paths(fit, aw, totals, prob=prob),
+    )
+
+
+def _awareness_paths(fit, aw, totals, *, prob: float) -> tuple[AwarenessPath, ...]:
+    """Direct and mediated mean effect of each awareness channel (``aw``: its rows of the
+    contributions table) with the identification of the split
+    (:func:`mmm.analysis.funnel.path_identification` of the draws ``totals``)."""
+    from mmm.analysis.funnel import path_identification
+
+    if not len(aw):
+        return ()
+    ident = path_identification(fit, prob=prob, totals=totals).to_dict("records")
+    by_line = {(r["outcome"], r["channel"]): r for r in ident}
     paths = []
     for (o, ch), g in aw.groupby(["outcome", "channel"]):
         d = g.groupby("path")["mean"].sum()
-        idn = ident[(o, ch)]
-        weak = fit.spec.mediator is not None and bool(idn.weakly_identified)
+        idn = by_line[(o, ch)]
+        weak = fit.spec.mediator is not None and bool(idn["weakly_identified"])
+        direct, mediated = _round(d.get("direct", 0.0)), _round(d.get("mediated", 0.0))
         paths.append(
-            {
-                "outcome": o,
-                "channel": ch,
-                "direct": _round(d.get("direct", 0.0)),
-                "mediated": _round(d.get("mediated", 0.0)),
-                "mediated_share": _round(idn.mediated_share),
-                "share_lower": _round(idn.share_lower),
-                "share_upper": _round(idn.share_upper),
-                "correlation": _round(idn.correlation),
-                "weakly_identified": weak,
-            }
+            _record(AwarenessPath, idn, direct=direct, mediated=mediated, weakly_identified=weak)
         )
-    out["awareness_paths"] = paths
-    return out
+    return tuple(paths)
 
 
 def write_run(

@@ -219,3 +219,25 @@ def test_path_identification_without_mediator_is_not_flagged():
     df = A.path_identification(known_fit(mediator=False))
     assert df["correlation"].isna().all() and not df["weakly_identified"].any()
     assert (df["mediated_share"] == 0.0).all()
+
+
+def test_tables_of_contribution_draws_the_caller_has_are_the_fits():
+    """A caller that has the contribution draws passes them (the run's summary evaluates
+    them once): the tables are those computed from the fit, and the draws passed are the
+    ones used."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    u, v = rng.normal(size=(2, 200))
+    f = _draws_fit(1 + 0.2 * u, 1 + 0.2 * v)
+    tot = A.contribution_totals(f)
+    for table in (A.path_identification, A.contribution_table, A.media_totals):
+        pd.testing.assert_frame_equal(table(f, totals=tot), table(f))
+    doubled = A.contribution_table(f, totals=2 * tot)
+    np.testing.assert_allclose(doubled["median"], 2 * A.contribution_table(f)["median"])
+    # with the direct and mediated draws swapped, the mediated share is the direct one
+    swapped = tot.copy(data=tot.sel(path=["mediated", "direct", "total"]).values)
+    flipped = A.path_identification(f, totals=swapped)
+    np.testing.assert_allclose(
+        flipped["mediated_share"], 1 - A.path_identification(f)["mediated_share"]
+    )

@@ -257,3 +257,32 @@ def test_a_fit_draws_the_same_whichever_fit_the_process_ran_before(monkeypatch):
     assert sorted(after_other) == sorted(alone)
     for k in alone:
         np.testing.assert_array_equal(after_other[k], alone[k])
+
+
+def test_free_shapes_are_read_from_the_graph_without_compiling(demo_sim, monkeypatch):
+    """The key's shapes of the free variables are the initial point's: read from the graph
+    (the dims' lengths, the transforms) for the package's model, which compiles nothing;
+    from the initial point for a variable whose graph does not tell them (a simplex)."""
+    import pymc as pm
+
+    from mmm.inference.numba_cache import _free_shapes
+    from mmm.model.build import build_model
+    from mmm.spec import default_spec_for
+
+    ds = demo_sim.to_dataset()
+    model = build_model(default_spec_for(ds, mediator="brand_search"), ds)
+    point = model.initial_point()
+    names = [model.rvs_to_values[rv].name for rv in model.free_RVs]
+    expected = [(n, np.shape(point[n])) for n in names]
+    assert any(len(s) == 2 for _, s in expected) and any(n.endswith("_log__") for n in names)
+
+    def compiles(*args, **kwargs):
+        raise AssertionError("the initial point was compiled")
+
+    monkeypatch.setattr(model, "initial_point", compiles)
+    assert _free_shapes(model) == expected
+    with pm.Model(coords={"k": range(4)}) as m:
+        pm.Dirichlet("w", np.ones(4), dims="k")
+        pm.Dirichlet("v", np.ones(3))
+        pm.HalfNormal("a", 1.0, dims="k")
+    assert _free_shapes(m) == [("w_simplex__", (3,)), ("v_simplex__", (2,)), ("a_log__", (4,))]

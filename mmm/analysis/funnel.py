@@ -11,7 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from mmm.analysis.engine import _stack, contributions, draw_index
-from mmm.analysis.returns import _date_mask
+from mmm.analysis.returns import _date_mask, contribution_totals
 from mmm.analysis.summary import quantiles, summarize_draws
 from mmm.names import AWARENESS
 
@@ -187,7 +187,13 @@ WEAK_SPLIT_CORRELATION = -0.5
 
 
 def path_identification(
-    fit, *, start=None, end=None, prob: float = 0.9, max_draws: int | None = 1000
+    fit,
+    *,
+    start=None,
+    end=None,
+    prob: float = 0.9,
+    max_draws: int | None = 1000,
+    totals: xr.DataArray | None = None,
 ) -> pd.DataFrame:
     """How well the data separate each awareness channel's direct and mediated effects.
 
@@ -206,6 +212,11 @@ def path_identification(
         Probability of the mediated share's central interval, in (0, 1).
     max_draws : int or None, default 1000
         Thin the posterior to at most this many draws (None: all).
+    totals : xarray.DataArray, optional
+        The contribution draws over the range summed over geos, as
+        :func:`mmm.analysis.returns.contribution_totals` gives them for the same
+        ``start``, ``end`` and ``max_draws`` (computed when not given), so that a caller
+        that needs them elsewhere evaluates them once.
 
     Returns
     -------
@@ -217,13 +228,14 @@ def path_identification(
         without a mediator) and ``weakly_identified`` (``correlation <=``
         :data:`WEAK_SPLIT_CORRELATION`).
     """
-    c, _ = _range(fit, start, end, max_draws)
     aw = [
         s for s, st in zip(fit.dataset.series, _series_stage(fit), strict=True) if st == AWARENESS
     ]
     if not aw:
         raise ValueError("the fit has no awareness series.")
-    by_channel = c.sel(series=aw).groupby("channel").sum("series")
+    if totals is None:
+        totals = contribution_totals(fit, start=start, end=end, max_draws=max_draws)
+    by_channel = totals.sel(series=aw, path=["direct", "mediated"]).groupby("channel").sum("series")
     rows = []
     for o in by_channel["outcome"].values:
         for ch in by_channel["channel"].values:

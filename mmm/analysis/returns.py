@@ -167,6 +167,7 @@ def contribution_table(
     end=None,
     by_geo: bool = False,
     max_draws: int | None = 1000,
+    totals: xr.DataArray | None = None,
 ) -> pd.DataFrame:
     """Total contribution per outcome, channel, audience and path with intervals.
 
@@ -182,6 +183,10 @@ def contribution_table(
         One row per geo (default: summed over geos, ``geo == "all"``).
     max_draws : int or None, default 1000
         Thin the posterior to at most this many draws (None: all).
+    totals : xarray.DataArray, optional
+        The contribution draws over the range as :func:`contribution_totals` gives them
+        for the same ``start``, ``end``, ``by_geo`` and ``max_draws`` (computed when not
+        given), so that a caller that needs them elsewhere evaluates them once.
 
     Returns
     -------
@@ -190,7 +195,9 @@ def contribution_table(
         interval, geo (original units over the range); ``geo`` is ``"all"`` (summed over
         geos) or, with ``by_geo``, one row per geo.
     """
-    tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
+    tot = totals
+    if tot is None:
+        tot = contribution_totals(fit, start=start, end=end, by_geo=by_geo, max_draws=max_draws)
     df = summarize_draws(tot, prob=prob)
     ds = fit.dataset
     ch = dict(zip(ds.series, [str(v) for v in ds.spend.coords["channel"].values], strict=True))
@@ -266,7 +273,9 @@ def media_total_stats(
     return df[first + [c for c in df if c not in first and c != "interval"] + ["interval"]]
 
 
-def media_totals(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> pd.DataFrame:
+def media_totals(
+    fit, *, prob: float = 0.9, max_draws: int | None = 1000, totals: xr.DataArray | None = None
+) -> pd.DataFrame:
     """All media together per outcome over the fitted period: how much they drove, as a
     share of the outcome, per unit of spend and (counts) per incremental unit.
 
@@ -277,6 +286,9 @@ def media_totals(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> pd.
         Probability of the central intervals, in (0, 1).
     max_draws : int or None, default 1000
         Thin the posterior to at most this many draws (None: all).
+    totals : xarray.DataArray, optional
+        ``contribution_totals(fit, max_draws=max_draws)`` when the caller has them
+        (computed when not given).
 
     Returns
     -------
@@ -285,7 +297,9 @@ def media_totals(fit, *, prob: float = 0.9, max_draws: int | None = 1000) -> pd.
         over series, dates and geos, the spend of all media and the observed outcome
         totals; one row per outcome in the spec's order.
     """
-    tot = contribution_totals(fit, max_draws=max_draws).sel(path="total", drop=True)
+    if totals is None:
+        totals = contribution_totals(fit, max_draws=max_draws)
+    tot = totals.sel(path="total", drop=True)
     outs = list(fit.spec.outcome_names)
     observed = fit.dataset.outcomes.sel(outcome=outs).sum(("date", "geo"))
     df = media_total_stats(

@@ -180,6 +180,62 @@ def _versions() -> str:
     return ",".join(out)
 
 
+def _rv_shape(rv) -> tuple[int, ...] | None:
+    """Shape of the random variable ``rv`` as its graph gives it without compiling: its
+    static shape, else the size of a univariate variable given by the model's dims (their
+    lengths are data variables) or by constants; None when the graph does not tell."""
+    from pytensor.compile.sharedvalue import SharedVariable
+    from pytensor.graph.basic import Constant
+    from pytensor.tensor.basic import MakeVector
+    from pytensor.tensor.random.op import RandomVariable
+
+    if None not in rv.type.shape:
+        return tuple(int(n) for n in rv.type.shape)
+    node = rv.owner
+    if node is None or not isinstance(node.op, RandomVariable) or node.op.ndim_supp != 0:
+        return None
+    size = node.op.size_param(node)
+    if size.owner is None or not isinstance(size.owner.op, MakeVector):
+        return None
+    lengths = []
+    for n in size.owner.inputs:
+        if isinstance(n, SharedVariable):
+            lengths.append(int(n.get_value(borrow=True)))
+        elif isinstance(n, Constant):
+            lengths.append(int(n.data))
+        else:
+            return None
+    return tuple(lengths) if len(lengths) == rv.ndim else None
+
+
+def _value_shape(model, rv) -> tuple[int, ...] | None:
+    """Shape of the value of the free variable ``rv`` on the sampler's scale, without
+    compiling: the static shape of its transform applied to a value of its shape (as PyMC
+    makes the value variable); None when the graph does not tell."""
+    import pytensor.tensor as pt
+
+    shape = _rv_shape(rv)
+    transform = model.rvs_to_transforms.get(rv)
+    if shape is None or transform is None:
+        return shape
+    x = pt.tensor(dtype=rv.type.dtype, shape=shape)
+    out = transform.forward(x, *rv.owner.inputs).type.shape
+    return None if None in out else tuple(int(n) for n in out)
+
+
+def _free_shapes(model) -> list[tuple[str, tuple[int, ...]]]:
+    """Name and shape of each free variable's value, in the model's order: read from the
+    graph (:func:`_value_shape`), which compiles nothing, else from
+    ``model.initial_point()``, which compiles a function; both give the same shapes."""
+    names = [model.rvs_to_values[rv].name for rv in model.free_RVs]
+    shapes = [_value_shape(model, rv) for rv in model.free_RVs]
+    known = [s for s in shapes if s is not None]
+    if len(known) < len(shapes):
+        point = model.initial_point()
+        known = [np.shape(point[n]) for n in names]
+    return list(zip(names, known, strict=True))
+
+
 def model_key(model, var_names=None) -> str:
     """Key of the compiled callbacks of ``model``: the same in every process.
 
@@ -191,7 +247,6 @@ def model_key(model, var_names=None) -> str:
     import pytensor
 
     values = [model.rvs_to_values[rv] for rv in model.free_RVs]
-    point = model.initial_point()
     traced = list(model.unobserved_value_vars)
     outputs = [model.logp(jacobian=True), *traced]
     parts = [
@@ -199,7 +254,7 @@ def model_key(model, var_names=None) -> str:
         _versions(),
         # settings that change how PyTensor rewrites or numba compiles the same graph
         *(f"{name}={getattr(pytensor.config, name, None)!r}" for name in _CONFIG),
-        f"free={[(v.name, np.shape(point[v.name])) for v in values]}",
+        f"free={_free_shapes(model)}",
         f"traced={[v.name for v in traced]}",
         f"var_names={None if var_names is None else sorted(var_names)}",
         graph_key(outputs, values),
