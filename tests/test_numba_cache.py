@@ -286,3 +286,39 @@ def test_free_shapes_are_read_from_the_graph_without_compiling(demo_sim, monkeyp
         pm.Dirichlet("v", np.ones(3))
         pm.HalfNormal("a", 1.0, dims="k")
     assert _free_shapes(m) == [("w_simplex__", (3,)), ("v_simplex__", (2,)), ("a_log__", (4,))]
+
+
+KEY_CHILD = r"""
+import warnings
+warnings.simplefilter("ignore")
+from mmm.data.simulate import simulate
+from mmm.inference.numba_cache import model_key
+from mmm.model import build_model
+from mmm.spec import default_spec_for
+
+ds = simulate(seed=0, geos=3, n_periods=60).to_dataset()
+print(model_key(build_model(default_spec_for(ds), ds)))
+"""
+
+
+def test_a_geo_model_with_shop_effects_has_the_same_key_in_every_process():
+    """The geo model holds a None constant (an absent size), whose bytes used to be hashed
+    as an object address: its key changed from one process to the next, so its compiled
+    model was never read back from disk. Two processes with different hash seeds now agree,
+    and a constant of Python objects is refused rather than keyed by addresses."""
+    from pytensor.tensor.type_other import NoneConst
+
+    from mmm.inference.numba_cache import _array_sig
+
+    assert _array_sig(NoneConst.data) == "none"
+    with pytest.raises(Uncacheable, match="Python objects"):
+        _array_sig(np.array([object()], dtype=object))
+    keys = []
+    for hashseed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+        out = subprocess.run(
+            [sys.executable, "-c", KEY_CHILD], capture_output=True, text=True, env=env, check=True
+        )
+        keys.append(out.stdout.strip().splitlines()[-1])
+    assert keys[0] == keys[1] and len(keys[0]) == 64

@@ -66,7 +66,11 @@ def _sha(*parts: str) -> str:
 
 
 def _array_sig(a) -> str:
+    if a is None:  # a NoneConst (e.g. an absent size): its bytes would be an address
+        return "none"
     a = np.ascontiguousarray(np.asarray(a))
+    if a.dtype.hasobject:  # the bytes of an object array are addresses
+        raise Uncacheable(f"constant of Python objects ({a.dtype}, shape {a.shape})")
     return f"array({a.dtype.str},{a.shape},{hashlib.sha256(a.tobytes()).hexdigest()})"
 
 
