@@ -52,7 +52,7 @@ def decompose(fit, *, max_draws: int | None = 500) -> xr.DataArray:
         (with a mediator) and one per media series (``"channel|audience"``, direct plus
         mediated); non-index coord ``kind`` on ``component`` is ``baseline``,
         ``control``, ``mediator`` or ``media``. Summing over ``component`` gives
-        :func:`mmm.analysis.engine.expected`.
+        :func:`mmm.model.numpy_eval.expected`.
     """
     idx = draw_index(fit, max_draws)
     de, ds, post = fit.design, fit.dataset, fit.posterior

@@ -54,7 +54,7 @@ def predict(
         enter the mean.
     noise : bool
         Add observation noise of each outcome's likelihood (normal, Student-t or negative
-        binomial; :func:`mmm.analysis.engine.observation_draws`); False: the expected value.
+        binomial; :func:`mmm.model.numpy_eval.observation_draws`); False: the expected value.
     max_draws : int or None
     seed : int
 

@@ -51,6 +51,17 @@ class Params:
         """Number of posterior draws held."""
         return self.weights.shape[0]
 
+    def take(self, rows: slice) -> Params:
+        """The draws ``rows`` (a slice of the leading ``sample`` dim) as :class:`Params`."""
+        return Params(
+            weights=self.weights[rows],
+            sat={k: v[rows] for k, v in self.sat.items()},
+            beta=self.beta[rows],
+            gamma=None if self.gamma is None else self.gamma[rows],
+            delta=None if self.delta is None else self.delta[rows],
+            index=self.index[rows],
+        )
+
 
 def _stack(fit, var):
     return np.asarray(fit.draws(var).values, dtype=float)

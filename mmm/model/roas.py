@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.model.numpy_eval import contributions
+from mmm.model.numpy_eval import PATHS, contributions_from_response, posterior_params, response
 
 
 def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
@@ -51,13 +51,52 @@ def contribution_totals(
     xarray.DataArray, dims (sample, outcome, series, path[, geo])
         Original units; ``path`` in (direct, mediated, total).
     """
-    c = contributions(fit, max_draws=max_draws)
-    mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
-    tot = c.isel(date=mask).sum("date")
+    params = posterior_params(fit, max_draws=max_draws)
+    ds = fit.dataset
+    spend = np.asarray(ds.spend.values, dtype=float)
+    mask = _date_mask(pd.DatetimeIndex(ds.dates), start, end)
+    # draws in chunks: the response's intermediates are (draw, date, geo, series, lag) and
+    # the contributions (draw, date, geo, outcome, series, path); a large geo model would
+    # otherwise hold them for every draw at once (13 GB at 50 geos x 12 series)
+    parts = []
+    for rows in _chunks(params.n, _draws_per_chunk(fit, spend)):
+        sub = params.take(rows)
+        f = response(fit, spend, sub)[:, mask]  # the whole history carries over into the range
+        parts.append(contributions_from_response(fit, f, sub).sum(axis=1))
+    tot = xr.DataArray(
+        np.concatenate(parts),
+        dims=("sample", "geo", "outcome", "series", "path"),
+        coords={
+            "sample": params.index,
+            "geo": list(ds.geos),
+            "outcome": list(fit.spec.outcome_names),
+            "series": list(ds.series),
+            "channel": ("series", [str(v) for v in ds.spend.coords["channel"].values]),
+            "audience": ("series", [str(v) for v in ds.spend.coords["audience"].values]),
+            "path": list(PATHS),
+        },
+        name="contribution",
+    )
     if not by_geo:
         tot = tot.sum("geo")
     total = tot.sum("path").expand_dims(path=["total"])
     return xr.concat([tot, total], dim="path")
+
+
+#: numbers one chunk of draws may hold in its largest intermediate (about 200 MB)
+_CHUNK_ELEMENTS = 25_000_000
+
+
+def _draws_per_chunk(fit, spend: np.ndarray) -> int:
+    """How many draws :func:`contribution_totals` evaluates at once."""
+    T, G, S = spend.shape
+    lags = int(fit.posterior.sizes.get("lag", 1))
+    per_draw = T * G * S * max(lags, 4 * len(fit.spec.outcome_names))
+    return max(1, _CHUNK_ELEMENTS // per_draw)
+
+
+def _chunks(n: int, size: int) -> list[slice]:
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
 def spend_totals(fit, *, start=None, end=None, by_geo: bool = False) -> xr.DataArray:

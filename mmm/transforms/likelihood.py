@@ -7,7 +7,7 @@ Each likelihood gives, from one definition:
   of its own parameters, e.g. the Student-t degrees of freedom), used by
   :func:`mmm.model.build.build_model`;
 * :meth:`~Likelihood.draw`: replicated observations around a mean in NumPy, used by
-  :func:`mmm.analysis.engine.observation_draws`;
+  :func:`mmm.model.numpy_eval.observation_draws`;
 * :meth:`~Likelihood.logpdf`: the log-density of observations in NumPy / SciPy, equal
   to the graph's (tested against ``pymc.logp`` of :meth:`~Likelihood.observe`'s variable).
 
