@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mmm.data import simulate as S
+from mmm.data import _sim_kernels as S
 from mmm.optimize import optimize_budget
 from mmm.optimize.constraints import Constraints, change
 from mmm.optimize.planner import make_planner

@@ -10,7 +10,7 @@ period; the truth is the simulator's realised return (``truth.roas``).
 
 Measured 2026-12-06 (2 shared cores; the first fit includes reading or compiling the
 model, later ones reuse it), with the carry-over priors written for weeks and converted to
-days (:meth:`mmm.transforms.adstock._AdstockBase.per_period`):
+days (:meth:`mmm.transforms.adstock_families._AdstockBase.per_period`):
 
 ====  ====================  ============  ========
 seed  median relative error  90 % coverage  runtime

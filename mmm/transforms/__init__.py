@@ -13,10 +13,6 @@ observation models.
 from __future__ import annotations
 
 from mmm.transforms.adstock import (
-    Adstock,
-    DelayedAdstock,
-    GeometricAdstock,
-    WeibullAdstock,
     convolve_adstock,
     delayed_weights,
     geometric_weights,
@@ -24,6 +20,12 @@ from mmm.transforms.adstock import (
     lag_stack,
     mean_lag,
     weibull_weights,
+)
+from mmm.transforms.adstock_families import (
+    Adstock,
+    DelayedAdstock,
+    GeometricAdstock,
+    WeibullAdstock,
 )
 from mmm.transforms.likelihood import (
     Likelihood,

@@ -15,7 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from mmm.errors import SpecError
-from mmm.transforms.adstock import Adstock, DelayedAdstock, GeometricAdstock, WeibullAdstock
+from mmm.transforms.adstock_families import (
+    Adstock,
+    DelayedAdstock,
+    GeometricAdstock,
+    WeibullAdstock,
+)
 from mmm.transforms.likelihood import LIKELIHOODS, get_likelihood
 from mmm.transforms.saturation import (
     HillSaturation,

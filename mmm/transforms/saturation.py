@@ -23,7 +23,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 
 from mmm.errors import DataError, SpecError
-from mmm.transforms.adstock import _as_array, _check_domain, _is_numpy, _select_params
+from mmm.transforms.adstock import _as_array, _check_domain, _is_numpy
+from mmm.transforms.adstock_families import _select_params
 
 __all__ = [
     "HillSaturation",
