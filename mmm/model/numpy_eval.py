@@ -236,22 +236,32 @@ def contributions(fit, *, spend=None, max_draws: int | None = 500, dates=None) -
     sp = np.asarray(fit.dataset.spend.values if spend is None else spend, dtype=float)
     f = response(fit, sp, params)
     c = contributions_from_response(fit, f, params)
+    date = pd.DatetimeIndex(fit.dataset.dates if dates is None else dates)
+    return contribution_array(fit, c, params.index, date=date)
+
+
+def contribution_array(fit, values: np.ndarray, index: np.ndarray, *, date=None) -> xr.DataArray:
+    """Contributions ``values`` as a labelled array, dims (sample[, date], geo, outcome,
+    series, path), with the series' ``channel`` and ``audience`` coords.
+
+    ``index``: the draws' positions (``Params.index``); ``date``: the dates of a ``date``
+    axis (second), None when ``values`` has none (totals over dates).
+    """
     ds = fit.dataset
-    return xr.DataArray(
-        c,
-        dims=("sample", "date", "geo", "outcome", "series", "path"),
-        coords={
-            "sample": params.index,
-            "date": pd.DatetimeIndex(ds.dates if dates is None else dates),
-            "geo": list(ds.geos),
-            "outcome": list(fit.spec.outcome_names),
-            "series": list(ds.series),
-            "channel": ("series", [str(v) for v in ds.spend.coords["channel"].values]),
-            "audience": ("series", [str(v) for v in ds.spend.coords["audience"].values]),
-            "path": list(PATHS),
-        },
-        name="contribution",
-    )
+    coords = {
+        "sample": index,
+        "geo": list(ds.geos),
+        "outcome": list(fit.spec.outcome_names),
+        "series": list(ds.series),
+        "channel": ("series", [str(v) for v in ds.spend.coords["channel"].values]),
+        "audience": ("series", [str(v) for v in ds.spend.coords["audience"].values]),
+        "path": list(PATHS),
+    }
+    dims: tuple[str, ...] = ("sample", "geo", "outcome", "series", "path")
+    if date is not None:
+        coords["date"] = date
+        dims = ("sample", "date", *dims[1:])
+    return xr.DataArray(values, dims=dims, coords=coords, name="contribution")
 
 
 def baseline_scaled(fit, *, dates=None, controls: np.ndarray | None = None, max_draws=500):

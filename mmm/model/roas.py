@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from mmm.model.numpy_eval import PATHS, contributions_from_response, posterior_params, response
+from mmm.model.numpy_eval import (
+    contribution_array,
+    contributions_from_response,
+    posterior_params,
+    response,
+)
 
 
 def _date_mask(dates: pd.DatetimeIndex, start, end) -> np.ndarray:
@@ -63,20 +68,7 @@ def contribution_totals(
         sub = params.take(rows)
         f = response(fit, spend, sub)[:, mask]  # the whole history carries over into the range
         parts.append(contributions_from_response(fit, f, sub).sum(axis=1))
-    tot = xr.DataArray(
-        np.concatenate(parts),
-        dims=("sample", "geo", "outcome", "series", "path"),
-        coords={
-            "sample": params.index,
-            "geo": list(ds.geos),
-            "outcome": list(fit.spec.outcome_names),
-            "series": list(ds.series),
-            "channel": ("series", [str(v) for v in ds.spend.coords["channel"].values]),
-            "audience": ("series", [str(v) for v in ds.spend.coords["audience"].values]),
-            "path": list(PATHS),
-        },
-        name="contribution",
-    )
+    tot = contribution_array(fit, np.concatenate(parts), params.index)
     if not by_geo:
         tot = tot.sum("geo")
     total = tot.sum("path").expand_dims(path=["total"])
