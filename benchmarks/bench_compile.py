@@ -69,7 +69,7 @@ def _dataset_and_spec(name: str):
     from bench_fit import DEFAULT_DATA, EVENTS, L_MAX, YEARLY_ORDER
 
     from mmm.data import from_wide
-    from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+    from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, StageSpec
 
     ds = from_wide(
         DEFAULT_DATA,
@@ -82,14 +82,14 @@ def _dataset_and_spec(name: str):
     )
     spec = ModelSpec(
         outcomes=(OutcomeSpec("y", "revenue"),),
-        stages=(
-            ("awareness", StageSpec("geometric", L_MAX)),
-            ("conversion", StageSpec("geometric", L_MAX)),
+        media=MediaSpec(
+            stages=(
+                ("awareness", StageSpec("geometric", L_MAX)),
+                ("conversion", StageSpec("geometric", L_MAX)),
+            ),
+            saturation="logistic",
         ),
-        saturation="logistic",
-        yearly_order=YEARLY_ORDER,
-        trend="linear",
-        controls=tuple(EVENTS),
+        baseline=BaselineSpec(yearly_order=YEARLY_ORDER, trend="linear", controls=tuple(EVENTS)),
     )
     return ds, spec
 

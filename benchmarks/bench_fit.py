@@ -134,7 +134,7 @@ def child_ours(data: str, cfg: dict) -> list[dict]:
     from mmm.errors import ConvergenceWarning, DataWarning
     from mmm.inference import fit
     from mmm.inference.diagnostics import free_variable_names
-    from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig, StageSpec
+    from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, SamplerConfig, StageSpec
 
     import_s = time.perf_counter() - t0
     with warnings.catch_warnings():
@@ -150,14 +150,14 @@ def child_ours(data: str, cfg: dict) -> list[dict]:
         )
     spec = ModelSpec(
         outcomes=(OutcomeSpec("y", "revenue"),),
-        stages=(
-            ("awareness", StageSpec("geometric", L_MAX)),
-            ("conversion", StageSpec("geometric", L_MAX)),
+        media=MediaSpec(
+            stages=(
+                ("awareness", StageSpec("geometric", L_MAX)),
+                ("conversion", StageSpec("geometric", L_MAX)),
+            ),
+            saturation="logistic",
         ),
-        saturation="logistic",
-        yearly_order=YEARLY_ORDER,
-        trend="linear",
-        controls=tuple(EVENTS),
+        baseline=BaselineSpec(yearly_order=YEARLY_ORDER, trend="linear", controls=tuple(EVENTS)),
     )
     sampler = SamplerConfig(
         draws=cfg["draws"],

@@ -143,17 +143,18 @@ def child_ours(cfg: dict) -> list[dict]:
 
 
 def _peer_spec():
-    from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+    from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, StageSpec
 
     return ModelSpec(
         outcomes=(OutcomeSpec("online_sales", "revenue"),),
-        stages=(
-            ("awareness", StageSpec("geometric", 8)),
-            ("conversion", StageSpec("geometric", 8)),
+        media=MediaSpec(
+            stages=(
+                ("awareness", StageSpec("geometric", 8)),
+                ("conversion", StageSpec("geometric", 8)),
+            ),
+            saturation="logistic",
         ),
-        saturation="logistic",
-        yearly_order=2,
-        trend="linear",
+        baseline=BaselineSpec(yearly_order=2, trend="linear"),
     )
 
 

@@ -140,7 +140,7 @@ def child(name: str, root: Path, cfg: dict) -> dict:
     try:
         from mmm.data import from_wide
         from mmm.errors import ConvergenceWarning, DataWarning
-        from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig
+        from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, SamplerConfig
 
         path, frame, kwargs, spec_kw = DATASETS[name](root)
         with warnings.catch_warnings(record=True) as caught:
@@ -154,9 +154,8 @@ def child(name: str, root: Path, cfg: dict) -> dict:
         spec = ModelSpec(
             outcomes=tuple(OutcomeSpec(n, k) for n, k in spec_kw["outcomes"]),
             mediator=spec_kw.get("mediator"),
-            saturation="hill",
-            yearly_order=2,
-            trend="linear",
+            media=MediaSpec(saturation="hill"),
+            baseline=BaselineSpec(yearly_order=2, trend="linear"),
         )
         sampler = SamplerConfig(
             draws=cfg["draws"], tune=cfg["tune"], chains=cfg["chains"], seed=cfg["seed"]

@@ -36,25 +36,33 @@ outcomes = [
   { name = "store_visits", kind = "count" },
 ]
 mediator = "brand_search"    # mid-funnel series driven by awareness spend; remove if none
+
+[model.media]
 saturation = "hill"          # hill | logistic | michaelis_menten
-trend = "linear"             # none | linear | piecewise
-yearly_order = 2             # Fourier order of yearly seasonality (0 = off)
-media_share_prior = 0.2      # share of each outcome the default ROAS prior gives to media
-roas_prior_sigma = 1.0       # spread of the ROAS prior on the log scale
-use_experiments = true       # add [data] experiments to the likelihood (false: fit uncalibrated)
 
-# priors from past studies, per channel and outcome (ROAS, or cost per visit for counts)
-# [model.roas_priors.paid_search]
-# online_sales = { median = 2.5, sigma = 0.3 }
-# store_visits = { cost_per_unit = 12.0, sigma = 0.4 }
-
-[model.stages.awareness]
+[model.media.stages.awareness]
 adstock = "delayed"          # peak a few weeks after spend; geometric | delayed | weibull_pdf | weibull_cdf
 l_max = 13                   # longest carry-over in periods
 
-[model.stages.conversion]
+[model.media.stages.conversion]
 adstock = "geometric"
 l_max = 8
+
+[model.baseline]
+trend = "linear"             # none | linear | piecewise
+yearly_order = 2             # Fourier order of yearly seasonality (0 = off)
+
+[model.likelihood]
+use_experiments = true       # add [data] experiments to the likelihood (false: fit uncalibrated)
+
+[model.priors]
+media_share_prior = 0.2      # share of each outcome the default ROAS prior gives to media
+roas_prior_sigma = 1.0       # spread of the ROAS prior on the log scale
+
+# priors from past studies, per channel and outcome (ROAS, or cost per visit for counts)
+# [model.priors.roas_priors.paid_search]
+# online_sales = { median = 2.5, sigma = 0.3 }
+# store_visits = { cost_per_unit = 12.0, sigma = 0.4 }
 
 [sampler]
 sampler = "nutpie"           # nutpie | pymc | numpyro
@@ -106,9 +114,15 @@ class RunConfig:
             "optimizer": dict(self.optimizer),
         }
 
+    def canonical(self) -> dict:
+        """:meth:`resolved` with the model in its flat form (``ModelSpec.to_flat_dict``),
+        what hashes and batch fingerprints are computed on: the same as before the model's
+        options were grouped, so those of existing runs stay valid."""
+        return {**self.resolved(), "model": self.model.to_flat_dict()}
+
     def hash(self) -> str:
-        """SHA-256 of the resolved config as canonical JSON (stable across runs and machines)."""
-        blob = json.dumps(self.resolved(), sort_keys=True, default=str)
+        """SHA-256 of the canonical config as JSON (stable across runs and machines)."""
+        blob = json.dumps(self.canonical(), sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -82,11 +82,11 @@ def _fit_with_experiments(spec, ds, sampler, experiments, log, stages):
     before = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        if experiments is not None and spec.use_experiments:
+        if experiments is not None and spec.likelihood.use_experiments:
             # the same model without the lift terms, to show the experiments' effect
             log("fitting without the experiments (for comparison) ...")
             before = _fit(
-                replace(spec, use_experiments=False),
+                spec.replace(use_experiments=False),
                 ds,
                 sampler=sampler,
                 experiments=experiments,

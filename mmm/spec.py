@@ -1,8 +1,9 @@
 """Model specification: a frozen, validated, serialisable description of the model.
 
-A :class:`ModelSpec` holds every modelling choice (outcomes, mediator, transforms,
-baseline, likelihood, priors) and nothing about data or fitted state. It round-trips
-through plain dictionaries (``to_dict`` / ``from_dict``), hence through TOML and JSON.
+A :class:`ModelSpec` holds every modelling choice (outcomes, mediator, and the groups
+media, baseline, likelihood and priors) and nothing about data or fitted state. It
+round-trips through plain dictionaries (``to_dict`` / ``from_dict``), hence through TOML
+and JSON; ``from_dict`` also reads the flat form written before the groups.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from mmm.errors import SpecError
 from mmm.names import AWARENESS, CONVERSION, STAGES
+from mmm.transforms import get_adstock, get_saturation
 from mmm.transforms.likelihood import LIKELIHOODS as _LIKELIHOOD_REGISTRY
 
 #: Registered likelihood names (:data:`mmm.transforms.likelihood.LIKELIHOODS`).
@@ -59,8 +61,10 @@ def _positive(v) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0
 
 
-def check_roas_priors(priors: dict, outcomes) -> None:
-    """Check the shape and values of ``ModelSpec.roas_priors`` (channels are checked on data).
+def check_roas_priors(priors: dict, outcomes=None) -> None:
+    """Check the shape and values of ``PriorSpec.roas_priors`` (channels are checked on data).
+
+    ``outcomes``: the modelled outcomes the priors must name (None: not checked).
 
     Raises
     ------
@@ -79,7 +83,7 @@ def check_roas_priors(priors: dict, outcomes) -> None:
             )
         for out, d in per.items():
             where = f"roas_priors[{ch!r}][{out!r}]"
-            if out not in outcomes:
+            if outcomes is not None and out not in outcomes:
                 raise SpecError(
                     f"{where}: {out!r} is not a modelled outcome; use one of {list(outcomes)}."
                 )
@@ -182,17 +186,40 @@ class SamplerConfig:
         return dataclasses.asdict(self)
 
 
+def _saturation(saturation: str, hill_slope: float | str):
+    """The saturation object of a family and Hill slope (validates both)."""
+    if saturation == "hill":
+        return get_saturation("hill", slope=hill_slope)
+    return get_saturation(saturation)
+
+
+def _check_bool(key: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise SpecError(f"{key}={value!r} must be true or false.")
+
+
+def _stages(value: tuple | dict) -> tuple:
+    """``((stage, StageSpec), ...)`` in :data:`~mmm.names.STAGES` order, from a dict or pairs
+    (StageSpec or dict values); a stage left out gets the :class:`StageSpec` defaults."""
+    stages = dict(value)
+    for k in stages:
+        _check_choice("stages key", k, STAGES)
+    out = []
+    for s in STAGES:
+        st = stages.get(s, StageSpec())
+        if isinstance(st, dict):
+            st = StageSpec(**st)
+        get_adstock(st.adstock, l_max=st.l_max)  # validates the name
+        out.append((s, st))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
-class ModelSpec:
-    """Everything the model assumes, apart from data.
+class MediaSpec:
+    """How spend becomes effect: carry-over, saturation, pooling and shop context.
 
     Parameters
     ----------
-    outcomes : tuple of OutcomeSpec
-        Outcomes fitted jointly (e.g. online sales and store visits).
-    mediator : str or None
-        A mid-funnel series (e.g. ``brand_search``) that awareness spend drives and that
-        drives the outcomes; both paths (direct and mediated) are estimated.
     stages : dict
         ``{"awareness": StageSpec, "conversion": StageSpec}``: adstock family and longest lag.
         Awareness channels get longer carry-over priors.
@@ -205,13 +232,6 @@ class ModelSpec:
         the current spend below 1, so the return over all spend is read as at least the
         marginal one: on simulated S-shaped responses that overstated conversion returns
         (see ``docs/model.md``, section 3).
-    trend : {"none", "linear", "piecewise"}
-    n_changepoints : int
-        Changepoints of the piecewise trend.
-    yearly_order : int
-        Fourier order of yearly seasonality (0 switches it off).
-    controls : tuple of str or None
-        Control columns to use; ``None`` uses all controls in the data.
     audience_pooling : bool
         Partially pool (channel, audience) effects within a channel.
     shared_audiences : bool
@@ -220,23 +240,6 @@ class ModelSpec:
         then keep only the directions the shared effects cannot reach, with a fixed prior
         scale (``docs/model.md``, section 4). ``false`` gives the audience model of fits
         made before 2026-12-03 (with ``hill_slope = 1.0``, also their slope).
-    roas_prior_sigma : float
-        Spread of the prior on the log return per currency unit of each channel:
-        ``log roas_channel ~ Normal(log m, roas_prior_sigma)``. The median ``m`` is the
-        channel's ``roas_prior`` from the catalogue (revenue outcomes) or else the data
-        default ``media_share_prior * sum(outcome) / sum(all spend)``.
-    roas_priors : dict
-        Priors from past studies, overriding the above per channel and outcome:
-        ``{channel: {outcome: {"median": m, "sigma": s}}}`` with ``median`` the return per
-        currency unit (ROAS for revenue, units per currency for counts), or
-        ``{"cost_per_unit": c, "sigma": s}`` for count outcomes (cost per visit; the
-        median return is ``1 / c``). ``sigma`` (log scale) defaults to ``roas_prior_sigma``.
-        See ``docs/calibration.md``.
-    use_experiments : bool
-        Add the lift-test likelihood when experiments are given to the fit (switch it off
-        to fit the same data uncalibrated).
-    media_share_prior : float
-        Share of each outcome that the default ROAS prior attributes to media.
     geo_pooling : bool
         Partially pool per-geo effects towards the national effect (geo data only).
     store_outcomes : tuple of str or None
@@ -250,12 +253,272 @@ class ModelSpec:
         drive store visits in proportion to the geo's shops (or ``near_store_population``),
         none where a geo has no shop; ``estimate``: as ``shops`` plus an estimated share
         not tied to shops, so the data decide; ``ignore``: no shop context.
+    """
+
+    stages: tuple | dict = (
+        # awareness works with a delay (peak a few weeks after spend): with geometric decay
+        # the model overstated awareness returns on simulated truth and its budget advice
+        # lost value; the delayed kernel recovers them
+        (AWARENESS, StageSpec("delayed", 13)),
+        (CONVERSION, StageSpec("geometric", 8)),
+    )
+    saturation: str = "hill"
+    hill_slope: float | str = "estimate"
+    audience_pooling: bool = True
+    shared_audiences: bool = True
+    geo_pooling: bool = True
+    store_outcomes: tuple[str, ...] | None = None
+    near_store_audiences: tuple[str, ...] = ("near_store",)
+    shop_effects: str = "shops"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stages", _stages(self.stages))
+        _saturation(self.saturation, self.hill_slope)
+        _check_bool("shared_audiences", self.shared_audiences)
+        _check_choice("shop_effects", self.shop_effects, SHOP_EFFECTS)
+        object.__setattr__(self, "near_store_audiences", tuple(self.near_store_audiences))
+        if self.store_outcomes is not None:
+            object.__setattr__(self, "store_outcomes", tuple(self.store_outcomes))
+
+    def to_dict(self) -> dict:
+        """Plain dict of the group's options (TOML / JSON)."""
+        return {
+            "stages": {s: dataclasses.asdict(st) for s, st in self.stages},
+            "saturation": self.saturation,
+            "hill_slope": self.hill_slope,
+            "audience_pooling": self.audience_pooling,
+            "shared_audiences": self.shared_audiences,
+            "geo_pooling": self.geo_pooling,
+            "store_outcomes": None if self.store_outcomes is None else list(self.store_outcomes),
+            "near_store_audiences": list(self.near_store_audiences),
+            "shop_effects": self.shop_effects,
+        }
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """What the outcomes do without media: trend, seasonality, controls, geo levels.
+
+    Parameters
+    ----------
+    trend : {"none", "linear", "piecewise"}
+    n_changepoints : int
+        Changepoints of the piecewise trend.
+    yearly_order : int
+        Fourier order of yearly seasonality (0 switches it off).
+    controls : tuple of str or None
+        Control columns to use; ``None`` uses all controls in the data.
     geo_baseline : {"size", "free"}
         ``size``: geo intercepts partially pooled around the geo's expected share
         (population, and shops for store outcomes); ``free``: independent intercepts.
+    """
+
+    trend: str = "linear"
+    n_changepoints: int = 4
+    yearly_order: int = 2
+    controls: tuple[str, ...] | None = None
+    geo_baseline: str = "size"
+
+    def __post_init__(self) -> None:
+        _check_choice("trend", self.trend, TRENDS)
+        if not isinstance(self.yearly_order, int) or not 0 <= self.yearly_order <= 10:
+            raise SpecError(f"yearly_order={self.yearly_order!r} must be an integer in 0..10.")
+        if not isinstance(self.n_changepoints, int) or not 1 <= self.n_changepoints <= 50:
+            raise SpecError(f"n_changepoints={self.n_changepoints!r} must be in 1..50.")
+        if self.controls is not None:
+            object.__setattr__(self, "controls", tuple(self.controls))
+        _check_choice("geo_baseline", self.geo_baseline, GEO_BASELINES)
+
+    def to_dict(self) -> dict:
+        """Plain dict of the group's options (TOML / JSON)."""
+        return {
+            "trend": self.trend,
+            "n_changepoints": self.n_changepoints,
+            "yearly_order": self.yearly_order,
+            "controls": list(self.controls) if self.controls is not None else None,
+            "geo_baseline": self.geo_baseline,
+        }
+
+
+@dataclass(frozen=True)
+class LikelihoodSpec:
+    """The observation noise's scale and whether lift tests add their likelihood term (each
+    outcome's likelihood family is :attr:`OutcomeSpec.likelihood`).
+
+    Parameters
+    ----------
     noise_prior : float
         Scale of the half-normal priors on the noise of each outcome and of the mediator,
         in the model's scaled units (1 = the outcome's mean).
+    use_experiments : bool
+        Add the lift-test likelihood when experiments are given to the fit (switch it off
+        to fit the same data uncalibrated).
+    """
+
+    noise_prior: float = 0.2
+    use_experiments: bool = True
+
+    def __post_init__(self) -> None:
+        _check_bool("use_experiments", self.use_experiments)
+
+    def to_dict(self) -> dict:
+        """Plain dict of the group's options (TOML / JSON)."""
+        return {"noise_prior": self.noise_prior, "use_experiments": self.use_experiments}
+
+
+@dataclass(frozen=True)
+class PriorSpec:
+    """Priors on the media returns.
+
+    Parameters
+    ----------
+    roas_prior_sigma : float
+        Spread of the prior on the log return per currency unit of each channel:
+        ``log roas_channel ~ Normal(log m, roas_prior_sigma)``. The median ``m`` is the
+        channel's ``roas_prior`` from the catalogue (revenue outcomes) or else the data
+        default ``media_share_prior * sum(outcome) / sum(all spend)``.
+    roas_priors : dict
+        Priors from past studies, overriding the above per channel and outcome:
+        ``{channel: {outcome: {"median": m, "sigma": s}}}`` with ``median`` the return per
+        currency unit (ROAS for revenue, units per currency for counts), or
+        ``{"cost_per_unit": c, "sigma": s}`` for count outcomes (cost per visit; the
+        median return is ``1 / c``). ``sigma`` (log scale) defaults to ``roas_prior_sigma``.
+        See ``docs/calibration.md``.
+    media_share_prior : float
+        Share of each outcome that the default ROAS prior attributes to media.
+    """
+
+    roas_prior_sigma: float = 1.0
+    roas_priors: tuple = field(default=())
+    media_share_prior: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not self.roas_prior_sigma > 0:
+            raise SpecError("roas_prior_sigma must be positive.")
+        if not 0 < self.media_share_prior < 1:
+            raise SpecError("media_share_prior must be in (0, 1).")
+        if isinstance(self.roas_priors, dict):
+            object.__setattr__(self, "roas_priors", _freeze(self.roas_priors))
+        check_roas_priors(_thaw(self.roas_priors))  # the outcomes: ModelSpec checks them
+
+    def to_dict(self) -> dict:
+        """Plain dict of the group's options (TOML / JSON)."""
+        return {
+            "roas_prior_sigma": self.roas_prior_sigma,
+            "roas_priors": _thaw(self.roas_priors),
+            "media_share_prior": self.media_share_prior,
+        }
+
+
+#: The groups of model options: ``ModelSpec`` field (and ``[model.<group>]`` table) -> class.
+GROUPS: dict[str, type[Any]] = {
+    "media": MediaSpec,
+    "baseline": BaselineSpec,
+    "likelihood": LikelihoodSpec,
+    "priors": PriorSpec,
+}
+#: Options of ``ModelSpec`` outside the groups.
+TOP_KEYS = ("outcomes", "mediator", "extra")
+#: Each option of a group -> its group: the one table that routes the flat keys of
+#: configs, saved fits and run folders written before the groups (``trend = "none"`` at
+#: the top of ``[model]``) and the flat names of :meth:`ModelSpec.replace` and
+#: :func:`default_spec_for`.
+GROUP_OF: dict[str, str] = {f.name: g for g, cls in GROUPS.items() for f in dataclasses.fields(cls)}
+
+
+def _allowed_in(group: str) -> str:
+    return ", ".join(f.name for f in dataclasses.fields(GROUPS[group]))
+
+
+def _group(name: str, value: Any) -> Any:
+    """The sub-spec of group ``name`` from itself or a dict of its options."""
+    cls = GROUPS[name]
+    if isinstance(value, cls):
+        return value
+    if not isinstance(value, dict):
+        raise SpecError(
+            f"model option group {name!r} must be a {cls.__name__} or a table of its options "
+            f"({_allowed_in(name)}); got {value!r}."
+        )
+    for key in value:
+        if GROUP_OF.get(key) != name:
+            elsewhere = GROUP_OF.get(key)
+            hint = f" ({key!r} belongs to group {elsewhere!r})" if elsewhere else ""
+            raise SpecError(
+                f"unknown model option {key!r} in group {name!r}{hint}; "
+                f"allowed in {name}: {_allowed_in(name)}."
+            )
+    return cls(**value)
+
+
+def _check_top_keys(options: dict) -> None:
+    """SpecError for a key of ``options`` (flat keys already nested) that is unknown, or
+    a flat key that its group also gives."""
+    for key in options:
+        group = GROUP_OF.get(key)
+        if group is not None:
+            raise SpecError(
+                f"model option {key!r} is given both as a flat key and in group {group!r}; "
+                f"give it once, in {group} (allowed in {group}: {_allowed_in(group)})."
+            )
+        if key not in TOP_KEYS and key not in GROUPS:
+            groups = "; ".join(f"{g} ({_allowed_in(g)})" for g in GROUPS)
+            raise SpecError(
+                f"unknown model option {key!r} (top level of the model); allowed: "
+                f"{', '.join(TOP_KEYS)}, and the groups {groups}, whose options may also be "
+                "given flat at the top level."
+            )
+
+
+def nest_flat_options(options: dict) -> dict:
+    """``options`` with each flat key moved into its group (:data:`GROUP_OF`).
+
+    ``{"trend": "none", "media": {"saturation": "hill"}}`` becomes ``{"baseline":
+    {"trend": "none"}, "media": {"saturation": "hill"}}``. Lenient: a key that is
+    unknown, or that its group also gives, stays where it is, for
+    :meth:`ModelSpec.from_dict` to report. The input is not changed.
+    """
+    out = {k: dict(v) if k in GROUPS and isinstance(v, dict) else v for k, v in options.items()}
+    for key, value in options.items():
+        group = GROUP_OF.get(key)
+        if group is None:
+            continue
+        table = out.setdefault(group, {})
+        if isinstance(table, dict) and key not in table:
+            table[key] = value
+            del out[key]
+    return out
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the model assumes, apart from data.
+
+    The options are grouped: ``media`` (:class:`MediaSpec`), ``baseline``
+    (:class:`BaselineSpec`), ``likelihood`` (:class:`LikelihoodSpec`) and ``priors``
+    (:class:`PriorSpec`). Each group may be given as its sub-spec or as a dict of its
+    options, e.g. ``ModelSpec(media={"saturation": "logistic"})`` (options left out take
+    their defaults; an unknown one raises :class:`~mmm.errors.SpecError`). Read an option
+    through its group (``spec.media.saturation``); change options with :meth:`replace`,
+    which also takes their flat names (``spec.replace(trend="none")``).
+    :meth:`from_dict` reads the grouped form and the flat form of specs written before the
+    groups (:data:`GROUP_OF` maps each flat key to its group).
+
+    Parameters
+    ----------
+    outcomes : tuple of OutcomeSpec
+        Outcomes fitted jointly (e.g. online sales and store visits).
+    mediator : str or None
+        A mid-funnel series (e.g. ``brand_search``) that awareness spend drives and that
+        drives the outcomes; both paths (direct and mediated) are estimated.
+    media : MediaSpec
+        Carry-over, saturation, pooling and shop context of the media effects.
+    baseline : BaselineSpec
+        Trend, seasonality, controls and geo intercepts.
+    likelihood : LikelihoodSpec
+        Noise prior and whether lift tests enter the likelihood.
+    priors : PriorSpec
+        Priors on the media returns.
     extra : dict
         Free-form options kept with the spec (stored and hashed; unused by the default
         model).
@@ -266,31 +529,10 @@ class ModelSpec:
         OutcomeSpec("store_visits", "count"),
     )
     mediator: str | None = None
-    stages: tuple | dict = (
-        # awareness works with a delay (peak a few weeks after spend): with geometric decay
-        # the model overstated awareness returns on simulated truth and its budget advice
-        # lost value; the delayed kernel recovers them
-        (AWARENESS, StageSpec("delayed", 13)),
-        (CONVERSION, StageSpec("geometric", 8)),
-    )
-    saturation: str = "hill"
-    hill_slope: float | str = "estimate"
-    trend: str = "linear"
-    n_changepoints: int = 4
-    yearly_order: int = 2
-    controls: tuple[str, ...] | None = None
-    audience_pooling: bool = True
-    shared_audiences: bool = True
-    roas_prior_sigma: float = 1.0
-    roas_priors: tuple = field(default=())
-    use_experiments: bool = True
-    media_share_prior: float = 0.2
-    geo_pooling: bool = True
-    noise_prior: float = 0.2
-    store_outcomes: tuple[str, ...] | None = None
-    near_store_audiences: tuple[str, ...] = ("near_store",)
-    shop_effects: str = "shops"
-    geo_baseline: str = "size"
+    media: MediaSpec = field(default_factory=MediaSpec)
+    baseline: BaselineSpec = field(default_factory=BaselineSpec)
+    likelihood: LikelihoodSpec = field(default_factory=LikelihoodSpec)
+    priors: PriorSpec = field(default_factory=PriorSpec)
     extra: tuple = field(default=())
 
     def __post_init__(self) -> None:
@@ -306,60 +548,24 @@ class ModelSpec:
                 f"mediator {self.mediator!r} is also listed as an outcome; a mediator is "
                 "modelled on its own equation, remove it from `outcomes`."
             )
-        stages = dict(self.stages) if not isinstance(self.stages, dict) else self.stages
-        for k in stages:
-            _check_choice("stages key", k, STAGES)
-        for s in STAGES:
-            st = stages.get(s, StageSpec())
-            if isinstance(st, dict):
-                st = StageSpec(**st)
-            stages[s] = st
-        object.__setattr__(self, "stages", tuple((s, stages[s]) for s in STAGES))
-        from mmm.transforms import get_adstock  # validates names
-
-        for _, st in self.stages:
-            get_adstock(st.adstock, l_max=st.l_max)
-        self.saturation_transform()
-        _check_choice("trend", self.trend, TRENDS)
-        if not isinstance(self.yearly_order, int) or not 0 <= self.yearly_order <= 10:
-            raise SpecError(f"yearly_order={self.yearly_order!r} must be an integer in 0..10.")
-        if not isinstance(self.n_changepoints, int) or not 1 <= self.n_changepoints <= 50:
-            raise SpecError(f"n_changepoints={self.n_changepoints!r} must be in 1..50.")
-        if not self.roas_prior_sigma > 0:
-            raise SpecError("roas_prior_sigma must be positive.")
-        if not 0 < self.media_share_prior < 1:
-            raise SpecError("media_share_prior must be in (0, 1).")
-        if self.controls is not None:
-            object.__setattr__(self, "controls", tuple(self.controls))
-        _check_choice("shop_effects", self.shop_effects, SHOP_EFFECTS)
-        _check_choice("geo_baseline", self.geo_baseline, GEO_BASELINES)
-        object.__setattr__(self, "near_store_audiences", tuple(self.near_store_audiences))
-        if self.store_outcomes is not None:
-            stores = tuple(self.store_outcomes)
+        for group in GROUPS:
+            object.__setattr__(self, group, _group(group, getattr(self, group)))
+        stores = self.media.store_outcomes
+        if stores is not None:
             bad = [o for o in stores if o not in names]
             if bad:
                 raise SpecError(
                     f"store_outcomes {bad} are not outcomes of the spec ({names}); list "
                     "outcomes that happen in shops, or leave store_outcomes unset."
                 )
-            object.__setattr__(self, "store_outcomes", stores)
+        check_roas_priors(_thaw(self.priors.roas_priors), self.outcome_names)
         if isinstance(self.extra, dict):
             object.__setattr__(self, "extra", _freeze(self.extra))
-        if isinstance(self.roas_priors, dict):
-            object.__setattr__(self, "roas_priors", _freeze(self.roas_priors))
-        check_roas_priors(_thaw(self.roas_priors), self.outcome_names)
-        for name in ("use_experiments", "shared_audiences"):
-            if not isinstance(getattr(self, name), bool):
-                raise SpecError(f"{name}={getattr(self, name)!r} must be true or false.")
 
     # ------------------------------------------------------------------ access
     def saturation_transform(self):
         """The saturation object (``mmm.transforms``) this spec uses."""
-        from mmm.transforms import get_saturation
-
-        if self.saturation == "hill":
-            return get_saturation("hill", slope=self.hill_slope)
-        return get_saturation(self.saturation)
+        return _saturation(self.media.saturation, self.media.hill_slope)
 
     @property
     def outcome_names(self) -> tuple[str, ...]:
@@ -368,14 +574,14 @@ class ModelSpec:
 
     @property
     def store_outcome_names(self) -> tuple[str, ...]:
-        """Outcomes that happen in shops (see ``store_outcomes``)."""
-        if self.store_outcomes is not None:
-            return self.store_outcomes
+        """Outcomes that happen in shops (see ``MediaSpec.store_outcomes``)."""
+        if self.media.store_outcomes is not None:
+            return self.media.store_outcomes
         return tuple(o.name for o in self.outcomes if o.kind == "count" and "store" in o.name)
 
     def stage(self, stage: str) -> StageSpec:
         """The carry-over choice of funnel stage ``stage``."""
-        return dict(self.stages)[stage]
+        return dict(self.media.stages)[stage]
 
     def outcome(self, name: str) -> OutcomeSpec:
         """The :class:`OutcomeSpec` of outcome ``name``; SpecError if absent."""
@@ -384,68 +590,82 @@ class ModelSpec:
                 return o
         raise SpecError(f"outcome {name!r} is not in the spec; known: {self.outcome_names}.")
 
+    # ------------------------------------------------------------------ change
+    def replace(self, **changes) -> ModelSpec:
+        """A copy with ``changes`` applied, validated like a new spec.
+
+        Options are named flat (``spec.replace(hill_slope=1.0, trend="none")``, each
+        changed in its group, the group's other options kept) or by group
+        (``media=MediaSpec(...)`` or a dict, which replaces the whole group; options it
+        leaves out take their defaults), or are top-level (``outcomes``, ``mediator``,
+        ``extra``).
+
+        Raises
+        ------
+        SpecError
+            An unknown name, a flat name whose whole group is also given, or an invalid
+            value.
+        """
+        _check_top_keys({k: v for k, v in changes.items() if GROUP_OF.get(k) in changes})
+        _check_top_keys({k: v for k, v in changes.items() if k not in GROUP_OF})
+        kw = {k: v for k, v in changes.items() if k not in GROUP_OF}
+        for group in GROUPS:
+            flat = {k: v for k, v in changes.items() if GROUP_OF.get(k) == group}
+            if flat:
+                kw[group] = dataclasses.replace(getattr(self, group), **flat)
+        return dataclasses.replace(self, **kw)
+
     # --------------------------------------------------------------- serialise
     def to_dict(self) -> dict:
-        """Plain dict of every option (TOML / JSON); inverse of :meth:`from_dict`."""
+        """Plain dict of every option, grouped (TOML / JSON); inverse of :meth:`from_dict`."""
         return {
             "outcomes": [dataclasses.asdict(o) for o in self.outcomes],
             "mediator": self.mediator,
-            "stages": {s: dataclasses.asdict(st) for s, st in self.stages},
-            "saturation": self.saturation,
-            "hill_slope": self.hill_slope,
-            "trend": self.trend,
-            "n_changepoints": self.n_changepoints,
-            "yearly_order": self.yearly_order,
-            "controls": list(self.controls) if self.controls is not None else None,
-            "audience_pooling": self.audience_pooling,
-            "shared_audiences": self.shared_audiences,
-            "roas_prior_sigma": self.roas_prior_sigma,
-            "roas_priors": _thaw(self.roas_priors),
-            "use_experiments": self.use_experiments,
-            "media_share_prior": self.media_share_prior,
-            "geo_pooling": self.geo_pooling,
-            "noise_prior": self.noise_prior,
-            "store_outcomes": None if self.store_outcomes is None else list(self.store_outcomes),
-            "near_store_audiences": list(self.near_store_audiences),
-            "shop_effects": self.shop_effects,
-            "geo_baseline": self.geo_baseline,
+            **{group: getattr(self, group).to_dict() for group in GROUPS},
             "extra": _thaw(self.extra),
         }
 
+    def to_flat_dict(self) -> dict:
+        """Every option at the top level: the ``to_dict`` form of specs before the groups.
+
+        The canonical form that hashes are computed on (:meth:`hash`, the config hash and
+        batch fingerprints), so those of saved runs, batch folders and cached compiled
+        models stay valid. :meth:`from_dict` reads it back.
+        """
+        d = self.to_dict()
+        flat = {"outcomes": d["outcomes"], "mediator": d["mediator"]}
+        for group in GROUPS:
+            flat.update(d[group])
+        flat["extra"] = d["extra"]
+        return flat
+
     @classmethod
     def from_dict(cls, d: dict) -> ModelSpec:
-        """Build a spec from a plain dict (as read from TOML / JSON); unknown keys raise SpecError."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise SpecError(
-                f"unknown model option(s) {unknown}; allowed: {', '.join(sorted(known))}."
-            )
-        kw = dict(d)
+        """Build a spec from a plain dict (as read from TOML / JSON).
+
+        Reads the grouped form of :meth:`to_dict` and the flat form of specs written before
+        the groups (``{"trend": "none", ...}``), or a mix of both.
+
+        Raises
+        ------
+        SpecError
+            An unknown key (at the top level or in a group) or a key given both flat and in
+            its group, naming the key, its group and the allowed keys.
+        """
+        kw = nest_flat_options(d)
+        _check_top_keys(kw)
         if "outcomes" in kw:
             kw["outcomes"] = tuple(
                 OutcomeSpec(**o) if isinstance(o, dict) else OutcomeSpec(o) for o in kw["outcomes"]
             )
-        if "stages" in kw and isinstance(kw["stages"], dict):
-            kw["stages"] = tuple(
-                (k, StageSpec(**v) if isinstance(v, dict) else v) for k, v in kw["stages"].items()
-            )
-        if kw.get("controls") is not None:
-            kw["controls"] = tuple(kw["controls"])
-        if isinstance(kw.get("roas_priors"), dict):
-            kw["roas_priors"] = _freeze(kw["roas_priors"])
-        for key in ("store_outcomes",):
-            if kw.get(key) is not None:
-                kw[key] = tuple(kw[key])
-        if "near_store_audiences" in kw:
-            kw["near_store_audiences"] = tuple(kw["near_store_audiences"])
-        if "extra" in kw and isinstance(kw["extra"], dict):
-            kw["extra"] = _freeze(kw["extra"])
         return cls(**kw)
 
     def hash(self) -> str:
-        """SHA-256 of the canonical JSON form (stable across runs and machines)."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the canonical JSON form (stable across runs and machines).
+
+        Computed on the flat form of specs before the groups, so a spec hashes as it did.
+        """
+        blob = json.dumps(self.to_flat_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -462,8 +682,13 @@ def default_spec_for(dataset, *, mediator: str | None = None, **overrides) -> Mo
 
     Outcomes whose name contains ``visit``, ``count``, ``order`` or ``transaction`` are
     treated as counts; others as revenue. On daily data (``dataset.freq == "D"``) the
-    carry-over lags are counted in days (:data:`DAILY_STAGES`) unless ``stages`` is given;
-    other frequencies keep the weekly defaults of :class:`ModelSpec`.
+    carry-over lags are counted in days (:data:`DAILY_STAGES`) unless ``stages`` is given
+    (flat, or in a ``media`` dict) or ``media`` is given as a :class:`MediaSpec`; other
+    frequencies keep the weekly defaults of :class:`MediaSpec`.
+
+    ``overrides`` are options as :meth:`ModelSpec.replace` takes them: flat names
+    (``trend="none"``, routed to their group by :data:`GROUP_OF`), whole groups
+    (``media=MediaSpec(...)`` or a dict) or ``extra``.
     """
     names = [o for o in dataset.outcome_names if o != mediator]
     outs = []
@@ -476,5 +701,9 @@ def default_spec_for(dataset, *, mediator: str | None = None, **overrides) -> Mo
         )
         outs.append(OutcomeSpec(n, kind))
     if getattr(dataset, "freq", None) == "D":
-        overrides.setdefault("stages", DAILY_STAGES)
-    return ModelSpec(outcomes=tuple(outs), mediator=mediator, **overrides)
+        media = overrides.get("media")
+        if isinstance(media, dict):
+            overrides["media"] = {"stages": DAILY_STAGES, **media}
+        elif media is None:
+            overrides.setdefault("stages", DAILY_STAGES)
+    return ModelSpec(outcomes=tuple(outs), mediator=mediator).replace(**overrides)

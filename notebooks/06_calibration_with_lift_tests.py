@@ -24,7 +24,6 @@
 # %%
 import os
 import warnings
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -104,7 +103,7 @@ sampler = SamplerConfig(draws=DRAWS, tune=DRAWS, chains=2, seed=1, progress=Fals
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     before = fit(
-        replace(spec, use_experiments=False), dataset, sampler=sampler, experiments=experiments
+        spec.replace(use_experiments=False), dataset, sampler=sampler, experiments=experiments
     )
     after = fit(spec, dataset, sampler=sampler, experiments=experiments)
 

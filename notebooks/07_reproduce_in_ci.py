@@ -59,6 +59,8 @@ controls = "data/controls.csv"
 
 [model]
 outcomes = [{{ name = "online_sales", kind = "revenue" }}]
+
+[model.baseline]
 yearly_order = 1
 
 [sampler]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mmm.analysis.known import fit_from_params
-from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, StageSpec
 
 # series in Dataset order: channels in catalogue order, then audiences sorted
 SERIES = [("search", "all"), ("social", "broad"), ("social", "near_store")]
@@ -67,13 +67,14 @@ def spec(
     return ModelSpec(
         outcomes=(OutcomeSpec("online_sales", "revenue"), OutcomeSpec("store_visits", "count")),
         mediator=mediator,
-        stages=(
-            ("awareness", StageSpec("geometric", l_max)),
-            ("conversion", StageSpec("geometric", l_max)),
+        media=MediaSpec(
+            stages=(
+                ("awareness", StageSpec("geometric", l_max)),
+                ("conversion", StageSpec("geometric", l_max)),
+            ),
+            hill_slope=1.0,  # the known parameters below are for concave curves
         ),
-        trend=trend,
-        yearly_order=yearly_order,
-        hill_slope=1.0,  # the known parameters below are for concave curves
+        baseline=BaselineSpec(trend=trend, yearly_order=yearly_order),
     )
 
 

@@ -68,17 +68,19 @@ def true_totals(sim):
 def truth_fit(sim, rename: dict | None = None):
     """fit_from_params with the simulator's true total return per (outcome, geo, series)."""
     from mmm.analysis.known import fit_from_params
-    from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+    from mmm.spec import MediaSpec, ModelSpec, OutcomeSpec, StageSpec
 
     ds = geo_dataset(sim, rename)
     spec = ModelSpec(
         outcomes=(OutcomeSpec("online_sales", "revenue"), OutcomeSpec("store_visits", "count")),
         mediator=None,
-        stages=(
-            ("awareness", StageSpec("geometric", 4)),
-            ("conversion", StageSpec("geometric", 4)),
+        media=MediaSpec(
+            stages=(
+                ("awareness", StageSpec("geometric", 4)),
+                ("conversion", StageSpec("geometric", 4)),
+            ),
+            hill_slope=1.0,
         ),
-        hill_slope=1.0,
     )
     c, sp = true_totals(sim)
     back = {v: k for k, v in (rename or {}).items()}

@@ -67,13 +67,12 @@ def test_marginal_agrees_with_finite_difference_of_response_curve(fit):
 def test_marginal_matches_analytic_derivative_of_an_s_shaped_curve():
     """Slopes 1.7 and 2.3 (S-shaped): d/dh sum_t f(A_t + h B_t) with
     f(a) = a^s / (a^s + K^s) is sum_t s K^s a^(s-1) B_t / (a^s + K^s)^2."""
-    from dataclasses import replace
 
     from analysis_helpers import dataset, spec
 
     slopes = np.array([1.7, 2.3])
     p = {**params(), "saturation_slope": slopes}
-    f = fit_from_params(replace(spec(), hill_slope="estimate"), dataset(), params=p)
+    f = fit_from_params(spec().replace(hill_slope="estimate"), dataset(), params=p)
     x = f.dataset.spend.values[:, 0, :] / f.design.spend_scale
     raw = f.dataset.spend.values[:, 0, :]
     ch, gamma, ys = [0, 1, 1], np.array([0.0, *p["gamma"][0]]), f.design.outcome_scale[0]

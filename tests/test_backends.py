@@ -60,8 +60,9 @@ from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig
 ds = from_wide(sys.argv[1], date="date_week", spend={"x1": "x1", "x2": "x2"}, outcomes=["y"],
                controls=["event_1", "event_2"],
                channels={"x1": "awareness", "x2": "conversion"}, name="peer")
-spec = ModelSpec(outcomes=(OutcomeSpec("y", "revenue"),), saturation="logistic",
-                 yearly_order=1, trend="linear", controls=("event_1", "event_2"))
+spec = ModelSpec(outcomes=(OutcomeSpec("y", "revenue"),), media={"saturation": "logistic"},
+                 baseline={"yearly_order": 1, "trend": "linear",
+                           "controls": ("event_1", "event_2")})
 cfg = SamplerConfig(draws=30, tune=30, chains=2, seed=3, backend="jax")
 res = fit(spec, ds, sampler=cfg, warn=False)
 free = res.idata.posterior.attrs["free_variables"].split(",")

@@ -107,8 +107,15 @@ variants = [
         "2023-08-27",
     ]
     assert specs[0].overrides == {"sampler": {"draws": 80, "seed": 11}}
-    assert specs[1].overrides == {"sampler": {"draws": 80}, "model": {"roas_prior_sigma": 0.5}}
-    assert specs[4].overrides == {"sampler": {"draws": 90}, "model": {"roas_prior_sigma": 2.0}}
+    # model options are kept in their groups (flat names routed there)
+    assert specs[1].overrides == {
+        "sampler": {"draws": 80},
+        "model": {"priors": {"roas_prior_sigma": 0.5}},
+    }
+    assert specs[4].overrides == {
+        "sampler": {"draws": 90},
+        "model": {"priors": {"roas_prior_sigma": 2.0}},
+    }
     assert specs[0].config == str((tmp_path / "a.toml").resolve())
 
 
@@ -133,8 +140,42 @@ def test_resolved_configs_follow_the_precedence(inputs):
     )
     raw = resolve_config(specs[0])
     assert raw["sampler"] == {"draws": 80, "tune": 40, "chains": 2, "seed": 11}
-    assert raw["model"]["roas_prior_sigma"] == 0.7 and raw["model"]["trend"] == "none"
+    assert raw["model"]["priors"] == {"roas_prior_sigma": 0.7}
+    assert raw["model"]["baseline"] == {"trend": "none", "yearly_order": 0}
     assert raw["data"]["media"] == str((inputs / "data" / "media.csv").resolve())
+
+
+def test_model_overrides_replace_an_option_named_flat_or_in_its_group(tmp_path):
+    """A flat override of a grouped config (and the other way round) replaces the option
+    rather than giving it twice."""
+    from mmm.batch.spec import resolve_config
+    from mmm.config import parse_config
+
+    grouped = CONFIG.replace('trend = "none"\nyearly_order = 0\n', "").replace(
+        "[sampler]",
+        '[model.baseline]\ntrend = "none"\n\n[model.priors]\nroas_prior_sigma = 1.5\n\n[sampler]',
+    )
+    (tmp_path / "grouped.toml").write_text(grouped)
+    (tmp_path / "flat.toml").write_text(CONFIG)
+    specs = parse_batch(
+        {
+            "common": {"model": {"baseline": {"yearly_order": 1}}},
+            "runs": [
+                {"name": "g", "config": "grouped.toml", "model": {"roas_prior_sigma": 0.7}},
+                {
+                    "name": "f",
+                    "config": "flat.toml",
+                    "model": {"priors": {"roas_prior_sigma": 0.7}},
+                },
+            ],
+        },
+        base=tmp_path,
+    )
+    models = [parse_config(resolve_config(s)).model for s in specs]
+    for model in models:
+        assert model.priors.roas_prior_sigma == 0.7
+        assert (model.baseline.trend, model.baseline.yearly_order) == ("none", 1)
+    assert models[0] == models[1]
 
 
 @pytest.mark.parametrize(

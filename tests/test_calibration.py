@@ -28,7 +28,7 @@ from mmm.calibration import (
 from mmm.calibration.synthetic import experiment_from_truth, true_lift
 from mmm.data.simulate import simulate
 from mmm.errors import DataError, SpecError
-from mmm.spec import ModelSpec, OutcomeSpec
+from mmm.spec import ModelSpec, OutcomeSpec, PriorSpec
 
 pytestmark = pytest.mark.filterwarnings("ignore::mmm.errors.DataWarning")
 
@@ -201,7 +201,7 @@ def _known_fit(sim):
         "roas": np.array([[[3.0, 2.5, 2.0, 0.5]]]),  # converted to beta as the model does
     }
     # the known curves are concave (slope 1)
-    return fit_from_params(replace(SPEC, hill_slope=1.0), ds, params=params), params
+    return fit_from_params(SPEC.replace(hill_slope=1.0), ds, params=params), params
 
 
 def test_predicted_lift_matches_direct_computation(sim, experiments):
@@ -286,13 +286,15 @@ def test_roas_priors_override_median_and_spread(sim):
 
     spec = ModelSpec(
         outcomes=(OutcomeSpec("online_sales", "revenue"), OutcomeSpec("store_visits", "count")),
-        roas_priors={
-            "paid_search": {
-                "online_sales": {"median": 2.5, "sigma": 0.3},
-                "store_visits": {"cost_per_unit": 12.0},
-            }
-        },
-        roas_prior_sigma=0.8,
+        priors=PriorSpec(
+            roas_priors={
+                "paid_search": {
+                    "online_sales": {"median": 2.5, "sigma": 0.3},
+                    "store_visits": {"cost_per_unit": 12.0},
+                }
+            },
+            roas_prior_sigma=0.8,
+        ),
     )
     inp = prepare_inputs(spec, sim.to_dataset())
     c = inp.coords["channel"].index("paid_search")
@@ -315,13 +317,13 @@ def test_roas_priors_override_median_and_spread(sim):
 )
 def test_bad_roas_priors(priors, match):
     with pytest.raises(SpecError, match=match):
-        ModelSpec(outcomes=(OutcomeSpec("online_sales"),), roas_priors=priors)
+        ModelSpec(outcomes=(OutcomeSpec("online_sales"),), priors={"roas_priors": priors})
 
 
 def test_roas_prior_for_unknown_channel(sim):
     from mmm.model.build import prepare_inputs
 
-    spec = replace(SPEC, roas_priors={"tv": {"online_sales": {"median": 1.0}}})
+    spec = SPEC.replace(roas_priors={"tv": {"online_sales": {"median": 1.0}}})
     with pytest.raises(SpecError, match="channel 'tv'"):
         prepare_inputs(spec, sim.to_dataset())
 
@@ -330,14 +332,16 @@ def test_config_accepts_experiments_and_priors(tmp_path):
     from mmm.config import TEMPLATE, load_config
 
     text = TEMPLATE.replace('# experiments = "experiments.csv"', 'experiments = "ex.csv"')
-    text = text.replace("# [model.roas_priors.paid_search]", "[model.roas_priors.paid_search]")
+    text = text.replace(
+        "# [model.priors.roas_priors.paid_search]", "[model.priors.roas_priors.paid_search]"
+    )
     text = text.replace("# online_sales = { median", "online_sales = { median")
     text = text.replace("use_experiments = true", "use_experiments = false")
     (tmp_path / "config.toml").write_text(text)
     cfg = load_config(tmp_path / "config.toml")
     assert cfg.data["experiments"] == (tmp_path / "ex.csv").resolve()
-    assert cfg.model.use_experiments is False
-    assert cfg.model.to_dict()["roas_priors"] == {
+    assert cfg.model.likelihood.use_experiments is False
+    assert cfg.model.to_dict()["priors"]["roas_priors"] == {
         "paid_search": {"online_sales": {"median": 2.5, "sigma": 0.3}}
     }
 
@@ -395,7 +399,7 @@ def _fit_pair(sim_s, experiments_s):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         before = fit(
-            replace(SPEC, use_experiments=False), ds, sampler=cfg, experiments=experiments_s
+            SPEC.replace(use_experiments=False), ds, sampler=cfg, experiments=experiments_s
         )
         after = fit(SPEC, ds, sampler=cfg, experiments=experiments_s)
     return before, after

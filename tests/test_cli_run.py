@@ -221,6 +221,11 @@ def test_init_writes_a_commented_template(tmp_path):
     assert main(["init", str(tmp_path)]) == 0
     text = (tmp_path / "config.toml").read_text()
     assert text.count("#") > 10  # commented
+    assert "[model.media]" in text and "[model.baseline]" in text  # the grouped form
+    from mmm.config import load_config
+
+    cfg = load_config(tmp_path / "config.toml")  # parses, every default of the code
+    assert cfg.model.baseline.trend == "linear" and cfg.model.mediator == "brand_search"
     assert main(["init", str(tmp_path)]) == 2  # refuses to overwrite
 
 
@@ -263,7 +268,7 @@ def test_example_configs_parse_and_choose_their_carry_over():
     configs = sorted(p for p in root.rglob("*.toml") if p.parent.name != "batch")
     assert len(configs) >= 2
     parsed = {p.stem: load_config(p) for p in configs}
-    stages = dict(parsed["geo_all_channels"].model.stages)
+    stages = dict(parsed["geo_all_channels"].model.media.stages)
     assert (stages["awareness"].adstock, stages["awareness"].l_max) == ("geometric", 8)
 
 

@@ -149,12 +149,12 @@ def test_cli_reference_lists_every_command_and_option(site):
 
 def test_config_reference_shows_the_code_defaults(site):
     from mmm.config import TEMPLATE
-    from mmm.spec import ModelSpec, SamplerConfig
+    from mmm.spec import GROUP_OF, ModelSpec, SamplerConfig
 
     text = html.unescape((site / "config" / "index.html").read_text())
     spec, sampler = ModelSpec(), SamplerConfig()
     for key in ("saturation", "trend", "yearly_order", "media_share_prior", "roas_prior_sigma"):
-        value = repr(getattr(spec, key))
+        value = repr(getattr(getattr(spec, GROUP_OF[key]), key))
         assert re.search(rf"<code>{key}</code></td>\s*<td><code>{re.escape(value)}</code>", text), (
             key
         )
@@ -163,6 +163,8 @@ def test_config_reference_shows_the_code_defaults(site):
         assert re.search(rf"<code>{key}</code></td>\s*<td><code>{re.escape(value)}</code>", text), (
             key
         )
+    for group in ("media", "baseline", "likelihood", "priors"):
+        assert f"<code>[model.{group}]</code>" in text, group
     plain = re.sub(r"<[^>]+>", "", text)  # the template, highlighted, as text
     for line in TEMPLATE.splitlines()[:12]:
         assert line.strip() in plain, line

@@ -188,10 +188,10 @@ def test_spec_rejects_unknown_store_outcome():
     from mmm.errors import SpecError
 
     with pytest.raises(SpecError, match="store_outcomes"):
-        ModelSpec(store_outcomes=("footfall",))
+        ModelSpec(media={"store_outcomes": ("footfall",)})
     with pytest.raises(SpecError, match="shop_effects"):
-        ModelSpec(shop_effects="maybe")
-    s = ModelSpec(store_outcomes=("store_visits",), shop_effects="estimate")
+        ModelSpec(media={"shop_effects": "maybe"})
+    s = ModelSpec(media={"store_outcomes": ("store_visits",), "shop_effects": "estimate"})
     assert ModelSpec.from_dict(s.to_dict()) == s
 
 
@@ -229,7 +229,7 @@ def test_model_graph_follows_shop_effects(sim, shop_effects, expect):
     from mmm.model.build import build_model
 
     ds = sim.to_dataset()
-    spec = ModelSpec(mediator="brand_search", shop_effects=shop_effects)
+    spec = ModelSpec(mediator="brand_search", media={"shop_effects": shop_effects})
     model = build_model(spec, ds)
     geo_vars = {"shop_access", "shop_elasticity", "near_store_leak", "level"}
     assert geo_vars & set(model.named_vars) == expect

@@ -15,30 +15,32 @@ from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig, default_spec_for
 
 # ---------------------------------------------------------------------- spec
 def test_spec_round_trip_and_hash():
-    spec = ModelSpec(mediator="brand_search", trend="piecewise", hill_slope="estimate")
+    spec = ModelSpec(mediator="brand_search").replace(trend="piecewise", hill_slope="estimate")
     d = spec.to_dict()
     back = ModelSpec.from_dict(json.loads(json.dumps(d)))
     assert back == spec
     assert back.hash() == spec.hash()
     assert len(spec.hash()) == 64
-    assert ModelSpec(trend="linear").hash() != ModelSpec(trend="piecewise").hash()
+    assert (
+        ModelSpec().replace(trend="linear").hash() != ModelSpec().replace(trend="piecewise").hash()
+    )
 
 
 def test_spec_rejects_unknown_options_and_names():
     with pytest.raises(SpecError, match="allowed: .*audience_pooling"):
         ModelSpec.from_dict({"tren": "linear"})
     with pytest.raises(SpecError, match="hill"):
-        ModelSpec(saturation="tanh")
+        ModelSpec(media={"saturation": "tanh"})
     with pytest.raises(SpecError, match="trend"):
-        ModelSpec(trend="cubic")
+        ModelSpec(baseline={"trend": "cubic"})
     with pytest.raises(SpecError, match="also listed as an outcome"):
         ModelSpec(outcomes=(OutcomeSpec("online_sales", "revenue"),), mediator="online_sales")
 
 
 def test_hill_slope_estimated_by_default_and_fixable():
     assert ModelSpec().saturation_transform().param_names == ("half", "slope")
-    assert ModelSpec(hill_slope=1.0).saturation_transform().param_names == ("half",)
-    assert ModelSpec(saturation="logistic").saturation_transform().name == "logistic"
+    assert ModelSpec().replace(hill_slope=1.0).saturation_transform().param_names == ("half",)
+    assert ModelSpec(media={"saturation": "logistic"}).saturation_transform().name == "logistic"
 
 
 def test_default_spec_for_uses_every_outcome_but_the_mediator(demo_sim):
@@ -90,8 +92,6 @@ def test_model_graph_has_named_dims_everywhere(demo_sim):
 
 
 def test_shared_audience_effects_are_in_the_default_model_and_can_be_left_out(demo_sim):
-    from dataclasses import replace
-
     from mmm.model.build import build_model
 
     ds = demo_sim.to_dataset()
@@ -99,10 +99,10 @@ def test_shared_audience_effects_are_in_the_default_model_and_can_be_left_out(de
     m = build_model(spec, ds)
     assert m.named_vars_to_dims["log_roas_audience_shared"] == ("outcome", "shared_audience")
     assert list(m.coords["shared_audience"]) == ["prospecting", "retargeting", "near_store"]
-    assert "log_roas_audience_shared" not in build_model(replace(spec, shared_audiences=False), ds)
-    assert ModelSpec.from_dict(spec.to_dict()).shared_audiences is True
+    assert "log_roas_audience_shared" not in build_model(spec.replace(shared_audiences=False), ds)
+    assert ModelSpec.from_dict(spec.to_dict()).media.shared_audiences is True
     with pytest.raises(SpecError, match="shared_audiences"):
-        ModelSpec(shared_audiences="yes")
+        ModelSpec(media={"shared_audiences": "yes"})
 
 
 def test_zero_sum_contrasts_are_orthonormal_and_sum_to_zero_per_group():
@@ -188,8 +188,6 @@ def test_residual_contrasts_by_hand():
 
 
 def test_default_model_has_no_own_audience_spread_beside_the_shared_effects(demo_sim):
-    from dataclasses import replace
-
     from mmm.model.build import build_model
 
     ds = demo_sim.to_dataset()
@@ -198,7 +196,7 @@ def test_default_model_has_no_own_audience_spread_beside_the_shared_effects(demo
     # the demo catalogue's 4 audience contrasts: 3 shared effects and 1 residual direction
     assert list(m.coords["audience_contrast"]) == ["residual:1"]
     assert "log_roas_audience_sd" not in m
-    old = build_model(replace(spec, shared_audiences=False), ds)
+    old = build_model(spec.replace(shared_audiences=False), ds)
     assert len(old.coords["audience_contrast"]) == 4 and "log_roas_audience_sd" in old
 
 
@@ -509,7 +507,7 @@ def test_default_spec_for_daily_data_counts_lags_in_days(demo_sim, daily_ds):
     assert daily.stage("awareness").adstock == "delayed"
     assert daily.stage("awareness").l_max == 56
     weekly = default_spec_for(demo_sim.to_dataset(), mediator="brand_search")
-    assert weekly.stages == ModelSpec().stages
+    assert weekly.media.stages == ModelSpec().media.stages
     assert weekly.stage("conversion").l_max == 8 and weekly.stage("awareness").l_max == 13
     mine = {"awareness": {"adstock": "geometric", "l_max": 30}}
     assert default_spec_for(daily_ds, stages=mine).stage("awareness").l_max == 30

@@ -148,8 +148,9 @@ if scale != 1.0:
     ds = from_wide(df, date="date_week", spend={"x1": "x1", "x2": "x2"}, outcomes=["y"],
                    controls=["event_1", "event_2"],
                    channels={"x1": "awareness", "x2": "conversion"}, name="peer")
-spec = ModelSpec(outcomes=(OutcomeSpec("y", "revenue"),), saturation="logistic",
-                 yearly_order=1, trend="linear", controls=("event_1", "event_2"))
+spec = ModelSpec(outcomes=(OutcomeSpec("y", "revenue"),), media={"saturation": "logistic"},
+                 baseline={"yearly_order": 1, "trend": "linear",
+                           "controls": ("event_1", "event_2")})
 cfg = SamplerConfig(draws=30, tune=30, chains=2, seed=3)
 res = fit(spec, ds, sampler=cfg, warn=False)
 free = res.idata.posterior.attrs["free_variables"].split(",")
@@ -215,7 +216,7 @@ def _peer_fit(scale: float):
 
     from mmm.data import from_wide
     from mmm.inference import fit
-    from mmm.spec import ModelSpec, OutcomeSpec, SamplerConfig
+    from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, SamplerConfig
 
     df = pd.read_csv(ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv")
     df["y"] = df["y"] * scale
@@ -230,10 +231,8 @@ def _peer_fit(scale: float):
     )
     spec = ModelSpec(
         outcomes=(OutcomeSpec("y", "revenue"),),
-        saturation="logistic",
-        yearly_order=1,
-        trend="linear",
-        controls=("event_1", "event_2"),
+        media=MediaSpec(saturation="logistic"),
+        baseline=BaselineSpec(yearly_order=1, trend="linear", controls=("event_1", "event_2")),
     )
     res = fit(spec, ds, sampler=SamplerConfig(draws=30, tune=30, chains=2, seed=3), warn=False)
     free = res.idata.posterior.attrs["free_variables"].split(",")

@@ -431,9 +431,9 @@ def test_unknown_names_fail_in_the_spec():
     with pytest.raises(SpecError, match="choose one of normal, student_t, negative_binomial"):
         OutcomeSpec("sales", "revenue", "poisson")
     with pytest.raises(SpecError, match="hill, logistic, michaelis_menten"):
-        ModelSpec(saturation="gompertz")
+        ModelSpec(media={"saturation": "gompertz"})
     with pytest.raises(SpecError, match="delayed, geometric, weibull_cdf, weibull_pdf"):
-        ModelSpec(stages=(("awareness", StageSpec("hyperbolic", 8)),))
+        ModelSpec(media={"stages": (("awareness", StageSpec("hyperbolic", 8)),)})
 
 
 def _bypass(obj, **values):
@@ -475,7 +475,9 @@ def test_unknown_saturation_fails_in_the_engine_and_the_optimizer():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = fit_from_params(sp, dataset(), params=params(mediator=False))
-    fit_bad = dataclasses.replace(fit, spec=_bypass(sp, saturation="gompertz"))
+    fit_bad = dataclasses.replace(
+        fit, spec=_bypass(sp, media=_bypass(sp.media, saturation="gompertz"))
+    )
     with pytest.raises(SpecError, match="Valid saturation names: hill, logistic"):
         DrawResponse.from_fit(fit_bad)
     with pytest.raises(SpecError, match="Valid saturation names: hill, logistic"):

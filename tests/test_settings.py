@@ -149,9 +149,8 @@ def test_mediator_flag_changes_the_mediator_and_keeps_the_configured_model():
             OutcomeSpec("store_visits", "count"),
             OutcomeSpec("brand_search", "count"),
         ),
-        saturation="logistic",
-        trend="none",
-        yearly_order=1,
+        media={"saturation": "logistic"},
+        baseline={"trend": "none", "yearly_order": 1},
     )
     ds = _DS(["online_sales", "store_visits", "brand_search"])
     out = resolve_model(_cfg(spec), ds, mediator_hint="brand_search").model
@@ -176,7 +175,11 @@ def test_outcomes_from_the_data_keep_the_other_configured_settings():
     outcomes come from the data; saturation, trend and seasonality stay as configured."""
     from mmm.pipeline import resolve_model
 
-    spec = ModelSpec(saturation="logistic", trend="none", yearly_order=1)
+    spec = ModelSpec().replace(saturation="logistic", trend="none", yearly_order=1)
     out = resolve_model(_cfg(spec), _DS(["revenue", "shop_visits"])).model
     assert out.outcome_names == ("revenue", "shop_visits")
-    assert (out.saturation, out.trend, out.yearly_order) == ("logistic", "none", 1)
+    assert (out.media.saturation, out.baseline.trend, out.baseline.yearly_order) == (
+        "logistic",
+        "none",
+        1,
+    )

@@ -289,8 +289,24 @@ def config_markdown() -> str:
     ]
     for k in config.DATA_KEYS:
         lines.append(f"| `{k}` | {DATA_HELP.get(k, '')} |")
-    lines += ["", "## `[model]`", "", "The model specification (`mmm.spec.ModelSpec`).", ""]
-    lines += _fields_table(spec.ModelSpec)
+    lines += [
+        "",
+        "## `[model]`",
+        "",
+        "The model specification (`mmm.spec.ModelSpec`): the outcomes, the mediator and "
+        "`extra` at the top of `[model]`, every other option in its group's table, "
+        "`[model.media]`, `[model.baseline]`, `[model.likelihood]` and `[model.priors]` "
+        "(below). Configs written before the groups give those options flat, at the top "
+        'of `[model]` (`trend = "none"`, `[model.stages.awareness]`, '
+        "`[model.roas_priors.CHANNEL]`); they are still read, to the same model. An option "
+        "given both ways, or unknown, stops with a message naming it, its group and the "
+        "allowed keys.",
+        "",
+    ]
+    lines += _fields_table(spec.ModelSpec, skip=tuple(spec.GROUPS))
+    for group, cls in spec.GROUPS.items():
+        lines += ["", f"### `[model.{group}]`", "", f"`mmm.spec.{cls.__name__}`.", ""]
+        lines += _fields_table(cls)
     lines += [
         "",
         "### `[[model.outcomes]]` / `outcomes = [{ ... }]`",
@@ -301,14 +317,14 @@ def config_markdown() -> str:
     lines += _fields_table(spec.OutcomeSpec)
     lines += [
         "",
-        "### `[model.stages.awareness]`, `[model.stages.conversion]`",
+        "### `[model.media.stages.awareness]`, `[model.media.stages.conversion]`",
         "",
         "Carry-over of each funnel stage (`mmm.spec.StageSpec`); the class defaults below "
         "apply to a stage left out of a config whose other stage is given. The defaults of "
-        "`ModelSpec` are:",
+        "`MediaSpec` are:",
         "",
     ]
-    for stage, st in spec.ModelSpec().stages:
+    for stage, st in spec.MediaSpec().stages:
         lines.append(f"- `{stage}`: adstock `{st.adstock}`, `l_max = {st.l_max}`")
     lines.append("")
     lines += _fields_table(spec.StageSpec)

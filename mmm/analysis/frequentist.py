@@ -83,7 +83,7 @@ def media_features(fit, alphas: dict[str, float]) -> np.ndarray:
     ds = fit.dataset
     x = np.asarray(ds.spend.values, dtype=float) / fit.design.spend_scale
     stages = [str(s) for s in ds.series_stage]
-    L = max(st.l_max for _, st in fit.spec.stages)
+    L = max(st.l_max for _, st in fit.spec.media.stages)
     w = np.zeros((len(stages), L))
     for j, st in enumerate(stages):
         lm = fit.spec.stage(st).l_max
@@ -104,10 +104,10 @@ def _base_columns(fit) -> tuple[np.ndarray, list[str]]:
         c[:, g] = 1.0
         cols.append(c)
         names.append(f"intercept[{geo}]")
-    if spec.trend != "none":
+    if spec.baseline.trend != "none":
         cols.append(np.repeat((de.time_index(dates) - 0.5)[:, None], G, axis=1))
         names.append("trend")
-    if spec.trend == "piecewise":
+    if spec.baseline.trend == "piecewise":
         tb = de.trend_basis(dates)
         for j in range(tb.shape[1]):
             cols.append(np.repeat(tb[:, j : j + 1], G, axis=1))

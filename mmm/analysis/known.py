@@ -145,9 +145,9 @@ def _complete_params(params: dict, spec, sizes: dict[str, int], var_dims: dict) 
     }
     for k, v in defaults.items():
         p.setdefault(k, v)
-    if spec.trend == "none":
+    if spec.baseline.trend == "none":
         p.pop("trend_slope")
-    if spec.trend != "piecewise" or not sizes["changepoint"]:
+    if spec.baseline.trend != "piecewise" or not sizes["changepoint"]:
         p.pop("trend_changes")
     if not sizes["fourier"]:
         p.pop("season_coef")

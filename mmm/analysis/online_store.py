@@ -266,7 +266,7 @@ def has_near_store(fit, near: tuple[str, ...] | None = None) -> bool:
         True when :func:`near_store_vs_broad` has a near-store group to compare.
     """
     if near is None:
-        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
+        near = tuple(fit.spec.media.near_store_audiences)
     return bool((audience_groups(fit.dataset.spend["audience"].values, near) == "near_store").any())
 
 
@@ -375,7 +375,7 @@ def near_store_vs_broad(
         a geo has no row for that geo.
     """
     if near is None:
-        near = tuple(getattr(fit.spec, "near_store_audiences", NEAR_STORE))
+        near = tuple(fit.spec.media.near_store_audiences)
     c = contributions(fit, max_draws=max_draws).sel(outcome=outcome, drop=True)
     mask = _date_mask(pd.DatetimeIndex(c["date"].values), start, end)
     c = c.isel(date=mask).sum(("date", "path"))  # (sample, geo, series)

@@ -134,10 +134,13 @@ def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:
     lp = prepare_inputs(spec, fit.dataset).log_prior_roas  # (outcome, channel)
     out["log_roas_channel"] = (
         ("sample", "outcome", "channel"),
-        lp[None] + spec.roas_prior_sigma * rng.standard_normal((n, *lp.shape)),
+        lp[None] + spec.priors.roas_prior_sigma * rng.standard_normal((n, *lp.shape)),
     )
     K = len(spec.outcome_names)
-    out["sigma"] = (("sample", "outcome"), np.abs(rng.standard_normal((n, K))) * spec.noise_prior)
+    out["sigma"] = (
+        ("sample", "outcome"),
+        np.abs(rng.standard_normal((n, K))) * spec.likelihood.noise_prior,
+    )
     if spec.mediator is not None and "delta" in post:
         out["delta"] = (("sample", "outcome"), np.abs(rng.standard_normal((n, K))) * 0.5)
     coords = {k: post.coords[k].values for k in post.coords if k not in ("chain", "draw")}

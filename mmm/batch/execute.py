@@ -86,7 +86,7 @@ def prepare(specs: list[RunSpec], out) -> tuple[list[dict], list[dict]]:
                         f"run {s.name!r}: data file {p} ({role}) does not exist."
                     )
                 sha[role] = _sha256(p)
-            fp = fingerprint(cfg.resolved(), sha, s.origin)
+            fp = fingerprint(cfg.canonical(), sha, s.origin)
         except (MMMError, OSError) as exc:
             failed.append(
                 {"run": s.name, "status": "failed", "origin": s.origin, "error": str(exc)}

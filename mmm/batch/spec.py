@@ -24,10 +24,12 @@
     ]
 
 A run's config is its config file (if any), then ``[common]``, then the run's own
-overrides, then the variant's, each merged key by key. Data paths in the batch file are
-relative to the batch file. Structural mistakes in the batch file raise
-:class:`~mmm.errors.ConfigError` naming the key; problems of one run's own inputs (a
-missing config or data file, an invalid config) fail that run only.
+overrides, then the variant's, each merged key by key (a model option named flat,
+``roas_prior_sigma``, or in its group, ``priors = { roas_prior_sigma = ... }``, is the
+same key). Data paths in the batch file are relative to the batch file. Structural
+mistakes in the batch file raise :class:`~mmm.errors.ConfigError` naming the key;
+problems of one run's own inputs (a missing config or data file, an invalid config) fail
+that run only.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import pandas as pd
 
 from mmm.config import read_toml
 from mmm.errors import ConfigError
+from mmm.spec import nest_flat_options
 
 __all__ = ["RunSpec", "load_batch", "parse_batch", "fingerprint", "resolve_config"]
 
@@ -106,6 +109,18 @@ def _merge(base: dict, over: dict) -> dict:
         else:
             out[k] = copy.deepcopy(v)
     return out
+
+
+def _merge_config(base: dict, over: dict) -> dict:
+    """Config sections ``over`` merged key by key over ``base``. The ``model`` sections are
+    first put in the grouped form (old flat keys moved into their groups), so an override
+    replaces the same option whether either side names it flat or grouped."""
+
+    def grouped(raw: dict) -> dict:
+        model = raw.get("model")
+        return {**raw, "model": nest_flat_options(model)} if isinstance(model, dict) else raw
+
+    return _merge(grouped(base), grouped(over))
 
 
 def _absolute_data(raw: dict, base: Path) -> dict:
@@ -174,7 +189,7 @@ def _expand_run(entry, where: str, common: dict, source: str, base: Path) -> lis
         raise ConfigError(
             f'{source}: [{where}] needs a config file (config = "...toml") or a data table.'
         )
-    own = _merge(common, _sections(entry, where, source, base))
+    own = _merge_config(common, _sections(entry, where, source, base))
     origins = entry.get("origins", [None])
     if not isinstance(origins, list) or not origins:
         raise ConfigError(f"{source}: [{where}.origins] must be a non-empty list of dates.")
@@ -199,7 +214,7 @@ def _expand_run(entry, where: str, common: dict, source: str, base: Path) -> lis
                 f"{source}: [{vwhere}.name] {vname!r} must be 1-100 letters, digits, '_', "
                 "'.' or '-'."
             )
-        over = _merge(own, _sections(var, vwhere, source, base))
+        over = _merge_config(own, _sections(var, vwhere, source, base))
         for o in origins:
             parts = [name] + ([vname] if vname else []) + ([o] if o else [])
             specs.append(RunSpec(name="-".join(parts), config=config, overrides=over, origin=o))
@@ -268,7 +283,7 @@ def resolve_config(spec: RunSpec) -> dict:
         if not p.is_file():
             raise ConfigError(f"run {spec.name!r}: config file {p} does not exist.")
         raw = _absolute_data(read_toml(p, label=f"run {spec.name!r}: "), p.parent.resolve())
-    return _merge(raw, _absolute_data(spec.overrides, Path.cwd()))
+    return _merge_config(raw, _absolute_data(spec.overrides, Path.cwd()))
 
 
 def fingerprint(resolved: dict, data_sha256: dict, origin: str | None) -> str:
@@ -277,7 +292,8 @@ def fingerprint(resolved: dict, data_sha256: dict, origin: str | None) -> str:
     Parameters
     ----------
     resolved : dict
-        ``RunConfig.resolved()`` (absolute data paths, every default filled in).
+        ``RunConfig.canonical()`` (absolute data paths, every default filled in, the model
+        in its flat form).
     data_sha256 : dict
         SHA-256 of each data file, by role.
     origin : str or None

@@ -100,13 +100,13 @@ def prepare_lift(
     design : Design
         Scaling constants of the fit (spend is divided by ``design.spend_scale``).
     active : bool
-        Whether the experiments enter the likelihood (``spec.use_experiments``).
+        Whether the experiments enter the likelihood (``spec.likelihood.use_experiments``).
     """
     from mmm.calibration.experiments import window_spend
     from mmm.transforms import lag_stack
 
     x = np.asarray(dataset.spend.values, dtype=float) / design.spend_scale  # (T, G, S)
-    L = max(st.l_max for _, st in spec.stages)
+    L = max(st.l_max for _, st in spec.media.stages)
     data_spend = window_spend(experiments, dataset)
     frac = experiments["spend_change"].to_numpy(float) / data_spend
     rows = list(experiments.itertuples(index=False))

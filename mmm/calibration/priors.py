@@ -2,7 +2,7 @@
 
 In the model each channel's return per currency unit has a log-normal prior,
 ``log roas[outcome, channel] ~ Normal(log median, sigma)`` (the channel mean of its
-audiences). ``ModelSpec.roas_priors`` sets ``median`` and ``sigma`` per channel and
+audiences). ``PriorSpec.roas_priors`` sets ``median`` and ``sigma`` per channel and
 outcome from earlier experiments or studies::
 
     {"paid_search": {"online_sales": {"median": 2.5, "sigma": 0.3},
@@ -41,9 +41,9 @@ def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray
     SpecError
         A channel of ``roas_priors`` is not in the data.
     """
-    priors = _thaw(spec.roas_priors)
+    priors = _thaw(spec.priors.roas_priors)
     mu = np.array(log_prior, dtype=float)
-    sigma = np.full_like(mu, spec.roas_prior_sigma)
+    sigma = np.full_like(mu, spec.priors.roas_prior_sigma)
     outs = list(spec.outcome_names)
     for ch, per in priors.items():
         if ch not in channels:
@@ -56,14 +56,14 @@ def apply_roas_priors(spec, channels, log_prior: np.ndarray) -> tuple[np.ndarray
             k = outs.index(out)
             med = d["median"] if "median" in d else 1.0 / d["cost_per_unit"]
             mu[k, c] = np.log(med)
-            sigma[k, c] = d.get("sigma", spec.roas_prior_sigma)
+            sigma[k, c] = d.get("sigma", spec.priors.roas_prior_sigma)
     return mu, sigma
 
 
 def calibrated_channels(spec) -> list[dict]:
     """The past-study priors of ``spec`` as records (channel, outcome, median, sigma)."""
     recs = []
-    for ch, per in _thaw(spec.roas_priors).items():
+    for ch, per in _thaw(spec.priors.roas_priors).items():
         for out, d in per.items():
             med = d["median"] if "median" in d else 1.0 / d["cost_per_unit"]
             recs.append(
@@ -72,7 +72,7 @@ def calibrated_channels(spec) -> list[dict]:
                     "outcome": out,
                     "median": float(med),
                     "cost_per_unit": d.get("cost_per_unit"),
-                    "sigma": float(d.get("sigma", spec.roas_prior_sigma)),
+                    "sigma": float(d.get("sigma", spec.priors.roas_prior_sigma)),
                 }
             )
     return recs

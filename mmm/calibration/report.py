@@ -165,7 +165,7 @@ def disagreement_warnings(records: list[dict]) -> list[str]:
 def calibration_summary(fit, *, before=None, prob: float = 0.9) -> dict | None:
     """The ``calibration`` entry of ``summary.json``; None without experiments or priors.
 
-    With ``fit.spec.use_experiments`` the fit is the calibrated one ("after") and
+    With ``fit.spec.likelihood.use_experiments`` the fit is the calibrated one ("after") and
     ``before`` the uncalibrated one; otherwise the fit is shown as "before" only.
     """
     from mmm.calibration.priors import calibrated_channels
@@ -173,7 +173,7 @@ def calibration_summary(fit, *, before=None, prob: float = 0.9) -> dict | None:
     priors = calibrated_channels(fit.spec)
     if fit.experiments is None and not priors:
         return None
-    active = bool(fit.spec.use_experiments)
+    active = bool(fit.spec.likelihood.use_experiments)
     recs: list[dict] = []
     if fit.experiments is not None:
         if active:

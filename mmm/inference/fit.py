@@ -387,7 +387,7 @@ def _with_total_return(result):
 
 def _structure_key(spec: ModelSpec, inputs, lift=None) -> str:
     if lift is not None:  # use_experiments only switches model data (lift_active)
-        spec = replace(spec, use_experiments=True)
+        spec = spec.replace(use_experiments=True)
     shapes = {k: len(v) for k, v in inputs.coords.items()}
     extra = {
         "aw": inputs.awareness_series.tolist(),
@@ -578,7 +578,7 @@ def fit(
     experiments : path or pandas.DataFrame, optional
         Lift tests (:func:`mmm.calibration.load_experiments` format). Each adds a
         likelihood term on the model's own incremental effect when
-        ``spec.use_experiments`` is true (see ``docs/calibration.md``).
+        ``spec.likelihood.use_experiments`` is true (see ``docs/calibration.md``).
     predictive : bool
         Also store a posterior predictive draw per posterior draw (``idata``'s
         ``posterior_predictive`` group, for ``az.plot_ppc``; about 0.5 s on the demo).
@@ -621,7 +621,9 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
         check_experiments(experiments, dataset, spec)
         # with use_experiments off the term is built inactive (weight 0): the posterior
         # is the uncalibrated one and the compiled model is shared with the calibrated fit
-        lift = prepare_lift(experiments, dataset, spec, inputs.design, active=spec.use_experiments)
+        lift = prepare_lift(
+            experiments, dataset, spec, inputs.design, active=spec.likelihood.use_experiments
+        )
     model = build_model(spec, dataset, inputs=inputs, lift=lift)
     t_build = time.perf_counter() - t_start
     if quick is not None:

@@ -94,7 +94,7 @@ def _default_log_roas(spec, dataset, channels: list[str], y_raw, spend) -> np.nd
     total_spend = max(spend.sum(), 1e-12)
     log_prior = np.zeros((len(outcomes), len(channels)))
     for k, o in enumerate(outcomes):
-        default = spec.media_share_prior * y_raw[..., k].sum() / total_spend
+        default = spec.priors.media_share_prior * y_raw[..., k].sum() / total_spend
         default = max(default, 1e-12)
         for c, ch in enumerate(channels):
             med = default
@@ -104,6 +104,15 @@ def _default_log_roas(spec, dataset, channels: list[str], y_raw, spend) -> np.nd
                     med = float(rp.iloc[0])
             log_prior[k, c] = np.log(med)
     return log_prior
+
+
+def _mediator_log_roas(spec, dataset, spend, aw) -> float:
+    """Log of the default prior median of the mediator's return per currency unit of
+    awareness spend (``aw``: the awareness series): ``media_share_prior`` of the
+    mediator over the awareness spend."""
+    mraw = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, float)
+    aw_spend = max(spend[..., aw].sum(), 1e-12) if len(aw) else 1.0
+    return float(np.log(max(spec.priors.media_share_prior * mraw.sum() / aw_spend, 1e-12)))
 
 
 def prepare_inputs(spec, dataset) -> ModelInputs:
@@ -137,17 +146,13 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
 
     spend_total = spend.sum(axis=0)  # (geo, series)
     log_prior = _default_log_roas(spec, dataset, channels, y_raw, spend)
-    # priors from past studies (spec.roas_priors) override the defaults
+    # priors from past studies (spec.priors.roas_priors) override the defaults
     from mmm.calibration.priors import apply_roas_priors
 
     log_prior, log_prior_sd = apply_roas_priors(spec, channels, log_prior)
-    log_prior_m = 0.0
-    if m is not None:
-        mraw = np.asarray(dataset.outcomes.sel(outcome=spec.mediator).values, float)
-        aw_spend = max(spend[..., aw].sum(), 1e-12) if len(aw) else 1.0
-        log_prior_m = float(np.log(max(spec.media_share_prior * mraw.sum() / aw_spend, 1e-12)))
+    log_prior_m = _mediator_log_roas(spec, dataset, spend, aw) if m is not None else 0.0
 
-    max_lag = max(st.l_max for _, st in spec.stages)
+    max_lag = max(st.l_max for _, st in spec.media.stages)
     coords = {
         "date": dates,
         "geo": [str(g) for g in dataset.geos],
@@ -227,11 +232,11 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     shift = pt.zeros((len(inp.coords["geo"]), *[len(inp.coords[d]) for d in extra]))
     mu = level[None]
     t = pm.Data(f"{sfx}t", inp.t, dims="date")
-    if spec.trend in ("linear", "piecewise"):
+    if spec.baseline.trend in ("linear", "piecewise"):
         slope = pm.Normal(f"{sfx}trend_slope", 0.0, 0.5, dims=("geo", *extra))
         tt = (t - 0.5)[:, None] if not extra else (t - 0.5)[:, None, None]
         mu = mu + tt * slope[None]
-    if spec.trend == "piecewise" and inp.trend_basis.shape[1]:
+    if spec.baseline.trend == "piecewise" and inp.trend_basis.shape[1]:
         tb = pm.Data(f"{sfx}trend_basis", inp.trend_basis, dims=("date", "changepoint"))
         k = pm.Laplace(f"{sfx}trend_changes", 0.0, 0.2, dims=(*extra, "changepoint"))
         if extra:
@@ -264,7 +269,7 @@ def _shop_access(pm, pt, inp: ModelInputs, spec):
     sel[np.flatnonzero(g.store_outcome), np.arange(n_st)] = 1.0
     sel = pt.as_tensor_variable(sel)
     eta = pm.Normal("shop_elasticity", 0.0, 1.0, dims="store_outcome")
-    if spec.shop_effects == "estimate":
+    if spec.media.shop_effects == "estimate":
         leak = pt.dot(sel, pm.Beta("near_store_leak", 1.0, 3.0, dims="store_outcome"))
     else:
         leak = pt.zeros(len(inp.coords["outcome"]))
@@ -530,7 +535,7 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
     channel (and shared audience effects), geo deviations and the shops' access."""
     K = len(spec.outcome_names)
     lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
-    sd_c = spec.roas_prior_sigma
+    sd_c = spec.priors.roas_prior_sigma
     if inp.log_prior_roas_sigma is not None:
         sd_c = pm.Data(
             "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
@@ -539,11 +544,11 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
     # audiences deviate from their channel only where a channel has two or more
     # audiences: a lone series' deviation would only trade off against the channel mean
     basis, contrasts = zero_sum_contrasts(inp.channel_index, inp.coords["channel"])
-    if spec.audience_pooling and contrasts:
+    if spec.media.audience_pooling and contrasts:
         # the audiences' deviations sum to zero within each channel, so the channel
         # term is their mean and does not trade off against them (a ridge that made
         # the sampler diverge); free coordinates are orthonormal contrasts
-        shared = spec.shared_audiences and inp.shared_audience.shape[1]
+        shared = spec.media.shared_audiences and inp.shared_audience.shape[1]
         if shared:
             # the series' own deviations leave out the directions of the shared
             # audience effects (residual_contrasts), with a fixed prior scale: the few
@@ -571,7 +576,7 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
     else:
         log_r = pt.dot(mu_c, to_series.T)
     G = len(inp.coords["geo"])
-    if G > 1 and spec.geo_pooling:
+    if G > 1 and spec.media.geo_pooling:
         sd_g = pm.HalfNormal("log_roas_geo_sd", 0.3, dims="outcome")
         z_g = pm.Normal("log_roas_geo_z", 0.0, 1.0, dims=("outcome", "geo", "series"))
         log_rg = log_r[:, None, :] + sd_g[:, None, None] * z_g
@@ -595,7 +600,7 @@ def _mediator_path(pm, pt, model, spec, inp: ModelInputs, f, spend_total, mu, sh
         mb = mb + m_media - m_media_bar[None]
         m_shift = m_shift + m_media_bar
     pm.Deterministic("mediator_intercept", m_level - m_shift, dims="geo")
-    sig_m = pm.HalfNormal("mediator_sigma", spec.noise_prior)
+    sig_m = pm.HalfNormal("mediator_sigma", spec.likelihood.noise_prior)
     pm.Normal("mediator_obs", mb, sig_m, observed=m_obs, dims=("date", "geo"))
     delta = pm.HalfNormal("delta", 0.5, dims="outcome")
     # centred like the controls: the level and delta are then nearly uncorrelated
@@ -613,7 +618,7 @@ def _mediator_media(pm, pt, model, spec, inp: ModelInputs, f, spend_total):
     # the prior median comes from the data: model data, so a compiled model
     # reused for new data of the same shape uses the new data's prior
     lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
-    lm = pm.Normal("log_mediator_roas_mu", lpm, spec.roas_prior_sigma)
+    lm = pm.Normal("log_mediator_roas_mu", lpm, spec.priors.roas_prior_sigma)
     log_m = lm * pt.ones(len(aw))
     sel = np.zeros((len(inp.coords["series"]), len(aw)))
     sel[aw, np.arange(len(aw))] = 1.0
@@ -652,7 +657,7 @@ def _observe(pm, pt, spec, inp: ModelInputs, mu, yscale) -> None:
     from mmm.transforms import get_likelihood
 
     y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
-    sigma = pm.HalfNormal("sigma", spec.noise_prior, dims="outcome")
+    sigma = pm.HalfNormal("sigma", spec.likelihood.noise_prior, dims="outcome")
     liks = [
         get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood") for o in spec.outcomes
     ]

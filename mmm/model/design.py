@@ -214,18 +214,18 @@ def make_design(spec, dataset) -> Design:
     cnames: tuple[str, ...] = ()
     if dataset.controls is not None:
         available = tuple(str(c) for c in dataset.controls.coords["control"].values)
-        if spec.controls is None:
+        if spec.baseline.controls is None:
             cnames = available
         else:
-            bad = [c for c in spec.controls if c not in available]
+            bad = [c for c in spec.baseline.controls if c not in available]
             if bad:
                 raise SpecError(
                     f"controls {bad} are not in the controls table (it has {list(available)})."
                 )
-            cnames = tuple(spec.controls)
-    elif spec.controls:
+            cnames = tuple(spec.baseline.controls)
+    elif spec.baseline.controls:
         raise SpecError(
-            f"the spec asks for controls {list(spec.controls)} but no controls table was given."
+            f"the spec asks for controls {list(spec.baseline.controls)} but no controls table was given."
         )
     if cnames:
         c = dataset.controls.sel(control=list(cnames)).values.astype(float)
@@ -237,7 +237,7 @@ def make_design(spec, dataset) -> Design:
         sd = np.ones(0)
 
     dates = pd.DatetimeIndex(dataset.dates)
-    n_cp = spec.n_changepoints if spec.trend == "piecewise" else 0
+    n_cp = spec.baseline.n_changepoints if spec.baseline.trend == "piecewise" else 0
     changepoints = np.linspace(0, 1, n_cp + 2)[1:-1] if n_cp else np.zeros(0)
     period_days = _period_days(dates)
     return Design(
@@ -250,7 +250,7 @@ def make_design(spec, dataset) -> Design:
         first_date=dates[0],
         period_days=period_days,
         n_train=len(dates),
-        yearly_order=spec.yearly_order,
+        yearly_order=spec.baseline.yearly_order,
         changepoints=changepoints,
         # daily data: day-of-week effects on every outcome's (and the mediator's) baseline
         day_of_week=period_days == 1.0,

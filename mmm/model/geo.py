@@ -22,7 +22,7 @@ would have if it behaved like the average geo)::
 Residents of a geo with more shops visit more; residents of a geo without shops still
 visit shops elsewhere (the ``1 +``).
 
-Geo baselines (``spec.geo_baseline == "size"``, more than one geo)
+Geo baselines (``spec.baseline.geo_baseline == "size"``, more than one geo)
 ------------------------------------------------------------------
 Outcomes are scaled per geo by their own mean (:mod:`mmm.model.design`), so the scaled
 intercept of geo :math:`g` is the national relative level times
@@ -37,7 +37,7 @@ centred, see :mod:`mmm.model.build`), so a geo's baseline at its average conditi
 centred on its share by population (and shops) and departs from it as far as its data
 say.
 
-Shop access of media effects on store outcomes (``spec.shop_effects``)
+Shop access of media effects on store outcomes (``spec.media.shop_effects``)
 ----------------------------------------------------------------------
 The return of series :math:`s` on outcome :math:`k` in geo :math:`g` (see
 :mod:`mmm.model.build`) is::
@@ -46,7 +46,7 @@ The return of series :math:`s` on outcome :math:`k` in geo :math:`g` (see
 
 with ``access = 1`` for outcomes that are not store outcomes. For store outcomes:
 
-* near-store audiences (``spec.near_store_audiences``)::
+* near-store audiences (``spec.media.near_store_audiences``)::
 
       access[k, g, s] = (1 - leak) * near[g] + leak,   near[g] = (Q_g / sum_h Q_h) / w_g
 
@@ -136,7 +136,7 @@ def geo_context(spec, dataset, y_raw: np.ndarray) -> GeoContext:
     outcomes = list(spec.outcome_names)
     n_k = len(outcomes)
     series_aud = [str(a) for a in dataset.spend.coords["audience"].values]
-    near_series = np.array([a in spec.near_store_audiences for a in series_aud], dtype=bool)
+    near_series = np.array([a in spec.media.near_store_audiences for a in series_aud], dtype=bool)
     ones_g = np.ones(n_g)
     if n_g == 1:
         return GeoContext(
@@ -159,7 +159,9 @@ def geo_context(spec, dataset, y_raw: np.ndarray) -> GeoContext:
     w = np.maximum(w, 1e-12)
     shops = _column(info, "shops", geos)
     stores = set(spec.store_outcome_names)
-    use_shops = shops is not None and spec.shop_effects != "ignore" and bool(stores & set(outcomes))
+    use_shops = (
+        shops is not None and spec.media.shop_effects != "ignore" and bool(stores & set(outcomes))
+    )
     store_outcome = np.array([use_shops and o in stores for o in outcomes], dtype=bool)
 
     near_access = ones_g.copy()
@@ -188,7 +190,7 @@ def geo_context(spec, dataset, y_raw: np.ndarray) -> GeoContext:
         near_access=near_access,
         shop_index=shop_index,
         shops=use_shops,
-        pooled_baseline=spec.geo_baseline == "size",
+        pooled_baseline=spec.baseline.geo_baseline == "size",
     )
 
 

@@ -150,17 +150,19 @@ def _synthetic_dataset(spend, series, stages, outcomes, mediator, geos, start, f
 def _synthetic_spec(outcomes, mediator, *, n_lag: int, slope):
     """Geometric carry-over of ``n_lag`` lags in both stages, Hill saturation (slope 1
     unless slopes are given)."""
-    from mmm.spec import ModelSpec, OutcomeSpec, StageSpec
+    from mmm.spec import MediaSpec, ModelSpec, OutcomeSpec, StageSpec
 
     return ModelSpec(
         outcomes=tuple(OutcomeSpec(o, k) for o, k in outcomes),
         mediator=mediator,
-        stages={
-            "awareness": StageSpec("geometric", n_lag),
-            "conversion": StageSpec("geometric", n_lag),
-        },
-        saturation="hill",
-        hill_slope=1.0 if slope is None else "estimate",
+        media=MediaSpec(
+            stages={
+                "awareness": StageSpec("geometric", n_lag),
+                "conversion": StageSpec("geometric", n_lag),
+            },
+            saturation="hill",
+            hill_slope=1.0 if slope is None else "estimate",
+        ),
     )
 
 
