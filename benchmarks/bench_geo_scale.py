@@ -107,6 +107,15 @@ def _cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _worst_rhat(idata, names: list[str], n: int = 5) -> list[list]:
+    """The ``n`` free variables with the highest R-hat (name, R-hat), to see what does not mix."""
+    import arviz as az
+
+    rhat = az.rhat(idata, var_names=names)
+    worst = sorted(((float(rhat[v].max()), v) for v in rhat.data_vars), reverse=True)[:n]
+    return [[v, round(r, 3)] for r, v in worst]
+
+
 def _fit_ours(spec, ds, cfg, sampler: str, label: str) -> dict:
     from mmm.errors import ConvergenceWarning
     from mmm.inference import fit
@@ -131,7 +140,10 @@ def _fit_ours(spec, ds, cfg, sampler: str, label: str) -> dict:
         "sample_s": tm["sample_s"],
         "peak_mb": mem.peak,
     }
-    return row | _diagnostics(res.idata, free_variable_names(res.idata), wall)
+    free = free_variable_names(res.idata)
+    if cfg.get("save_fit"):
+        res.save(cfg["save_fit"])
+    return row | _diagnostics(res.idata, free, wall) | {"worst_rhat": _worst_rhat(res.idata, free)}
 
 
 def child_ours(cfg: dict) -> list[dict]:
@@ -296,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--skip-peer", action="store_true", help="same as --only ours")
     p.add_argument("--timeout", type=float, default=3600, help="seconds per child process")
     p.add_argument("--json", type=Path, help="also write the measurements here")
+    p.add_argument("--save-fit", help="save our fit (the `ours` run) to this folder")
     p.add_argument("--child", choices=list(CHILDREN), help=argparse.SUPPRESS)
     p.add_argument("--cfg", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -319,6 +332,7 @@ def main(argv: list[str] | None = None) -> None:
             "tune",
             "target_accept",
             "seed",
+            "save_fit",
         )
     }
     print(f"config: {json.dumps(cfg)}", flush=True)
@@ -327,6 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     if only in (None, "ours"):
         rows += spawn("ours", cfg, a.timeout)
         print(table(rows), flush=True)
+        print(f"highest R-hat: {rows[-1].get('worst_rhat')}", flush=True)
     if only in (None, "peer"):
         rows += spawn("ours_peer", cfg, a.timeout)
         rows += spawn("peer", cfg, a.timeout)

@@ -241,6 +241,7 @@ def test_fits_saved_with_one_spend_scale_per_series_read_the_same(fit, tmp_path)
 def test_contribution_totals_in_chunks_of_draws_equal_the_whole(monkeypatch):
     """The totals are evaluated a few draws at a time (memory of a large geo model); with
     one draw per chunk they equal the sum over dates of the full contributions."""
+    import mmm.model.numpy_eval as npe
     import mmm.model.roas as roas
 
     p = params()
@@ -249,8 +250,8 @@ def test_contribution_totals_in_chunks_of_draws_equal_the_whole(monkeypatch):
     full = A.contributions(f, max_draws=None)
     dates = full["date"].values[2:7]
     want = full.sel(date=dates).sum(("date", "geo"))
-    monkeypatch.setattr(roas, "_CHUNK_ELEMENTS", 1)  # one draw per chunk
-    assert roas._draws_per_chunk(f, np.asarray(f.dataset.spend.values)) == 1
+    monkeypatch.setattr(npe, "_CHUNK_ELEMENTS", 1)  # one draw per chunk
+    assert npe.draws_per_chunk(f, np.asarray(f.dataset.spend.values)) == 1
     got = roas.contribution_totals(f, start=dates[0], end=dates[-1], max_draws=None)
     np.testing.assert_allclose(
         got.sel(path=["direct", "mediated"]).transpose(*want.dims).values, want.values, rtol=1e-12
@@ -258,3 +259,20 @@ def test_contribution_totals_in_chunks_of_draws_equal_the_whole(monkeypatch):
     np.testing.assert_array_equal(got["sample"].values, full["sample"].values)
     by_geo = roas.contribution_totals(f, by_geo=True, max_draws=None)
     assert by_geo.sizes["geo"] == len(f.dataset.geos) and by_geo.sizes["sample"] == 3
+
+
+def test_expected_in_chunks_of_draws_equals_the_whole(monkeypatch):
+    """The expected outcome (log-likelihood, predictive draws) is evaluated a few draws at a
+    time; with one draw per chunk it equals the one-pass evaluation."""
+    import mmm.model.numpy_eval as npe
+
+    p = params()
+    p["saturation_half"] = np.array([[1.0, 0.8], [2.0, 1.6], [0.5, 0.4]])
+    f = fit_from_params(spec(), dataset(), params=p)
+    whole = npe.expected(f, max_draws=None)
+    monkeypatch.setattr(npe, "_CHUNK_ELEMENTS", 1)
+    assert npe.draws_per_chunk(f, np.asarray(f.dataset.spend.values)) == 1
+    chunked = npe.expected(f, max_draws=None)
+    np.testing.assert_allclose(chunked.values, whole.values, rtol=1e-12)
+    np.testing.assert_array_equal(chunked["sample"].values, whole["sample"].values)
+    assert chunked.sizes["sample"] == 3

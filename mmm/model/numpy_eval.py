@@ -138,6 +138,28 @@ def posterior_params(fit, *, max_draws: int | None = None) -> Params:
     )
 
 
+#: numbers one chunk of draws may hold in its largest intermediate (about 200 MB)
+_CHUNK_ELEMENTS = 25_000_000
+
+
+def draws_per_chunk(fit, spend: np.ndarray) -> int:
+    """How many draws the media response is evaluated for at once.
+
+    The response's intermediates are (draw, date, geo, series, lag) and the contributions
+    (draw, date, geo, outcome, series, path): a large geo model would otherwise hold them
+    for every draw at once (13 GB at 50 geos x 12 series x 1000 draws).
+    """
+    T, G, S = spend.shape
+    lags = int(fit.posterior.sizes.get("lag", 1))
+    per_draw = T * G * S * max(lags, 4 * len(fit.spec.outcome_names))
+    return max(1, _CHUNK_ELEMENTS // per_draw)
+
+
+def draw_chunks(n: int, size: int) -> list[slice]:
+    """Consecutive slices of at most ``size`` draws covering ``range(n)``."""
+    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+
 def channel_index(fit) -> np.ndarray:
     """Channel position of each series, dims (series,).
 
@@ -341,8 +363,15 @@ def expected(fit, *, max_draws: int | None = 500) -> xr.DataArray:
     params = posterior_params(fit, max_draws=max_draws)
     base = baseline_scaled(fit, max_draws=max_draws)
     ys = fit.design.outcome_scale
-    f = response(fit, fit.dataset.spend.values, params)
-    direct = np.einsum("stgr,skgr->stgk", f, params.beta)
+    spend = np.asarray(fit.dataset.spend.values, dtype=float)
+    direct = np.concatenate(
+        [
+            np.einsum("stgr,skgr->stgk", response(fit, spend, sub), sub.beta)
+            for sub in (
+                params.take(rows) for rows in draw_chunks(params.n, draws_per_chunk(fit, spend))
+            )
+        ]
+    )
     mu = base + direct
     if params.delta is not None:
         m = fit.dataset.outcomes.sel(outcome=fit.spec.mediator).values / fit.design.mediator_scale

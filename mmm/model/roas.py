@@ -17,6 +17,8 @@ import xarray as xr
 from mmm.model.numpy_eval import (
     contribution_array,
     contributions_from_response,
+    draw_chunks,
+    draws_per_chunk,
     posterior_params,
     response,
 )
@@ -60,11 +62,9 @@ def contribution_totals(
     ds = fit.dataset
     spend = np.asarray(ds.spend.values, dtype=float)
     mask = _date_mask(pd.DatetimeIndex(ds.dates), start, end)
-    # draws in chunks: the response's intermediates are (draw, date, geo, series, lag) and
-    # the contributions (draw, date, geo, outcome, series, path); a large geo model would
-    # otherwise hold them for every draw at once (13 GB at 50 geos x 12 series)
+    # draws in chunks (memory of a large geo model; see draws_per_chunk)
     parts = []
-    for rows in _chunks(params.n, _draws_per_chunk(fit, spend)):
+    for rows in draw_chunks(params.n, draws_per_chunk(fit, spend)):
         sub = params.take(rows)
         f = response(fit, spend, sub)[:, mask]  # the whole history carries over into the range
         parts.append(contributions_from_response(fit, f, sub).sum(axis=1))
@@ -73,22 +73,6 @@ def contribution_totals(
         tot = tot.sum("geo")
     total = tot.sum("path").expand_dims(path=["total"])
     return xr.concat([tot, total], dim="path")
-
-
-#: numbers one chunk of draws may hold in its largest intermediate (about 200 MB)
-_CHUNK_ELEMENTS = 25_000_000
-
-
-def _draws_per_chunk(fit, spend: np.ndarray) -> int:
-    """How many draws :func:`contribution_totals` evaluates at once."""
-    T, G, S = spend.shape
-    lags = int(fit.posterior.sizes.get("lag", 1))
-    per_draw = T * G * S * max(lags, 4 * len(fit.spec.outcome_names))
-    return max(1, _CHUNK_ELEMENTS // per_draw)
-
-
-def _chunks(n: int, size: int) -> list[slice]:
-    return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
 def spend_totals(fit, *, start=None, end=None, by_geo: bool = False) -> xr.DataArray:
