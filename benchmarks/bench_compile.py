@@ -66,32 +66,9 @@ def _dataset_and_spec(name: str):
 
         ds = demo_simulation().to_dataset()
         return ds, default_spec_for(ds, mediator="brand_search")
-    from bench_fit import DEFAULT_DATA, EVENTS, L_MAX, YEARLY_ORDER
+    from bench_fit import DEFAULT_DATA, pmm_dataset_and_spec
 
-    from mmm.data import from_wide
-    from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, StageSpec
-
-    ds = from_wide(
-        DEFAULT_DATA,
-        date="date_week",
-        spend={"x1": "x1", "x2": "x2"},
-        outcomes=["y"],
-        controls=EVENTS,
-        channels={"x1": "awareness", "x2": "conversion"},
-        name="pymc_marketing_mmm_example",
-    )
-    spec = ModelSpec(
-        outcomes=(OutcomeSpec("y", "revenue"),),
-        media=MediaSpec(
-            stages=(
-                ("awareness", StageSpec("geometric", L_MAX)),
-                ("conversion", StageSpec("geometric", L_MAX)),
-            ),
-            saturation="logistic",
-        ),
-        baseline=BaselineSpec(yearly_order=YEARLY_ORDER, trend="linear", controls=tuple(EVENTS)),
-    )
-    return ds, spec
+    return pmm_dataset_and_spec(DEFAULT_DATA)
 
 
 def _cpu_s() -> float:
