@@ -14,6 +14,9 @@ first one filled). Variants (``--variants``):
   persistent compilation cache under ``$MMM_CACHE_DIR/jax``);
 * ``jax_1thread``: the same with XLA's CPU thread pool off (``XLA_FLAGS``), so the chains'
   threads do not share cores with XLA's own;
+* ``numpyro``: ``SamplerConfig(sampler="numpyro")`` (PyMC's JAX graph sampled by
+  NumPyro's NUTS, the whole trajectory in compiled JAX code; JAX's persistent cache as for
+  ``jax``); compiling happens inside sampling and is not timed apart from it;
 * ``c``: ``SamplerConfig(sampler="pymc")`` (PyMC's own NUTS, pytensor's C back end, whose
   compile folder is persistent); compilation happens inside ``pm.sample`` and is not timed
   apart from sampling.
@@ -55,7 +58,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-VARIANTS = ("numba", "numba_hashseed", "jax", "jax_1thread", "c")
+VARIANTS = ("numba", "numba_hashseed", "jax", "jax_1thread", "numpyro", "c")
 DATA = ("demo", "pmm")
 
 
@@ -121,7 +124,11 @@ def child(variant: str, data: str, cfg: dict) -> dict:
     import_s = time.perf_counter() - t0
     warnings.simplefilter("ignore")
     ds, spec = _dataset_and_spec(data)
-    kw = {"sampler": "pymc"} if variant == "c" else {}
+    kw = (
+        {"sampler": {"c": "pymc", "numpyro": "numpyro"}[variant]}
+        if variant in ("c", "numpyro")
+        else {}
+    )
     if variant.startswith("jax"):
         kw["backend"] = "jax"
     sampler = SamplerConfig(
@@ -161,8 +168,8 @@ def child(variant: str, data: str, cfg: dict) -> dict:
         "compile_s": tm["compile_s"],
         "sample_s": tm["sample_s"],
         "wall_s": wall,
-        "compile_cpu_s": cpu["compile"] if variant != "c" else None,
-        "sample_cpu_s": cpu["sample"] if variant != "c" else None,
+        "compile_cpu_s": cpu["compile"] if variant not in ("c", "numpyro") else None,
+        "sample_cpu_s": cpu["sample"] if variant not in ("c", "numpyro") else None,
         "fit_cpu_s": fit_cpu,
         "divergences": int(d.divergences),
         "max_rhat": float(d.max_rhat),

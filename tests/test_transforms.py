@@ -213,16 +213,23 @@ class TestBattery:
             assert set(priors) == set(t.param_names)
             draws = {}
             for n, spec in priors.items():
-                kw = {k: v for k, v in spec.items() if k not in ("dist", "shift")}
-                dist = getattr(pm, spec["dist"]).dist(**kw, shape=(N_GEO, N_SERIES))
-                # a "shift" moves the law right (the model's variable is shift + the law)
-                draws[n] = spec.get("shift", 0.0) + pm.draw(dist, random_seed=11)
+                draws[n] = _draw_prior(pm, spec, (N_GEO, N_SERIES), seed=11)
             y = t.apply(_spend(7), draws)  # draws lie in the kernels' domains
             assert np.all(np.isfinite(y))
         # copies: changing one does not change the next
         priors_list[0][t.param_names[0]]["dist"] = "Changed"
         again = t.default_priors(STAGES[0]) if _is_adstock(t) else t.default_priors()
         assert again[t.param_names[0]]["dist"] != "Changed"
+
+
+def _draw_prior(pm, spec: dict, shape, seed: int) -> np.ndarray:
+    """Draws of a default prior through PyMC itself: the law PyMC builds from the dict's
+    parameters, moved and stretched as the model does (``shift + factor * law``)."""
+    from mmm.transforms.prior_spec import split_prior
+
+    p = split_prior(spec)
+    law = getattr(pm, p.dist).dist(**p.params, shape=shape)
+    return p.shift + p.factor * pm.draw(law, random_seed=seed)
 
 
 @pytest.fixture(scope="module")
@@ -252,8 +259,7 @@ def test_awareness_priors_carry_over_longer_than_conversion(case, pm):
     for stage in STAGES:
         draws = {}
         for n, spec in t.default_priors(stage).items():
-            kw = {k: v for k, v in spec.items() if k != "dist"}
-            draws[n] = pm.draw(getattr(pm, spec["dist"]).dist(**kw, shape=400), random_seed=5)
+            draws[n] = _draw_prior(pm, spec, 400, seed=5)
         mean_lags[stage] = float(np.mean(mean_lag(t.weights(draws))))
     assert mean_lags["awareness"] > mean_lags["conversion"] + 0.5
 
@@ -515,6 +521,51 @@ def test_estimated_hill_slope_prior_is_above_one():
     assert [v.name for v in m.free_RVs] == ["slope_excess"]
     assert got.min() > 1.0
     assert got.mean() == pytest.approx(want, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("l_max", "period_days", "upper", "a", "b"),
+    [
+        # weekly default: U = 13 / 2 = 6.5 weeks; mean 2 = 6.5 a / (a + b), sd 1
+        (13, 7.0, 6.5, 2.46, 5.54),
+        # daily default: 56 days = 8 weeks, U = 4; mean capped at U / 2, sd at U / 4
+        (56, 1.0, 4.0, 1.5, 1.5),
+    ],
+)
+def test_delayed_peak_lag_prior_is_bounded_by_half_the_window(l_max, period_days, upper, a, b):
+    """The awareness peak lag is U * Beta(a, b) weeks, U half the window in weeks: mean 2
+    and sd 1 (hand-computed Beta parameters), no mass beyond U, the same law in the PyMC
+    model (the variable ``theta_unit`` stretched by U) and in the SciPy prior draws."""
+    import pymc as pm
+
+    from mmm.analysis.priors import scipy_prior
+    from mmm.model.build import _prior
+
+    d = DelayedAdstock(l_max=l_max).default_priors("awareness", period_days=period_days)["theta"]
+    assert d == {"dist": "Beta", "alpha": a, "beta": b, "factor": upper}
+    sd = upper * math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    assert upper * a / (a + b) == pytest.approx(2.0, abs=0.01)
+    assert sd == pytest.approx(1.0, abs=0.01)
+    rv = scipy_prior(d)
+    assert rv.ppf(1.0) == pytest.approx(upper) and rv.ppf(0.0) == 0.0
+    draws = rv.rvs(size=20_000, random_state=np.random.default_rng(0))
+    assert draws.mean() == pytest.approx(2.0, abs=0.03)
+    assert draws.std() == pytest.approx(1.0, abs=0.03)
+    with pm.Model() as m:
+        got = pm.draw(_prior(pm, "theta", d, None), draws=20_000, random_seed=1)
+    assert [v.name for v in m.free_RVs] == ["theta_unit"]
+    assert 0.0 < got.min() and got.max() < upper
+    assert got.mean() == pytest.approx(2.0, abs=0.03)
+    assert got.std() == pytest.approx(1.0, abs=0.03)
+
+
+def test_bounded_lag_prior_rejects_a_bound_that_is_not_positive():
+    from mmm.transforms.prior_spec import bounded_lag_prior, split_prior
+
+    with pytest.raises(ValueError, match="upper must be positive"):
+        bounded_lag_prior(2.0, 1.0, 0.0)
+    with pytest.raises(ValueError, match="factor must be positive"):
+        split_prior({"dist": "Beta", "alpha": 2.0, "beta": 2.0, "factor": -1.0})
 
 
 # --------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ def scipy_prior(d: dict):
     d : dict
         ``{"dist": name, **params}`` with a PyMC distribution name (``Beta``, ``Gamma``,
         ``Normal``, ``HalfNormal``, ``TruncatedNormal``, ``LogNormal``) and its PyMC
-        parameters, in the model's scaled units.
+        parameters, in the model's scaled units; a ``shift`` or ``factor`` moves or
+        stretches the law (:mod:`mmm.transforms.prior_spec`).
 
     Returns
     -------
@@ -38,11 +39,10 @@ def scipy_prior(d: dict):
     """
     from scipy import stats
 
-    d = dict(d)
-    dist = d.pop("dist")
-    shift = d.pop("shift", 0.0)
-    if shift:
-        return _shifted(scipy_prior(d | {"dist": dist}), shift)
+    from mmm.transforms.prior_spec import split_prior
+
+    p = split_prior(d)
+    dist, d = p.dist, p.params
     if dist == "Beta":
         rv = stats.beta(d["alpha"], d["beta"])
     elif dist == "Gamma":
@@ -59,27 +59,27 @@ def scipy_prior(d: dict):
         rv = stats.lognorm(d.get("sigma", 1.0), scale=np.exp(d.get("mu", 0.0)))
     else:
         raise ValueError(f"no SciPy equivalent for prior {dist!r}.")
-    return rv
+    return _Affine(rv, p.shift, p.factor) if p.affine else rv
 
 
-class _shifted:
-    """A frozen SciPy distribution moved right by ``shift`` (``rvs``, ``mean``, ``median``,
-    ``ppf``)."""
+class _Affine:
+    """A frozen SciPy distribution moved and stretched, ``shift + factor * law``
+    (``rvs``, ``mean``, ``median``, ``ppf``)."""
 
-    def __init__(self, rv, shift: float) -> None:
-        self.rv, self.shift = rv, float(shift)
+    def __init__(self, rv, shift: float, factor: float) -> None:
+        self.rv, self.shift, self.factor = rv, float(shift), float(factor)
 
     def rvs(self, *args, **kwargs):
-        return self.shift + self.rv.rvs(*args, **kwargs)
+        return self.shift + self.factor * self.rv.rvs(*args, **kwargs)
 
     def mean(self) -> float:
-        return self.shift + float(self.rv.mean())
+        return self.shift + self.factor * float(self.rv.mean())
 
     def median(self) -> float:
-        return self.shift + float(self.rv.median())
+        return self.shift + self.factor * float(self.rv.median())
 
     def ppf(self, q):
-        return self.shift + self.rv.ppf(q)
+        return self.shift + self.factor * self.rv.ppf(q)
 
 
 def _scipy_draws(d: dict, size, rng) -> np.ndarray:
@@ -124,7 +124,8 @@ def prior_draws(fit, *, n: int = 2000, seed: int = 0) -> xr.Dataset:
         st = spec.stage(stage)
         ad = get_adstock(st.adstock, l_max=st.l_max)
         k = post.sizes[dim]
-        weekly = {p: _scipy_draws(d, (n, k), rng) for p, d in ad.default_priors(stage).items()}
+        priors = ad.default_priors(stage, period_days=fit.design.period_days)
+        weekly = {p: _scipy_draws(d, (n, k), rng) for p, d in priors.items()}
         for p, v in ad.per_period(weekly, fit.design.period_days).items():
             out[f"adstock_{stage}_{p}"] = (("sample", dim), v)
     sat = spec.saturation_transform()

@@ -501,6 +501,10 @@ def _jax_kwargs(nuts_sampler: str) -> dict:
 def _sample_pymc(model, cfg: SamplerConfig, nuts_sampler: str):
     import pymc as pm
 
+    if nuts_sampler == "numpyro":  # JAX compiles the sampler: keep what it compiles on disk
+        from mmm.inference.backends import configure_jax_cache
+
+        configure_jax_cache()
     t1 = time.perf_counter()
     with model:
         idata = pm.sample(

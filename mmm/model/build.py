@@ -194,18 +194,25 @@ def prepare_inputs(spec, dataset) -> ModelInputs:
 
 
 def _prior(pm, name: str, d: dict, dims):
-    """The prior ``d`` (``{"dist": PyMC name, **parameters}``) as the variable ``name``; with
-    a ``shift``, ``name`` is ``shift`` plus a variable ``<name>_excess`` of that law."""
-    d = dict(d)
-    dist = d.pop("dist")
-    shift = d.pop("shift", None)
+    """The prior ``d`` (``{"dist": PyMC name, **parameters}``, see
+    :mod:`mmm.transforms.prior_spec`) as the variable ``name``. A moved or stretched law
+    (``shift + factor * law``) is the deterministic ``name`` over the sampled law
+    ``<name>_excess`` (a shift only) or ``<name>_unit`` (a factor)."""
+    from mmm.transforms.prior_spec import split_prior
+
+    p = split_prior(d)
     try:
-        cls = getattr(pm, dist)
+        cls = getattr(pm, p.dist)
     except AttributeError as exc:
-        raise SpecError(f"prior for {name!r} names unknown distribution {dist!r}.") from exc
-    if shift is None:
-        return cls(name, **d, dims=dims)
-    return pm.Deterministic(name, shift + cls(f"{name}_excess", **d, dims=dims), dims=dims)
+        raise SpecError(f"prior for {name!r} names unknown distribution {p.dist!r}.") from exc
+    if not p.affine:
+        return cls(name, **p.params, dims=dims)
+    if p.factor == 1.0:
+        return pm.Deterministic(
+            name, p.shift + cls(f"{name}_excess", **p.params, dims=dims), dims=dims
+        )
+    law = cls(f"{name}_unit", **p.params, dims=dims)
+    return pm.Deterministic(name, p.shift + p.factor * law, dims=dims)
 
 
 def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
@@ -497,7 +504,7 @@ def _adstock_params(pm, pt, ad, stage: str, period_days: float) -> dict:
     weekly values are sampled (``adstock_<stage>_<param>_weekly``) and converted, so that a
     prior means the same carry-over in calendar time (weekly data: the graph as ever)."""
     dims = f"channel_{stage}"
-    priors = ad.default_priors(stage)
+    priors = ad.default_priors(stage, period_days=period_days)
     if period_days == 7.0:
         return {p: _prior(pm, f"adstock_{stage}_{p}", d, dims) for p, d in priors.items()}
     weekly = {p: _prior(pm, f"adstock_{stage}_{p}_weekly", d, dims) for p, d in priors.items()}

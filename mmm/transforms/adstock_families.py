@@ -26,6 +26,7 @@ from mmm.transforms.adstock import (
     geometric_weights,
     weibull_weights,
 )
+from mmm.transforms.prior_spec import bounded_lag_prior
 
 
 @runtime_checkable
@@ -45,8 +46,10 @@ class Adstock(Protocol):
         """Adstocked input, the shape of ``x`` ``(date, *series_dims)``."""
         ...
 
-    def default_priors(self, stage: str) -> dict[str, dict[str, Any]]:
-        """Prior per parameter as ``{"dist": <PyMC name>, **kwargs}``, for weekly periods."""
+    def default_priors(self, stage: str, *, period_days: float = 7.0) -> dict[str, dict[str, Any]]:
+        """Prior per parameter as ``{"dist": <PyMC name>, **kwargs}`` (see
+        :mod:`mmm.transforms.prior_spec`), for the weekly parameters of data whose periods
+        last ``period_days`` days."""
         ...
 
     def per_period(
@@ -138,19 +141,25 @@ class _AdstockBase:
         """
         return convolve_adstock(x, self.weights(params, xp=xp), xp=xp)
 
-    def default_priors(self, stage: str) -> dict[str, dict[str, Any]]:
+    def default_priors(self, stage: str, *, period_days: float = 7.0) -> dict[str, dict[str, Any]]:
         """Default prior of each parameter for a funnel stage.
+
+        The priors are written for weeks (:meth:`per_period` converts the values to the
+        data's periods); ``period_days`` only matters to a family whose prior depends on
+        how long its window ``l_max`` is in weeks (``delayed``).
 
         Parameters
         ----------
         stage : {"awareness", "conversion"}
             Awareness channels carry over longer than conversion channels.
+        period_days : float, default 7
+            Length of one period of the data, in days.
 
         Returns
         -------
         dict
-            ``{param_name: {"dist": <PyMC distribution name>, **keyword arguments}}``,
-            a fresh copy on every call.
+            ``{param_name: {"dist": <PyMC distribution name>, **keyword arguments}}``
+            (see :mod:`mmm.transforms.prior_spec`), a fresh copy on every call.
         """
         return copy.deepcopy(self._PRIORS[_check_stage(stage, owner=type(self).__name__)])
 
@@ -249,17 +258,46 @@ class DelayedAdstock(_AdstockBase):
     param_names: ClassVar[tuple[str, ...]] = ("alpha", "theta")
     param_units: ClassVar[dict[str, str]] = {"alpha": "retention_sq", "theta": "lag"}
     _PRIORS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {
-        # awareness: peak about 2 periods after spend (theta mean 2, sd 1)
-        "awareness": {
-            "alpha": {"dist": "Beta", "alpha": 5.0, "beta": 3.0},
-            "theta": {"dist": "Gamma", "alpha": 4.0, "beta": 2.0},
-        },
-        # conversion: peak within the period of spend or the next (theta mean 0.5, sd 0.35)
-        "conversion": {
-            "alpha": {"dist": "Beta", "alpha": 2.0, "beta": 5.0},
-            "theta": {"dist": "Gamma", "alpha": 2.0, "beta": 4.0},
-        },
+        "awareness": {"alpha": {"dist": "Beta", "alpha": 5.0, "beta": 3.0}},
+        "conversion": {"alpha": {"dist": "Beta", "alpha": 2.0, "beta": 5.0}},
     }
+    #: the peak lag's mean and sd in weeks: awareness about 2 weeks after spend (sd 1),
+    #: conversion within the week of spend or the next (mean 0.5, sd 0.35)
+    _THETA: ClassVar[dict[str, tuple[float, float]]] = {
+        "awareness": (2.0, 1.0),
+        "conversion": (0.5, 0.35),
+    }
+
+    def default_priors(self, stage: str, *, period_days: float = 7.0) -> dict[str, dict[str, Any]]:
+        """Default priors of ``alpha`` and ``theta`` for a funnel stage (weekly values).
+
+        The peak lag ``theta`` is bounded by half the window: ``U * Beta(a, b)`` with
+        ``U = l_max * period_days / 7 / 2`` weeks (6.5 for the weekly default, 13 lags),
+        ``a, b`` matching the stage's mean and sd (:func:`mmm.transforms.prior_spec.bounded_lag_prior`). A peak
+        beyond half the window would cut most of the carry-over off at the window's end;
+        an unbounded prior let a chain of a large geo model settle in such a far mode.
+
+        Parameters
+        ----------
+        stage : {"awareness", "conversion"}
+        period_days : float, default 7
+            Length of one period of the data, in days.
+
+        Returns
+        -------
+        dict
+            ``{"alpha": {...}, "theta": {...}}``, a fresh copy on every call.
+
+        Examples
+        --------
+        >>> DelayedAdstock().default_priors("awareness")["theta"]
+        {'dist': 'Beta', 'alpha': 2.46, 'beta': 5.54, 'factor': 6.5}
+        """
+        stage = _check_stage(stage, owner=type(self).__name__)
+        out = copy.deepcopy(self._PRIORS[stage])
+        upper = self.l_max * float(period_days) / 7.0 / 2.0
+        out["theta"] = bounded_lag_prior(*self._THETA[stage], upper)
+        return out
 
     def weights(self, params: Mapping[str, Any], *, xp: ModuleType = np) -> Any:
         """Lag weights of shape ``(..., l_max)``, lag 0 first (see the class docstring)."""
@@ -343,7 +381,7 @@ class WeibullAdstock(_AdstockBase):
             xp=xp,
         )
 
-    def default_priors(self, stage: str) -> dict[str, dict[str, Any]]:
+    def default_priors(self, stage: str, *, period_days: float = 7.0) -> dict[str, dict[str, Any]]:
         """Default prior of each parameter for a funnel stage and this ``kind``."""
         stage = _check_stage(stage, owner=type(self).__name__)
         return copy.deepcopy(self._PRIORS_BY_KIND[self.kind][stage])
