@@ -260,7 +260,9 @@ def print_table(rows: list[dict]) -> None:
             cmp_s = f"{cm['max_z']:.2f} ({cm['n_z_gt_3']} of {cm['n']})"
             ratio_s = f"{cm['max_sd_ratio']:.3f}"
         jc = r["jax_cache"]
-        jc_s = f"{jc['hits']}/{jc['misses']}" if r["variant"].startswith("jax") else "-"
+        jc_s = (
+            f"{jc['hits']}/{jc['misses']}" if r["variant"].startswith(("jax", "numpyro")) else "-"
+        )
         print(
             f"| {r['data']} | {r['variant']} | {r['run']} | {_fmt(r['compile_s'])} "
             f"| {_fmt(r.get('compile_cpu_s'))} | {_fmt(r['sample_s'])} "

@@ -273,9 +273,10 @@ class DelayedAdstock(_AdstockBase):
 
         The peak lag ``theta`` is bounded by half the window: ``U * Beta(a, b)`` with
         ``U = l_max * period_days / 7 / 2`` weeks (6.5 for the weekly default, 13 lags),
-        ``a, b`` matching the stage's mean and sd (:func:`mmm.transforms.prior_spec.bounded_lag_prior`). A peak
-        beyond half the window would cut most of the carry-over off at the window's end;
-        an unbounded prior let a chain of a large geo model settle in such a far mode.
+        ``a, b`` matching the stage's mean and sd
+        (:func:`mmm.transforms.prior_spec.bounded_lag_prior`). A peak beyond half the
+        window would cut most of the carry-over off at the window's end; an unbounded
+        prior let a chain of a large geo model settle in such a far mode.
 
         Parameters
         ----------
