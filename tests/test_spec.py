@@ -293,10 +293,18 @@ def test_a_resolved_config_round_trips_through_toml():
     assert again.model == cfg.model and again.hash() == cfg.hash()
 
 
-def test_config_hash_is_computed_on_the_flat_model():
+def test_config_hash_changes_with_an_option_given_in_its_group():
+    """The hash is computed on the flat form, yet sees every option of every group."""
     cfg = parse_config(tomllib.loads(GROUPED_CONFIG))
-    assert cfg.canonical()["model"] == cfg.model.to_flat_dict()
-    assert cfg.resolved()["model"] == cfg.model.to_dict()
+    for old, new in (
+        ('trend = "none"', 'trend = "linear"'),
+        ("[model.media]", "[model.media]\nhill_slope = 1.0"),
+    ):
+        assert old in GROUPED_CONFIG
+        other = parse_config(tomllib.loads(GROUPED_CONFIG.replace(old, new, 1)))
+        assert other.model != cfg.model
+        assert other.hash() != cfg.hash()
+        assert other.model.hash() != cfg.model.hash()
 
 
 def test_the_template_is_grouped_and_parses():
