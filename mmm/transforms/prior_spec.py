@@ -6,7 +6,7 @@ with ``"shift"`` and ``"factor"``: the variable is then ``shift + factor * law``
 a law on ``(shift, inf)`` (the Hill slope above 1); a factor stretches a law on ``(0, 1)``
 to ``(0, factor)`` (the delayed peak lag, bounded by half its window).
 
-The model (:func:`mmm.model.build`), the SciPy form of the priors
+The model (:mod:`mmm.model.build`), the SciPy form of the priors
 (:func:`mmm.analysis.priors.scipy_prior`) and the model page's statement of them all read
 priors through :func:`split_prior`.
 """
@@ -16,9 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-#: keys of a prior dict that move or stretch the law instead of parametrising it
-AFFINE_KEYS = ("shift", "factor")
 
 
 @dataclass(frozen=True)
@@ -77,8 +74,8 @@ def bounded_lag_prior(mean: float, sd: float, upper: float) -> dict[str, Any]:
     """A lag prior on ``(0, upper)``: ``upper * Beta(a, b)`` with the given mean and sd.
 
     When the bound is tight the mean is capped at ``upper / 2`` and the sd at ``upper / 4``
-    (then ``a = b = 1.5``), so the density vanishes at both ends. ``a`` and ``b`` are
-    rounded to two decimals (the model page states them).
+    (``a = b = 1.5`` when both caps apply, a density that vanishes at both ends). ``a``
+    and ``b`` are rounded to two decimals (the model page states them).
 
     Parameters
     ----------
