@@ -112,6 +112,9 @@ def test_compiled_model_swaps_data_in(tmp_path, monkeypatch):
     assert after["misses"] - before["misses"] == 2 and after["hits"] == before["hits"]
     assert any((tmp_path / "numba").iterdir())
     c2 = c1.with_data(y_obs=y2)
+    # the compiled code is specialised to the data's shapes: another shape is refused
+    with pytest.raises(ValueError, match=r"y_obs must have shape \(12,\), not \(13,\)"):
+        c1.with_data(y_obs=np.zeros(13))
     point = np.array([0.3, -0.2])  # a, log(s): the sampler's unconstrained scale
     ref = m1.compile_logp(jacobian=True)
     expect1 = float(ref({"a": 0.3, "s_log__": -0.2}))

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from mmm.calibration.experiments import cell_mask
+from mmm.transforms.model_data import model_data
 
 
 @dataclass(frozen=True)
@@ -192,17 +193,17 @@ def add_lift_likelihood(model, spec, inputs, lift: LiftInputs) -> None:
         model.add_coord("experiment", lift.names)
         model.add_coord("window", np.arange(lift.mask.shape[1]))
         dims = ("experiment", "window", "geo", "series", "lag")
-        xl = pm.Data("lift_spend_lagged", lift.x_lag, dims=dims)
-        xc = pm.Data("lift_spend_lagged_cf", lift.x_lag_cf, dims=dims)
-        mk = pm.Data("lift_window", lift.mask, dims=("experiment", "window"))
-        oh = pm.Data("lift_outcome", lift.outcome_onehot, dims=("experiment", "outcome"))
-        meas = pm.Data("lift_measured", lift.measured, dims="experiment")
-        se = pm.Data("lift_se", lift.se, dims="experiment")
+        xl = model_data(pm, "lift_spend_lagged", lift.x_lag, dims=dims)
+        xc = model_data(pm, "lift_spend_lagged_cf", lift.x_lag_cf, dims=dims)
+        mk = model_data(pm, "lift_window", lift.mask, dims=("experiment", "window"))
+        oh = model_data(pm, "lift_outcome", lift.outcome_onehot, dims=("experiment", "outcome"))
+        meas = model_data(pm, "lift_measured", lift.measured, dims="experiment")
+        se = model_data(pm, "lift_se", lift.se, dims="experiment")
         w_s = pt.dot(to_series, model["adstock_weights"])
         params = {p: pt.dot(to_series, model[f"saturation_{p}"]) for p in sat.param_names}
         beta_raw = model["beta"] * model["outcome_scale"].T[:, :, None]
         mu = lift_response(xl, xc, mk, oh, w_s, sat, params, beta_raw, xp=pt)
         mu = pm.Deterministic("lift_model", mu, dims="experiment")
-        active = pm.Data("lift_active", lift.active)
+        active = model_data(pm, "lift_active", lift.active)
         loglik = pm.logp(pm.Normal.dist(mu=mu, sigma=se), meas).sum()
         pm.Potential("lift_loglik", active * loglik)

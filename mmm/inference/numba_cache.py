@@ -38,7 +38,7 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 
 #: Bump when the generated callbacks change: it is part of every key.
-CALLBACK_VERSION = 3
+CALLBACK_VERSION = 4
 
 _PACKAGES = ("nutpie", "pymc", "pytensor", "numba", "llvmlite", "numpy")
 _CONFIG = (
@@ -269,16 +269,21 @@ def model_key(model, var_names=None) -> str:
 # -- the callbacks -------------------------------------------------------------------
 
 
-def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]], n_slots: int) -> tuple[str, str]:
+def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]], n_slots: int) -> str:
     args, lines = _unpack(layout)
-    body = f"""
-def mmm_logp_body(x_, out_, logp_, user_data_):
+    return f"""
+def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
+    if dim != {n_dim}:
+        return -1
     u = numba.carray(user_data_, ({n_slots},), np.uint64)
     x = numba.carray(x_, ({n_dim},))
     out = numba.carray(out_, ({n_dim},))
     logp = numba.carray(logp_, ())
 {lines}
-    logp_val, grad = inner(x{args})
+    try:
+        logp_val, grad = inner(x{args})
+    except Exception:
+        return 1
     logp[()] = logp_val
     out[...] = grad
     if not np.all(np.isfinite(out)):
@@ -287,44 +292,29 @@ def mmm_logp_body(x_, out_, logp_, user_data_):
         return 4
     return 0
 """
-    callback = f"""
-def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
-    if dim != {n_dim}:
-        return -1
-    try:
-        return body(x_, out_, logp_, user_data_)
-    except Exception:
-        return 1
-"""
-    return body, callback
 
 
 def _expand_sources(
     n_dim: int, n_expanded: int, layout: list[tuple[int, int, str]], n_slots: int
-) -> tuple[str, str]:
+) -> str:
     args, lines = _unpack(layout)
-    body = f"""
-def mmm_expand_body(x_, out_, user_data_):
-    u = numba.carray(user_data_, ({n_slots},), np.uint64)
-    x = numba.carray(x_, ({n_dim},))
-    out = numba.carray(out_, ({n_expanded},))
-{lines}
-    (values,) = inner(x{args})
-    out[...] = values
-    return 0
-"""
-    callback = f"""
+    return f"""
 def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
     if dim != {n_dim}:
         return -1
     if expanded != {n_expanded}:
         return -1
+    u = numba.carray(user_data_, ({n_slots},), np.uint64)
+    x = numba.carray(x_, ({n_dim},))
+    out = numba.carray(out_, ({n_expanded},))
+{lines}
     try:
-        return body(x_, out_, user_data_)
+        (values,) = inner(x{args})
     except Exception:
         return -2
+    out[...] = values
+    return 0
 """
-    return body, callback
 
 
 def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
@@ -400,23 +390,45 @@ def _register_locator() -> None:
     CacheImpl._locator_classes.insert(0, ModelCallbackLocator)
 
 
-def _cfunc(sources: tuple[str, str], inner, key: str, sig):
-    """A C callback compiled from ``sources`` (body, callback), cached under ``key``.
+def graph_function(fn):
+    """The numba function of a PyTensor function compiled in numba mode, without
+    PyTensor's entry point.
 
-    The body (which reads the data arrays and calls ``inner``) is a separate function:
-    numba's control flow for a ``try`` around many statements grows too large to compile.
+    PyTensor's entry point (``fn.vm.jit_fn``) is a second numba function that only
+    forwards its arguments to the graph's own. numba links every function it calls into
+    its own code and optimises the whole again, so each layer between the callback and the
+    graph costs a full optimisation of the model's code on a first compile; calling the
+    graph's function directly saves one.
+    """
+    jit_fn = fn.vm.jit_fn
+    inner = getattr(jit_fn, "py_func", None)
+    inner = None if inner is None else inner.__globals__.get("jitable_func")
+    return inner if hasattr(inner, "py_func") else jit_fn
+
+
+def _cfunc(source: str, inner, key: str, sig):
+    """A C callback compiled from ``source``, which calls ``inner``; cached under ``key``.
+
+    The ``try`` in the source holds the one call of the graph's function only: numba's
+    control flow for a ``try`` around many statements grows too large to compile, and a
+    second function for the rest would cost one more optimisation of the whole model's
+    code (see :func:`graph_function`).
     """
     import numba
 
     from mmm.inference._numba_intrinsics import as_pointer
 
     _register_locator()
-    body_src, callback_src = sources
     # a cached function's globals are rebuilt from its module on load: name a real one
-    env = {"__name__": __name__, "numba": numba, "np": np, "_as_pointer": as_pointer}
-    body = _define(body_src, {**env, "inner": inner})
-    callback = _define(callback_src, {**env, "body": numba.njit(error_model="numpy")(body)})
-    _KEYS[callback] = _sha("mmm-callback", key, body_src, callback_src)
+    env = {
+        "__name__": __name__,
+        "numba": numba,
+        "np": np,
+        "_as_pointer": as_pointer,
+        "inner": inner,
+    }
+    callback = _define(source, env)
+    _KEYS[callback] = _sha("mmm-callback", key, source)
     return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
 
 
@@ -459,8 +471,12 @@ def _model_class():
                     raise KeyError(f"unknown data variable: {name}")
                 old = shared[name]
                 new = np.array(value, dtype=old.dtype, order="C", copy=True)
-                if new.ndim != old.ndim:
-                    raise ValueError(f"data variable {name} must have rank {old.ndim}")
+                if new.shape != old.shape:
+                    # the model's data have static shapes (mmm.transforms.model_data): the compiled
+                    # code is specialised to them
+                    raise ValueError(
+                        f"data variable {name} must have shape {old.shape}, not {new.shape}"
+                    )
                 new.flags.writeable = False
                 shared[name] = new
             # the fields come from nutpie's (untyped) compiled model
@@ -509,7 +525,7 @@ def _callbacks(key: str, n_dim: int, n_expanded: int, logp_pt, expand_pt, shared
     ptr = t.CPointer(t.double)
     logp_c = _cfunc(
         _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()], n_slots),
-        logp_pt.vm.jit_fn,
+        graph_function(logp_pt),
         key,
         t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
     )
@@ -517,7 +533,7 @@ def _callbacks(key: str, n_dim: int, n_expanded: int, logp_pt, expand_pt, shared
         _expand_sources(
             n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()], n_slots
         ),
-        expand_pt.vm.jit_fn,
+        graph_function(expand_pt),
         key,
         t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
     )

@@ -50,6 +50,7 @@ from mmm.errors import SpecError
 from mmm.model.design import Design, make_design
 from mmm.model.geo import GeoContext, access_weights, geo_context
 from mmm.names import AWARENESS, STAGES
+from mmm.transforms.model_data import model_data
 
 #: Prior sd of a shared audience effect on the log return (a factor of e^1 = 2.7 at 2 sd).
 SHARED_AUDIENCE_SD = 0.5
@@ -229,7 +230,7 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
     sfx = "" if not prefix else f"{prefix}_"
     if extra and inp.geo.pooled_baseline:
         # geo levels pooled around the geo's expected share (mmm.model.geo)
-        ratio = pm.Data(f"{sfx}geo_size_ratio", inp.geo.size_ratio, dims=("geo", *extra))
+        ratio = model_data(pm, f"{sfx}geo_size_ratio", inp.geo.size_ratio, dims=("geo", *extra))
         lvl_mu = pm.Normal(f"{sfx}level_mu", 0.5, 1.0, dims=extra)
         lvl_sd = pm.HalfNormal(f"{sfx}level_sd", 0.3, dims=extra)
         lvl = pm.Normal(f"{sfx}level", lvl_mu[None], lvl_sd[None], dims=("geo", *extra))
@@ -238,27 +239,27 @@ def _baseline(pm, pt, inp: ModelInputs, spec, *, prefix: str, dims_out: tuple):
         level = pm.Normal(f"{sfx}intercept_centered", 0.5, 1.0, dims=("geo", *extra))
     shift = pt.zeros((len(inp.coords["geo"]), *[len(inp.coords[d]) for d in extra]))
     mu = level[None]
-    t = pm.Data(f"{sfx}t", inp.t, dims="date")
+    t = model_data(pm, f"{sfx}t", inp.t, dims="date")
     if spec.baseline.trend in ("linear", "piecewise"):
         slope = pm.Normal(f"{sfx}trend_slope", 0.0, 0.5, dims=("geo", *extra))
         tt = (t - 0.5)[:, None] if not extra else (t - 0.5)[:, None, None]
         mu = mu + tt * slope[None]
     if spec.baseline.trend == "piecewise" and inp.trend_basis.shape[1]:
-        tb = pm.Data(f"{sfx}trend_basis", inp.trend_basis, dims=("date", "changepoint"))
+        tb = model_data(pm, f"{sfx}trend_basis", inp.trend_basis, dims=("date", "changepoint"))
         k = pm.Laplace(f"{sfx}trend_changes", 0.0, 0.2, dims=(*extra, "changepoint"))
         if extra:
             mu = mu + pt.dot(tb, k.T)[:, None, :]
         else:
             mu = mu + pt.dot(tb, k)[:, None]
     if inp.fourier.shape[1]:
-        fo = pm.Data(f"{sfx}fourier_features", inp.fourier, dims=("date", "fourier"))
+        fo = model_data(pm, f"{sfx}fourier_features", inp.fourier, dims=("date", "fourier"))
         coef = pm.Normal(f"{sfx}season_coef", 0.0, 0.3, dims=(*extra, "fourier"))
         if extra:
             mu = mu + pt.dot(fo, coef.T)[:, None, :]
         else:
             mu = mu + pt.dot(fo, coef)[:, None]
     if inp.z.shape[2]:
-        z = pm.Data(f"{sfx}controls_scaled", inp.z, dims=("date", "geo", "control"))
+        z = model_data(pm, f"{sfx}controls_scaled", inp.z, dims=("date", "geo", "control"))
         gam = pm.Normal(f"{sfx}control_coef", 0.0, 0.3, dims=(*extra, "control"))
         zbar = z.mean(axis=0)  # (geo, control), from the data so cached models stay right
         g = gam.T if extra else gam
@@ -281,11 +282,11 @@ def _shop_access(pm, pt, inp: ModelInputs, spec):
     else:
         leak = pt.zeros(len(inp.coords["outcome"]))
     access = access_weights(
-        pm.Data("store_outcome_mask", g.store_outcome.astype(float), dims="outcome"),
-        pm.Data("near_store_mask", g.near_series.astype(float), dims="series"),
-        pm.Data("population_share", g.population_share, dims="geo"),
-        pm.Data("near_store_access", g.near_access, dims="geo"),
-        pm.Data("shop_index", g.shop_index, dims="geo"),
+        model_data(pm, "store_outcome_mask", g.store_outcome.astype(float), dims="outcome"),
+        model_data(pm, "near_store_mask", g.near_series.astype(float), dims="series"),
+        model_data(pm, "population_share", g.population_share, dims="geo"),
+        model_data(pm, "near_store_access", g.near_access, dims="geo"),
+        model_data(pm, "shop_index", g.shop_index, dims="geo"),
         leak=leak,
         eta=pt.dot(sel, eta),
         xp=pt,
@@ -426,8 +427,8 @@ def build_model(spec, dataset, *, inputs: ModelInputs | None = None, lift=None):
 
     inp = inputs if inputs is not None else prepare_inputs(spec, dataset)
     with pm.Model(coords=inp.coords) as model:
-        spend_total = pm.Data("spend_total", inp.spend_total, dims=("geo", "series"))
-        yscale = pm.Data("outcome_scale", inp.design.outcome_scale, dims=("geo", "outcome"))
+        spend_total = model_data(pm, "spend_total", inp.spend_total, dims=("geo", "series"))
+        yscale = model_data(pm, "outcome_scale", inp.design.outcome_scale, dims=("geo", "outcome"))
         weights = _adstock_weights(pm, pt, spec, inp)
 
         ci = inp.channel_index
@@ -527,7 +528,9 @@ def _media_response(pm, pt, spec, inp: ModelInputs, weights, to_series):
     # spend is data: its lags are stacked once in NumPy, so carry-over is one
     # multiply-and-sum in the graph (fast to compile and to differentiate)
     L = len(inp.coords["lag"])
-    x_lag = pm.Data("spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag"))
+    x_lag = model_data(
+        pm, "spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag")
+    )
     return media_response_lagged(
         x_lag,
         pt.dot(to_series, weights)[None, None],
@@ -541,11 +544,11 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
     """Direct returns (outcome, geo, series): a channel mean, audience deviations within the
     channel (and shared audience effects), geo deviations and the shops' access."""
     K = len(spec.outcome_names)
-    lp = pm.Data("log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
+    lp = model_data(pm, "log_prior_roas", inp.log_prior_roas, dims=("outcome", "channel"))
     sd_c = spec.priors.roas_prior_sigma
     if inp.log_prior_roas_sigma is not None:
-        sd_c = pm.Data(
-            "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
+        sd_c = model_data(
+            pm, "log_prior_roas_sigma", inp.log_prior_roas_sigma, dims=("outcome", "channel")
         )
     mu_c = pm.Normal("log_roas_channel", lp, sd_c, dims=("outcome", "channel"))
     # audiences deviate from their channel only where a channel has two or more
@@ -599,7 +602,7 @@ def _direct_returns(pm, pt, model, spec, inp: ModelInputs, to_series):
 def _mediator_path(pm, pt, model, spec, inp: ModelInputs, f, spend_total, mu, shift):
     """The mediator's own baseline, media and likelihood, and its effect ``delta`` on the
     outcomes: ``mu`` and ``shift`` with the mediator's terms added."""
-    m_obs = pm.Data("mediator_scaled", inp.m, dims=("date", "geo"))
+    m_obs = model_data(pm, "mediator_scaled", inp.m, dims=("date", "geo"))
     mb, m_level, m_shift = _baseline(pm, pt, inp, spec, prefix="mediator", dims_out=())
     if len(inp.awareness_series):
         m_media = _mediator_media(pm, pt, model, spec, inp, f, spend_total)
@@ -621,10 +624,10 @@ def _mediator_media(pm, pt, model, spec, inp: ModelInputs, f, spend_total):
     """The awareness series' effect on the mediator (date, geo), from their returns in
     mediator units per currency unit."""
     aw = inp.awareness_series
-    mscale = pm.Data("mediator_scale", inp.design.mediator_scale, dims="geo")
+    mscale = model_data(pm, "mediator_scale", inp.design.mediator_scale, dims="geo")
     # the prior median comes from the data: model data, so a compiled model
     # reused for new data of the same shape uses the new data's prior
-    lpm = pm.Data("log_prior_mediator_roas", inp.log_prior_mediator)
+    lpm = model_data(pm, "log_prior_mediator_roas", inp.log_prior_mediator)
     lm = pm.Normal("log_mediator_roas_mu", lpm, spec.priors.roas_prior_sigma)
     log_m = lm * pt.ones(len(aw))
     sel = np.zeros((len(inp.coords["series"]), len(aw)))
@@ -663,7 +666,7 @@ def _observe(pm, pt, spec, inp: ModelInputs, mu, yscale) -> None:
     """The outcomes' likelihoods: one vectorised variable when every outcome is normal."""
     from mmm.transforms import get_likelihood
 
-    y = pm.Data("y_scaled", inp.y, dims=("date", "geo", "outcome"))
+    y = model_data(pm, "y_scaled", inp.y, dims=("date", "geo", "outcome"))
     sigma = pm.HalfNormal("sigma", spec.likelihood.noise_prior, dims="outcome")
     liks = [
         get_likelihood(o.likelihood, where=f"outcomes[{o.name}].likelihood") for o in spec.outcomes

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from mmm.errors import SpecError
+from mmm.transforms.model_data import model_data
 
 __all__ = [
     "LIKELIHOODS",
@@ -260,7 +261,7 @@ class NegativeBinomialLikelihood(Likelihood):
         ``counts_<outcome>`` (so a compiled model reused for new data sees new counts)."""
         self.check_data(outcome, raw)
         alpha = _pymc_prior(pm, f"nb_alpha_{outcome}", self.priors["nb_alpha"])
-        counts = pm.Data(f"counts_{outcome}", np.asarray(raw).astype("int64"), dims=dims)
+        counts = model_data(pm, f"counts_{outcome}", np.asarray(raw).astype("int64"), dims=dims)
         return pm.NegativeBinomial(
             name, mu=pt.maximum(mu, NB_MIN_MEAN) * scale, alpha=alpha, observed=counts, dims=dims
         )
