@@ -78,7 +78,8 @@ def _tiny_model(y):
     return m
 
 
-def _callback_logp(compiled, point: np.ndarray) -> float:
+def _callback_call(compiled, point: np.ndarray) -> tuple[int, float]:
+    """The log-density callback's return code and log density at ``point``."""
     p = ctypes.POINTER(ctypes.c_double)
     grad, logp = np.zeros(compiled.n_dim), np.zeros(())
     rc = compiled.compiled_logp_func.ctypes(
@@ -88,8 +89,37 @@ def _callback_logp(compiled, point: np.ndarray) -> float:
         logp.ctypes.data_as(p),
         compiled.user_data.ctypes.data,
     )
+    return rc, float(logp)
+
+
+def _callback_logp(compiled, point: np.ndarray) -> float:
+    rc, logp = _callback_call(compiled, point)
     assert rc == 0
-    return float(logp)
+    return logp
+
+
+def test_an_error_in_the_graph_is_a_failure_code_not_a_number(tmp_path, monkeypatch):
+    """An error the graph raises (here an assertion on the parameter) reaches the sampler
+    as a failure code (1), neither as a number nor as a crash (numba crashes when the
+    graph's function is inlined into the callback's ``try``, so it is called instead)."""
+    import pymc as pm
+    import pytensor.tensor as pt
+    from pytensor.raise_op import Assert
+
+    from mmm.inference.backends import numba_flags
+    from mmm.inference.numba_cache import compile_cached
+
+    monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path))
+    with pm.Model() as m:
+        a = pm.Normal("a", 0.0, 1.0)
+        pm.Potential("checked", Assert("a must be below 1")(-0.5 * a, pt.lt(a, 1.0)))
+    with numba_flags():
+        c = compile_cached(m)
+    rc, logp = _callback_call(c, np.array([0.5]))
+    assert rc == 0
+    expect = float(m.compile_logp()({"a": 0.5}))
+    assert logp == pytest.approx(expect, rel=1e-12)
+    assert _callback_call(c, np.array([2.0]))[0] == 1
 
 
 def test_compiled_model_swaps_data_in(tmp_path, monkeypatch):

@@ -412,7 +412,9 @@ def _cfunc(source: str, inner, key: str, sig):
     The ``try`` in the source holds the one call of the graph's function only: numba's
     control flow for a ``try`` around many statements grows too large to compile, and a
     second function for the rest would cost one more optimisation of the whole model's
-    code (see :func:`graph_function`).
+    code (see :func:`graph_function`). The graph's function is called, not inlined: an
+    error raised inside inlined code crashes the process instead of reaching the
+    ``except``.
     """
     import numba
 
