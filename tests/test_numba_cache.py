@@ -154,11 +154,50 @@ def test_compiled_model_swaps_data_in(tmp_path, monkeypatch):
     assert expect1 != expect2
     assert _callback_logp(c1, point) == pytest.approx(expect1, rel=1e-12)
     assert _callback_logp(c2, point) == pytest.approx(expect2, rel=1e-12)
-    # a second compile of the same structure in this process reads the callbacks from disk
+    # a second compile of the same structure in this process reads the callbacks from
+    # disk, with their layout: PyTensor's functions of the graph are not built at all
+    assert len(list((tmp_path / "numba").glob("mmm-model-*.json"))) == 1
     with numba_flags():
         c3 = compile_cached(_tiny_model(y2))
     assert cache_events()["hits"] - after["hits"] == 2
+    assert c3.logp_func is None and c3.expand_func is None
+    assert c3.shape_info[0] == c1.shape_info[0] and c3.n_expanded == c1.n_expanded
     assert _callback_logp(c3, point) == pytest.approx(expect2, rel=1e-12)
+
+
+def test_a_layout_without_its_callbacks_or_unreadable_compiles_again(tmp_path, monkeypatch):
+    """The layout beside the callbacks is only a shortcut: with numba's files gone, or
+    the layout damaged, the model is compiled again (two misses) and is right."""
+    from mmm.inference.backends import numba_flags
+    from mmm.inference.numba_cache import cache_events, compile_cached
+
+    monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path))
+    y = np.random.default_rng(1).normal(size=12)
+    m = _tiny_model(y)
+    expect = float(m.compile_logp(jacobian=True)({"a": 0.3, "s_log__": -0.2}))
+    point = np.array([0.3, -0.2])
+    with numba_flags():
+        compile_cached(m)
+    folder = tmp_path / "numba"
+    (layout,) = folder.glob("mmm-model-*.json")
+    for f in folder.iterdir():
+        if f != layout:
+            f.unlink()
+    before = cache_events()
+    with numba_flags():
+        c = compile_cached(_tiny_model(y))
+    assert cache_events()["misses"] - before["misses"] == 2
+    assert _callback_logp(c, point) == pytest.approx(expect, rel=1e-12)
+    layout.write_text('{"n_dim": 2}')  # damaged: read as absent
+    for f in folder.iterdir():
+        if f != layout:
+            f.unlink()
+    before = cache_events()
+    with numba_flags():
+        c = compile_cached(_tiny_model(y))
+    assert cache_events()["misses"] - before["misses"] == 2
+    assert _callback_logp(c, point) == pytest.approx(expect, rel=1e-12)
+    assert layout.read_text() != '{"n_dim": 2}'  # written again
 
 
 CHILD = r"""

@@ -19,15 +19,20 @@ address) is compiled as before, without the disk cache.
 
 The compiled callbacks lie in ``$MMM_CACHE_DIR/numba`` (else ``~/.cache/mmm/numba``, see
 :func:`mmm.inference.cache_paths.cache_dir`), in numba's own format, one index and one code
-file per callback; numba checks the machine and CPU they were compiled for. Deleting the
-folder only costs the next fit its compile. PyTensor keeps its own cache of the pieces
-(``pytensor.config.base_compiledir``), which makes a first compile faster too.
+file per callback; numba checks the machine and CPU they were compiled for. Beside them, a
+small JSON file per model (:class:`Layout`: the data each callback reads, in order, and the
+traced variables' names and shapes) lets a later process read the model without PyTensor
+rewriting its graph at all; without that file, or with a callback missing, the model is
+built through PyTensor as on a first compile. Deleting the folder only costs the next fit
+its compile. PyTensor keeps its own cache of the pieces (``pytensor.config.base_compiledir``),
+which makes a first compile faster too.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import re
 import types
@@ -269,8 +274,8 @@ def model_key(model, var_names=None) -> str:
 # -- the callbacks -------------------------------------------------------------------
 
 
-def _logp_sources(n_dim: int, layout: list[tuple[int, int, str]], n_slots: int) -> str:
-    args, lines = _unpack(layout)
+def _logp_sources(n_dim: int, arrays: list[tuple[int, int, str]], n_slots: int) -> str:
+    args, lines = _unpack(arrays)
     return f"""
 def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
     if dim != {n_dim}:
@@ -295,9 +300,9 @@ def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
 
 
 def _expand_sources(
-    n_dim: int, n_expanded: int, layout: list[tuple[int, int, str]], n_slots: int
+    n_dim: int, n_expanded: int, arrays: list[tuple[int, int, str]], n_slots: int
 ) -> str:
-    args, lines = _unpack(layout)
+    args, lines = _unpack(arrays)
     return f"""
 def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
     if dim != {n_dim}:
@@ -317,10 +322,10 @@ def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
 """
 
 
-def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
+def _unpack(arrays: list[tuple[int, int, str]]) -> tuple[str, str]:
     """Source lines reading each data array (address, then shape) from the user data."""
     lines, args = [], []
-    for i, (offset, ndim, dtype) in enumerate(layout):
+    for i, (offset, ndim, dtype) in enumerate(arrays):
         shape = ", ".join(f"np.intp(u[{offset + 1 + k}])" for k in range(ndim))
         shape = f"({shape},)" if ndim == 1 else f"({shape})"
         lines.append(f"    d{i} = numba.carray(_as_pointer(u[{offset}]), {shape}, np.{dtype})")
@@ -328,7 +333,7 @@ def _unpack(layout: list[tuple[int, int, str]]) -> tuple[str, str]:
     return "".join(args), "\n".join(lines)
 
 
-def _layout(names: list[str], shared: dict) -> list[tuple[int, int, str]]:
+def _array_slots(names: list[str], shared: dict) -> list[tuple[int, int, str]]:
     """Per data array (in :func:`user_data`'s order): its offset there, rank and dtype."""
     out, offset = [], 0
     for name in names:
@@ -504,42 +509,232 @@ def _check_cache_folder() -> None:
         raise Uncacheable(f"the cache folder {path} cannot be written ({exc.strerror})") from None
 
 
-def _data_arrays(logp_pt, expand_pt) -> dict[str, np.ndarray]:
-    """Read-only C-ordered copies of the data variables of both compiled functions, by name."""
+@dataclass(frozen=True)
+class Layout:
+    """What a compiled model needs besides its two callbacks, kept as JSON beside them so
+    that a later process reads the model without PyTensor rewriting and compiling its
+    graph (about 2-5 s of every fit with the model on disk).
+
+    Attributes
+    ----------
+    n_dim, n_expanded : int
+        Length of a draw on the sampler's scale, and of its expansion into the traced
+        variables.
+    logp_data, expand_data : tuple of str
+        The data variables each callback reads, in the order of its arguments.
+    names : tuple of str
+        The traced variables, in the expansion's order.
+    slices : tuple of (int, int)
+        Start and stop of each traced variable in the expansion.
+    shapes : tuple of tuple of int
+        Shape of each traced variable.
+    """
+
+    n_dim: int
+    n_expanded: int
+    logp_data: tuple[str, ...]
+    expand_data: tuple[str, ...]
+    names: tuple[str, ...]
+    slices: tuple[tuple[int, int], ...]
+    shapes: tuple[tuple[int, ...], ...]
+
+    @property
+    def data_names(self) -> list[str]:
+        """The data variables of both callbacks, in the user data's order."""
+        return list(dict.fromkeys([*self.logp_data, *self.expand_data]))
+
+    @property
+    def shape_info(self) -> tuple[list[str], list[slice], list[tuple[int, ...]]]:
+        """nutpie's ``shape_info``: names, slices and shapes of the traced variables."""
+        return (
+            list(self.names),
+            [slice(a, b) for a, b in self.slices],
+            [tuple(s) for s in self.shapes],
+        )
+
+    def to_json(self) -> str:
+        """The layout as JSON text."""
+        return json.dumps(
+            {f: getattr(self, f) for f in self.__dataclass_fields__}, separators=(",", ":")
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Layout:
+        """The layout written by :meth:`to_json`; ``ValueError`` for anything else."""
+        try:
+            d = json.loads(text)
+            return cls(
+                n_dim=int(d["n_dim"]),
+                n_expanded=int(d["n_expanded"]),
+                logp_data=tuple(str(n) for n in d["logp_data"]),
+                expand_data=tuple(str(n) for n in d["expand_data"]),
+                names=tuple(str(n) for n in d["names"]),
+                slices=tuple((int(a), int(b)) for a, b in d["slices"]),
+                shapes=tuple(tuple(int(n) for n in s) for s in d["shapes"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a compiled model's layout ({exc})") from None
+
+
+def _layout_path(key: str):
+    from mmm.inference.cache_paths import cache_dir
+
+    return cache_dir("numba") / f"mmm-model-{key[:32]}.json"
+
+
+def _read_layout(key: str) -> Layout | None:
+    """The layout kept for ``key``; None when there is none or it cannot be read (the
+    model is then compiled, or read through PyTensor's graph, as without it)."""
+    try:
+        return Layout.from_json(_layout_path(key).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_layout(key: str, layout: Layout) -> None:
+    """Write the layout for ``key`` (atomically: a reader sees all of it or nothing)."""
+    import tempfile
+
+    path = _layout_path(key)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
+        f.write(layout.to_json())
+    os.replace(f.name, path)
+
+
+def _data_arrays(variables: dict, names: list[str]) -> dict[str, np.ndarray]:
+    """Read-only C-ordered copies of the data variables ``names`` (of ``variables``:
+    ``{name: shared variable}``), by name, in that order."""
     shared: dict[str, np.ndarray] = {}
-    for var in [*logp_pt.get_shared(), *expand_pt.get_shared()]:
-        if var.name in shared:
-            continue
-        arr = np.array(var.get_value(), order="C", copy=True)
+    for name in names:
+        arr = np.array(variables[name].get_value(), order="C", copy=True)
         arr.flags.writeable = False
-        shared[var.name] = arr
+        shared[name] = arr
     return shared
 
 
-def _callbacks(key: str, n_dim: int, n_expanded: int, logp_pt, expand_pt, shared, n_slots: int):
-    """The two C callbacks (log density with gradient, draw expansion), from the disk cache
-    or compiled into it; ``shared``: the data arrays in user-data order."""
+def _signatures():
+    """numba signatures of the two callbacks (log density with gradient, expansion)."""
     import numba
 
-    names = list(shared)
-    by_name = dict(zip(names, _layout(names, shared), strict=True))
     t = numba.types
     ptr = t.CPointer(t.double)
-    logp_c = _cfunc(
-        _logp_sources(n_dim, [by_name[v.name] for v in logp_pt.get_shared()], n_slots),
-        graph_function(logp_pt),
-        key,
+    return (
         t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
-    )
-    expand_c = _cfunc(
-        _expand_sources(
-            n_dim, n_expanded, [by_name[v.name] for v in expand_pt.get_shared()], n_slots
-        ),
-        graph_function(expand_pt),
-        key,
         t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
     )
+
+
+def _sources(layout: Layout, shared: dict) -> tuple[str, str]:
+    """Source of the two callbacks for ``layout``; ``shared``: the data arrays in user-data
+    order."""
+    names = list(shared)
+    by_name = dict(zip(names, _array_slots(names, shared), strict=True))
+    n_slots = user_data(names, shared).size
+    return (
+        _logp_sources(layout.n_dim, [by_name[n] for n in layout.logp_data], n_slots),
+        _expand_sources(
+            layout.n_dim, layout.n_expanded, [by_name[n] for n in layout.expand_data], n_slots
+        ),
+    )
+
+
+def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
+    """The two C callbacks (log density with gradient, draw expansion), from the disk cache
+    or compiled into it; ``shared``: the data arrays in user-data order."""
+    logp_src, expand_src = _sources(layout, shared)
+    logp_sig, expand_sig = _signatures()
+    logp_c = _cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
+    expand_c = _cfunc(expand_src, graph_function(expand_pt), key, expand_sig)
     return logp_c, expand_c
+
+
+def _cached_cfunc(source: str, key: str, sig):
+    """The C callback compiled from ``source`` under ``key``, read from numba's disk cache;
+    None when it is not there. Never compiles: the graph's function it would call is not
+    built (see :class:`Layout`)."""
+    import numba
+    from numba.core import sigutils
+    from numba.core.ccallback import CFunc
+    from numba.core.compiler_lock import global_compiler_lock
+
+    from mmm.inference._numba_intrinsics import as_pointer
+
+    _register_locator()
+    env = {"__name__": __name__, "numba": numba, "np": np, "_as_pointer": as_pointer}
+    callback = _define(source, {**env, "inner": None})
+    _KEYS[callback] = _sha("mmm-callback", key, source)
+    args, ret = sigutils.normalize_signature(sig)
+    try:
+        with global_compiler_lock:
+            # numba's own cfunc(cache=True) compiles on a miss; this reads the cache only
+            cf = CFunc(callback, (args, ret), locals={}, options={"error_model": "numpy"})
+            cf.enable_caching()
+            cres = cf._cache.load_overload(cf._sig, cf._targetdescr.target_context)
+            if cres is None:
+                return None
+            cf._library = cres.library
+            cf._wrapper_name = cres.fndesc.llvm_cfunc_wrapper_name
+            cf._wrapper_address = cf._library.get_pointer_to_function(cf._wrapper_name)
+            cf._cache_hits += 1
+    except AttributeError:  # another numba's internals: take the PyTensor path
+        return None
+    return cf
+
+
+def _data_variables(model) -> dict:
+    """The model's data variables (and shared dim lengths), by name."""
+    from pytensor.compile.sharedvalue import SharedVariable
+
+    out = {v.name: v for v in model.data_vars}
+    for v in model.dim_lengths.values():
+        if isinstance(v, SharedVariable) and v.name:
+            out.setdefault(v.name, v)
+    return out
+
+
+def _from_layout(model, key: str, layout: Layout):
+    """``model`` compiled from its layout and the callbacks on disk; None when a callback
+    is not on disk or the model lacks a data variable of the layout."""
+    variables = _data_variables(model)
+    names = layout.data_names
+    if any(n not in variables for n in names):
+        return None
+    shared = _data_arrays(variables, names)
+    logp_sig, expand_sig = _signatures()
+    logp_src, expand_src = _sources(layout, shared)
+    logp_c = _cached_cfunc(logp_src, key, logp_sig)
+    expand_c = _cached_cfunc(expand_src, key, expand_sig) if logp_c is not None else None
+    if expand_c is None:
+        return None
+    _EVENTS["hits"] += 2
+    return _assemble(model, layout, shared, logp_c, expand_c, None, None)
+
+
+def _assemble(model, layout: Layout, shared: dict, logp_c, expand_c, logp_pt, expand_pt):
+    from nutpie.compile_pymc import _prepare_dims_and_coords
+
+    names = list(shared)
+    shape_info = layout.shape_info
+    dims, coords = _prepare_dims_and_coords(model, shape_info)
+    shapes = {name: tuple(shape) for name, _, shape in zip(*shape_info, strict=True)}
+    return _model_class()(
+        _n_dim=layout.n_dim,
+        dims=dims,
+        _coords=coords,
+        _shapes=shapes,
+        compiled_logp_func=logp_c,
+        compiled_expand_func=expand_c,
+        initial_point_func=initial_point_function(model, shapes),
+        shared_data=shared,
+        user_data=user_data(names, shared),
+        n_expanded=layout.n_expanded,
+        shape_info=shape_info,
+        # PyTensor's functions of the graph (None when read from the layout: sampling
+        # uses the callbacks only)
+        logp_func=logp_pt,
+        expand_func=expand_pt,
+        data_names=tuple(names),
+    )
 
 
 def initial_point_function(model, shapes: dict):
@@ -599,10 +794,15 @@ def compile_cached(model, *, var_names=None):
         When the model's graph holds something :func:`model_key` cannot describe exactly,
         or the cache folder cannot be written (nothing is compiled then).
     """
-    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords
+    from nutpie.compile_pymc import _make_functions
 
     _check_cache_folder()
     key = model_key(model, var_names)
+    layout = _read_layout(key)
+    if layout is not None:
+        compiled = _from_layout(model, key, layout)
+        if compiled is not None:
+            return compiled
     n_dim, n_expanded, logp_pt, expand_pt, _, shape_info = _make_functions(
         model,
         mode="NUMBA",
@@ -612,28 +812,21 @@ def compile_cached(model, *, var_names=None):
         pymc_initial_point_fn=lambda seed: {},
         var_names=var_names,
     )
-    shared = _data_arrays(logp_pt, expand_pt)
-    names = list(shared)
-    ud = user_data(names, shared)
-    logp_c, expand_c = _callbacks(key, n_dim, n_expanded, logp_pt, expand_pt, shared, ud.size)
+    names, slices, shapes = shape_info
+    layout = Layout(
+        n_dim=int(n_dim),
+        n_expanded=int(n_expanded),
+        logp_data=tuple(v.name for v in logp_pt.get_shared()),
+        expand_data=tuple(v.name for v in expand_pt.get_shared()),
+        names=tuple(names),
+        slices=tuple((int(sl.start), int(sl.stop)) for sl in slices),
+        shapes=tuple(tuple(int(n) for n in shape) for shape in shapes),
+    )
+    variables = {v.name: v for v in [*logp_pt.get_shared(), *expand_pt.get_shared()]}
+    shared = _data_arrays(variables, layout.data_names)
+    logp_c, expand_c = _callbacks(key, layout, shared, logp_pt, expand_pt)
     hits = logp_c.cache_hits + expand_c.cache_hits
     _EVENTS["hits"] += hits
     _EVENTS["misses"] += 2 - hits
-    dims, coords = _prepare_dims_and_coords(model, shape_info)
-    shapes = {name: tuple(shape) for name, _, shape in zip(*shape_info, strict=True)}
-    return _model_class()(
-        _n_dim=n_dim,
-        dims=dims,
-        _coords=coords,
-        _shapes=shapes,
-        compiled_logp_func=logp_c,
-        compiled_expand_func=expand_c,
-        initial_point_func=initial_point_function(model, shapes),
-        shared_data=shared,
-        user_data=ud,
-        n_expanded=n_expanded,
-        shape_info=shape_info,
-        logp_func=logp_pt,
-        expand_func=expand_pt,
-        data_names=tuple(names),
-    )
+    _write_layout(key, layout)
+    return _assemble(model, layout, shared, logp_c, expand_c, logp_pt, expand_pt)
