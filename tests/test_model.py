@@ -95,24 +95,17 @@ def test_model_data_have_static_shapes_and_the_log_density_no_shape_checks(demo_
     """Every data variable carries its shape in the graph (mmm.transforms.model_data), so
     PyTensor can drop the run-time broadcast checks from the compiled log density: fewer
     operations for numba to compile on a first fit."""
-    from nutpie.compile_pymc import _make_functions
     from pytensor.raise_op import Assert
     from pytensor.tensor.shape import Shape_i
 
+    from mmm.inference.numba_cache import pytensor_functions
     from mmm.model.build import build_model
 
     ds = demo_sim.to_dataset()
     model = build_model(default_spec_for(ds, mediator="brand_search"), ds)
     for v in model.data_vars:
         assert v.type.shape == v.get_value().shape, v.name
-    logp_fn = _make_functions(
-        model,
-        mode="NUMBA",
-        compute_grad=True,
-        join_expanded=True,
-        pymc_initial_point_fn=lambda seed: {},
-        var_names=None,
-    )[2]
+    logp_fn = pytensor_functions(model)[2]
     kinds = {type(n.op) for n in logp_fn.maker.fgraph.apply_nodes}
     assert Assert not in kinds and Shape_i not in kinds
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmm.inference.numba_cache import Uncacheable, graph_key, model_key, op_signature
+from mmm.inference.graph_key import Uncacheable, graph_key, op_signature
+from mmm.inference.numba_cache import model_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -379,7 +380,7 @@ def test_a_geo_model_with_shop_effects_has_the_same_key_in_every_process():
     and a constant of Python objects is refused rather than keyed by addresses."""
     from pytensor.tensor.type_other import NoneConst
 
-    from mmm.inference.numba_cache import _array_sig
+    from mmm.inference.graph_key import _array_sig
 
     assert _array_sig(NoneConst.data) == "none"
     with pytest.raises(Uncacheable, match="Python objects"):

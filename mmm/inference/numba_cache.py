@@ -7,8 +7,9 @@ and PyTensor's key for the rewritten graph changes from one process to the next 
 rewrites choose in-place patterns in an order that follows object identities), so every
 new process used to compile the whole model again: most of a cold fit's time.
 
-This module builds the two callbacks itself, from generated source that numba can cache,
-under a key that is the same in every process for the same model: a SHA-256 of the
+This module builds the two callbacks itself (their generated source and numba's cache of
+them: :mod:`mmm.inference.numba_callbacks`), under a key that is the same in every process
+for the same model (:func:`model_key`, over :func:`mmm.inference.graph_key.graph_key`): a SHA-256 of the
 model's graph *before* rewriting (every operation with its parameters, every constant's
 bytes, every data variable's name and type, in the order PyMC builds them), the shapes
 of the free variables, the traced variables' names, and the versions of the packages
@@ -31,19 +32,35 @@ which makes a first compile faster too.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
-import re
-import types
-import weakref
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 
-#: Bump when the generated callbacks change: it is part of every key.
-CALLBACK_VERSION = 4
+from mmm.inference.graph_key import Uncacheable, digest, graph_key
+from mmm.inference.numba_callbacks import (
+    CALLBACK_VERSION,
+    array_slots,
+    cached_cfunc,
+    cfunc,
+    expand_source,
+    graph_function,
+    logp_source,
+    signatures,
+    user_data,
+)
+
+__all__ = [
+    "Layout",
+    "Uncacheable",
+    "cache_events",
+    "compile_cached",
+    "initial_point_function",
+    "model_key",
+    "pytensor_functions",
+]
 
 _PACKAGES = ("nutpie", "pymc", "pytensor", "numba", "llvmlite", "numpy")
 _CONFIG = (
@@ -55,128 +72,6 @@ _CONFIG = (
     "optimizer_requiring",
     "numba__fastmath",
 )
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-
-
-class Uncacheable(Exception):
-    """The graph holds something the key cannot describe exactly."""
-
-
-def _sha(*parts: str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
-def _array_sig(a) -> str:
-    if a is None:  # a NoneConst (e.g. an absent size): its bytes would be an address
-        return "none"
-    a = np.ascontiguousarray(np.asarray(a))
-    if a.dtype.hasobject:  # the bytes of an object array are addresses
-        raise Uncacheable(f"constant of Python objects ({a.dtype}, shape {a.shape})")
-    return f"array({a.dtype.str},{a.shape},{hashlib.sha256(a.tobytes()).hexdigest()})"
-
-
-def _value_sig(v) -> str:
-    """Exact text of an operation's parameter (recursing into operations and containers)."""
-    from pytensor.graph.op import Op
-    from pytensor.scalar.basic import ScalarOp
-
-    if isinstance(v, Op | ScalarOp):
-        return op_signature(v)
-    if isinstance(v, np.ndarray | np.generic):
-        return _array_sig(v)
-    if isinstance(v, list | tuple):
-        inner = ",".join(_value_sig(x) for x in v)
-        return f"{type(v).__name__}({inner})"
-    if isinstance(v, dict) or type(v).__name__ == "frozendict":
-        items = ",".join(f"{_value_sig(k)}:{_value_sig(x)}" for k, x in sorted(v.items(), key=repr))
-        return f"dict({items})"
-    if getattr(v, "__props__", None) is not None:  # pytensor's parameter objects
-        return _props_sig(v)
-    if isinstance(v, types.FunctionType | types.BuiltinFunctionType):
-        return f"function:{v.__module__}.{v.__qualname__}"
-    text = repr(v)
-    if _ADDRESS.search(text):
-        raise Uncacheable(f"parameter {text[:80]!r} prints an object address")
-    return f"{type(v).__module__}.{type(v).__qualname__}:{text}"
-
-
-def _props_sig(obj) -> str:
-    cls = f"{type(obj).__module__}.{type(obj).__qualname__}"
-    return f"{cls}(" + ",".join(f"{p}={_value_sig(getattr(obj, p))}" for p in obj.__props__) + ")"
-
-
-def op_signature(op) -> str:
-    """Exact text of an operation: its class and every parameter PyTensor compares it by.
-
-    Operations declare those parameters in ``__props__``; scalar operations (inside
-    ``Elemwise``) compare by class, output-type rule and ``bool`` flag instead. An
-    operation with an inner graph (a ``Composite`` scalar operation, say) adds its inner
-    graph's key.
-
-    Raises
-    ------
-    Uncacheable
-        For an operation that neither declares its parameters nor is a scalar operation:
-        its printed form may not tell two different operations apart.
-    """
-    from pytensor.scalar.basic import ScalarOp
-
-    cls = f"{type(op).__module__}.{type(op).__qualname__}"
-    if getattr(op, "__props__", None) is not None:
-        sig = _props_sig(op)
-    elif isinstance(op, ScalarOp):
-        rule = _value_sig(getattr(op, "output_types_preference", None))
-        sig = f"{cls}(rule={rule},bool={getattr(op, 'bool', None)!r},name={op.name!r})"
-    else:
-        raise Uncacheable(f"operation {cls} declares no parameters")
-    if getattr(op, "fgraph", None) is not None and hasattr(op, "inputs"):
-        sig += f"[{graph_key(op.outputs, op.inputs)}]"
-    return sig
-
-
-def _root_sig(var, inputs: dict) -> str:
-    from pytensor.compile.sharedvalue import SharedVariable
-    from pytensor.graph.basic import Constant
-
-    if var in inputs:
-        return f"input{inputs[var]}:{var.type}"
-    if isinstance(var, Constant):
-        return f"const:{var.type}:{_array_sig(var.data)}"
-    if isinstance(var, SharedVariable):
-        # the value is an input of the compiled code; its shape is part of the structure
-        return f"shared:{var.name}:{var.type}:{np.shape(var.get_value(borrow=True))}"
-    if var.name is None:
-        raise Uncacheable(f"unnamed free input of type {var.type}")
-    return f"free:{var.name}:{var.type}"
-
-
-def graph_key(outputs, inputs=()) -> str:
-    """SHA-256 of the graph from ``inputs`` (by position) to ``outputs`` (in order).
-
-    Two graphs get the same key when they compute the same operations, with the same
-    parameters and constants, on the same inputs and data variables, wired alike.
-    """
-    from pytensor.graph.traversal import toposort
-
-    pos = {v: i for i, v in enumerate(inputs)}
-    sig: dict = {}
-    for node in toposort(list(outputs), blockers=list(inputs)):
-        args = []
-        for v in node.inputs:
-            if v not in sig:
-                sig[v] = _sha(_root_sig(v, pos))
-            args.append(sig[v])
-        node_sig = _sha(op_signature(node.op), *args)
-        for j, out in enumerate(node.outputs):
-            sig[out] = _sha(node_sig, str(j), str(out.type))
-    for v in outputs:
-        if v not in sig:
-            sig[v] = _sha(_root_sig(v, pos))
-    return _sha("graph", *(sig[v] for v in outputs))
 
 
 def _versions() -> str:
@@ -268,183 +163,7 @@ def model_key(model, var_names=None) -> str:
         f"var_names={None if var_names is None else sorted(var_names)}",
         graph_key(outputs, values),
     ]
-    return _sha(*parts)
-
-
-# -- the callbacks -------------------------------------------------------------------
-
-
-def _logp_sources(n_dim: int, arrays: list[tuple[int, int, str]], n_slots: int) -> str:
-    args, lines = _unpack(arrays)
-    return f"""
-def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
-    if dim != {n_dim}:
-        return -1
-    u = numba.carray(user_data_, ({n_slots},), np.uint64)
-    x = numba.carray(x_, ({n_dim},))
-    out = numba.carray(out_, ({n_dim},))
-    logp = numba.carray(logp_, ())
-{lines}
-    try:
-        logp_val, grad = inner(x{args})
-    except Exception:
-        return 1
-    logp[()] = logp_val
-    out[...] = grad
-    if not np.all(np.isfinite(out)):
-        return 3
-    if not np.isfinite(logp_val):
-        return 4
-    return 0
-"""
-
-
-def _expand_sources(
-    n_dim: int, n_expanded: int, arrays: list[tuple[int, int, str]], n_slots: int
-) -> str:
-    args, lines = _unpack(arrays)
-    return f"""
-def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
-    if dim != {n_dim}:
-        return -1
-    if expanded != {n_expanded}:
-        return -1
-    u = numba.carray(user_data_, ({n_slots},), np.uint64)
-    x = numba.carray(x_, ({n_dim},))
-    out = numba.carray(out_, ({n_expanded},))
-{lines}
-    try:
-        (values,) = inner(x{args})
-    except Exception:
-        return -2
-    out[...] = values
-    return 0
-"""
-
-
-def _unpack(arrays: list[tuple[int, int, str]]) -> tuple[str, str]:
-    """Source lines reading each data array (address, then shape) from the user data."""
-    lines, args = [], []
-    for i, (offset, ndim, dtype) in enumerate(arrays):
-        shape = ", ".join(f"np.intp(u[{offset + 1 + k}])" for k in range(ndim))
-        shape = f"({shape},)" if ndim == 1 else f"({shape})"
-        lines.append(f"    d{i} = numba.carray(_as_pointer(u[{offset}]), {shape}, np.{dtype})")
-        args.append(f", d{i}")
-    return "".join(args), "\n".join(lines)
-
-
-def _array_slots(names: list[str], shared: dict) -> list[tuple[int, int, str]]:
-    """Per data array (in :func:`user_data`'s order): its offset there, rank and dtype."""
-    out, offset = [], 0
-    for name in names:
-        arr = shared[name]
-        out.append((offset, arr.ndim, arr.dtype.name))
-        offset += 1 + arr.ndim
-    return out
-
-
-def user_data(names: list[str], shared: dict) -> np.ndarray:
-    """The callbacks' user data: per data array its address and shape (uint64)."""
-    slots: list[int] = []
-    for name in names:
-        arr = shared[name]
-        slots.append(arr.ctypes.data)
-        slots.extend(int(s) for s in arr.shape)
-    return np.array(slots or [0], dtype=np.uint64)
-
-
-# generated callbacks -> their cache key (read by the locator below)
-_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-@functools.lru_cache(maxsize=1)
-def _register_locator() -> None:
-    """Put this module's cache locator first in numba's list (once, at the first compile).
-
-    numba asks each locator in turn where a function's cache lies; ours answers for the
-    generated callbacks only, with :func:`mmm.inference.cache_paths.cache_dir` ``("numba")``
-    as the folder and the model key as the name.
-    """
-    from numba.core.caching import CacheImpl, _CacheLocator
-
-    from mmm.inference.cache_paths import cache_dir
-
-    class ModelCallbackLocator(_CacheLocator):  # type: ignore[misc]  # numba is untyped
-        def __init__(self, py_func, py_file, key):
-            self._py_file = py_file
-            self._key = key
-            self._path = str(cache_dir("numba"))
-
-        def ensure_cache_path(self):
-            os.makedirs(self._path, exist_ok=True)
-
-        def get_cache_path(self):
-            return self._path
-
-        def get_source_stamp(self):
-            return CALLBACK_VERSION
-
-        def get_disambiguator(self):
-            return self._key
-
-        @classmethod
-        def from_function(cls, py_func, py_file):
-            key = _KEYS.get(py_func)
-            return None if key is None else cls(py_func, py_file, key)
-
-    CacheImpl._locator_classes.insert(0, ModelCallbackLocator)
-
-
-def graph_function(fn):
-    """The numba function of a PyTensor function compiled in numba mode, without
-    PyTensor's entry point.
-
-    PyTensor's entry point (``fn.vm.jit_fn``) is a second numba function that only
-    forwards its arguments to the graph's own. numba links every function it calls into
-    its own code and optimises the whole again, so each layer between the callback and the
-    graph costs a full optimisation of the model's code on a first compile; calling the
-    graph's function directly saves one.
-    """
-    jit_fn = fn.vm.jit_fn
-    inner = getattr(jit_fn, "py_func", None)
-    inner = None if inner is None else inner.__globals__.get("jitable_func")
-    return inner if hasattr(inner, "py_func") else jit_fn
-
-
-def _cfunc(source: str, inner, key: str, sig):
-    """A C callback compiled from ``source``, which calls ``inner``; cached under ``key``.
-
-    The ``try`` in the source holds the one call of the graph's function only: numba's
-    control flow for a ``try`` around many statements grows too large to compile, and a
-    second function for the rest would cost one more optimisation of the whole model's
-    code (see :func:`graph_function`). The graph's function is called, not inlined: an
-    error raised inside inlined code crashes the process instead of reaching the
-    ``except``.
-    """
-    import numba
-
-    from mmm.inference._numba_intrinsics import as_pointer
-
-    _register_locator()
-    # a cached function's globals are rebuilt from its module on load: name a real one
-    env = {
-        "__name__": __name__,
-        "numba": numba,
-        "np": np,
-        "_as_pointer": as_pointer,
-        "inner": inner,
-    }
-    callback = _define(source, env)
-    _KEYS[callback] = _sha("mmm-callback", key, source)
-    return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
-
-
-def _define(src: str, env: dict):
-    """The function defined by ``src`` (one ``def``), with ``env`` as its globals."""
-    name = src.split("(")[0].split()[-1]
-    scope: dict = {}
-    exec(compile(src, "<mmm-callback>", "exec"), env, scope)  # noqa: S102 - our own source
-    return scope[name]
+    return digest(*parts)
 
 
 # callbacks read from disk (hits) and compiled and written there (misses) in this process
@@ -612,27 +331,15 @@ def _data_arrays(variables: dict, names: list[str]) -> dict[str, np.ndarray]:
     return shared
 
 
-def _signatures():
-    """numba signatures of the two callbacks (log density with gradient, expansion)."""
-    import numba
-
-    t = numba.types
-    ptr = t.CPointer(t.double)
-    return (
-        t.int64(t.uint64, ptr, ptr, ptr, t.voidptr),
-        t.int64(t.uint64, t.uint64, ptr, ptr, t.voidptr),
-    )
-
-
 def _sources(layout: Layout, shared: dict) -> tuple[str, str]:
     """Source of the two callbacks for ``layout``; ``shared``: the data arrays in user-data
     order."""
     names = list(shared)
-    by_name = dict(zip(names, _array_slots(names, shared), strict=True))
+    by_name = dict(zip(names, array_slots(names, shared), strict=True))
     n_slots = user_data(names, shared).size
     return (
-        _logp_sources(layout.n_dim, [by_name[n] for n in layout.logp_data], n_slots),
-        _expand_sources(
+        logp_source(layout.n_dim, [by_name[n] for n in layout.logp_data], n_slots),
+        expand_source(
             layout.n_dim, layout.n_expanded, [by_name[n] for n in layout.expand_data], n_slots
         ),
     )
@@ -642,43 +349,10 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
     """The two C callbacks (log density with gradient, draw expansion), from the disk cache
     or compiled into it; ``shared``: the data arrays in user-data order."""
     logp_src, expand_src = _sources(layout, shared)
-    logp_sig, expand_sig = _signatures()
-    logp_c = _cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
-    expand_c = _cfunc(expand_src, graph_function(expand_pt), key, expand_sig)
+    logp_sig, expand_sig = signatures()
+    logp_c = cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
+    expand_c = cfunc(expand_src, graph_function(expand_pt), key, expand_sig)
     return logp_c, expand_c
-
-
-def _cached_cfunc(source: str, key: str, sig):
-    """The C callback compiled from ``source`` under ``key``, read from numba's disk cache;
-    None when it is not there. Never compiles: the graph's function it would call is not
-    built (see :class:`Layout`)."""
-    import numba
-    from numba.core import sigutils
-    from numba.core.ccallback import CFunc
-    from numba.core.compiler_lock import global_compiler_lock
-
-    from mmm.inference._numba_intrinsics import as_pointer
-
-    _register_locator()
-    env = {"__name__": __name__, "numba": numba, "np": np, "_as_pointer": as_pointer}
-    callback = _define(source, {**env, "inner": None})
-    _KEYS[callback] = _sha("mmm-callback", key, source)
-    args, ret = sigutils.normalize_signature(sig)
-    try:
-        with global_compiler_lock:
-            # numba's own cfunc(cache=True) compiles on a miss; this reads the cache only
-            cf = CFunc(callback, (args, ret), locals={}, options={"error_model": "numpy"})
-            cf.enable_caching()
-            cres = cf._cache.load_overload(cf._sig, cf._targetdescr.target_context)
-            if cres is None:
-                return None
-            cf._library = cres.library
-            cf._wrapper_name = cres.fndesc.llvm_cfunc_wrapper_name
-            cf._wrapper_address = cf._library.get_pointer_to_function(cf._wrapper_name)
-            cf._cache_hits += 1
-    except AttributeError:  # another numba's internals: take the PyTensor path
-        return None
-    return cf
 
 
 def _data_variables(model) -> dict:
@@ -700,10 +374,10 @@ def _from_layout(model, key: str, layout: Layout):
     if any(n not in variables for n in names):
         return None
     shared = _data_arrays(variables, names)
-    logp_sig, expand_sig = _signatures()
+    logp_sig, expand_sig = signatures()
     logp_src, expand_src = _sources(layout, shared)
-    logp_c = _cached_cfunc(logp_src, key, logp_sig)
-    expand_c = _cached_cfunc(expand_src, key, expand_sig) if logp_c is not None else None
+    logp_c = cached_cfunc(logp_src, key, logp_sig)
+    expand_c = cached_cfunc(expand_src, key, expand_sig) if logp_c is not None else None
     if expand_c is None:
         return None
     _EVENTS["hits"] += 2
@@ -773,6 +447,30 @@ def initial_point_function(model, shapes: dict):
     )
 
 
+def pytensor_functions(model, var_names=None):
+    """nutpie's PyTensor functions of ``model`` in numba mode, as the callbacks wrap them.
+
+    Returns
+    -------
+    tuple
+        ``(n_dim, n_expanded, logp_fn, expand_fn, shape_info)``: the log density with its
+        gradient and the expansion of a draw (PyTensor functions whose ``maker.fgraph`` is
+        the rewritten graph), and nutpie's names, slices and shapes of the traced variables.
+    """
+    from nutpie.compile_pymc import _make_functions
+
+    n_dim, n_expanded, logp_pt, expand_pt, _, shape_info = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=True,
+        # replaced by the one definition of the starting points (initial_point_function)
+        pymc_initial_point_fn=lambda seed: {},
+        var_names=var_names,
+    )
+    return n_dim, n_expanded, logp_pt, expand_pt, shape_info
+
+
 def compile_cached(model, *, var_names=None):
     """nutpie's compiled model, its two callbacks read from (or written to) the disk cache.
 
@@ -794,8 +492,6 @@ def compile_cached(model, *, var_names=None):
         When the model's graph holds something :func:`model_key` cannot describe exactly,
         or the cache folder cannot be written (nothing is compiled then).
     """
-    from nutpie.compile_pymc import _make_functions
-
     _check_cache_folder()
     key = model_key(model, var_names)
     layout = _read_layout(key)
@@ -803,15 +499,7 @@ def compile_cached(model, *, var_names=None):
         compiled = _from_layout(model, key, layout)
         if compiled is not None:
             return compiled
-    n_dim, n_expanded, logp_pt, expand_pt, _, shape_info = _make_functions(
-        model,
-        mode="NUMBA",
-        compute_grad=True,
-        join_expanded=True,
-        # replaced below by the one definition of the starting points
-        pymc_initial_point_fn=lambda seed: {},
-        var_names=var_names,
-    )
+    n_dim, n_expanded, logp_pt, expand_pt, shape_info = pytensor_functions(model, var_names)
     names, slices, shapes = shape_info
     layout = Layout(
         n_dim=int(n_dim),
