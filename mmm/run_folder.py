@@ -8,7 +8,7 @@
     RUN/input/*.csv                 long tables of `mmm fit --wide`
     RUN/config.toml                 the fully resolved run configuration
     RUN/manifest.json               data SHA-256, config hash, versions, seed, timings,
-                                    diagnostics, layout version
+                                    how the model was compiled, diagnostics, layout version
     RUN/summary.json                headline results (``schema_version``)
     RUN/recommendations/NAME/       recommendation.json, allocation.csv, weekly.csv,
                                     geos.csv (several geos), allocation.png, uplift.png

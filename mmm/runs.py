@@ -268,6 +268,7 @@ def write_run(
         "seed": fit.sampler.seed,
         "versions": package_versions(),
         "timings": {**fit.provenance.get("timings", {}), **(timings or {})},
+        "compiled_from": fit.provenance.get("compiled_from"),
         "diagnostics": fit.diagnostics.to_dict(),
     }
     paths["manifest"] = run.write_manifest(manifest)

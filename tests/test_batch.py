@@ -328,6 +328,8 @@ def test_batch_on_a_local_cluster_reports_failures_and_keeps_the_rest(first_batc
     assert list(table["run"]) == ["brand", "brand-seed7", "broken", "missing"]
     assert status["brand"] in ("ok", "unhealthy") and status["brand-seed7"] in ("ok", "unhealthy")
     assert status["broken"] == "failed" and status["missing"] == "failed"
+    got_from = dict(zip(table["run"], table["compiled_from"], strict=True))
+    assert {got_from["brand"], got_from["brand-seed7"]} <= {"compiled", "disk", "reused"}
     err = dict(zip(table["run"], table["error"], strict=True))
     assert "spend" in err["broken"] and "media.csv" in err["broken"]
     assert "nowhere.toml" in err["missing"] and "does not exist" in err["missing"]
@@ -388,14 +390,18 @@ def test_a_cold_compile_cache_gives_the_same_draws_as_a_warm_one(inputs, tmp_pat
     bit (with numba's fast-math flags the two differed from the first draw on)."""
     flags = os.environ.get("PYTENSOR_FLAGS", "")
     cache = ",".join(f for f in (flags, f"base_compiledir={tmp_path / 'cc'}") if f)
-    runs = []
+    runs, sources = [], []
     for name in ("cold", "warm"):
         out = tmp_path / name
-        cmd, env = _mmm_fit(inputs / "brand.toml", out, PYTENSOR_FLAGS=cache)
+        cmd, env = _mmm_fit(
+            inputs / "brand.toml", out, PYTENSOR_FLAGS=cache, MMM_CACHE_DIR=str(tmp_path / "mc")
+        )
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
         assert proc.returncode in (0, 3), proc.stderr[-2000:]
         runs.append(_posterior(out))
-    assert (tmp_path / "cc" / "numba").is_dir()  # the cache the second process read
+        sources.append(json.loads((out / "manifest.json").read_text())["compiled_from"])
+    assert (tmp_path / "cc" / "numba").is_dir()  # PyTensor's cache of the first compile
+    assert sources == ["compiled", "disk"]
     cold, warm = runs
     assert cold.keys() == warm.keys()
     for k in cold:

@@ -414,7 +414,8 @@ def fits(sim, experiments):
 @pytest.fixture(scope="module")
 def seed_fits():
     """Per simulation seed of ``CAL_SEEDS``: (truth, uncalibrated, calibrated) ROAS of the
-    tested channel, each (median, 5 %, 95 %), and the two fits' compile times."""
+    tested channel, each (median, 5 %, 95 %), and how the two fits' compile stage got
+    the model."""
     rows = []
     for seed in CAL_SEEDS:
         sim_s = simulate(n_periods=104, seed=seed, confounded=0.6, catalogue=CATALOGUE)
@@ -422,8 +423,8 @@ def seed_fits():
         truth = float(
             sim_s.truth.roas.sel(outcome="online_sales", series=f"{TESTED}|all", path="direct")
         )
-        compile_s = [f.provenance["timings"]["compile_s"] for f in (before, after)]
-        rows.append((seed, truth, _roas(before), _roas(after), compile_s))
+        sources = [f.provenance["compiled_from"] for f in (before, after)]
+        rows.append((seed, truth, _roas(before), _roas(after), sources))
     return rows
 
 
@@ -469,11 +470,16 @@ def test_lift_tests_correct_confounded_roas_over_seeds(seed_fits):
 @pytest.mark.slow
 def test_calibrated_fit_reuses_the_compiled_model(fits, seed_fits):
     """The calibrated model is the uncalibrated one with the lift term switched on (model
-    data), and every simulation has the same structure: of the twelve fits, one compiles
-    and the others only swap data in."""
-    times = [f.provenance["timings"]["compile_s"] for f in fits]
-    times += [c for *_, pair in seed_fits for c in pair]
-    assert sum(t > 0.2 * max(times) for t in times) == 1, times
+    data), and every simulation has the same structure: of the twelve fits, at most one
+    gets the model by compiling it or reading it from disk (none where another test of this
+    process compiled the structure first); the others swap their data into it. Read from
+    the compile stage's own record, not from its times: a model read from disk is as quick
+    as one reused."""
+    sources = [f.provenance["compiled_from"] for f in fits]
+    sources += [s for *_, pair in seed_fits for s in pair]
+    assert len(sources) == 12
+    assert set(sources) <= {"compiled", "disk", "reused"}, sources
+    assert sum(s != "reused" for s in sources) <= 1, sources
 
 
 @pytest.mark.slow

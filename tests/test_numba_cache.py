@@ -228,7 +228,8 @@ cfg = SamplerConfig(draws=30, tune=30, chains=2, seed=3)
 res = fit(spec, ds, sampler=cfg, warn=False)
 free = res.idata.posterior.attrs["free_variables"].split(",")
 np.savez(sys.argv[2], **{v: res.idata.posterior[v].values for v in free})
-print(json.dumps({"backend": res.sampler.backend, **compile_cache_events("numba")}))
+print(json.dumps({"backend": res.sampler.backend, "from": res.provenance["compiled_from"],
+                  **compile_cache_events("numba")}))
 """
 
 
@@ -253,9 +254,9 @@ def test_second_process_reads_the_compiled_model_and_draws_the_same(tmp_path):
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     first, second, other = runs
     assert first["backend"] == second["backend"] == "numba"
-    assert first == {"backend": "numba", "hits": 0, "misses": 2}
-    assert second == {"backend": "numba", "hits": 2, "misses": 0}
-    assert other == {"backend": "numba", "hits": 2, "misses": 0}
+    assert first == {"backend": "numba", "from": "compiled", "hits": 0, "misses": 2}
+    assert second == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0}
+    assert other == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0}
     a, b, c = (np.load(tmp_path / f"draws{i}.npz") for i in range(3))
     assert sorted(a.files) == sorted(b.files) and len(a.files) > 3
     for k in a.files:

@@ -30,6 +30,7 @@ COLUMNS = (
     "wall_s",
     "fit_s",
     "compile_s",
+    "compiled_from",
     "sample_s",
     "divergences",
     "max_rhat",

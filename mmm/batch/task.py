@@ -204,6 +204,7 @@ def run_task(task: dict) -> dict:
             problems="; ".join(problems),
             warnings="; ".join(sorted({str(w.message).split("\n")[0] for w in caught})),
             compile_s=timings.get("compile_s"),
+            compiled_from=result.provenance.get("compiled_from"),
             sample_s=timings.get("sample_s"),
             fit_s=timings.get("total_s"),
             **_headline(summary),

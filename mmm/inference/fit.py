@@ -458,12 +458,14 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
         _COMPILED[key] = compiled
         after = compile_cache_events(cfg.backend)
         from_disk = after["hits"] > before["hits"] and after["misses"] == before["misses"]
+        source = "disk" if from_disk else "compiled"
         how = "read the compiled model from the disk cache in" if from_disk else "compiled in"
         log(f"{how} {time.perf_counter() - t0:.1f} s")
     else:
         # data the compiled graph does not use (e.g. time with trend="none") is not swapped
         # in; the starting points are the new model's (its prior medians are data too)
         compiled = with_model_data(compiled, model)
+        source = "reused"
         log(f"reused the compiled model ({time.perf_counter() - t0:.1f} s)")
     t_compile = time.perf_counter() - t0
     log(_sampling_line(cfg))
@@ -484,7 +486,7 @@ def _sample_nutpie(model, key: str, cfg: SamplerConfig, log=None):
     )
     t_sample = time.perf_counter() - t1
     log(f"sampled in {t_sample:.1f} s")
-    return idata, t_compile, t_sample
+    return idata, t_compile, t_sample, source
 
 
 def _jax_kwargs(nuts_sampler: str) -> dict:
@@ -611,6 +613,23 @@ def fit(
     return result
 
 
+def _draw(model, key: str, cfg: SamplerConfig, quick, log):
+    """(draws, compile s, sampling s, method, how the compile stage got the model) of the
+    quick approximation, nutpie, or PyMC's samplers."""
+    if quick is not None:
+        log(f"fitting the quick {quick} approximation ...")
+        idata, t_compile, t_sample = _quick(model, cfg, quick)
+        log(f"fitted in {t_sample:.1f} s")
+        return idata, t_compile, t_sample, quick, None
+    if cfg.sampler == "nutpie":
+        idata, t_compile, t_sample, compiled_from = _sample_nutpie(model, key, cfg, log)
+        return idata, t_compile, t_sample, "nuts", compiled_from
+    log(_sampling_line(cfg, f" with {cfg.sampler} (compiling first)"))
+    idata, t_compile, t_sample = _sample_pymc(model, cfg, cfg.sampler)
+    log(f"compiled and sampled in {t_sample:.1f} s")
+    return idata, t_compile, t_sample, "nuts", None
+
+
 def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive) -> FitResult:
     from mmm.model.build import build_model, prepare_inputs
 
@@ -630,20 +649,9 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
         )
     model = build_model(spec, dataset, inputs=inputs, lift=lift)
     t_build = time.perf_counter() - t_start
-    if quick is not None:
-        log(f"fitting the quick {quick} approximation ...")
-        idata, t_compile, t_sample = _quick(model, cfg, quick)
-        log(f"fitted in {t_sample:.1f} s")
-        method = quick
-    elif cfg.sampler == "nutpie":
-        key = _structure_key(spec, inputs, lift)
-        idata, t_compile, t_sample = _sample_nutpie(model, key, cfg, log)
-        method = "nuts"
-    else:
-        log(_sampling_line(cfg, f" with {cfg.sampler} (compiling first)"))
-        idata, t_compile, t_sample = _sample_pymc(model, cfg, cfg.sampler)
-        log(f"compiled and sampled in {t_sample:.1f} s")
-        method = "nuts"
+    idata, t_compile, t_sample, method, compiled_from = _draw(
+        model, _structure_key(spec, inputs, lift), cfg, quick, log
+    )
     keep = set(_free_names(model)) | {v.name for v in model.deterministics}
     post = idata.posterior[[v for v in idata.posterior.data_vars if v in keep]]
     post = post.assign_coords({k: list(v) for k, v in model.coords.items() if k in post.dims})
@@ -675,6 +683,9 @@ def _fit(spec, dataset, cfg, quick, prior_samples, experiments, log, predictive)
             "sample_s": round(t_sample, 3),
             "total_s": round(time.perf_counter() - t_start, 3),
         },
+        # how the compile stage got nutpie's model: "compiled", "disk" (numba's and the
+        # layout's files), "reused" (this process's, new data swapped in); None otherwise
+        "compiled_from": compiled_from,
     }
     result = FitResult(
         spec=spec,
