@@ -146,7 +146,7 @@ def test_arviz_on_library_fits(tiny_fits):
 def test_arviz_on_a_saved_and_loaded_cli_run(cli_fit, tiny_fits):
     r, _ = cli_fit
     assert "posterior_predictive" in r.idata.groups()  # every CLI run draws it
-    assert r.provenance["timings"]["arviz_groups_s"] < 5.0
+    assert "arviz_groups_s" in r.provenance["timings"]  # recorded; no time bound in tests
     _arviz_calls(r, tiny_fits[1])
 
 
