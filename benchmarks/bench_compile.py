@@ -10,6 +10,8 @@ first one filled). Variants (``--variants``):
   compile folder, which holds its numba cache, is the variant's folder);
 * ``numba_hashseed``: the same with ``PYTHONHASHSEED=0`` in both processes, to see whether
   the per-process change of pytensor's cache key comes from Python's string hashing;
+* ``numba_opt1``: the same with LLVM's optimisation level 1 instead of numba's default 3
+  (``NUMBA_OPT=1`` in both processes), trading run-time speed for compile time;
 * ``jax``: ``SamplerConfig(backend="jax")`` (nutpie's JAX back end, JAX gradients, JAX's
   persistent compilation cache under ``$MMM_CACHE_DIR/jax``);
 * ``jax_1thread``: the same with XLA's CPU thread pool off (``XLA_FLAGS``), so the chains'
@@ -58,7 +60,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-VARIANTS = ("numba", "numba_hashseed", "jax", "jax_1thread", "numpyro", "c")
+VARIANTS = (
+    "numba",
+    "numba_hashseed",
+    "numba_opt1",
+    "jax",
+    "jax_1thread",
+    "numpyro",
+    "c",
+)
 #: variants sampled through ``pm.sample`` (their compile is not timed apart from sampling)
 PYMC_SAMPLERS = {"numpyro": "numpyro", "c": "pymc"}
 DATA = ("demo", "pmm")
@@ -203,6 +213,8 @@ def run_child(variant: str, data: str, cfg: dict, root: Path, timeout: float) ->
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     if variant == "numba_hashseed":
         env["PYTHONHASHSEED"] = "0"
+    if variant == "numba_opt1":
+        env["NUMBA_OPT"] = "1"
     if variant == "jax_1thread":
         env["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
     t0 = time.perf_counter()

@@ -173,6 +173,15 @@ def cfunc(source: str, inner, key: str, sig):
     """
     import numba
 
+    callback = _define(source, inner, key)
+    return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
+
+
+def _define(src: str, inner, key: str):
+    """The Python function defined by ``src`` (one ``def``) calling ``inner``, known to
+    numba's cache locator under ``key``."""
+    import numba
+
     from mmm.inference._numba_intrinsics import as_pointer
 
     _register_locator()
@@ -184,17 +193,12 @@ def cfunc(source: str, inner, key: str, sig):
         "_as_pointer": as_pointer,
         "inner": inner,
     }
-    callback = _define(source, env)
-    _KEYS[callback] = digest("mmm-callback", key, source)
-    return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
-
-
-def _define(src: str, env: dict):
-    """The function defined by ``src`` (one ``def``), with ``env`` as its globals."""
     name = src.split("(")[0].split()[-1]
     scope: dict = {}
     exec(compile(src, "<mmm-callback>", "exec"), env, scope)  # noqa: S102 - our own source
-    return scope[name]
+    callback = scope[name]
+    _KEYS[callback] = digest("mmm-callback", key, src)
+    return callback
 
 
 def signatures():
@@ -213,17 +217,11 @@ def cached_cfunc(source: str, key: str, sig):
     """The C callback compiled from ``source`` under ``key``, read from numba's disk cache;
     None when it is not there. Never compiles: the graph's function it would call is not
     built (see :class:`Layout`)."""
-    import numba
     from numba.core import sigutils
     from numba.core.ccallback import CFunc
     from numba.core.compiler_lock import global_compiler_lock
 
-    from mmm.inference._numba_intrinsics import as_pointer
-
-    _register_locator()
-    env = {"__name__": __name__, "numba": numba, "np": np, "_as_pointer": as_pointer}
-    callback = _define(source, {**env, "inner": None})
-    _KEYS[callback] = digest("mmm-callback", key, source)
+    callback = _define(source, None, key)
     args, ret = sigutils.normalize_signature(sig)
     try:
         with global_compiler_lock:
