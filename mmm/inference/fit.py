@@ -75,7 +75,10 @@ class FitResult:
     sampler : SamplerConfig
     diagnostics : Diagnostics
     provenance : dict
-        Data fingerprint, spec hash, package versions, seed, timings (seconds).
+        Data fingerprint, spec hash, package versions, seed, timings (seconds), and
+        ``compiled_from``: how nutpie's compiled model was obtained (``"compiled"``,
+        ``"disk"`` from the compile cache, ``"reused"`` within the process; None for the
+        other samplers).
     experiments : pandas.DataFrame or None
         Lift tests the fit was calibrated with (:mod:`mmm.calibration`), if any.
     currency : str
