@@ -475,11 +475,13 @@ def test_calibrated_fit_reuses_the_compiled_model(fits, seed_fits):
     process compiled the structure first); the others swap their data into it. Read from
     the compile stage's own record, not from its times: a model read from disk is as quick
     as one reused."""
-    sources = [f.provenance["compiled_from"] for f in fits]
-    sources += [s for *_, pair in seed_fits for s in pair]
+    pairs = [[f.provenance["compiled_from"] for f in fits]] + [p for *_, p in seed_fits]
+    sources = [s for pair in pairs for s in pair]
     assert len(sources) == 12
     assert set(sources) <= {"compiled", "disk", "reused"}, sources
     assert sum(s != "reused" for s in sources) <= 1, sources
+    # each calibrated fit follows its uncalibrated twin: it never gets a model of its own
+    assert all(after == "reused" for _, after in pairs), pairs
 
 
 @pytest.mark.slow
