@@ -159,19 +159,17 @@ def _complete_params(params: dict, spec, sizes: dict[str, int], var_dims: dict) 
 def _add_effects(draws: dict[str, np.ndarray], spec, inp, n_draw: int) -> None:
     """Add ``beta`` (from ``roas``) and ``gamma`` (from ``mediator_roas``) to ``draws`` where
     they are not given, from the media response on the fitted data."""
-    from mmm.transforms import lag_stack
-    from mmm.transforms.response import media_response_lagged
+    from mmm.transforms.response import media_response
 
     sat = spec.saturation_transform()
     # f on the fitted data, per draw: (draw, date, geo, series)
     ci = inp.channel_index
-    x_lag = lag_stack(inp.x, len(inp.coords["lag"]))  # (date, geo, series, lag)
     sat_names = [f"saturation_{n}" for n in sat.param_names]
     f = np.stack(
         [
-            media_response_lagged(
-                x_lag,
-                draws["adstock_weights"][i][ci][None, None],
+            media_response(
+                inp.x,
+                draws["adstock_weights"][i][ci],
                 {n.removeprefix("saturation_"): draws[n][i][ci] for n in sat_names},
                 sat,
                 xp=np,

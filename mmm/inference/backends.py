@@ -155,7 +155,10 @@ def compile_model(model, backend: str = "numba"):
         raise ValueError(f"backend={backend!r}; choose one of {BACKENDS}.")
     import numpy as np
 
+    from mmm.transforms.carryover_op import register_jax
+
     configure_jax_cache()
+    register_jax()
     # nutpie freezes the model's data into constants of the JAX graph (its JAX path
     # cannot take data used as shapes as inputs): a compiled model serves one dataset
     compiled = nutpie.compile_pymc_model(model, backend="jax", gradient_backend="jax")

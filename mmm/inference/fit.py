@@ -508,8 +508,10 @@ def _sample_pymc(model, cfg: SamplerConfig, nuts_sampler: str):
 
     if nuts_sampler == "numpyro":  # JAX compiles the sampler: keep what it compiles on disk
         from mmm.inference.backends import configure_jax_cache
+        from mmm.transforms.carryover_op import register_jax
 
         configure_jax_cache()
+        register_jax()
     t1 = time.perf_counter()
     with model:
         idata = pm.sample(

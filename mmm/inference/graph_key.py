@@ -10,9 +10,12 @@ operation without declared parameters, a parameter that prints an object address
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import sys
 import types
+from pathlib import Path
 
 import numpy as np
 
@@ -97,7 +100,16 @@ def op_signature(op) -> str:
         raise Uncacheable(f"operation {cls} declares no parameters")
     if getattr(op, "fgraph", None) is not None and hasattr(op, "inputs"):
         sig += f"[{graph_key(op.outputs, op.inputs)}]"
+    if cls.startswith("mmm."):  # our own operations: their kernels are in our source
+        sig += f"[source={_source_digest(type(op).__module__)}]"
     return sig
+
+
+@functools.cache
+def _source_digest(module: str) -> str:
+    """SHA-256 of a module's source file: an operation whose kernel changed gets a new key
+    (package versions cover PyTensor's operations, not ours)."""
+    return hashlib.sha256(Path(str(sys.modules[module].__file__)).read_bytes()).hexdigest()[:16]
 
 
 def _root_sig(var, inputs: dict) -> str:

@@ -521,22 +521,18 @@ def _adstock_params(pm, pt, ad, stage: str, period_days: float) -> dict:
 def _media_response(pm, pt, spec, inp: ModelInputs, weights, to_series):
     """Saturated carry-over of spend (date, geo, series), the saturation's parameters
     per channel."""
-    from mmm.transforms import lag_stack
-    from mmm.transforms.response import media_response_lagged
+    from mmm.transforms.response import media_response
 
     sat = spec.saturation_transform()
     sat_params = {
         p: _prior(pm, f"saturation_{p}", d, "channel") for p, d in sat.default_priors().items()
     }
-    # spend is data: its lags are stacked once in NumPy, so carry-over is one
-    # multiply-and-sum in the graph (fast to compile and to differentiate)
-    L = len(inp.coords["lag"])
-    x_lag = model_data(
-        pm, "spend_lagged", lag_stack(inp.x, L), dims=("date", "geo", "series", "lag")
-    )
-    return media_response_lagged(
-        x_lag,
-        pt.dot(to_series, weights)[None, None],
+    # carry-over is one operation on the spend itself (mmm.transforms.carryover_op): no
+    # lagged copies of the spend in memory, and its gradient in the weights in one pass
+    x = model_data(pm, "spend_scaled", inp.x, dims=("date", "geo", "series"))
+    return media_response(
+        x,
+        pt.dot(to_series, weights),
         {p: pt.dot(to_series, v) for p, v in sat_params.items()},
         sat,
         xp=pt,

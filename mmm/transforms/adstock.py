@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from mmm.errors import SpecError
+from mmm.transforms.carryover import carryover_numpy
 
 __all__ = [
     "convolve_adstock",
@@ -296,8 +297,9 @@ def convolve_adstock(x: Any, weights: Any, *, xp: ModuleType = np) -> Any:
     """Apply lag weights to spend: ``y[t, ...] = sum_l weights[..., l] * x[t - l, ...]``.
 
     Spend before the first date is taken as 0 (the first ``l_max - 1`` outputs see only
-    the spend inside the data). The loop runs over lags in Python; every series is
-    handled at once by broadcasting.
+    the spend inside the data). In NumPy the loop runs over lags; every series is
+    handled at once by broadcasting. In PyTensor it is one operation
+    (:func:`mmm.transforms.carryover_op.carryover`) whose NumPy form is that loop.
 
     Parameters
     ----------
@@ -356,13 +358,13 @@ def convolve_adstock(x: Any, weights: Any, *, xp: ModuleType = np) -> Any:
             )
     if l_max < 1:
         raise SpecError(f"{func}: weights need at least one lag; received {l_max}.")
-    y = weights[..., 0] * x
-    for lag in range(1, l_max):
-        # shift x down by `lag` dates, filling the first ones with zeros; slicing keeps
-        # this right when lag >= the number of dates (then x[:-lag] is empty)
-        shifted = xp.concatenate([xp.zeros_like(x[:lag]), x[:-lag]], axis=0)
-        y = y + weights[..., lag] * shifted
-    return y
+    if not _is_numpy(xp):
+        # one operation with its own gradient (mmm.transforms.carryover_op), whose NumPy
+        # form is carryover_numpy
+        from mmm.transforms.carryover_op import carryover
+
+        return carryover(x, weights)
+    return carryover_numpy(x, weights)
 
 
 # --------------------------------------------------------------------------------------
@@ -375,9 +377,8 @@ def lag_stack(x: Any, l_max: int) -> np.ndarray:
 
     Values before the first date are 0, as in :func:`convolve_adstock`, so that
     ``(lag_stack(x, L) * w).sum(-1) == convolve_adstock(x, w)`` for weights ``w`` of
-    length ``L``. Used by the model: spend is data, so the lags are built once in NumPy
-    and the graph holds one multiply-and-sum instead of ``L`` shifted copies, which
-    compiles much faster.
+    length ``L``. Used by the lift-test term, which holds the spend of each experiment's
+    window and its counterfactual by lag.
 
     Parameters
     ----------

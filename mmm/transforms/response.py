@@ -8,9 +8,10 @@ with ``x`` the scaled spend (spend divided by the series' typical spend) and ``w
 channel's normalised carry-over weights. Carry-over from before the first date is zero.
 
 Two layouts of the same sum: :func:`media_response` takes spend by date and convolves it
-(:func:`~mmm.transforms.adstock.convolve_adstock`), :func:`media_response_lagged` takes
-spend already stacked by lag (:func:`~mmm.transforms.adstock.lag_stack`, as the model
-graph and the lift-test term hold it, fast to compile). The saturation's derivative in
+(:func:`~mmm.transforms.adstock.convolve_adstock`; in the model graph one operation with its
+own gradient, :mod:`mmm.transforms.carryover_op`), :func:`media_response_lagged` takes
+spend already stacked by lag (:func:`~mmm.transforms.adstock.lag_stack`, as the lift-test
+term holds the spend of its experiments' windows). The saturation's derivative in
 its input is :meth:`Saturation.derivative <mmm.transforms.saturation.Saturation.derivative>`;
 carry-over is linear, so the derivative of ``f`` in ``x[t - l]`` is that times ``w[c, l]``.
 """
