@@ -122,6 +122,10 @@ def test_bad_shapes_name_the_fix():
         carryover(pt.matrix("x"), pt.matrix("w"))
     with pytest.raises(SpecError, match="same number of dims"):
         Carryover()(pt.matrix("x"), pt.vector("w"))
+    with pytest.raises(SpecError, match="must be static"):
+        Carryover()(pt.matrix("x"), pt.matrix("w"))
+    with pytest.raises(SpecError, match="length 3 but dim 0 of w has 2"):
+        Carryover()(pt.tensor("x", shape=(5, 3)), pt.tensor("w", shape=(2, 4)))
     with pytest.raises(SpecError, match="same dims"):
         CarryoverWeightGrad(3)(pt.matrix("x"), pt.vector("g"))
 

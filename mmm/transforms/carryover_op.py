@@ -69,6 +69,14 @@ class Carryover(Op):
                 f"Carryover: x (date, ...) and w (..., lag) need the same number of dims; "
                 f"received {x.ndim} and {w.ndim}."
             )
+        if w.type.shape[-1] is None:
+            raise SpecError("Carryover: the lag length of w (last axis) must be static.")
+        for i, (a, b) in enumerate(zip(x.type.shape[1:], w.type.shape[:-1], strict=True)):
+            if a is not None and b is not None and a != b:
+                raise SpecError(
+                    f"Carryover: dim {i + 1} of x has length {a} but dim {i} of w has {b}; "
+                    "build the graph with carryover(), which broadcasts them."
+                )
         dtype = upcast(x.dtype, w.dtype)
         return Apply(self, [x, w], [pt.tensor(dtype=dtype, shape=x.type.shape)])
 
@@ -137,7 +145,8 @@ def carryover(x, weights):
     Returns
     -------
     TensorVariable, dims (date, *broadcast(series_dims))
-        ``sum_l weights[..., l] * x[t - l, ...]``, as :func:`~mmm.transforms.adstock.convolve_adstock` in NumPy.
+        ``sum_l weights[..., l] * x[t - l, ...]``, as
+        :func:`~mmm.transforms.adstock.convolve_adstock` gives in NumPy.
     """
     _register_numba()
     x = pt.as_tensor_variable(x)
