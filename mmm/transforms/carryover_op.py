@@ -63,6 +63,7 @@ class Carryover(Op):
     __props__ = ()
 
     def make_node(self, *inputs):  # noqa: D102 (PyTensor's Op interface)
+        _register_numba()
         x, w = (pt.as_tensor_variable(v) for v in inputs)
         if x.ndim < 1 or w.ndim != x.ndim:
             raise SpecError(
@@ -106,6 +107,7 @@ class CarryoverWeightGrad(Op):
         self.l_max = int(l_max)
 
     def make_node(self, *inputs):  # noqa: D102
+        _register_numba()
         x, g = (pt.as_tensor_variable(v) for v in inputs)
         if x.ndim < 1 or g.ndim != x.ndim:
             raise SpecError(
@@ -148,7 +150,6 @@ def carryover(x, weights):
         ``sum_l weights[..., l] * x[t - l, ...]``, as
         :func:`~mmm.transforms.adstock.convolve_adstock` gives in NumPy.
     """
-    _register_numba()
     x = pt.as_tensor_variable(x)
     weights = pt.as_tensor_variable(weights)
     l_max = weights.type.shape[-1]
@@ -184,13 +185,13 @@ def carryover(x, weights):
 def carryover_weight_grad(x, g, l_max: int):
     """The derivative of ``sum(g * carryover(x, w))`` in ``w`` (dims of ``x`` after date,
     then lag); see :class:`CarryoverWeightGrad`."""
-    _register_numba()
     return CarryoverWeightGrad(l_max).make_node(x, g).outputs[0]
 
 
 @functools.cache
 def _register_numba() -> None:
-    """Give both operations their numba kernels (once per process, on first use)."""
+    """Give both operations their numba kernels (once per process, when the first node of
+    either is made)."""
     from pytensor.link.numba.dispatch import basic as nb
 
     salt = _kernel_salt()
