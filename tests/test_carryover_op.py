@@ -15,7 +15,6 @@ from mmm.transforms.carryover_op import (
     Carryover,
     CarryoverWeightGrad,
     carryover,
-    carryover_weight_grad,
 )
 
 MODES = ["NUMBA", "FAST_RUN", "FAST_COMPILE"]  # numba kernel, C back end, NumPy perform
@@ -90,7 +89,7 @@ def test_second_derivatives_against_finite_differences(mode):
     x, _, c = _data(T=6, G=2, S=2, L=3)
     rng = np.random.default_rng(1)
     pytensor.gradient.verify_grad(
-        lambda a, b: carryover_weight_grad(a, b, 3), [x, c], rng=rng, mode=mode
+        lambda a, b: CarryoverWeightGrad(3)(a, b), [x, c], rng=rng, mode=mode
     )
     pytensor.gradient.verify_grad(
         lambda a, b: carryover(a, b), [x, rng.random((2, 2, 3))], rng=rng, mode=mode
@@ -128,6 +127,8 @@ def test_bad_shapes_name_the_fix():
         Carryover()(pt.tensor("x", shape=(5, 3)), pt.tensor("w", shape=(2, 4)))
     with pytest.raises(SpecError, match="same dims"):
         CarryoverWeightGrad(3)(pt.matrix("x"), pt.vector("g"))
+    with pytest.raises(SpecError, match="dim 1 of x has length 3 but of g 2"):
+        CarryoverWeightGrad(3)(pt.tensor("x", shape=(5, 3)), pt.tensor("g", shape=(5, 2)))
 
 
 def test_the_model_holds_the_spend_once_and_one_carry_over(demo_sim):

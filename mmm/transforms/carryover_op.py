@@ -45,7 +45,6 @@ __all__ = [
     "Carryover",
     "CarryoverWeightGrad",
     "carryover",
-    "carryover_weight_grad",
     "register_jax",
 ]
 
@@ -113,6 +112,12 @@ class CarryoverWeightGrad(Op):
             raise SpecError(
                 f"CarryoverWeightGrad: x and g need the same dims; received {x.ndim} and {g.ndim}."
             )
+        for i, (a, b) in enumerate(zip(x.type.shape, g.type.shape, strict=True)):
+            if a is not None and b is not None and a != b:
+                raise SpecError(
+                    f"CarryoverWeightGrad: dim {i} of x has length {a} but of g {b}; "
+                    "x and g must have the same shape."
+                )
         dtype = upcast(x.dtype, g.dtype)
         shape = (*x.type.shape[1:], self.l_max)
         return Apply(self, [x, g], [pt.tensor(dtype=dtype, shape=shape)])
@@ -180,12 +185,6 @@ def carryover(x, weights):
     if we.type.shape[:-1] != static or None in static:
         we = pt.broadcast_to(we, (*dims, l_max))
     return Carryover().make_node(xe, we).outputs[0]
-
-
-def carryover_weight_grad(x, g, l_max: int):
-    """The derivative of ``sum(g * carryover(x, w))`` in ``w`` (dims of ``x`` after date,
-    then lag); see :class:`CarryoverWeightGrad`."""
-    return CarryoverWeightGrad(l_max).make_node(x, g).outputs[0]
 
 
 @functools.cache
