@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mmm.inference import compile_beside
 from mmm.inference.graph_key import Uncacheable, graph_key, op_signature
 from mmm.inference.numba_cache import model_key
 
@@ -253,9 +254,18 @@ def test_second_process_reads_the_compiled_model_and_draws_the_same(tmp_path):
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     first, second, other = runs
-    assert first == {"backend": "numba", "from": "compiled", "hits": 0, "misses": 2}
-    assert second == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0}
-    assert other == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0}
+    # on two cores or more the expansion is compiled in a second process beside the log
+    # density (mmm.inference.compile_beside), and still counts as compiled by this fit
+    beside = int(compile_beside.enabled())
+    assert first == {
+        "backend": "numba",
+        "from": "compiled",
+        "hits": 0,
+        "misses": 2,
+        "beside": beside,
+    }
+    assert second == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0, "beside": 0}
+    assert other == {"backend": "numba", "from": "disk", "hits": 2, "misses": 0, "beside": 0}
     a, b, c = (np.load(tmp_path / f"draws{i}.npz") for i in range(3))
     assert sorted(a.files) == sorted(b.files) and len(a.files) > 3
     for k in a.files:

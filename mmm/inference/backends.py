@@ -111,7 +111,9 @@ def compile_cache_events(backend: str = "numba") -> dict[str, int]:
     -------
     dict
         ``{"hits": int, "misses": int}``: for numba the model callbacks read from disk
-        or compiled (two per model), for JAX its compilation-cache events.
+        or compiled (two per model; with ``"beside"``, the misses compiled in a second
+        process, :func:`mmm.inference.numba_cache.cache_events`), for JAX its
+        compilation-cache events.
     """
     if backend == "numba":
         from mmm.inference.numba_cache import cache_events

@@ -167,7 +167,7 @@ def model_key(model, var_names=None) -> str:
 
 
 # callbacks read from disk (hits) and compiled and written there (misses) in this process
-_EVENTS = {"hits": 0, "misses": 0}
+_EVENTS = {"hits": 0, "misses": 0, "beside": 0}
 
 
 def cache_events() -> dict[str, int]:
@@ -176,7 +176,9 @@ def cache_events() -> dict[str, int]:
     Returns
     -------
     dict
-        ``{"hits": int, "misses": int}``; a model has two callbacks.
+        ``{"hits": int, "misses": int, "beside": int}``; a model has two callbacks.
+        ``beside``: of the misses, those compiled in a second process while this one
+        compiled the other (:mod:`mmm.inference.compile_beside`).
     """
     return dict(_EVENTS)
 
@@ -347,12 +349,34 @@ def _sources(layout: Layout, shared: dict) -> tuple[str, str]:
 
 def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
     """The two C callbacks (log density with gradient, draw expansion), from the disk cache
-    or compiled into it; ``shared``: the data arrays in user-data order."""
+    or compiled into it, and how many came from the cache; ``shared``: the data arrays in
+    user-data order.
+
+    The expansion is compiled in a second process beside the log density
+    (:mod:`mmm.inference.compile_beside`) and read back from the cache; where that cannot
+    run or fails, here after the log density.
+    """
+    import time
+
+    from mmm.inference import compile_beside
+
     logp_src, expand_src = _sources(layout, shared)
     logp_sig, expand_sig = signatures()
+    expand_inner = graph_function(expand_pt)
+    hits = 0 if cached_cfunc(expand_src, key, expand_sig) is None else 1
+    child = None
+    if not hits:
+        child = compile_beside.start(lambda: cfunc(expand_src, expand_inner, key, expand_sig))
+    t0 = time.monotonic()
     logp_c = cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
-    expand_c = cfunc(expand_src, graph_function(expand_pt), key, expand_sig)
-    return logp_c, expand_c
+    hits += logp_c.cache_hits
+    expand_c = None
+    if child is not None and child.join(time.monotonic() - t0):
+        expand_c = cached_cfunc(expand_src, key, expand_sig)
+        _EVENTS["beside"] += expand_c is not None
+    if expand_c is None:
+        expand_c = cfunc(expand_src, expand_inner, key, expand_sig)
+    return logp_c, expand_c, hits
 
 
 def _data_variables(model) -> dict:
@@ -512,8 +536,7 @@ def compile_cached(model, *, var_names=None):
     )
     variables = {v.name: v for v in [*logp_pt.get_shared(), *expand_pt.get_shared()]}
     shared = _data_arrays(variables, layout.data_names)
-    logp_c, expand_c = _callbacks(key, layout, shared, logp_pt, expand_pt)
-    hits = logp_c.cache_hits + expand_c.cache_hits
+    logp_c, expand_c, hits = _callbacks(key, layout, shared, logp_pt, expand_pt)
     _EVENTS["hits"] += hits
     _EVENTS["misses"] += 2 - hits
     _write_layout(key, layout)

@@ -1,0 +1,123 @@
+"""A piece of the model compiled in a second process: the child's work reaches the parent
+through the disk cache, and a child that fails or hangs costs nothing but the parent's own
+compile of that piece."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from mmm.inference import compile_beside
+
+needs_fork = pytest.mark.skipif(
+    not compile_beside.enabled(), reason="needs Linux, os.fork and two usable cores"
+)
+
+
+@needs_fork
+def test_the_child_runs_the_task_and_reports_success(tmp_path):
+    out = tmp_path / "done.txt"
+    child = compile_beside.start(lambda: out.write_text(str(os.getpid())))
+    assert child is not None and child.pid != os.getpid()
+    assert child.wait(60.0) is True
+    assert int(out.read_text()) == child.pid  # written by the child, not by this process
+
+
+@needs_fork
+def test_a_failing_child_reports_failure(tmp_path):
+    def task():
+        raise RuntimeError("cannot compile")
+
+    child = compile_beside.start(task)
+    assert child is not None
+    assert child.wait(60.0) is False
+
+
+@needs_fork
+def test_a_hanging_child_is_killed_at_the_deadline():
+    child = compile_beside.start(lambda: time.sleep(600))
+    assert child is not None
+    assert child.wait(0.3) is False
+    with pytest.raises(ChildProcessError):  # reaped: no such child any more
+        os.waitpid(child.pid, os.WNOHANG)
+
+
+def test_switched_off_by_the_environment(monkeypatch):
+    monkeypatch.setenv("MMM_COMPILE_BESIDE", "0")
+    assert compile_beside.enabled() is False
+    assert compile_beside.start(lambda: None) is None
+
+
+def _tiny_model(y):
+    import pymc as pm
+
+    with pm.Model() as m:
+        x = pm.Data("x", np.linspace(0.0, 1.0, len(y)))
+        yd = pm.Data("y_obs", y)
+        a = pm.Normal("a", 0.0, 1.0)
+        s = pm.HalfNormal("s", 1.0)
+        pm.Normal("y", a * x, s, observed=yd, shape=x.shape)
+        pm.Deterministic("double_a", 2.0 * a)
+    return m
+
+
+def _expand(compiled, point: np.ndarray) -> np.ndarray:
+    import ctypes
+
+    p = ctypes.POINTER(ctypes.c_double)
+    out = np.zeros(compiled.n_expanded)
+    rc = compiled.compiled_expand_func.ctypes(
+        compiled.n_dim,
+        compiled.n_expanded,
+        point.ctypes.data_as(p),
+        out.ctypes.data_as(p),
+        compiled.user_data.ctypes.data,
+    )
+    assert rc == 0
+    return out
+
+
+def _compile(tmp_path, monkeypatch, name: str):
+    from mmm.inference.backends import numba_flags
+    from mmm.inference.numba_cache import cache_events, compile_cached
+
+    monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path / name))
+    before = cache_events()
+    with numba_flags():
+        compiled = compile_cached(_tiny_model(np.random.default_rng(2).normal(size=10)))
+    after = cache_events()
+    return compiled, {k: after[k] - before[k] for k in after}
+
+
+@needs_fork
+def test_the_expansion_compiled_beside_is_the_one_compiled_here(tmp_path, monkeypatch):
+    """The expansion comes from the child (one of the two misses, counted as beside) and
+    expands a draw exactly as the one compiled in this process; a child that fails leaves
+    the parent to compile it, with the same result."""
+    point = np.array([0.4, -0.3])  # a, log(s)
+    beside, events = _compile(tmp_path, monkeypatch, "beside")
+    assert events == {"hits": 0, "misses": 2, "beside": 1}
+    monkeypatch.setenv("MMM_COMPILE_BESIDE", "0")
+    here, events = _compile(tmp_path, monkeypatch, "here")
+    assert events == {"hits": 0, "misses": 2, "beside": 0}
+    monkeypatch.delenv("MMM_COMPILE_BESIDE")
+    expect = _expand(here, point)
+    # the traced values: a, log(s), s = exp(-0.3), and the deterministic 2 a
+    assert sorted(expect.tolist()) == pytest.approx(sorted([0.4, -0.3, np.exp(-0.3), 0.8]))
+    np.testing.assert_array_equal(_expand(beside, point), expect)
+
+    real_start = compile_beside.start
+
+    def failing(task):
+        raise RuntimeError("the child cannot compile")
+
+    def failing_start(task):
+        return real_start(lambda: failing(task))
+
+    monkeypatch.setattr(compile_beside, "start", failing_start)
+    fallback, events = _compile(tmp_path, monkeypatch, "fallback")
+    assert events == {"hits": 0, "misses": 2, "beside": 0}
+    np.testing.assert_array_equal(_expand(fallback, point), expect)
