@@ -18,12 +18,18 @@ import numpy as np
 from mmm.inference.graph_key import digest
 
 #: Bump when the generated callbacks change: it is part of every key.
-CALLBACK_VERSION = 4
+CALLBACK_VERSION = 5
 
 
 def logp_source(n_dim: int, arrays: list[tuple[int, int, str]], n_slots: int) -> str:
     """Source of the log-density callback: ``arrays`` are the data arrays it reads
-    (:func:`array_slots`), ``n_slots`` the length of the user data."""
+    (:func:`array_slots`), ``n_slots`` the length of the user data.
+
+    The results are copied element by element, not by slice assignment: numba's slice
+    assignment brings its shape-mismatch error with a formatted message, whose string
+    functions numba compiles anew in every process that compiles a model (about 4 s of the
+    demo's compile).
+    """
     args, lines = _unpack(arrays)
     return f"""
 def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
@@ -38,9 +44,14 @@ def mmm_logp_callback(dim, x_, out_, logp_, user_data_):
         logp_val, grad = inner(x{args})
     except Exception:
         return 1
+    if grad.shape[0] != {n_dim}:
+        return -1
     logp[()] = logp_val
-    out[...] = grad
-    if not np.all(np.isfinite(out)):
+    finite = True
+    for i in range({n_dim}):
+        out[i] = grad[i]
+        finite = finite and np.isfinite(grad[i])
+    if not finite:
         return 3
     if not np.isfinite(logp_val):
         return 4
@@ -67,7 +78,10 @@ def mmm_expand_callback(dim, expanded, x_, out_, user_data_):
         (values,) = inner(x{args})
     except Exception:
         return -2
-    out[...] = values
+    if values.shape[0] != {n_expanded}:
+        return -1
+    for i in range({n_expanded}):
+        out[i] = values[i]
     return 0
 """
 
