@@ -27,6 +27,25 @@ def test_the_child_runs_the_task_and_reports_success(tmp_path):
 
 
 @needs_fork
+def test_the_child_stops_its_first_work_when_asked_then_runs_the_task(tmp_path):
+    """``first`` runs until the parent asks for the piece (``join``); the task runs after
+    it and its success is what the parent hears."""
+    log = tmp_path / "log.txt"
+
+    def first(stop_asked):
+        while not stop_asked():
+            time.sleep(0.01)
+        log.write_text("stopped")
+
+    child = compile_beside.start(lambda: log.write_text(log.read_text() + ",task"), first=first)
+    assert child is not None
+    time.sleep(0.2)
+    assert not log.exists()  # still busy with its first work
+    assert child.join(0.0) is True
+    assert log.read_text() == "stopped,task"
+
+
+@needs_fork
 def test_a_failing_child_reports_failure(tmp_path):
     def task():
         raise RuntimeError("cannot compile")
@@ -114,8 +133,8 @@ def test_the_expansion_compiled_beside_is_the_one_compiled_here(tmp_path, monkey
     def failing(task):
         raise RuntimeError("the child cannot compile")
 
-    def failing_start(task):
-        return real_start(lambda: failing(task))
+    def failing_start(task, first=None):
+        return real_start(lambda: failing(task), first=first)
 
     monkeypatch.setattr(compile_beside, "start", failing_start)
     fallback, events = _compile(tmp_path, monkeypatch, "fallback")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,31 +45,47 @@ class Beside:
     ----------
     pid : int
         The child's process id.
-    started : float
-        ``time.monotonic()`` when it was forked.
+    ready_fd : int
+        The read end of the pipe on which the child says that its piece is compiled.
+    stop_fd : int
+        The write end of the pipe on which this process asks the child to stop its
+        preparatory work and compile its piece.
     """
 
     pid: int
-    started: float
+    ready_fd: int
+    stop_fd: int
 
     def wait(self, timeout_s: float) -> bool:
-        """Wait up to ``timeout_s`` seconds for the child; kill it past that.
+        """Ask the child for its piece and wait up to ``timeout_s`` seconds for it, then
+        stop the child.
 
         Returns
         -------
         bool
-            True when the child finished its task without an error.
+            True when the child compiled its piece without an error.
         """
-        deadline = time.monotonic() + max(timeout_s, 0.0)
-        while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status) == 0
-            if time.monotonic() >= deadline:
-                os.kill(self.pid, 9)
-                os.waitpid(self.pid, 0)
-                return False
-            time.sleep(0.05)
+        import select
+
+        ready = False
+        try:
+            try:
+                os.write(self.stop_fd, b"s")
+            except OSError:  # the child has left already
+                pass
+            readable, _, _ = select.select([self.ready_fd], [], [], max(timeout_s, 0.0))
+            ready = bool(readable) and os.read(self.ready_fd, 1) == b"1"
+        finally:
+            os.close(self.ready_fd)
+            os.close(self.stop_fd)
+            self._stop()
+        return ready
+
+    def _stop(self) -> None:
+        pid, _ = os.waitpid(self.pid, os.WNOHANG)
+        if not pid:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
 
     def join(self, parent_s: float) -> bool:
         """Wait for the child once the parent spent ``parent_s`` seconds on its own piece:
@@ -79,24 +94,32 @@ class Beside:
         Returns
         -------
         bool
-            True when the child finished its task without an error.
+            True when the child compiled its piece without an error.
         """
         return self.wait(max(MIN_WAIT_S, parent_s))
 
 
-def start(task: Callable[[], object]) -> Beside | None:
+def start(
+    task: Callable[[], object],
+    first: Callable[[Callable[[], bool]], object] | None = None,
+) -> Beside | None:
     """Run ``task`` in a forked child; None when :func:`enabled` says no or the fork fails.
 
     The fork happens while this process holds numba's compiler lock, so that no other
     thread of it is inside numba (the child would inherit that lock held and wait
-    forever). The child runs ``task`` with its output sent to ``/dev/null`` and warnings
-    off (the parent reports its own), and leaves with ``os._exit``: 0 when ``task``
-    returned, 1 when it raised.
+    forever). The child sends its output to ``/dev/null`` and turns warnings off (the
+    parent reports its own); runs ``first`` (work that helps the parent's own compile),
+    which should return as soon as the callable it is given says that the parent asked
+    for the piece (:meth:`Beside.join`); then runs ``task``, says on a pipe whether
+    ``task`` succeeded, and leaves with ``os._exit``.
 
     Parameters
     ----------
     task : callable
         Compiles the piece into a disk cache the parent reads afterwards.
+    first : callable, optional
+        ``first(stop_asked)``: work into a cache the parent reads while it compiles;
+        ``stop_asked()`` is True once the parent waits for the piece.
 
     Returns
     -------
@@ -106,18 +129,35 @@ def start(task: Callable[[], object]) -> Beside | None:
         return None
     from numba.core.compiler_lock import global_compiler_lock
 
+    ready_r, ready_w = os.pipe()
+    stop_r, stop_w = os.pipe()
     with global_compiler_lock:
         try:
             pid = os.fork()
         except OSError:
+            for fd in (ready_r, ready_w, stop_r, stop_w):
+                os.close(fd)
             return None
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
-            _run_child(task)
-    return Beside(pid=pid, started=time.monotonic())
+            os.close(ready_r)
+            os.close(stop_w)
+            _run_child(task, first, ready_w, stop_r)
+    os.close(ready_w)
+    os.close(stop_r)
+    return Beside(pid=pid, ready_fd=ready_r, stop_fd=stop_w)
 
 
-def _run_child(task: Callable[[], object]) -> None:  # pragma: no cover - child only
-    code = 1
+def _stop_asked(fd: int) -> Callable[[], bool]:  # pragma: no cover - child only
+    import select
+
+    def asked() -> bool:
+        readable, _, _ = select.select([fd], [], [], 0.0)
+        return bool(readable)
+
+    return asked
+
+
+def _run_child(task, first, ready_fd: int, stop_fd: int) -> None:  # pragma: no cover
     try:
         import warnings
 
@@ -125,9 +165,18 @@ def _run_child(task: Callable[[], object]) -> None:  # pragma: no cover - child 
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         warnings.simplefilter("ignore")
-        task()
-        code = 0
+        if first is not None:
+            try:
+                first(_stop_asked(stop_fd))
+            except BaseException:  # noqa: BLE001, S110 - only a help to the parent
+                pass
+        ok = True
+        try:
+            task()
+        except BaseException:  # noqa: BLE001 - the parent compiles the piece itself
+            ok = False
+        os.write(ready_fd, b"1" if ok else b"0")
     except BaseException:  # noqa: BLE001, S110 - the parent compiles the piece itself
         pass
     finally:
-        os._exit(code)
+        os._exit(0)

@@ -359,6 +359,7 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
     import time
 
     from mmm.inference import compile_beside
+    from mmm.inference.warm_pieces import compile_from_end
 
     logp_src, expand_src = _sources(layout, shared)
     logp_sig, expand_sig = signatures()
@@ -366,7 +367,13 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
     hits = 0 if cached_cfunc(expand_src, key, expand_sig) is None else 1
     child = None
     if not hits:
-        child = compile_beside.start(lambda: cfunc(expand_src, expand_inner, key, expand_sig))
+        child = compile_beside.start(
+            lambda: cfunc(expand_src, expand_inner, key, expand_sig),
+            # first the log density's operations from the graph's end, into PyTensor's
+            # cache, where this process finds them when its compile gets there; the
+            # expansion once this process has compiled the log density
+            first=compile_from_end(logp_pt.maker.fgraph),
+        )
     t0 = time.monotonic()
     logp_c = cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
     hits += logp_c.cache_hits
