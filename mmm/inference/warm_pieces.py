@@ -8,10 +8,12 @@ second process (:mod:`mmm.inference.compile_beside`): each operation's compiled 
 to PyTensor's cache on disk, where the first process finds it when its own compile
 reaches that operation, so the two processes meet in the middle.
 
-A slice is compiled as a function of its own, its inputs C-ordered arrays. Inside the
-slice the operations then get the types they get in the whole graph, except where a
-slice's input is a view in the whole graph (a transposed array, say): those few operations
-are compiled twice, once per type, and nothing else changes.
+A slice is typed by numba as a function of its own (typing a call compiles the function
+called; the slice's own code is never built). Its inputs are typed as the whole graph
+hands them over: C-ordered arrays, or any layout where the whole graph hands over a view
+(a dimension shuffle or a slice, :func:`_layout`), so that its operations get the types
+they get in the whole graph. Where that guess is wrong, an operation is compiled twice,
+once per type, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ def _layout(var) -> str:
 
 
 def _compile_slice(fgraph, nodes) -> None:
-    """Compile the slice ``nodes`` of ``fgraph`` for C-ordered inputs (its operations'
-    code goes to PyTensor's cache)."""
+    """Compile the operations of the slice ``nodes`` of ``fgraph``, its inputs typed as in
+    the whole graph (their code goes to PyTensor's cache)."""
     from pytensor.link.numba.dispatch.basic import get_numba_type, numba_funcify_and_cache_key
 
     found = _slice_graph(fgraph, nodes)
