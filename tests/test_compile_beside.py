@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+from model_helpers import tiny_model
 
 from mmm.inference import compile_beside
 
@@ -70,19 +71,6 @@ def test_switched_off_by_the_environment(monkeypatch):
     assert compile_beside.start(lambda: None) is None
 
 
-def _tiny_model(y):
-    import pymc as pm
-
-    with pm.Model() as m:
-        x = pm.Data("x", np.linspace(0.0, 1.0, len(y)))
-        yd = pm.Data("y_obs", y)
-        a = pm.Normal("a", 0.0, 1.0)
-        s = pm.HalfNormal("s", 1.0)
-        pm.Normal("y", a * x, s, observed=yd, shape=x.shape)
-        pm.Deterministic("double_a", 2.0 * a)
-    return m
-
-
 def _expand(compiled, point: np.ndarray) -> np.ndarray:
     import ctypes
 
@@ -106,7 +94,9 @@ def _compile(tmp_path, monkeypatch, name: str):
     monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path / name))
     before = cache_events()
     with numba_flags():
-        compiled = compile_cached(_tiny_model(np.random.default_rng(2).normal(size=10)))
+        compiled = compile_cached(
+            tiny_model(np.random.default_rng(2).normal(size=10), deterministic=True)
+        )
     after = cache_events()
     return compiled, {k: after[k] - before[k] for k in after}
 

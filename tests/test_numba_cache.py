@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_helpers import tiny_model as _tiny_model
 
 from mmm.inference import compile_beside
 from mmm.inference.graph_key import Uncacheable, graph_key, op_signature
@@ -66,18 +67,6 @@ def test_operation_without_declared_parameters_is_not_cached():
         graph_key([Opaque()(x)], [x])
     # scalar operations compare by class and output-type rule: told apart
     assert op_signature(pt.exp(x).owner.op) != op_signature(pt.log(x).owner.op)
-
-
-def _tiny_model(y):
-    import pymc as pm
-
-    with pm.Model() as m:
-        x = pm.Data("x", np.linspace(0.0, 1.0, len(y)))
-        yd = pm.Data("y_obs", y)
-        a = pm.Normal("a", 0.0, 1.0)
-        s = pm.HalfNormal("s", 1.0)
-        pm.Normal("y", a * x, s, observed=yd, shape=x.shape)
-    return m
 
 
 def _callback_call(compiled, point: np.ndarray) -> tuple[int, float]:
