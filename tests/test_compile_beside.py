@@ -130,3 +130,32 @@ def test_the_expansion_compiled_beside_is_the_one_compiled_here(tmp_path, monkey
     fallback, events = _compile(tmp_path, monkeypatch, "fallback")
     assert events == {"hits": 0, "misses": 2, "beside": 0}
     np.testing.assert_array_equal(_expand(fallback, point), expect)
+
+
+@needs_fork
+def test_a_failed_compile_stops_the_child(tmp_path, monkeypatch):
+    """When the log density fails to compile, the error reaches the caller and the child
+    is stopped and reaped, not left running."""
+    from mmm.inference import numba_cache
+    from mmm.inference.backends import numba_flags
+
+    monkeypatch.setenv("MMM_CACHE_DIR", str(tmp_path))
+    real_start, real_cfunc, children = compile_beside.start, numba_cache.cfunc, []
+
+    def start(task, first=None):
+        child = real_start(task, first=first)
+        children.append(child)
+        return child
+
+    def cfunc(source, inner, key, sig):
+        if "mmm_logp_callback" in source:
+            raise RuntimeError("the log density cannot be compiled")
+        return real_cfunc(source, inner, key, sig)
+
+    monkeypatch.setattr(compile_beside, "start", start)
+    monkeypatch.setattr(numba_cache, "cfunc", cfunc)
+    with numba_flags(), pytest.raises(RuntimeError, match="cannot be compiled"):
+        numba_cache.compile_cached(tiny_model(np.zeros(8)))
+    (child,) = children
+    with pytest.raises(ChildProcessError):  # reaped: no such child any more
+        os.waitpid(child.pid, os.WNOHANG)

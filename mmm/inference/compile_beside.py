@@ -3,7 +3,9 @@
 A first compile of a model is two numba callbacks (the log density with its gradient, and
 the expansion of a draw), each compiled on one core. :func:`start` forks a child that
 compiles one of them into the disk cache while the parent compiles the other; the parent
-then reads the child's piece from the cache. On a machine with one core, without
+then reads the child's piece from the cache. Before its piece the child may do work that
+shortens the parent's own compile (:mod:`mmm.inference.warm_pieces`), until the parent
+asks for the piece. On a machine with one core, without
 ``os.fork`` (Windows) or off Linux (macOS forks unsafely), with ``MMM_COMPILE_BESIDE=0``,
 or when the child fails or hangs, the parent compiles the piece itself: the result is the
 same compiled code either way.

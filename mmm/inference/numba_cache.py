@@ -375,7 +375,12 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
             first=compile_from_end(logp_pt.maker.fgraph),
         )
     t0 = time.monotonic()
-    logp_c = cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
+    try:
+        logp_c = cfunc(logp_src, graph_function(logp_pt), key, logp_sig)
+    except BaseException:
+        if child is not None:
+            child.wait(0.0)  # stops it
+        raise
     hits += logp_c.cache_hits
     expand_c = None
     if child is not None and child.join(time.monotonic() - t0):
