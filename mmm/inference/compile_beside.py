@@ -14,6 +14,7 @@ same compiled code either way.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class Beside:
     def _stop(self) -> None:
         pid, _ = os.waitpid(self.pid, os.WNOHANG)
         if not pid:
-            os.kill(self.pid, 9)
+            os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
 
     def join(self, parent_s: float) -> bool:

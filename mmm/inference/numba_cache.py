@@ -364,11 +364,16 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
     logp_src, expand_src = _sources(layout, shared)
     logp_sig, expand_sig = signatures()
     expand_inner = graph_function(expand_pt)
-    hits = 0 if cached_cfunc(expand_src, key, expand_sig) is None else 1
+
+    def compile_expand():
+        return cfunc(expand_src, expand_inner, key, expand_sig)
+
+    expand_c = cached_cfunc(expand_src, key, expand_sig)
+    hits = int(expand_c is not None)
     child = None
-    if not hits:
+    if expand_c is None:
         child = compile_beside.start(
-            lambda: cfunc(expand_src, expand_inner, key, expand_sig),
+            compile_expand,
             # first the log density's operations from the graph's end, into PyTensor's
             # cache, where this process finds them when its compile gets there; the
             # expansion once this process has compiled the log density
@@ -382,12 +387,11 @@ def _callbacks(key: str, layout: Layout, shared: dict, logp_pt, expand_pt):
             child.wait(0.0)  # stops it
         raise
     hits += logp_c.cache_hits
-    expand_c = None
     if child is not None and child.join(time.monotonic() - t0):
         expand_c = cached_cfunc(expand_src, key, expand_sig)
         _EVENTS["beside"] += expand_c is not None
     if expand_c is None:
-        expand_c = cfunc(expand_src, expand_inner, key, expand_sig)
+        expand_c = compile_expand()
     return logp_c, expand_c, hits
 
 

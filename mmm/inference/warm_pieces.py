@@ -52,13 +52,12 @@ def _slice_graph(fgraph, nodes):
         for var in node.inputs:
             if var not in made and not isinstance(var, Constant) and var not in inputs:
                 inputs.append(var)
-    graph_outputs = set(fgraph.outputs)
+    # a graph output is read by fgraph's own output node, which is outside every slice
     outputs = [
         out
         for node in nodes
         for out in node.outputs
-        if out in graph_outputs
-        or any(client == "output" or client not in inside for client, _ in fgraph.clients[out])
+        if any(client not in inside for client, _ in fgraph.clients[out])
     ]
     if not outputs:
         return None
