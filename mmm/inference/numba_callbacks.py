@@ -9,6 +9,7 @@ reads it. The cache files lie in :func:`mmm.inference.cache_paths.cache_dir` ``(
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import weakref
@@ -183,12 +184,22 @@ def cfunc(source: str, inner, key: str, sig):
     second function for the rest would cost one more optimisation of the whole model's
     code (see :func:`graph_function`). The graph's function is called, not inlined: an
     error raised inside inlined code crashes the process instead of reaching the
-    ``except``.
+    ``except``. It is compiled as linked code only (:mod:`mmm.inference._numba_link`)
+    where Python never calls it: PyTensor's function of the graph, which has no Python
+    entry point.
     """
     import numba
 
+    from mmm.inference._numba_link import linked_only
+
     callback = _define(source, inner, key)
-    return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
+    py_func = getattr(inner, "py_func", None)
+    # a function Python may call needs its own machine code
+    linkable = py_func is not None and getattr(inner, "targetoptions", {}).get(
+        "no_cpython_wrapper", False
+    )
+    with linked_only(py_func) if linkable else contextlib.nullcontext():
+        return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
 
 
 def _define(src: str, inner, key: str):
