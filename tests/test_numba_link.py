@@ -1,8 +1,17 @@
-"""PyTensor's function of the graph compiled as linked code only
-(:mod:`mmm.inference._numba_link`): no machine code of its own, and the code that links it
-computes exactly what it computes when compiled as numba does."""
+"""Code compiled for linking only (:mod:`mmm.inference._numba_link`): PyTensor's function
+of the graph and its operations get no machine code of their own, the code that links them
+computes exactly what it computes when compiled as numba does, and the operations kept in
+numba's disk cache as code are read back by fresh processes, inside the block and by
+numba's own loader outside it."""
 
 from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,17 +19,29 @@ import pytest
 pytest.importorskip("numba")
 
 
-def _graph_function():
-    """A fresh PyTensor function of a small graph in numba mode (its own dispatcher, not
-    yet compiled), as the graph's function the callbacks call."""
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pytensor_function():
+    """A fresh PyTensor function of a small graph in numba mode."""
     import pytensor
     import pytensor.tensor as pt
 
-    from mmm.inference.numba_callbacks import graph_function
-
     x = pt.dvector("x")
     out = [(pt.exp(x) * x).sum(), pt.log1p(x**2) - x]
-    return graph_function(pytensor.function([x], out, mode="NUMBA"))
+    return pytensor.function([x], out, mode="NUMBA")
+
+
+def _graph_function():
+    """PyTensor's function of a fresh graph (its own dispatcher, not yet compiled), as
+    the graph's function the callbacks call."""
+    from mmm.inference.numba_callbacks import graph_function
+
+    return graph_function(_pytensor_function())
+
+
+def _expected(x):
+    return float(np.sum(np.exp(x) * x)), np.log1p(x**2) - x
 
 
 def _caller(inner):
@@ -49,7 +70,18 @@ def _compile(linked: bool):
     else:
         caller.compile(sig)
     (cres,) = inner.overloads.values()
-    return caller, _emitted(cres.library)
+    return (
+        caller,
+        _emitted(cres.library),
+        [c.library for op in _ops(inner) for c in op.overloads.values()],
+    )
+
+
+def _ops(inner) -> list:
+    """The numba functions of the graph's operations, which ``inner`` calls."""
+    from numba.core.dispatcher import Dispatcher
+
+    return [f for f in inner.py_func.__globals__.values() if isinstance(f, Dispatcher)]
 
 
 def _emitted(library) -> bool:
@@ -60,13 +92,15 @@ def _emitted(library) -> bool:
 
 def test_linked_code_has_no_machine_code_of_its_own_and_computes_the_same():
     x = np.array([0.3, -1.2, 2.5])
-    plain, plain_emitted = _compile(linked=False)
-    linked, linked_emitted = _compile(linked=True)
+    linked, linked_emitted, pieces = _compile(linked=True)
+    plain, plain_emitted, _ = _compile(linked=False)
     assert plain_emitted  # numba emitted the graph's function on its own
     assert not linked_emitted  # here only the caller's code holds it
+    assert pieces and not any(_emitted(p) for p in pieces)  # nor the operations'
     total, vec = linked(x)
-    assert total == pytest.approx(float(np.sum(np.exp(x) * x)), rel=1e-12)
-    np.testing.assert_allclose(vec, np.log1p(x**2) - x, rtol=1e-12)
+    expect_total, expect_vec = _expected(x)
+    assert total == pytest.approx(expect_total, rel=1e-12)
+    np.testing.assert_allclose(vec, expect_vec, rtol=1e-12)
     plain_total, plain_vec = plain(x)
     assert total == plain_total  # bit for bit
     np.testing.assert_array_equal(vec, plain_vec)
@@ -74,16 +108,17 @@ def test_linked_code_has_no_machine_code_of_its_own_and_computes_the_same():
 
 def test_numba_is_restored_after_the_block_also_after_an_error():
     import numba.core.codegen as codegen
-    import numba.core.cpu as cpu
     import numba.core.typed_passes as typed_passes
 
     from mmm.inference._numba_link import linked_only
 
     def parts():
         return (
-            typed_passes.NativeLowering.run_pass,
-            codegen.CPUCodeLibrary.finalize,
-            cpu.CPUContext.get_executable,
+            inspect.getattr_static(typed_passes.NativeLowering, "run_pass"),
+            inspect.getattr_static(codegen.CPUCodeLibrary, "finalize"),
+            inspect.getattr_static(codegen.CPUCodeLibrary, "serialize_using_object_code"),
+            inspect.getattr_static(codegen.CPUCodeLibrary, "_unserialize"),
+            inspect.getattr_static(codegen.JITCPUCodegen, "set_env"),
         )
 
     before = parts()
@@ -96,21 +131,79 @@ def test_numba_is_restored_after_the_block_also_after_an_error():
 
 
 def test_without_numba_internals_it_compiles_as_numba_does(monkeypatch):
-    """Where a numba version lacks a part used (here the linking copy of a library), the
-    block changes nothing and the function keeps its machine code."""
+    """Where a numba version lacks a part used (here the bitcode form of a library), the
+    block changes nothing: the graph's function and its operations keep their machine
+    code."""
     import numba
     import numba.core.codegen as codegen
 
     from mmm.inference._numba_link import linked_only
 
-    real = codegen.CPUCodeLibrary.finalize
-    monkeypatch.delattr(codegen.CPUCodeLibrary, "_get_module_for_linking")
+    real = inspect.getattr_static(codegen.CPUCodeLibrary, "finalize")
+    monkeypatch.delattr(codegen.CPUCodeLibrary, "serialize_using_bitcode")
     inner = _graph_function()
-    with linked_only(inner.py_func):
-        assert codegen.CPUCodeLibrary.finalize is real
-    monkeypatch.undo()
     caller = _caller(inner)
-    with linked_only(_graph_function().py_func):  # another function: this one compiles as usual
+    with linked_only(inner.py_func):
+        assert inspect.getattr_static(codegen.CPUCodeLibrary, "finalize") is real
         caller.compile((numba.types.float64[::1],))
     (cres,) = inner.overloads.values()
     assert _emitted(cres.library)
+    total, vec = caller(np.array([0.5]))
+    assert total == pytest.approx(float(np.exp(0.5) * 0.5), rel=1e-12)
+
+
+CHILD = """
+import json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from test_numba_link import _caller, _ops, _pytensor_function
+from mmm.inference._numba_link import linked_only
+from mmm.inference.numba_callbacks import graph_function
+
+fn = _pytensor_function()
+inner = graph_function(fn)
+x = np.array([0.3, -1.2, 2.5])
+if sys.argv[2] == "block":
+    import numba
+    caller = _caller(inner)
+    with linked_only(inner.py_func):
+        caller.compile((numba.types.float64[::1],))
+    total, vec = caller(x)
+else:  # PyTensor's own function, as numba loads and runs it
+    total, vec = fn(x)
+ops = _ops(inner)
+hits = sum(sum(f.stats.cache_hits.values()) for f in ops)
+misses = sum(sum(f.stats.cache_misses.values()) for f in ops)
+print(json.dumps({"out": [float(total).hex()] + [float(v).hex() for v in vec],
+                  "hits": hits, "misses": misses, "ops": len(ops)}))
+"""
+
+
+def test_operations_kept_as_code_are_read_back_from_the_disk_cache(tmp_path):
+    """Fresh processes with one PyTensor compile folder: the first compiles the
+    operations in the block (kept in numba's cache as code); the second reads them in the
+    block, and the third through numba's own loader (PyTensor's function, no block); all
+    three compute the same numbers."""
+    env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={tmp_path}")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    runs = []
+    for where in ("block", "block", "pytensor"):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(ROOT / "tests"), where],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    first, second, plain = runs
+    assert first["ops"] > 0 and first["misses"] == first["ops"] and first["hits"] == 0
+    assert second["hits"] == second["ops"] and second["misses"] == 0
+    assert plain["hits"] == plain["ops"] and plain["misses"] == 0
+    x = np.array([0.3, -1.2, 2.5])
+    expect_total, expect_vec = _expected(x)
+    total, *vec = (float.fromhex(v) for v in first["out"])
+    assert total == pytest.approx(expect_total, rel=1e-12)
+    np.testing.assert_allclose(vec, expect_vec, rtol=1e-12)
+    assert second["out"] == first["out"]
+    assert plain["out"] == first["out"]

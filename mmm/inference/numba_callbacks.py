@@ -9,7 +9,6 @@ reads it. The cache files lie in :func:`mmm.inference.cache_paths.cache_dir` ``(
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import weakref
@@ -184,9 +183,9 @@ def cfunc(source: str, inner, key: str, sig):
     second function for the rest would cost one more optimisation of the whole model's
     code (see :func:`graph_function`). The graph's function is called, not inlined: an
     error raised inside inlined code crashes the process instead of reaching the
-    ``except``. It is compiled as linked code only (:mod:`mmm.inference._numba_link`)
-    where Python never calls it: PyTensor's function of the graph, which has no Python
-    entry point.
+    ``except``. What the callback calls and Python never does (the graph's operations,
+    and PyTensor's function of the graph where it has no Python entry point) is compiled as
+    code to link only (:mod:`mmm.inference._numba_link`).
     """
     import numba
 
@@ -198,7 +197,7 @@ def cfunc(source: str, inner, key: str, sig):
     linkable = py_func is not None and getattr(inner, "targetoptions", {}).get(
         "no_cpython_wrapper", False
     )
-    with linked_only(py_func) if linkable else contextlib.nullcontext():
+    with linked_only(py_func if linkable else None):
         return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
 
 

@@ -132,12 +132,15 @@ def compile_from_end(fgraph, n_slices: int = 12, keep: int = 2):
     """
 
     def work(stop_asked: Callable[[], bool]) -> None:
+        from mmm.inference._numba_link import linked_only
+
         slices = graph_slices(fgraph, n_slices)
         for nodes in reversed(slices[keep:]):
             if stop_asked():
                 return
             try:
-                _compile_slice(fgraph, nodes)
+                with linked_only():  # the operations are kept as code, as in the callbacks
+                    _compile_slice(fgraph, nodes)
             except Exception:  # noqa: BLE001, S112 - the whole graph's compile does it then
                 continue
 
