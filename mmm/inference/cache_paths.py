@@ -1,4 +1,5 @@
-"""Where mmm keeps what it compiles: one folder per kind (``jax``, ``numba``)."""
+"""Where mmm keeps what it compiles or builds once per machine: one folder per kind
+(``jax``, ``numba``, ``report``)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,34 @@ def cache_dir(kind: str = "jax") -> Path:
         return Path(root).expanduser() / kind
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(xdg).expanduser() / "mmm" / kind
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a reader sees all of it or nothing), creating
+    the folder.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to write.
+    text : str
+        Its content (UTF-8).
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be created or written.
+    """
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+    ) as f:
+        try:
+            f.write(text)
+            f.close()
+            os.replace(f.name, path)
+        except BaseException:
+            Path(f.name).unlink(missing_ok=True)  # no half-written file left behind
+            raise

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 
@@ -314,12 +313,9 @@ def _read_layout(key: str) -> Layout | None:
 
 def _write_layout(key: str, layout: Layout) -> None:
     """Write the layout for ``key`` (atomically: a reader sees all of it or nothing)."""
-    import tempfile
+    from mmm.inference.cache_paths import write_atomic
 
-    path = _layout_path(key)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as f:
-        f.write(layout.to_json())
-    os.replace(f.name, path)
+    write_atomic(_layout_path(key), layout.to_json())
 
 
 def _data_arrays(variables: dict, names: list[str]) -> dict[str, np.ndarray]:

@@ -8,6 +8,7 @@ network.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -27,13 +28,36 @@ class VegaChart:
 
 @lru_cache(maxsize=1)
 def javascript() -> str:
-    """The Vega + Vega-Lite + vega-embed bundle, defining ``window.vegaEmbed``."""
+    """The Vega + Vega-Lite + vega-embed bundle, defining ``window.vegaEmbed``.
+
+    vl-convert builds it in 1-3 s; it is kept once per machine and version in
+    :func:`mmm.inference.cache_paths.cache_dir` ``("report")``. An unreadable or unwritable
+    cache only costs that time.
+    """
     import vl_convert
     from altair.utils.html import vl_version_for_vl_convert
 
+    from mmm.inference.cache_paths import cache_dir, write_atomic
+
+    vl_version = vl_version_for_vl_convert()
+    version = getattr(vl_convert, "__version__", "unknown")
+    path = cache_dir("report") / f"vega-bundle-{version}-vl{vl_version}.js"
+    try:
+        text = path.read_text(encoding="utf-8")
+        if _MARK in text:
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
     # vl-convert's stub makes ``snippet`` required; at run time it defaults to the bundle
     # that defines the globals
-    return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())  # type: ignore[call-arg]
+    text = vl_convert.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]
+    with contextlib.suppress(OSError):  # the cache is an optimisation only
+        write_atomic(path, text)
+    return text
+
+
+#: Defined by a complete bundle: a cached file without it is built again.
+_MARK = "window.vegaEmbed="
 
 
 def to_chart(spec: dict, *, alt: str, kind: str = "") -> VegaChart:
