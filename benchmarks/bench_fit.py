@@ -15,7 +15,8 @@ Every fit runs in a fresh child process. Our side runs three ways per repeat:
 
 PyMC-Marketing ("theirs") compiles in every process (it has no cache of compiled models);
 pytensor's own on-disk cache of compiled pieces is shared by both sides and warm after the
-first run on a machine. With ``--repeats N`` the sides alternate (ours, theirs, ours, ...)
+first run on a machine; with ``--fresh-machine`` each repeat gives each side an empty one
+(ours: shared by its cold and disk processes), so "cold" is a first fit on a fresh machine. With ``--repeats N`` the sides alternate (ours, theirs, ours, ...)
 and the table shows the median of each figure.
 
 Measured per fit: wall time of the fit call (model build, compilation, sampling and
@@ -28,6 +29,7 @@ and the imported packages) and the imports' time.
 
     python benchmarks/bench_fit.py --quick          # 2 chains x 300 draws after 300 tuning
     python benchmarks/bench_fit.py                  # 4 chains x 1000 draws after 1000 tuning
+    python benchmarks/bench_fit.py --fresh-machine  # every cold fit with empty caches
 """
 
 from __future__ import annotations
@@ -260,12 +262,20 @@ def child_theirs(data: str, cfg: dict) -> list[dict]:
 
 
 def spawn(
-    side: str, data: Path, cfg: dict, timeout: float, cache: Path | None = None
+    side: str,
+    data: Path,
+    cfg: dict,
+    timeout: float,
+    cache: Path | None = None,
+    compiledir: Path | None = None,
 ) -> list[dict] | None:
     cmd = [sys.executable, __file__, "--child", side, "--data", str(data), "--cfg", json.dumps(cfg)]
     env = dict(os.environ)
     if cache is not None:
         env["MMM_CACHE_DIR"] = str(cache)
+    if compiledir is not None:  # pytensor's cache of compiled pieces, as on a fresh machine
+        flags = env.get("PYTENSOR_FLAGS", "")
+        env["PYTENSOR_FLAGS"] = ",".join(f for f in (flags, f"base_compiledir={compiledir}") if f)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -346,6 +356,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--skip-theirs", action="store_true")
     p.add_argument("--skip-ours", action="store_true")
     p.add_argument("--timeout", type=float, default=3600, help="seconds per child process")
+    p.add_argument(
+        "--fresh-machine",
+        action="store_true",
+        help="each repeat gives each side an empty pytensor compile folder too (ours: shared "
+        "by its cold and disk processes), as on a fresh machine",
+    )
     p.add_argument("--json", type=Path, help="also write every measurement here")
     p.add_argument("--child", choices=["ours", "theirs"], help=argparse.SUPPRESS)
     p.add_argument("--cfg", help=argparse.SUPPRESS)
@@ -374,6 +390,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"data {a.data}; {a.chains} chains x {a.draws} draws after {a.tune} tuning, "
         f"target_accept {a.target_accept}, seed {a.seed}, {a.repeats} repeat(s)"
+        + (", empty pytensor compile folders (fresh machine)" if a.fresh_machine else "")
     )
     sides = [s for s in ("ours", "theirs") if not getattr(a, f"skip_{s}")]
     groups: dict[str, list[dict]] = {k: [] for k in (*OURS, "theirs")}
@@ -382,6 +399,12 @@ def main(argv: list[str] | None = None) -> None:
 
     for rep in range(a.repeats):
         cache = Path(tempfile.mkdtemp(prefix="mmm-bench-cache-"))
+        compiledirs = {
+            side: Path(tempfile.mkdtemp(prefix=f"mmm-bench-pytensor-{side}-"))
+            if a.fresh_machine
+            else None
+            for side in ("ours", "theirs")
+        }
         runs = []
         for side in sides:
             if side == "ours":
@@ -390,7 +413,9 @@ def main(argv: list[str] | None = None) -> None:
                 runs.append(("theirs", {}))
         for side, extra in runs:
             t0 = time.perf_counter()
-            rows = spawn(side, a.data, cfg | extra, a.timeout, cache=cache)
+            rows = spawn(
+                side, a.data, cfg | extra, a.timeout, cache=cache, compiledir=compiledirs[side]
+            )
             label = side + (f" ({extra['first']})" if extra else "")
             print(f"  repeat {rep + 1} {label}: child process {time.perf_counter() - t0:.1f} s")
             for r in rows or []:
