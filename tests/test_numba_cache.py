@@ -4,21 +4,15 @@ second process that reads the model instead of compiling it."""
 from __future__ import annotations
 
 import ctypes
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from fresh_process import ROOT, last_json, last_line
 from model_helpers import tiny_model as _tiny_model
 
 from mmm.inference import compile_beside
 from mmm.inference.graph_key import Uncacheable, graph_key, op_signature
 from mmm.inference.numba_cache import model_key
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _graph(*, const=2.0, axis=0, y_value=None):
@@ -230,18 +224,16 @@ def test_second_process_reads_the_compiled_model_and_draws_the_same(tmp_path):
     with the same seed, and a third with other data of the same shape reads the same
     compiled model and draws other samples."""
     data = ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv"
-    env = dict(os.environ, MMM_CACHE_DIR=str(tmp_path / "cache"))
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    runs = []
-    for i, scale in enumerate(("1.0", "1.0", "1.1")):
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(data), str(tmp_path / f"draws{i}.npz"), scale],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
+    runs = [
+        last_json(
+            CHILD,
+            str(data),
+            str(tmp_path / f"draws{i}.npz"),
+            scale,
+            MMM_CACHE_DIR=str(tmp_path / "cache"),
         )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for i, scale in enumerate(("1.0", "1.0", "1.1"))
+    ]
     first, second, other = runs
     # on two cores or more the expansion is compiled in a second process beside the log
     # density (mmm.inference.compile_beside), and still counts as compiled by this fit
@@ -384,14 +376,7 @@ def test_a_geo_model_with_shop_effects_has_the_same_key_in_every_process():
     assert _array_sig(NoneConst.data) == "none"
     with pytest.raises(Uncacheable, match="Python objects"):
         _array_sig(np.array([object()], dtype=object))
-    keys = []
-    for hashseed in ("1", "2"):
-        env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        out = subprocess.run(
-            [sys.executable, "-c", KEY_CHILD], capture_output=True, text=True, env=env, check=True
-        )
-        keys.append(out.stdout.strip().splitlines()[-1])
+    keys = [last_line(KEY_CHILD, PYTHONHASHSEED=hashseed) for hashseed in ("1", "2")]
     assert keys[0] == keys[1] and len(keys[0]) == 64
 
 

@@ -7,19 +7,12 @@ numba's own loader outside it."""
 from __future__ import annotations
 
 import inspect
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from fresh_process import ROOT, last_json
 
 pytest.importorskip("numba")
-
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pytensor_function():
@@ -184,18 +177,10 @@ def test_operations_kept_as_code_are_read_back_from_the_disk_cache(tmp_path):
     operations in the block (kept in numba's cache as code); the second reads them in the
     block, and the third through numba's own loader (PyTensor's function, no block); all
     three compute the same numbers."""
-    env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={tmp_path}")
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    runs = []
-    for where in ("block", "block", "pytensor"):
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(ROOT / "tests"), where],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    runs = [
+        last_json(CHILD, str(ROOT / "tests"), where, PYTENSOR_FLAGS=f"base_compiledir={tmp_path}")
+        for where in ("block", "block", "pytensor")
+    ]
     first, second, plain = runs
     assert first["ops"] > 0 and first["misses"] == first["ops"] and first["hits"] == 0
     assert second["hits"] == second["ops"] and second["misses"] == 0

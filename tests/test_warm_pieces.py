@@ -4,17 +4,10 @@ whole graph's compile finds them in PyTensor's cache."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
+from fresh_process import last_json
 
 from mmm.inference import warm_pieces
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fgraph():
@@ -113,17 +106,12 @@ print(json.dumps({"compiled": len(ops), "logp": float(logp), "grad": np.asarray(
 
 
 def _run(tmp_path, mode: str) -> dict:
-    env = dict(os.environ, MMM_CACHE_DIR=str(tmp_path / f"mmm-{mode}"))
-    env["PYTENSOR_FLAGS"] = f"base_compiledir={tmp_path / f'pytensor-{mode}'}"
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, mode],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
+    return last_json(
+        CHILD,
+        mode,
+        MMM_CACHE_DIR=str(tmp_path / f"mmm-{mode}"),
+        PYTENSOR_FLAGS=f"base_compiledir={tmp_path / f'pytensor-{mode}'}",
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def test_the_whole_graph_finds_the_slices_operations_compiled(tmp_path):

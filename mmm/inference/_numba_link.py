@@ -14,8 +14,8 @@ their code into its own, optimises the whole and emits it. So, while a callback 
 
 The callback itself is compiled as numba does, from the same code as before, so it runs
 the same machine code (the same draws). The environments of the functions kept as code
-(numba's per-function Python objects, used only by object-mode code) are set once the
-callback that holds them is emitted. numba's internals change between versions: where the
+(numba's per-function Python objects, which code that needs Python objects at run time
+reads, such as object mode) are set once the callback that holds them is emitted. numba's internals change between versions: where the
 parts used here are missing, :func:`linked_only` compiles as numba does.
 
 A function kept as code in the disk cache is read by numba's own loader too (outside this
