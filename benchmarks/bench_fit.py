@@ -16,8 +16,9 @@ Every fit runs in a fresh child process. Our side runs three ways per repeat:
 PyMC-Marketing ("theirs") compiles in every process (it has no cache of compiled models);
 pytensor's own on-disk cache of compiled pieces is shared by both sides and warm after the
 first run on a machine; with ``--fresh-machine`` each repeat gives each side an empty one
-(ours: shared by its cold and disk processes), so "cold" is a first fit on a fresh machine. With ``--repeats N`` the sides alternate (ours, theirs, ours, ...)
-and the table shows the median of each figure.
+(ours: shared by its cold and disk processes), so "cold" is a first fit on a fresh machine.
+With ``--repeats N`` the sides alternate (ours, theirs, ours, ...) and the table shows the
+median of each figure.
 
 Measured per fit: wall time of the fit call (model build, compilation, sampling and
 post-processing; imports excluded, and on both sides they load PyMC, ArviZ and numba: the
