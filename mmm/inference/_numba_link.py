@@ -15,8 +15,9 @@ their code into its own, optimises the whole and emits it. So, while a callback 
 The callback itself is compiled as numba does, from the same code as before, so it runs
 the same machine code (the same draws). The environments of the functions kept as code
 (numba's per-function Python objects, which code that needs Python objects at run time
-reads, such as object mode) are set once the callback that holds them is emitted. numba's internals change between versions: where the
-parts used here are missing, :func:`linked_only` compiles as numba does.
+reads, such as object mode) are set once the callback that holds them is emitted. numba's
+internals change between versions: where the parts used here are missing,
+:func:`linked_only` compiles as numba does.
 
 A function kept as code in the disk cache is read by numba's own loader too (outside this
 block, for example by PyTensor's numba mode): numba then emits it when it reads it.
@@ -34,7 +35,9 @@ _OPTIMISE = "optimise"  # optimised, not emitted
 @contextlib.contextmanager
 def linked_only(graph_func=None):
     """While in the block, numba compiles functions without an entry point as code for
-    linking only; ``graph_func`` (a Python function) is not optimised either."""
+    linking only; ``graph_func`` (a Python function) is not optimised either. A function
+    with an entry point (Python may call it) is compiled as numba does, ``graph_func``
+    included."""
     from numba.core.compiler_lock import global_compiler_lock
 
     targets = _targets()
@@ -92,9 +95,8 @@ def _replacements(graph_func, originals: list, envs: list) -> tuple:
 
     def marking_run_pass(self, state):
         flags = state.flags
-        if state.func_id.func is graph_func or (
-            flags.no_cpython_wrapper and flags.no_cfunc_wrapper and not flags.no_compile
-        ):
+        # only a function without an entry point: nothing but linked code may call it
+        if flags.no_cpython_wrapper and flags.no_cfunc_wrapper and not flags.no_compile:
             if state.library is None:  # as numba's own pass creates it
                 state.library = state.targetctx.codegen().create_library(
                     state.func_id.func_qualname

@@ -185,19 +185,14 @@ def cfunc(source: str, inner, key: str, sig):
     error raised inside inlined code crashes the process instead of reaching the
     ``except``. What the callback calls and Python never does (the graph's operations,
     and PyTensor's function of the graph where it has no Python entry point) is compiled as
-    code to link only (:mod:`mmm.inference._numba_link`).
+    code to link only (:mod:`mmm.inference._numba_link`, which checks the entry point).
     """
     import numba
 
     from mmm.inference._numba_link import linked_only
 
     callback = _define(source, inner, key)
-    py_func = getattr(inner, "py_func", None)
-    # a function Python may call needs its own machine code
-    linkable = py_func is not None and getattr(inner, "targetoptions", {}).get(
-        "no_cpython_wrapper", False
-    )
-    with linked_only(py_func if linkable else None):
+    with linked_only(getattr(inner, "py_func", None)):
         return numba.cfunc(sig, cache=True, error_model="numpy")(callback)
 
 

@@ -26,6 +26,10 @@ class VegaChart:
     interactive: bool = True
 
 
+#: Defined by a complete bundle: a cached file without it is built again.
+_MARK = "window.vegaEmbed="
+
+
 @lru_cache(maxsize=1)
 def javascript() -> str:
     """The Vega + Vega-Lite + vega-embed bundle, defining ``window.vegaEmbed``.
@@ -54,10 +58,6 @@ def javascript() -> str:
     with contextlib.suppress(OSError):  # the cache is an optimisation only
         write_atomic(path, text)
     return text
-
-
-#: Defined by a complete bundle: a cached file without it is built again.
-_MARK = "window.vegaEmbed="
 
 
 def to_chart(spec: dict, *, alt: str, kind: str = "") -> VegaChart:
