@@ -160,6 +160,16 @@ def best_odds_records(fit, *, max_draws: int | None = 1000) -> tuple[BestOdds, .
     return _records(best_odds(roas_draws(fit, max_draws=max_draws).sel(path="total")), BestOdds)
 
 
+#: The summary entries an older schema lacks, which :func:`complete_summary` computes.
+LATER_ENTRIES = ("media_totals", "audiences", "best_odds")
+
+
+def missing_entries(summary: RunSummary) -> list[str]:
+    """The entries of :data:`LATER_ENTRIES` that ``summary`` lacks (written by an older
+    schema); empty for a current one, whose reader then needs no fit."""
+    return [name for name in LATER_ENTRIES if getattr(summary, name) is None]
+
+
 def complete_summary(
     summary: RunSummary, fit, *, max_draws: int | None = 1000
 ) -> tuple[RunSummary, list[str]]:

@@ -413,3 +413,69 @@ def test_same_config_data_and_seed_give_an_identical_summary(three_file_runs):
     rc1, rc2, first, second = three_file_runs
     assert rc2 == rc1
     assert (second / "summary.json").read_bytes() == (first / "summary.json").read_bytes()
+
+
+def _csv_files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_report_writes_the_tables_beside_it_as_export_does(cli_run):
+    """`mmm report` writes RUN/tables/ in a second process while it builds the report:
+    the same CSV files, byte for byte, as written in this process."""
+    from mmm.cli.report import refresh_tables
+
+    _, out, _ = cli_run
+    shutil.rmtree(out / "tables")
+    assert main(["report", str(out), "--quiet"]) == 0
+    beside = _csv_files(out / "tables")
+    assert {"returns.csv", "contributions_weekly.csv"} <= set(beside)
+    assert (out / "tables" / "report.xlsx").is_file()
+    refresh_tables(out)
+    assert _csv_files(out / "tables") == beside
+
+
+def test_tables_beside_says_why_they_could_not_be_written(tmp_path):
+    """An error of the second process comes back as mmm's error with its message."""
+    from mmm.cli.report import tables_beside
+    from mmm.errors import MMMError
+
+    folder = tmp_path / "not_a_run"
+    folder.mkdir()
+    with (
+        pytest.raises(MMMError, match=r"the tables of .*not_a_run could not be written: ") as e,
+        tables_beside(folder),
+    ):
+        pass
+    assert "fit.nc" in str(e.value) and "Traceback" not in str(e.value)
+
+
+def test_tables_beside_finish_when_the_block_fails(cli_run):
+    """The block's error propagates after the tables are written whole (a second process
+    cut off would leave part of them)."""
+    from mmm.cli.report import tables_beside
+
+    _, out, _ = cli_run
+    shutil.rmtree(out / "tables")
+    with pytest.raises(RuntimeError, match="report failed"), tables_beside(out):
+        raise RuntimeError("report failed")
+    assert (out / "tables" / "report.xlsx").is_file()
+    assert len(pd.read_csv(out / "tables" / "returns.csv")) > 0
+
+
+def test_tables_beside_on_one_core_are_written_in_this_process(cli_run, monkeypatch):
+    """With one usable core nothing is gained from a second process: the tables are
+    written here, after the block."""
+    import subprocess
+
+    from mmm.cli.report import tables_beside
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("no second process on one core")
+
+    _, out, _ = cli_run
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    shutil.rmtree(out / "tables")
+    with tables_beside(out) as tables:
+        assert not (out / "tables").exists() and tables == {}
+    assert tables == {"tables": out / "tables" / "report.xlsx"} and tables["tables"].is_file()

@@ -330,3 +330,25 @@ def test_a_schema_1_2_summary_gets_its_best_odds_from_the_fit(runs, tmp_path):
         completed = report_run.summary
     assert [r.to_dict() for r in completed.best_odds] == odds
     assert any("without best_odds" in w for w in report_run.warnings)
+
+
+def test_a_current_summary_is_read_without_the_fit(runs, tmp_path):
+    """A summary of the current schema lacks nothing, so the report's run folder reads it
+    without loading ``fit.nc`` (a second read of the fit costs about a second); the fit
+    is still read once it is asked for."""
+    from mmm.report.run import RunFolder as ReportRun
+    from mmm.runs import missing_entries
+
+    run = tmp_path / "run"
+    shutil.copytree(runs["national"], run)
+    report_run = ReportRun(run)
+    s = report_run.summary
+    assert missing_entries(s) == []
+    assert s.to_dict() == RunFolder(run).read_summary(required=True).to_dict()
+    assert "fit" not in report_run.__dict__ and report_run.warnings == []
+    (run / "fit.nc").write_bytes(b"not a fit")  # the summary was read without it
+    assert ReportRun(run).summary.to_dict() == s.to_dict()
+    d = json.loads((run / "summary.json").read_text())
+    d.pop("best_odds")
+    (run / "summary.json").write_text(json.dumps({**d, "schema_version": "1.2"}))
+    assert missing_entries(RunFolder(run).read_summary(required=True)) == ["best_odds"]

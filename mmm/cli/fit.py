@@ -26,7 +26,7 @@ from mmm.cli.printers import (
     print_recommendation,
     print_roas,
 )
-from mmm.cli.report import refresh_tables
+from mmm.cli.report import refresh_tables, tables_beside
 from mmm.run_folder import RunFolder
 
 #: sampler settings of ``mmm fit`` without a config file (with one, the file's values)
@@ -328,7 +328,6 @@ def demo(
     t0 = time.perf_counter()
     ds, data_paths, result, paths = _demo_fit(out, draws=draws, tune=tune, chains=chains)
     paths.update(_demo_plan(out / "run", ds))
-    paths.update(refresh_tables(out / "run", fit=result))
     say("")
     say(f"demo finished in {time.perf_counter() - t0:.0f} s; outputs:")
     for k, p in {**data_paths, **paths}.items():
@@ -366,7 +365,8 @@ def _demo_fit(out: Path, *, draws: int, tune: int, chains: int):
 
 
 def _demo_plan(run_dir: Path, ds) -> dict[str, Path]:
-    """Plan the next 13 weeks at the last 13 weeks' budget, then write the report."""
+    """Plan the next 13 weeks at the last 13 weeks' budget, then write the report and,
+    beside it, the tables."""
     from mmm.optimize.cli import run_optimize_cli
     from mmm.report.write import write_report
 
@@ -383,5 +383,11 @@ def _demo_plan(run_dir: Path, ds) -> dict[str, Path]:
         replace=True,
     )
     print_recommendation(opt, currency=RunFolder(run_dir).currency())
-    rep = write_report(run_dir, value_per_visit=25.0)
-    return {"recommendation": opt["json"], "report": rep["html"], "report_md": rep["md"]}
+    with tables_beside(run_dir) as tables:
+        rep = write_report(run_dir, value_per_visit=25.0)
+    return {
+        "recommendation": opt["json"],
+        "report": rep["html"],
+        "report_md": rep["md"],
+        **tables,
+    }

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mmm.cli.core import Quiet, RunDir, say, set_quiet
+from mmm.errors import MMMError
+from mmm.run_folder import RunFolder
 
 
 def refresh_tables(run_dir, fit=None) -> dict[str, Path]:
@@ -15,6 +22,44 @@ def refresh_tables(run_dir, fit=None) -> dict[str, Path]:
     from mmm.report.tables import write_tables
 
     return {"tables": write_tables(run_dir, fit=fit)["xlsx"]}
+
+
+@contextmanager
+def tables_beside(run_dir) -> Iterator[dict[str, Path]]:
+    """Write RUN/tables/ while the block runs: in a second process (``mmm export``) when
+    this machine has a second core, else in this process after the block.
+
+    The tables only read the run folder, as the report does, so a command that writes
+    both (``mmm report``, ``mmm demo``) writes them at once. The yielded dict is filled
+    with ``{"tables": workbook path}`` once the block has run and the tables are written;
+    what the second process writes to stderr (warnings) is passed on to this one's.
+
+    Raises
+    ------
+    mmm.errors.MMMError
+        The tables could not be written (the message is that of ``mmm export``). When
+        the block raises, the second process is waited for and the block's error
+        propagates.
+    """
+    out: dict[str, Path] = {}
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) < 2:
+        yield out
+        out.update(refresh_tables(run_dir))
+        return
+    cmd = [sys.executable, "-m", "mmm", "export", str(run_dir), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        yield out
+    except BaseException:
+        proc.communicate()  # finished, not cut: a killed writer would leave part of tables/
+        raise
+    _, stderr = proc.communicate()
+    if proc.returncode != 0:
+        message = stderr.strip().removeprefix("error: ") or f"exit code {proc.returncode}"
+        raise MMMError(f"the tables of {run_dir} could not be written: {message}")
+    sys.stderr.write(stderr)
+    out["tables"] = RunFolder(run_dir).workbook_file
 
 
 def report(
@@ -61,16 +106,17 @@ def report(
     say(
         f"building the report of {run_dir} (numbers, charts, {', '.join(fmt or ('html', 'md'))}) ..."
     )
-    paths = write_report(
-        run_dir,
-        formats=tuple(fmt or ("html", "md")),
-        out_dir=out,
-        value_per_visit=value_per_visit,
-        recommendation=recommendation,
-    )
+    with tables_beside(run_dir) as tables:
+        paths = write_report(
+            run_dir,
+            formats=tuple(fmt or ("html", "md")),
+            out_dir=out,
+            value_per_visit=value_per_visit,
+            recommendation=recommendation,
+        )
     for kind, path in paths.items():
         say(f"report     {path}" if kind == "html" else f"report.{kind:<4} {path}")
-    say(f"tables     {refresh_tables(run_dir)['tables']}")
+    say(f"tables     {tables['tables']}")
     if print_md and "md" in paths:
         typer.echo(paths["md"].read_text(encoding="utf-8"))
 

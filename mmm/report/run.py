@@ -12,7 +12,7 @@ from mmm.inference.fit import FitResult
 from mmm.run_folder import BACKTEST_FILE, SUMMARY_FILE, read_recommendation
 from mmm.run_folder import RunFolder as _Layout
 from mmm.run_summary import RunSummary
-from mmm.runs import build_summary, complete_summary
+from mmm.runs import build_summary, complete_summary, missing_entries
 
 __all__ = ["RunFolder", "read_recommendation"]
 
@@ -42,6 +42,8 @@ class RunFolder(_Layout):
                 f"{SUMMARY_FILE} was missing; the headline numbers were recomputed from the fit."
             )
             return build_summary(self.fit)
+        if not missing_entries(s):
+            return s  # current: the fit is not read for it
         s, added = complete_summary(s, self.fit)
         if added:
             self.warnings.append(
