@@ -1,7 +1,5 @@
 """``python -m mmm``: the same command line as the ``mmm`` script."""
 
-import sys
+from mmm.cli import run
 
-from mmm.cli import main
-
-sys.exit(main())
+run()

@@ -193,6 +193,33 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"mmm {version('mmm')}"
 
 
+def test_the_script_exits_with_the_commands_code_and_leaves_the_objects_to_the_system(
+    capsys, monkeypatch
+):
+    """``mmm`` (the script, ``python -m mmm``) exits with :func:`main`'s code; the objects
+    alive then are frozen, so the interpreter's collections at shutdown skip them."""
+    import gc
+    import sys
+
+    from mmm.cli import run
+
+    monkeypatch.setattr(sys, "argv", ["mmm", "--version"])
+    try:
+        with pytest.raises(SystemExit) as e:
+            run()
+        assert e.value.code == 0 and capsys.readouterr().out.startswith("mmm ")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test process goes on
+    monkeypatch.setattr(sys, "argv", ["mmm", "report", "no/such/run"])
+    try:
+        with pytest.raises(SystemExit) as e:
+            run()
+        assert e.value.code == 2 and "Traceback" not in capsys.readouterr().err
+    finally:
+        gc.unfreeze()
+
+
 def test_switches_take_no_value(capsys):
     assert main(["fit", "--help"]) == 0
     text = capsys.readouterr().out

@@ -367,6 +367,14 @@ def test_save_load_round_trip(demo_fit, tmp_path):
 
     d = demo_fit.save(tmp_path / "fit")
     assert (d / "fit.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"  # NetCDF4/HDF5, no pickle
+    import xarray as xr
+
+    with xr.open_dataset(d / "fit.nc", group="posterior", engine="h5netcdf") as post:
+        # the draws as they are, uncompressed (random floats: zlib gained little, cost time)
+        assert not any(
+            v.encoding.get("zlib") or v.encoding.get("compression") for v in post.values()
+        )
+        np.testing.assert_array_equal(post["roas_direct"], demo_fit.posterior["roas_direct"])
     loaded = FitResult.load(d)
     assert loaded.spec == demo_fit.spec
     assert loaded.dataset.fingerprint == demo_fit.dataset.fingerprint
