@@ -434,19 +434,27 @@ def test_report_writes_the_tables_beside_it_as_export_does(cli_run):
     assert _csv_files(out / "tables") == beside
 
 
-def test_tables_beside_says_why_they_could_not_be_written(tmp_path):
-    """An error of the second process comes back as mmm's error with its message."""
+def test_tables_beside_says_why_they_could_not_be_written(cli_run, tmp_path):
+    """A folder that is no run folder is refused before a second process starts; an
+    error of the second process comes back as mmm's error with its message."""
     from mmm.cli.report import tables_beside
-    from mmm.errors import MMMError
+    from mmm.errors import MMMError, RunFolderError
 
     folder = tmp_path / "not_a_run"
     folder.mkdir()
+    with pytest.raises(RunFolderError, match="fit.nc is missing"), tables_beside(folder):
+        raise AssertionError("the block does not run")
+    _, out, _ = cli_run
+    broken = tmp_path / "broken"
+    shutil.copytree(out, broken)
+    (broken / "fit.nc").write_bytes(b"not a fit")
     with (
-        pytest.raises(MMMError, match=r"the tables of .*not_a_run could not be written: ") as e,
-        tables_beside(folder),
+        pytest.raises(MMMError, match=r"the tables of .*broken could not be written: ") as e,
+        tables_beside(broken),
     ):
         pass
-    assert "fit.nc" in str(e.value) and "Traceback" not in str(e.value)
+    assert "fit.nc in" in str(e.value) and "not a readable fit" in str(e.value)
+    assert "Traceback" not in str(e.value)
 
 
 def test_tables_beside_finish_when_the_block_fails(cli_run):

@@ -36,12 +36,15 @@ def tables_beside(run_dir) -> Iterator[dict[str, Path]]:
 
     Raises
     ------
+    mmm.errors.RunFolderError
+        ``run_dir`` is not a run folder (before anything starts).
     mmm.errors.MMMError
         The tables could not be written (the message is that of ``mmm export``). When
         the block raises, the second process is waited for and the block's error
         propagates.
     """
     out: dict[str, Path] = {}
+    RunFolder(run_dir).require_fit()  # at once, not after a second process has started
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2:
         yield out
