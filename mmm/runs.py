@@ -176,18 +176,15 @@ def complete_summary(
     """``summary`` with the entries an older schema lacks computed from ``fit``, and
     their names (``media_totals`` and ``audiences`` for a summary of schema 1.0,
     ``best_odds`` for one older than 1.3; none for a current one)."""
-    added = []
-    if summary.media_totals is None:
+    added = missing_entries(summary)
+    if "media_totals" in added:
         totals = media_total_records(fit, prob=summary.interval, max_draws=max_draws)
         summary = replace(summary, media_totals=totals)
-        added.append("media_totals")
-    if summary.audiences is None:
+    if "audiences" in added:
         aud = audience_records(fit, prob=summary.interval, max_draws=max_draws)
         summary = replace(summary, audiences=aud)
-        added.append("audiences")
-    if summary.best_odds is None:
+    if "best_odds" in added:
         summary = replace(summary, best_odds=best_odds_records(fit, max_draws=max_draws))
-        added.append("best_odds")
     return summary, added
 
 
