@@ -16,7 +16,7 @@ import pytest
 from geo_helpers import RENAME, geo_sim, truth_fit
 from summary_helpers import small_summary
 
-from mmm.errors import RunFolderError
+from mmm.errors import NotFittedError, RunFolderError
 from mmm.optimize.testing import synthetic_fit
 from mmm.run_folder import SUMMARY_SCHEMA_VERSION, RunFolder, migrate_summary
 from mmm.run_summary import (
@@ -347,7 +347,10 @@ def test_a_current_summary_is_read_without_the_fit(runs, tmp_path):
     assert s.to_dict() == RunFolder(run).read_summary(required=True).to_dict()
     assert "fit" not in report_run.__dict__ and report_run.warnings == []
     (run / "fit.nc").write_bytes(b"not a fit")  # the summary was read without it
-    assert ReportRun(run).summary.to_dict() == s.to_dict()
+    junk = ReportRun(run)
+    assert junk.summary.to_dict() == s.to_dict()
+    with pytest.raises(NotFittedError, match="not a readable fit"):
+        junk.fit  # noqa: B018 - read when asked for
     d = json.loads((run / "summary.json").read_text())
     d.pop("best_odds")
     (run / "summary.json").write_text(json.dumps({**d, "schema_version": "1.2"}))
