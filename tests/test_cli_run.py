@@ -419,14 +419,26 @@ def _csv_files(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
 
 
-def test_report_writes_the_tables_beside_it_as_export_does(cli_run):
-    """`mmm report` writes RUN/tables/ in a second process while it builds the report:
-    the same CSV files, byte for byte, as written in this process."""
+def test_report_writes_the_tables_beside_it_as_export_does(cli_run, monkeypatch):
+    """`mmm report` writes RUN/tables/ in a second process (`mmm export`) while it builds
+    the report: the same CSV files, byte for byte, as written in this process."""
+    import subprocess
+
     from mmm.cli.report import refresh_tables
 
+    started = []
+    popen = subprocess.Popen
+
+    def recording_popen(cmd, *args, **kwargs):
+        started.append(list(cmd))
+        return popen(cmd, *args, **kwargs)
+
     _, out, _ = cli_run
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
     shutil.rmtree(out / "tables")
     assert main(["report", str(out), "--quiet"]) == 0
+    assert [cmd[1:] for cmd in started] == [["-m", "mmm", "export", str(out), "--quiet"]]
     beside = _csv_files(out / "tables")
     assert {"returns.csv", "contributions_weekly.csv"} <= set(beside)
     assert (out / "tables" / "report.xlsx").is_file()

@@ -167,7 +167,7 @@ CHILD = """
 import json, sys
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from test_numba_link import _caller, _ops, _pytensor_function
+from test_numba_link import _caller, _emitted, _ops, _pytensor_function
 from mmm.inference._numba_link import linked_only
 from mmm.inference.numba_callbacks import graph_function
 
@@ -188,7 +188,7 @@ hits = sum(sum(f.stats.cache_hits.values()) for f in ops)
 misses = sum(sum(f.stats.cache_misses.values()) for f in ops)
 print(json.dumps({"out": [float(total).hex()] + [float(v).hex() for v in vec],
                   "hits": hits, "misses": misses, "ops": len(ops),
-                  "emitted": sum(bool(getattr(lib, "_compiled", False)) for lib in libraries)}))
+                  "emitted": sum(_emitted(lib) for lib in libraries)}))
 """
 
 

@@ -40,8 +40,8 @@ def tables_beside(run_dir) -> Iterator[dict[str, Path]]:
         ``run_dir`` is not a run folder (before anything starts).
     mmm.errors.MMMError
         The tables could not be written (the message is that of ``mmm export``). When
-        the block raises, the second process is waited for and the block's error
-        propagates.
+        the block raises, its error propagates: a second process is waited for (its
+        tables are written whole); on one core no table is written.
     """
     out: dict[str, Path] = {}
     RunFolder(run_dir).require_fit()  # at once, not after a second process has started
