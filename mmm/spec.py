@@ -227,7 +227,7 @@ class MediaSpec:
         Saturation family shared by all channels (``hill``, ``logistic``, ``michaelis_menten``).
     hill_slope : float or "estimate"
         Slope of the Hill curve: ``"estimate"`` (default) learns it per channel (prior
-        1 + LogNormal(log 0.5, 0.7), median 1.5: nearly concave near 1, S-shaped above); a number
+        1 + LogNormal(log 0.5, 0.4), median 1.5: nearly concave near 1, S-shaped above); a number
         fixes it (1 gives a concave curve). A fixed slope of 1 forces the elasticity at
         the current spend below 1, so the return over all spend is read as at least the
         marginal one: on simulated S-shaped responses that overstated conversion returns

@@ -499,8 +499,8 @@ def test_saturation_parameter_options():
 
 
 def test_estimated_hill_slope_prior_is_above_one():
-    """The slope prior is 1 + LogNormal(log 0.5, 0.7): median 1.5 and mean
-    1 + 0.5 exp(0.7^2 / 2) (the regression baseline's fixed shape takes the median), the same
+    """The slope prior is 1 + LogNormal(log 0.5, 0.4): median 1.5 and mean
+    1 + 0.5 exp(0.4^2 / 2) (the regression baseline's fixed shape takes the median), the same
     in the PyMC model (the variable ``slope_excess`` plus 1) and the SciPy prior draws."""
     import pymc as pm
 
@@ -508,12 +508,12 @@ def test_estimated_hill_slope_prior_is_above_one():
     from mmm.analysis.priors import scipy_prior
 
     d = HillSaturation().default_priors()["slope"]
-    want = 1 + 0.5 * math.exp(0.7**2 / 2)  # 1.6388
+    want = 1 + 0.5 * math.exp(0.4**2 / 2)  # 1.5416
     assert _prior_median(d) == pytest.approx(1.5, rel=1e-12)
     draws = scipy_prior(d).rvs(size=20_000, random_state=np.random.default_rng(0))
     assert draws.min() > 1.0
     assert draws.mean() == pytest.approx(want, abs=0.01)
-    assert scipy_prior(d).ppf(0.05) == pytest.approx(1 + 0.5 * math.exp(-1.6449 * 0.7), rel=1e-4)
+    assert scipy_prior(d).ppf(0.05) == pytest.approx(1 + 0.5 * math.exp(-1.6449 * 0.4), rel=1e-4)
     from mmm.model.build import _prior
 
     with pm.Model() as m:  # the model's own prior builder

@@ -485,11 +485,16 @@ def _check_fixed(value: Any, *, owner: str, option: str) -> float | None:
 _HALF_PRIOR = {"dist": "LogNormal", "mu": 0.0, "sigma": 0.5}  # median 1; sampled as log H
 # slope > 1: concave near 1, S-shaped above; never steeper at zero spend than the
 # Michaelis-Menten curve (a slope below 1 has an infinite marginal return at zero spend).
-# The excess over 1 is log-normal (median 0.5, 90 % in 0.16-1.58): its density vanishes
+# The excess over 1 is log-normal (median 0.5, 90 % in 0.26-0.96): its density vanishes
 # at the bound, so the sampler's log scale has no long tail towards slope 1 to wander in
 # (a prior with weight at the bound, e.g. 1 + HalfNormal, left the slope of an awareness
-# channel, traded against its half-saturation, with too few effective draws)
-_SLOPE_PRIOR = {"dist": "LogNormal", "mu": float(np.log(0.5)), "sigma": 0.7, "shift": 1.0}
+# channel, traded against its half-saturation, with too few effective draws). Its spread
+# is 0.4 on the log scale. Where the data say little about the curve's shape (Meridian's
+# national demo data) the slope follows its prior; with a spread of 0.7 the divergent
+# trajectories there ran into the slope's tails (excess e^-5.8 to e^1.7, slopes up to 6)
+# together with the channel's return and half-saturation: divergences in 4 of 6 default
+# fits, none in 12 with 0.4 (docs/model.md, section 3)
+_SLOPE_PRIOR = {"dist": "LogNormal", "mu": float(np.log(0.5)), "sigma": 0.4, "shift": 1.0}
 _LAM_PRIOR = {"dist": "Gamma", "alpha": 3.0, "beta": 3.0}  # mean 1 (46 % saturated at x = 1)
 _K_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
 _VMAX_PRIOR = {"dist": "Gamma", "alpha": 4.0, "beta": 4.0}  # mean 1, sd 0.5
@@ -502,8 +507,8 @@ class HillSaturation:
     Parameters
     ----------
     slope : float, None or "estimate", default None
-        None (or ``"estimate"``) estimates the slope (prior 1 + LogNormal(log 0.5, 0.7):
-        median 1.5, 90 % in 1.16-2.58); a number fixes it (``slope=1.0`` gives a concave curve,
+        None (or ``"estimate"``) estimates the slope (prior 1 + LogNormal(log 0.5, 0.4):
+        median 1.5, 90 % in 1.26-1.97); a number fixes it (``slope=1.0`` gives a concave curve,
         the Michaelis-Menten shape).
     """
 
@@ -548,7 +553,7 @@ class HillSaturation:
 
     def default_priors(self) -> dict[str, dict[str, Any]]:
         """Half-saturation near the mean spend, ``half ~ LogNormal(0, 0.5)``; slope at least 1,
-        ``slope = 1 + LogNormal(log 0.5, 0.7)`` (the model samples the excess over 1,
+        ``slope = 1 + LogNormal(log 0.5, 0.4)`` (the model samples the excess over 1,
         ``saturation_slope_excess``)."""
         priors = {"half": _HALF_PRIOR}
         if self.slope is None:
