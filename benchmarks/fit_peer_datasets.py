@@ -7,10 +7,13 @@ Datasets (looked up under ``--root``, default ``../shared/datasets`` next to the
 - Robyn ``robyn/dt_simulated_weekly.csv`` (searched anywhere under the root)
 
 Each fit runs in its own child process (a failure or a time-out of one does not stop the
-others) with 2 chains x 300 draws after 300 tuning steps by default. Prints a Markdown table
-of ROAS medians with 90 % intervals per channel (path "total") and the sampler diagnostics.
+others) with 2 chains x 300 draws after 300 tuning steps by default; ``--seed`` takes several
+seeds (one fit per dataset and seed, to count how often the health policy fails). Prints a
+Markdown table of ROAS medians with 90 % intervals per channel (path "total") and the
+sampler diagnostics per fit.
 
     python benchmarks/fit_peer_datasets.py [--chains 2 --draws 300 --tune 300] [--only NAME]
+    python benchmarks/fit_peer_datasets.py --chains 4 --draws 1000 --tune 1000 --seed 1 2 3
 """
 
 from __future__ import annotations
@@ -254,17 +257,17 @@ def markdown(rows: list[dict]) -> str:
             )
     lines += [
         "",
-        "| dataset | weeks x geos | divergences | max R-hat | min bulk ESS | min tail ESS | "
-        "fit wall (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| dataset | seed | weeks x geos | divergences | max R-hat | min bulk ESS | "
+        "min tail ESS | fit wall (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if not r["ok"]:
-            lines.append(f"| {r['name']} | failed: {r['error'][:160]} | | | | | |")
+            lines.append(f"| {r['name']} | {r['seed']} | failed: {r['error'][:160]} | | | | | |")
             continue
         d = r["diagnostics"]
         lines.append(
-            f"| {r['name']} | {r['n_dates']} x {r['n_geos']} | {d['divergences']} | "
+            f"| {r['name']} | {r['seed']} | {r['n_dates']} x {r['n_geos']} | {d['divergences']} | "
             f"{d['max_rhat']:.3f} | {d['min_ess_bulk']:.0f} | {d['min_ess_tail']:.0f} | "
             f"{r['timings']['total_s']:.0f} |"
         )
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--chains", type=int, default=2)
     p.add_argument("--draws", type=int, default=300)
     p.add_argument("--tune", type=int, default=300)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, nargs="+", default=[1], help="one fit per seed")
     p.add_argument("--only", action="append", choices=list(DATASETS))
     p.add_argument("--timeout", type=float, default=1800, help="seconds per dataset")
     p.add_argument("--json", type=Path, help="also write the results here")
@@ -287,19 +290,22 @@ def main(argv: list[str] | None = None) -> None:
     if a.child:
         print(json.dumps(child(a.child, a.root, json.loads(a.cfg))))
         return
-    cfg = {"chains": a.chains, "draws": a.draws, "tune": a.tune, "seed": a.seed}
+    base = {"chains": a.chains, "draws": a.draws, "tune": a.tune}
     rows = []
     for name in a.only or list(DATASETS):
-        row = spawn(name, a.root, cfg, a.timeout)
-        status = "ok" if row["ok"] else f"FAILED at {row['stage']}: {row['error']}"
-        print(f"{name}: {status}", flush=True)
-        if not row["ok"] and row.get("where"):
-            print("  " + " <- ".join(reversed(row["where"])))
-        rows.append(row)
+        for seed in a.seed:
+            row = spawn(name, a.root, {**base, "seed": seed}, a.timeout)
+            row["seed"] = seed
+            status = "ok" if row["ok"] else f"FAILED at {row['stage']}: {row['error']}"
+            print(f"{name}, seed {seed}: {status}", flush=True)
+            if not row["ok"] and row.get("where"):
+                print("  " + " <- ".join(reversed(row["where"])))
+            rows.append(row)
     print()
     print(markdown(rows))
     if a.json:
-        a.json.write_text(json.dumps({"config": cfg, "results": rows}, indent=2))
+        config = {**base, "seeds": list(a.seed)}
+        a.json.write_text(json.dumps({"config": config, "results": rows}, indent=2))
 
 
 if __name__ == "__main__":
