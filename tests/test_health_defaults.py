@@ -6,8 +6,9 @@ of other seeds, must give 0 divergences, min bulk ESS >= 400, min tail ESS >= 10
 R-hat <= 1.01 (the health policy of :mod:`mmm.inference.health`) on the demo and on all
 five brands. Every brand has geometric carry-over truths (conversion channels) and delayed
 ones (awareness channels, peak 1-3 weeks after the spend), and Hill curves with slopes from about 1 (concave over the spend range) to about 2
-(S-shaped). And on data we did not write: Meridian's national demo data, with the default
-spec and sampler, seeds 1-3. The brands have the demo's shape (156 weeks, 11 series), so the model is
+(S-shaped). And on data we did not write: Meridian's national demo data and
+PyMC-Marketing's example data, default spec and sampler, seeds 1-30 each, where the rate
+of fits with a divergence is asserted. The brands have the demo's shape (156 weeks, 11 series), so the model is
 compiled once for all six fits (and shared with the demo fit of the other slow tests);
 about 4-5 minutes on 2 cores. Marked ``slow``.
 """
@@ -116,22 +117,72 @@ def _meridian_national():
     )
 
 
-def test_fit_with_default_settings_passes_its_health_checks_on_meridians_national_data():
-    """Data we did not write, where the curves' shapes are barely identified: the Hill slopes
-    and half-saturation points follow their priors. Default spec and sampler, seeds 1-3.
-    With the slope prior's former spread (0.7 on the log scale) seeds 1-6 gave 1, 0, 3, 1,
-    2 and 0 divergences; with 0.4, none in seeds 1-12 (measured 2026-12-07)."""
+def _pymc_marketing_example():
+    """PyMC-Marketing's example data as a Dataset: x1 read as awareness (so given the
+    delayed carry-over), x2 as conversion, the two events as controls (``t`` left out: the
+    model has its own trend), as benchmarks/fit_peer_datasets.py reads it."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from mmm.data import from_wide
+
+    frame = pd.read_csv(Path(__file__).parent / "data" / "peers" / PYMC_MARKETING_EXAMPLE)
+    return from_wide(
+        frame,
+        date="date_week",
+        spend={"x1": "x1", "x2": "x2"},
+        outcomes=["y"],
+        controls=["event_1", "event_2"],
+        channels={"x1": "awareness", "x2": "conversion"},
+        name="pymc_marketing_mmm_example",
+    )
+
+
+#: PyMC-Marketing's example data, kept whole in tests/data/peers (see its SOURCE.md)
+PYMC_MARKETING_EXAMPLE = "pymc_marketing_mmm_example_whole.csv"
+
+#: Seeds 1-30 of each peer dataset, all of them: the rate of fits with a divergence is
+#: asserted, not one seed's result.
+PEER_SEEDS = tuple(range(1, 31))
+
+
+def _fits_by_seed(ds) -> tuple[dict[int, int], dict[int, list[str]]]:
+    """Default spec and sampler, one fit per seed of :data:`PEER_SEEDS`: the divergences of
+    the fits that had any, and the other health problems (R-hat, ESS) of any fit."""
     from mmm.errors import ConvergenceWarning
     from mmm.inference import fit
     from mmm.spec import SamplerConfig, default_spec_for
 
-    ds = _meridian_national()
     spec = default_spec_for(ds)
     assert spec.media.hill_slope == "estimate"
-    problems = {}
-    for seed in (1, 2, 3):
+    assert dict(spec.media.stages)["awareness"].adstock == "delayed"
+    divergent, other = {}, {}
+    for seed in PEER_SEEDS:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # the policy is asserted below
-            result = fit(spec, ds, sampler=SamplerConfig(seed=seed, progress=False))
-        problems[seed] = _healthy(result.diagnostics)
-    assert problems == {1: [], 2: [], 3: []}
+            warnings.simplefilter("ignore", ConvergenceWarning)  # the policy is asserted
+            diag = fit(spec, ds, sampler=SamplerConfig(seed=seed, progress=False)).diagnostics
+        if diag.divergences:
+            divergent[seed] = diag.divergences
+        if problems := [p for p in _healthy(diag) if "divergences" not in p]:
+            other[seed] = problems
+    return divergent, other
+
+
+def test_default_settings_rarely_diverge_on_the_peers_demo_data():
+    """Data we did not write, seeds 1-30 each: Meridian's national demo data (five awareness
+    channels whose curves' shapes follow their priors) and PyMC-Marketing's example (x1, a
+    channel with no delay, read as awareness: the data want its peak at the spend).
+
+    Every fit meets the policy's R-hat and ESS; at most 9 of the 60 fits (15 %) have a
+    divergence. Measured 2026-12-08 (docs/model.md, section 2): with the awareness retention
+    prior Beta(5, 3), 16 of these 60 fits diverged (7 Meridian, 9 PyMC-Marketing: fits
+    wandering to a narrow bell, retention near 0.1); with Beta(8, 4), 4 (Meridian seeds 1,
+    4 and 13, along a channel's return and curve shape; PyMC-Marketing seed 9)."""
+    results = {
+        "meridian_national": _fits_by_seed(_meridian_national()),
+        "pymc_marketing_example": _fits_by_seed(_pymc_marketing_example()),
+    }
+    assert {name: other for name, (_, other) in results.items() if other} == {}
+    divergent = {name: div for name, (div, _) in results.items()}
+    assert sum(len(d) for d in divergent.values()) <= 9, divergent

@@ -257,8 +257,11 @@ class DelayedAdstock(_AdstockBase):
     name: ClassVar[str] = "delayed"
     param_names: ClassVar[tuple[str, ...]] = ("alpha", "theta")
     param_units: ClassVar[dict[str, str]] = {"alpha": "retention_sq", "theta": "lag"}
+    #: awareness: Beta(8, 4), a bell a week or more wide (90 % of ``alpha`` in 0.44-0.86);
+    #: under Beta(5, 3) fits wandered to a narrow bell (``alpha`` near 0.1) whose peak lag
+    #: the data pin to a sliver, and diverged there (docs/model.md, section 2)
     _PRIORS: ClassVar[dict[str, dict[str, dict[str, Any]]]] = {
-        "awareness": {"alpha": {"dist": "Beta", "alpha": 5.0, "beta": 3.0}},
+        "awareness": {"alpha": {"dist": "Beta", "alpha": 8.0, "beta": 4.0}},
         "conversion": {"alpha": {"dist": "Beta", "alpha": 2.0, "beta": 5.0}},
     }
     #: the peak lag's mean and sd in weeks: awareness about 2 weeks after spend (sd 1),
