@@ -10,7 +10,8 @@ ones (awareness channels, peak 1-3 weeks after the spend), and Hill curves with 
 PyMC-Marketing's example data, default spec and sampler, seeds 1-30 each, where the rate
 of fits with a divergence is asserted. The brands have the demo's shape (156 weeks, 11 series), so the model is
 compiled once for all six fits (and shared with the demo fit of the other slow tests);
-about 4-5 minutes on 2 cores. Marked ``slow``.
+about 4-5 minutes on 2 cores, and about 4 more for the 60 fits of the peers' data.
+Marked ``slow``.
 """
 
 from __future__ import annotations
@@ -117,30 +118,20 @@ def _meridian_national():
     )
 
 
+#: PyMC-Marketing's example data, kept whole in tests/data/peers (see its SOURCE.md)
+PYMC_MARKETING_EXAMPLE = "pymc_marketing_mmm_example_whole.csv"
+
+
 def _pymc_marketing_example():
-    """PyMC-Marketing's example data as a Dataset: x1 read as awareness (so given the
-    delayed carry-over), x2 as conversion, the two events as controls (``t`` left out: the
-    model has its own trend), as benchmarks/fit_peer_datasets.py reads it."""
+    """PyMC-Marketing's example data, the whole file, as a Dataset."""
     from pathlib import Path
 
     import pandas as pd
-
-    from mmm.data import from_wide
+    from peer_helpers import pymc_marketing_dataset
 
     frame = pd.read_csv(Path(__file__).parent / "data" / "peers" / PYMC_MARKETING_EXAMPLE)
-    return from_wide(
-        frame,
-        date="date_week",
-        spend={"x1": "x1", "x2": "x2"},
-        outcomes=["y"],
-        controls=["event_1", "event_2"],
-        channels={"x1": "awareness", "x2": "conversion"},
-        name="pymc_marketing_mmm_example",
-    )
+    return pymc_marketing_dataset(frame, name="pymc_marketing_mmm_example")
 
-
-#: PyMC-Marketing's example data, kept whole in tests/data/peers (see its SOURCE.md)
-PYMC_MARKETING_EXAMPLE = "pymc_marketing_mmm_example_whole.csv"
 
 #: Seeds 1-30 of each peer dataset, all of them: the rate of fits with a divergence is
 #: asserted, not one seed's result.

@@ -277,22 +277,14 @@ def test_a_cache_folder_that_cannot_be_written_compiles_without_the_cache(tmp_pa
 
 def _peer_fit(scale: float):
     import pandas as pd
+    from peer_helpers import pymc_marketing_dataset
 
-    from mmm.data import from_wide
     from mmm.inference import fit
     from mmm.spec import BaselineSpec, MediaSpec, ModelSpec, OutcomeSpec, SamplerConfig
 
     df = pd.read_csv(ROOT / "tests" / "data" / "peers" / "pymc_marketing_mmm_example.csv")
     df["y"] = df["y"] * scale
-    ds = from_wide(
-        df,
-        date="date_week",
-        spend={"x1": "x1", "x2": "x2"},
-        outcomes=["y"],
-        controls=["event_1", "event_2"],
-        channels={"x1": "awareness", "x2": "conversion"},
-        name="peer",
-    )
+    ds = pymc_marketing_dataset(df, name="peer")
     spec = ModelSpec(
         outcomes=(OutcomeSpec("y", "revenue"),),
         media=MediaSpec(saturation="logistic"),
